@@ -1,0 +1,22 @@
+# The two commands a newcomer needs (see README.md):
+#   make run    set up everything, then start CitySOC on the embedded SQLite store
+#   make test   set up everything, then run the whole test suite (what .ci/run calls)
+.PHONY: run test setup lint demo bench
+
+setup:
+	./scripts/setup
+
+run: setup
+	.venv/bin/citysoc serve
+
+test: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/pytest
+
+demo: setup
+	.venv/bin/citysoc demo
+
+bench: setup
+	.venv/bin/python -m benchmarks.run_all

@@ -1,0 +1,17 @@
+"""The raw record every collector hands to ingest."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["RawRecord"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """Bytes as received, with where and when they came from."""
+
+    source: str  # "syslog-udp", "file:/var/log/fw.csv"
+    data: bytes
+    received_at: datetime
+    position: str | None = None  # "line 12", "record 40"
+    sender: str | None = None  # peer address for network input

@@ -1,0 +1,1 @@
+"""What every CitySOC package shares: settings, errors, time, agencies, events, storage."""

@@ -1,0 +1,60 @@
+"""Alerts produced by detections, and the matched-event summary they carry."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Alert", "AlertStatus", "MatchedEvent", "Severity"]
+
+
+class Severity(StrEnum):
+    INFORMATIONAL = "informational"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class AlertStatus(StrEnum):
+    NEW = "new"
+    FALSE_POSITIVE = "false_positive"
+    ESCALATED = "escalated"
+
+
+class MatchedEvent(BaseModel):
+    """Where the matched event came from, enough to find it again in its source."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    timestamp: datetime
+    channel: str | None = None
+    computer: str | None = None
+    record_id: int | None = None
+    source_file: str | None = None
+    message: str | None = None
+
+
+class Alert(BaseModel):
+    """One rule matching one event. Grouped into candidate incidents by triage."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # stable: rule id + event id, so a re-run adds nothing
+    rule_id: str
+    rule_title: str
+    severity: Severity
+    tags: tuple[str, ...] = ()
+    author: str | None = None
+    references: tuple[str, ...] = ()
+    rule_source: str | None = None
+    organization_id: str
+    host_name: str | None = None
+    event: MatchedEvent
+    created_at: datetime
+    group_key: str
+    status: AlertStatus = AlertStatus.NEW
+    status_reason: str | None = None
+    incident_id: str | None = None
+    attack: tuple[str, ...] = Field(default_factory=tuple)

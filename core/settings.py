@@ -1,0 +1,53 @@
+"""Settings from the environment (prefix CITYSOC_) or a .env file, validated once."""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigError
+
+__all__ = ["Settings"]
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_AGENCIES = Path(__file__).resolve().parent / "data" / "agencies.yaml"
+DEFAULT_RULES = PACKAGE_ROOT / "detections" / "rules" / "city"
+
+
+class Settings(BaseSettings):
+    """All CitySOC settings. ``CITYSOC_STORE=sqlite:///path`` selects the embedded store."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CITYSOC_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
+
+    store: str = Field(default="sqlite:///var/citysoc.db", description="where data lives")
+    agencies_file: Path = DEFAULT_AGENCIES
+    rule_dirs: list[Path] = Field(default_factory=lambda: [DEFAULT_RULES])
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=0, le=65535)
+    syslog_host: str = "127.0.0.1"
+    syslog_udp_port: int = Field(default=5514, ge=0, le=65535)
+    syslog_tcp_port: int = Field(default=5514, ge=0, le=65535)
+    ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
+    alert_group_window_minutes: int = Field(default=60, ge=1)
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("store")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError(
+                f"store must look like sqlite:///path/to/citysoc.db, got {value!r} "
+                "(the Elasticsearch engine is not available in this version)"
+            )
+        return value
+
+    @cached_property
+    def sqlite_path(self) -> Path:
+        if not self.store.startswith("sqlite:///"):
+            raise ConfigError(f"store {self.store!r} is not a SQLite store", location="store")
+        return Path(self.store.removeprefix("sqlite:///"))

@@ -1,0 +1,591 @@
+"""The embedded engine: one SQLite file in WAL mode, no server needed.
+
+Events keep the fields detections filter on most as indexed columns (channel, event code,
+agency, time) and every flattened field in a JSON document that compiled Sigma rules read
+with ``json_extract``. Values in that document are stored as text so that a rule's
+``LogonType: 3`` matches whether the source sent ``3`` or ``"3"``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from core.alerts import Alert, AlertStatus
+from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
+from core.events import DeadLetter, Event, FieldValue
+
+__all__ = ["SqliteStore"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    pos        INTEGER PRIMARY KEY,
+    event_id   TEXT NOT NULL UNIQUE,
+    ts         TEXT NOT NULL,
+    dataset    TEXT NOT NULL,
+    org        TEXT NOT NULL,
+    channel    TEXT COLLATE NOCASE,
+    event_code INTEGER,
+    host       TEXT COLLATE NOCASE,
+    original   TEXT NOT NULL,
+    doc        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_channel ON events (channel, event_code);
+CREATE INDEX IF NOT EXISTS events_org_ts ON events (org, ts);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id          INTEGER PRIMARY KEY,
+    received_at TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    position    TEXT,
+    reason      TEXT NOT NULL,
+    raw         BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id         TEXT PRIMARY KEY,
+    rule_id    TEXT NOT NULL,
+    severity   TEXT NOT NULL,
+    org        TEXT NOT NULL,
+    host       TEXT,
+    created_at TEXT NOT NULL,
+    group_key  TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    incident_id TEXT,
+    doc        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_group ON alerts (status, group_key);
+CREATE INDEX IF NOT EXISTS alerts_org ON alerts (org, created_at);
+CREATE TABLE IF NOT EXISTS incidents (
+    id       TEXT PRIMARY KEY,
+    org      TEXT NOT NULL,
+    version  INTEGER NOT NULL,
+    doc      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incidents_org ON incidents (org);
+CREATE TABLE IF NOT EXISTS audit (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+GENESIS_HASH = "0" * 64
+SCAN_WINDOW = 50_000  # event positions per temporary table
+SCAN_COLUMNS = 400  # conditions per SELECT, well under SQLite's 2,000-column limit
+_JSON_FIELD = re.compile(r"""json_extract\(doc, '\$\."((?:[^"\\]|\\.)*)"'\)""")
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _regexp(pattern: str | None, value: object) -> bool:
+    """SQLite's ``value REGEXP pattern`` (called as regexp(pattern, value))."""
+    if pattern is None or value is None:
+        return False
+    compiled = _pattern(pattern)
+    return bool(compiled and compiled.search(str(value)))
+
+
+def _text(value: FieldValue) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _event_row(event: Event) -> tuple[object, ...]:
+    fields = event.fields
+    code = fields.get("winlog.event_id")
+    try:
+        event_code = int(code) if code is not None else None
+    except (TypeError, ValueError):
+        event_code = None
+    doc = {k: _text(v) for k, v in fields.items() if v is not None}
+    return (
+        event.event_id,
+        event.timestamp.isoformat(),
+        event.dataset,
+        event.organization_id,
+        _text(fields.get("winlog.channel")),
+        event_code,
+        _text(fields.get("host.name")),
+        event.original,
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+def _event_from(row: sqlite3.Row) -> Event:
+    return Event.model_validate(
+        {
+            "event.id": row["event_id"],
+            "@timestamp": row["ts"],
+            "event.dataset": row["dataset"],
+            "organization.id": row["org"],
+            "event.original": row["original"],
+            "fields": json.loads(row["doc"]),
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SqliteScanHit:
+    rowid: int
+    event: Event
+    matched: Sequence[int]
+
+
+@dataclass(frozen=True, slots=True)
+class SqliteAuditRow:
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+class _Part:
+    def __init__(self, db: SqliteStore) -> None:
+        self._db = db
+
+
+class SqliteEvents(_Part):
+    def append(self, events: Sequence[Event]) -> int:
+        rows = [_event_row(e) for e in events]
+        with self._db.write() as con:
+            before = con.total_changes
+            con.executemany(
+                "INSERT OR IGNORE INTO events "
+                "(event_id, ts, dataset, org, channel, event_code, host, original, doc) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            return con.total_changes - before
+
+    def get(self, event_id: str) -> Event:
+        row = self._db.one("SELECT * FROM events WHERE event_id = ?", (event_id,))
+        if row is None:
+            raise NotFoundError(f"no event {event_id}", location="event")
+        return _event_from(row)
+
+    def count(self, *, organization_id: str | None = None) -> int:
+        if organization_id is None:
+            return int(self._db.one("SELECT count(*) FROM events")[0])
+        return int(self._db.one("SELECT count(*) FROM events WHERE org = ?", (organization_id,))[0])
+
+    def last_position(self) -> int:
+        return int(self._db.one("SELECT coalesce(max(pos), 0) FROM events")[0])
+
+    def list(self, *, limit: int = 100, offset: int = 0) -> list[Event]:
+        rows = self._db.all("SELECT * FROM events ORDER BY pos LIMIT ? OFFSET ?", (limit, offset))
+        return [_event_from(r) for r in rows]
+
+    def scan(
+        self,
+        conditions: Sequence[str],
+        *,
+        after: int,
+        upto: int,
+        prefilter: str | None = None,
+    ) -> Iterator[SqliteScanHit]:
+        """Evaluate many rule conditions over (after, upto] in few passes.
+
+        The fields the conditions read are extracted once per row into a temporary table
+        (window by window, so memory stays bounded), and up to ``SCAN_COLUMNS`` conditions
+        are evaluated per SELECT against plain columns: extracting JSON once per row instead
+        of once per rule and row is what makes thousands of rules affordable.
+        """
+        if not conditions:
+            return
+        fields = sorted({m for c in conditions for m in _JSON_FIELD.findall(c)})
+        column_of = {f: f"f{i}" for i, f in enumerate(fields)}
+        local = [_JSON_FIELD.sub(lambda m: f'"{column_of[m.group(1)]}"', c) for c in conditions]
+        extracted = "".join(f', json_extract(doc, \'$."{f}"\') AS "{column_of[f]}"' for f in fields)
+        where = "pos > ? AND pos <= ?" + (f" AND ({prefilter})" if prefilter else "")
+        for low in range(after, upto, SCAN_WINDOW):
+            high = min(low + SCAN_WINDOW, upto)
+            hits: dict[int, list[int]] = {}
+            with self._db.read() as con:
+                try:
+                    con.execute("DROP TABLE IF EXISTS temp.scan_rows")
+                    con.execute(
+                        f"CREATE TEMP TABLE scan_rows AS SELECT pos, channel, event_code, host, "  # noqa: S608
+                        f"org, dataset, original, ts{extracted} FROM events WHERE {where}",
+                        (low, high),
+                    )
+                    for start in range(0, len(local), SCAN_COLUMNS):
+                        part = local[start : start + SCAN_COLUMNS]
+                        columns = ", ".join(f"({c})" for c in part)
+                        for row in con.execute(f"SELECT pos, {columns} FROM temp.scan_rows"):  # noqa: S608
+                            matched = [start + i for i, v in enumerate(row[1:]) if v]
+                            if matched:
+                                hits.setdefault(row[0], []).extend(matched)
+                except sqlite3.Error as exc:
+                    raise RuleError(f"detection query failed: {exc}") from exc
+                finally:
+                    con.execute("DROP TABLE IF EXISTS temp.scan_rows")
+            for pos in sorted(hits):
+                found = self._db.one("SELECT * FROM events WHERE pos = ?", (pos,))
+                if found is not None:
+                    yield SqliteScanHit(rowid=pos, event=_event_from(found), matched=hits[pos])
+
+
+class SqliteDeadLetters(_Part):
+    def add(self, letters: Sequence[DeadLetter]) -> None:
+        with self._db.write() as con:
+            con.executemany(
+                "INSERT INTO dead_letters (received_at, source, position, reason, raw) "
+                "VALUES (?,?,?,?,?)",
+                [
+                    (d.received_at.isoformat(), d.source, d.position, d.reason, d.raw)
+                    for d in letters
+                ],
+            )
+
+    def _from(self, row: sqlite3.Row) -> DeadLetter:
+        return DeadLetter(
+            id=row["id"],
+            received_at=datetime.fromisoformat(row["received_at"]),
+            source=row["source"],
+            position=row["position"],
+            reason=row["reason"],
+            raw=bytes(row["raw"]),
+        )
+
+    def list(self, *, limit: int = 100, offset: int = 0) -> list[DeadLetter]:
+        rows = self._db.all(
+            "SELECT * FROM dead_letters ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return [self._from(r) for r in rows]
+
+    def get(self, letter_id: int) -> DeadLetter:
+        row = self._db.one("SELECT * FROM dead_letters WHERE id = ?", (letter_id,))
+        if row is None:
+            raise NotFoundError(f"no dead letter #{letter_id}", location="dead letter")
+        return self._from(row)
+
+    def count(self) -> int:
+        return int(self._db.one("SELECT count(*) FROM dead_letters")[0])
+
+
+class SqliteAlerts(_Part):
+    def add(self, alerts: Sequence[Alert]) -> int:
+        rows = [
+            (
+                a.id,
+                a.rule_id,
+                a.severity.value,
+                a.organization_id,
+                a.host_name,
+                a.created_at.isoformat(),
+                a.group_key,
+                a.status.value,
+                a.incident_id,
+                a.model_dump_json(),
+            )
+            for a in alerts
+        ]
+        with self._db.write() as con:
+            before = con.total_changes
+            con.executemany(
+                "INSERT OR IGNORE INTO alerts (id, rule_id, severity, org, host, created_at, "
+                "group_key, status, incident_id, doc) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            return con.total_changes - before
+
+    def get(self, alert_id: str) -> Alert:
+        row = self._db.one("SELECT doc FROM alerts WHERE id = ?", (alert_id,))
+        if row is None:
+            raise NotFoundError(f"no alert {alert_id}", location="alert")
+        return Alert.model_validate_json(row[0])
+
+    def _where(
+        self, organization_id: str | None, status: AlertStatus | None, group_key: str | None
+    ) -> tuple[str, list[object]]:
+        clauses, params = ["1=1"], list[object]()
+        if organization_id is not None:
+            clauses.append("org = ?")
+            params.append(organization_id)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status.value)
+        if group_key is not None:
+            clauses.append("group_key = ?")
+            params.append(group_key)
+        return " AND ".join(clauses), params
+
+    def list(
+        self,
+        *,
+        organization_id: str | None = None,
+        status: AlertStatus | None = None,
+        group_key: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Alert]:
+        where, params = self._where(organization_id, status, group_key)
+        rows = self._db.all(
+            f"SELECT doc FROM alerts WHERE {where} ORDER BY created_at, id LIMIT ? OFFSET ?",  # noqa: S608
+            (*params, limit, offset),
+        )
+        return [Alert.model_validate_json(r[0]) for r in rows]
+
+    def count(
+        self, *, organization_id: str | None = None, status: AlertStatus | None = None
+    ) -> int:
+        where, params = self._where(organization_id, status, None)
+        return int(self._db.one(f"SELECT count(*) FROM alerts WHERE {where}", params)[0])  # noqa: S608
+
+    def update_status(
+        self,
+        alert_ids: Sequence[str],
+        *,
+        status: AlertStatus,
+        reason: str | None,
+        incident_id: str | None,
+    ) -> int:
+        changed = 0
+        with self._db.write() as con:
+            for alert_id in alert_ids:
+                row = con.execute("SELECT doc FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+                if row is None:
+                    continue
+                alert = Alert.model_validate_json(row[0]).model_copy(
+                    update={"status": status, "status_reason": reason, "incident_id": incident_id}
+                )
+                con.execute(
+                    "UPDATE alerts SET status = ?, incident_id = ?, doc = ? WHERE id = ?",
+                    (status.value, incident_id, alert.model_dump_json(), alert_id),
+                )
+                changed += 1
+        return changed
+
+    def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> list[tuple[str, int]]:
+        rows = self._db.all(
+            "SELECT group_key, count(*) FROM alerts WHERE status = ? GROUP BY group_key "
+            "ORDER BY min(created_at)",
+            (status.value,),
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+
+class SqliteIncidents(_Part):
+    def insert(self, incident_id: str, organization_id: str, document: str) -> None:
+        with self._db.write() as con:
+            try:
+                con.execute(
+                    "INSERT INTO incidents (id, org, version, doc) VALUES (?,?,1,?)",
+                    (incident_id, organization_id, document),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError(f"incident {incident_id} already exists") from exc
+
+    def update(self, incident_id: str, document: str, *, expected_version: int) -> int:
+        with self._db.write() as con:
+            cur = con.execute(
+                "UPDATE incidents SET doc = ?, version = version + 1 WHERE id = ? AND version = ?",
+                (document, incident_id, expected_version),
+            )
+            if cur.rowcount == 0:
+                raise ConflictError(
+                    f"incident {incident_id} was changed by someone else since you loaded it "
+                    f"(you had version {expected_version}); reload it and apply your change again",
+                    location="incident",
+                )
+        return expected_version + 1
+
+    def get(self, incident_id: str) -> tuple[str, int]:
+        row = self._db.one("SELECT doc, version FROM incidents WHERE id = ?", (incident_id,))
+        if row is None:
+            raise NotFoundError(f"no incident {incident_id}", location="incident")
+        return str(row[0]), int(row[1])
+
+    def list(
+        self, *, organization_ids: Sequence[str] | None = None, limit: int = 100, offset: int = 0
+    ) -> list[tuple[str, int]]:
+        if organization_ids is None:
+            rows = self._db.all(
+                "SELECT doc, version FROM incidents ORDER BY id DESC LIMIT ? OFFSET ?",
+                (limit, offset),
+            )
+        else:
+            marks = ",".join("?" * len(organization_ids))
+            rows = self._db.all(
+                f"SELECT doc, version FROM incidents WHERE org IN ({marks}) "  # noqa: S608
+                "ORDER BY id DESC LIMIT ? OFFSET ?",
+                (*organization_ids, limit, offset),
+            )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def audit_hash(prev_hash: str, at: str, actor: str, action: str, subject: str, detail: str) -> str:
+    payload = json.dumps([prev_hash, at, actor, action, subject, detail], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class SqliteAudit(_Part):
+    def append(
+        self, *, at: datetime, actor: str, action: str, subject: str, detail: str
+    ) -> SqliteAuditRow:
+        with self._db.write() as con:
+            last = con.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            prev = last[0] if last else GENESIS_HASH
+            at_text = at.isoformat()
+            digest = audit_hash(prev, at_text, actor, action, subject, detail)
+            cur = con.execute(
+                "INSERT INTO audit (at, actor, action, subject, detail, prev_hash, hash) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (at_text, actor, action, subject, detail, prev, digest),
+            )
+            seq = int(cur.lastrowid or 0)
+        return SqliteAuditRow(seq, at, actor, action, subject, detail, prev, digest)
+
+    def rows(self, *, subject: str | None = None) -> Iterator[SqliteAuditRow]:
+        if subject is None:
+            found = self._db.all("SELECT * FROM audit ORDER BY seq")
+        else:
+            found = self._db.all("SELECT * FROM audit WHERE subject = ? ORDER BY seq", (subject,))
+        for r in found:
+            yield SqliteAuditRow(
+                r["seq"],
+                datetime.fromisoformat(r["at"]),
+                r["actor"],
+                r["action"],
+                r["subject"],
+                r["detail"],
+                r["prev_hash"],
+                r["hash"],
+            )
+
+
+class SqliteCheckpoints(_Part):
+    def get(self, key: str) -> int:
+        row = self._db.one("SELECT value FROM checkpoints WHERE key = ?", (key,))
+        return int(row[0]) if row else 0
+
+    def set_many(self, values: dict[str, int]) -> None:
+        with self._db.write() as con:
+            con.executemany(
+                "INSERT INTO checkpoints (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    def cache_get(self, key: str) -> str | None:
+        row = self._db.one("SELECT value FROM cache WHERE key = ?", (key,))
+        return str(row[0]) if row else None
+
+    def cache_put(self, key: str, value: str) -> None:
+        with self._db.write() as con:
+            con.execute(
+                "INSERT INTO cache (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+class _Tx:
+    def __init__(self, store: SqliteStore, write: bool) -> None:
+        self._store, self._write = store, write
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._store._lock.acquire()
+        if self._write:
+            self._store._con.execute("BEGIN IMMEDIATE")
+        return self._store._con
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        try:
+            if self._write:
+                self._store._con.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            self._store._lock.release()
+
+
+class SqliteStore:
+    """One SQLite file. Safe to share between threads (calls are serialized)."""
+
+    engine = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = sqlite3.connect(
+                path, check_same_thread=False, isolation_level=None, timeout=30
+            )
+            self._con.row_factory = sqlite3.Row
+            self._con.create_function("REGEXP", 2, _regexp, deterministic=True)
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.execute("PRAGMA foreign_keys=ON")
+            self._con.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise UnavailableError(
+                f"cannot open the SQLite store at {path}: {exc}; check the path and permissions",
+                location="store",
+            ) from exc
+        self._lock = threading.RLock()
+        self.events = SqliteEvents(self)
+        self.dead_letters = SqliteDeadLetters(self)
+        self.alerts = SqliteAlerts(self)
+        self.incidents = SqliteIncidents(self)
+        self.audit = SqliteAudit(self)
+        self.checkpoints = SqliteCheckpoints(self)
+
+    def write(self) -> _Tx:
+        return _Tx(self, write=True)
+
+    def read(self) -> _Tx:
+        return _Tx(self, write=False)
+
+    def one(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row:
+        with self.read() as con:
+            row: sqlite3.Row = con.execute(sql, params).fetchone()
+            return row
+
+    def all(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        with self.read() as con:
+            return con.execute(sql, params).fetchall()
+
+    def execute_raw(self, sql: str, params: Sequence[object] = ()) -> None:
+        """For maintenance and tests that must bypass the interface (e.g. tamper tests)."""
+        with self._lock:
+            self._con.execute(sql, params)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
