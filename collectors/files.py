@@ -107,7 +107,8 @@ def _evtx_records(path: Path, ingestor: Ingestor, progress: Progress | None) -> 
             if index > 1_000_000:
                 break
             continue
-        data = record["data"].encode()
+        record = dict(record or {})
+        data = str(record["data"]).encode()
         ingestor.submit(
             RawRecord(
                 source=source,

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-__all__ = ["TAIPEI", "UTC", "Clock", "FixedClock", "SystemClock", "ensure_aware", "roc_date"]
+__all__ = [
+    "TAIPEI",
+    "UTC",
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "ensure_aware",
+    "roc_date",
+    "taipei_time",
+]
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 
@@ -55,3 +64,8 @@ def roc_date(value: datetime, *, with_time: bool = True) -> str:
     year = local.year - 1911
     text = f"民國{year}年{local.month:02d}月{local.day:02d}日"
     return f"{text} {local.hour:02d}:{local.minute:02d}" if with_time else text
+
+
+def taipei_time(value: datetime) -> str:
+    """Short Taipei local time for tables, e.g. 11-27 09:05."""
+    return ensure_aware(value, "datetime").astimezone(TAIPEI).strftime("%m-%d %H:%M")

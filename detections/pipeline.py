@@ -6,8 +6,8 @@ event 1 in the Sysmon channel. Then the Windows system fields map to ``winlog.*`
 other Windows field to ``winlog.event_data.<Name>``, as our parsers store them.
 """
 
-from sigma.pipelines.sysmon import sysmon_pipeline
-from sigma.pipelines.windows import windows_logsource_pipeline
+from sigma.pipelines.sysmon.sysmon import sysmon_pipeline
+from sigma.pipelines.windows.windows import windows_logsource_pipeline
 from sigma.processing.conditions import ExcludeFieldCondition, LogsourceCondition
 from sigma.processing.pipeline import ProcessingItem, ProcessingPipeline
 from sigma.processing.transformations import (
@@ -20,7 +20,7 @@ __all__ = ["PIPELINE_VERSION", "WINDOWS_SYSTEM_FIELDS", "citysoc_pipeline"]
 # Bump whenever the mapping changes: compiled rules are cached under this version.
 PIPELINE_VERSION = "2"
 
-WINDOWS_SYSTEM_FIELDS = {
+WINDOWS_SYSTEM_FIELDS: dict[str | None, str | list[str]] = {
     "Channel": "winlog.channel",
     "EventID": "winlog.event_id",
     "Provider_Name": "winlog.provider_name",
@@ -29,7 +29,7 @@ WINDOWS_SYSTEM_FIELDS = {
     "Level": "winlog.level",
 }
 
-GENERIC_FIELDS = {
+GENERIC_FIELDS: dict[str | None, str | list[str]] = {
     "src_ip": "source.ip",
     "dst_ip": "destination.ip",
     "src_port": "source.port",
@@ -71,4 +71,5 @@ def citysoc_pipeline() -> ProcessingPipeline:
             ),
         ],
     )
-    return sysmon_pipeline() + windows_logsource_pipeline() + ours
+    combined: ProcessingPipeline = sysmon_pipeline() + windows_logsource_pipeline() + ours
+    return combined

@@ -8,7 +8,7 @@ record, which pySigma's sqlite backend leaves unsupported.
 
 from typing import Any, ClassVar
 
-from sigma.backends.sqlite import sqliteBackend
+from sigma.backends.sqlite.sqlite import sqliteBackend
 from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionValueExpression
 from sigma.conversion.state import ConversionState
 from sigma.types import SigmaString, SpecialChars
@@ -34,7 +34,7 @@ def field_sql(field: str) -> str:
     return f"json_extract(doc, '$.\"{path}\"')"
 
 
-class CitySocSqliteBackend(sqliteBackend):  # type: ignore[misc]
+class CitySocSqliteBackend(sqliteBackend):
     name: ClassVar[str] = "CitySOC SQLite backend"
     compare_op_expression: ClassVar[str] = "CAST({field} AS REAL) {operator} {value}"
 

@@ -68,8 +68,8 @@ def parse_panos_traffic(text: str) -> tuple[object, dict[str, FieldValue]]:
         value = row[index].strip()
         if value:
             fields[name] = value
-    for port in ("source.port", "destination.port", "network.bytes"):
-        value = fields.get(port)
-        if value is not None and not str(value).isdigit():
-            raise RecordParseError(f"{port} must be a number, got {value!r}")
+    for numeric in ("source.port", "destination.port", "network.bytes"):
+        found = fields.get(numeric)
+        if found is not None and not str(found).isdigit():
+            raise RecordParseError(f"{numeric} must be a number, got {found!r}")
     return timestamp, fields

@@ -41,9 +41,13 @@ def _event_data(node: object, out: dict[str, FieldValue]) -> None:
             _event_data(value, out)  # UserData nests one element deeper: flatten its leaves
         else:
             leaf = _text(value)
+            name = f"winlog.event_data.{key}"
             if isinstance(leaf, list):
-                leaf = ",".join(str(v) for v in leaf)
-            out[f"winlog.event_data.{key}"] = leaf if not isinstance(leaf, Mapping) else str(leaf)
+                out[name] = ",".join(str(v) for v in leaf)
+            elif leaf is None or isinstance(leaf, str | int | float | bool):
+                out[name] = leaf
+            else:
+                out[name] = str(leaf)
 
 
 def fields_from_evtx_json(data: str) -> ParsedWinlog:

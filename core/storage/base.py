@@ -12,6 +12,9 @@ An engine provides typed sub-stores. Contract for implementers:
 
 from __future__ import annotations
 
+import builtins
+import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
@@ -20,14 +23,14 @@ from core.alerts import Alert, AlertStatus
 from core.events import DeadLetter, Event
 
 __all__ = [
-    "AlertFilter",
+    "GENESIS_HASH",
+    "audit_hash",
     "AlertStore",
     "AuditRow",
     "AuditStore",
     "CheckpointStore",
     "DeadLetterStore",
     "EventStore",
-    "IncidentRow",
     "IncidentStore",
     "ScanHit",
     "Store",
@@ -35,9 +38,13 @@ __all__ = [
 
 
 class ScanHit(Protocol):
-    rowid: int
-    event: Event
-    matched: Sequence[int]  # indexes into the conditions that matched
+    @property
+    def rowid(self) -> int: ...
+    @property
+    def event(self) -> Event: ...
+    @property
+    def matched(self) -> Sequence[int]:
+        """Indexes into the conditions that matched."""
 
 
 class EventStore(Protocol):
@@ -66,12 +73,6 @@ class DeadLetterStore(Protocol):
     def count(self) -> int: ...
 
 
-class AlertFilter(Protocol):
-    organization_id: str | None
-    status: AlertStatus | None
-    rule_id: str | None
-
-
 class AlertStore(Protocol):
     def add(self, alerts: Sequence[Alert]) -> int: ...
     def get(self, alert_id: str) -> Alert: ...
@@ -83,7 +84,7 @@ class AlertStore(Protocol):
         group_key: str | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> list[Alert]: ...
+    ) -> builtins.list[Alert]: ...
     def count(
         self, *, organization_id: str | None = None, status: AlertStatus | None = None
     ) -> int: ...
@@ -95,13 +96,9 @@ class AlertStore(Protocol):
         reason: str | None,
         incident_id: str | None,
     ) -> int: ...
-    def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> list[tuple[str, int]]: ...
-
-
-class IncidentRow(Protocol):
-    id: str
-    version: int
-    document: str
+    def groups(
+        self, *, status: AlertStatus = AlertStatus.NEW
+    ) -> builtins.list[tuple[str, int]]: ...
 
 
 class IncidentStore(Protocol):
@@ -110,18 +107,26 @@ class IncidentStore(Protocol):
     def get(self, incident_id: str) -> tuple[str, int]: ...
     def list(
         self, *, organization_ids: Sequence[str] | None = None, limit: int = 100, offset: int = 0
-    ) -> list[tuple[str, int]]: ...
+    ) -> builtins.list[tuple[str, int]]: ...
 
 
 class AuditRow(Protocol):
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    subject: str
-    detail: str
-    prev_hash: str
-    hash: str
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
 
 
 class AuditStore(Protocol):
@@ -139,12 +144,28 @@ class CheckpointStore(Protocol):
 
 
 class Store(Protocol):
-    engine: str
-    events: EventStore
-    dead_letters: DeadLetterStore
-    alerts: AlertStore
-    incidents: IncidentStore
-    audit: AuditStore
-    checkpoints: CheckpointStore
+    @property
+    def engine(self) -> str: ...
+    @property
+    def events(self) -> EventStore: ...
+    @property
+    def dead_letters(self) -> DeadLetterStore: ...
+    @property
+    def alerts(self) -> AlertStore: ...
+    @property
+    def incidents(self) -> IncidentStore: ...
+    @property
+    def audit(self) -> AuditStore: ...
+    @property
+    def checkpoints(self) -> CheckpointStore: ...
 
     def close(self) -> None: ...
+
+
+GENESIS_HASH = "0" * 64
+
+
+def audit_hash(prev_hash: str, at: str, actor: str, action: str, subject: str, detail: str) -> str:
+    """The chain link every engine computes the same way."""
+    payload = json.dumps([prev_hash, at, actor, action, subject, detail], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -8,8 +8,8 @@ with ``json_extract``. Values in that document are stored as text so that a rule
 
 from __future__ import annotations
 
+import builtins
 import functools
-import hashlib
 import json
 import re
 import sqlite3
@@ -22,6 +22,7 @@ from pathlib import Path
 from core.alerts import Alert, AlertStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
 from core.events import DeadLetter, Event, FieldValue
+from core.storage.base import GENESIS_HASH, audit_hash
 
 __all__ = ["SqliteStore"]
 
@@ -87,7 +88,6 @@ CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT 
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-GENESIS_HASH = "0" * 64
 SCAN_WINDOW = 50_000  # event positions per temporary table
 SCAN_COLUMNS = 400  # conditions per SELECT, well under SQLite's 2,000-column limit
 _JSON_FIELD = re.compile(r"""json_extract\(doc, '\$\."((?:[^"\\]|\\.)*)"'\)""")
@@ -349,7 +349,7 @@ class SqliteAlerts(_Part):
         group_key: str | None = None,
         limit: int = 100,
         offset: int = 0,
-    ) -> list[Alert]:
+    ) -> builtins.list[Alert]:
         where, params = self._where(organization_id, status, group_key)
         rows = self._db.all(
             f"SELECT doc FROM alerts WHERE {where} ORDER BY created_at, id LIMIT ? OFFSET ?",  # noqa: S608
@@ -387,7 +387,7 @@ class SqliteAlerts(_Part):
                 changed += 1
         return changed
 
-    def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> list[tuple[str, int]]:
+    def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> builtins.list[tuple[str, int]]:
         rows = self._db.all(
             "SELECT group_key, count(*) FROM alerts WHERE status = ? GROUP BY group_key "
             "ORDER BY min(created_at)",
@@ -429,7 +429,7 @@ class SqliteIncidents(_Part):
 
     def list(
         self, *, organization_ids: Sequence[str] | None = None, limit: int = 100, offset: int = 0
-    ) -> list[tuple[str, int]]:
+    ) -> builtins.list[tuple[str, int]]:
         if organization_ids is None:
             rows = self._db.all(
                 "SELECT doc, version FROM incidents ORDER BY id DESC LIMIT ? OFFSET ?",
@@ -443,11 +443,6 @@ class SqliteIncidents(_Part):
                 (*organization_ids, limit, offset),
             )
         return [(str(r[0]), int(r[1])) for r in rows]
-
-
-def audit_hash(prev_hash: str, at: str, actor: str, action: str, subject: str, detail: str) -> str:
-    payload = json.dumps([prev_hash, at, actor, action, subject, detail], ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class SqliteAudit(_Part):

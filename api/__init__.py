@@ -1,0 +1,1 @@
+"""The ways in: the FastAPI application, the server runner and the `citysoc` CLI."""

@@ -1,0 +1,242 @@
+"""create_app(): the FastAPI application (JSON API under /api/v1)."""
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Query
+from fastapi.responses import HTMLResponse
+
+from api.context import CitySoc
+from api.errors import install_error_handlers
+from api.schemas import (
+    AlertGroupRead,
+    AlertPage,
+    DeadlineRead,
+    FalsePositiveIn,
+    IncidentCreate,
+    IncidentPage,
+    IncidentRead,
+    NotificationIn,
+    ReviewIn,
+)
+from core.access import Action, Actor, Role, require
+from core.alerts import AlertStatus
+from core.errors import ForbiddenError
+from incidents import audit, service, triage
+from incidents.deadlines import DeadlineStatus
+from incidents.models import Incident
+from reports.notification import build_notification, render_notification_html
+
+__all__ = ["create_app"]
+
+
+def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
+    """The application for one CitySOC. ``api_token`` authorizes the local operator.
+
+    (Per-user accounts and roles over HTTP arrive with the web-app work; until then the
+    one operator token acts as an administrator.)
+    """
+    app = FastAPI(
+        title="CitySOC", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json"
+    )
+    install_error_handlers(app)
+
+    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if not token or not hmac.compare_digest(token.encode(), api_token.encode()):
+            raise ForbiddenError(
+                "missing or wrong API token (Authorization: Bearer <token>)",
+                location="header.authorization",
+            )
+        return Actor("api:operator", Role.ADMIN)
+
+    ActorDep = Annotated[Actor, Depends(actor)]
+
+    def read(incident: Incident) -> IncidentRead:
+        now = soc.clock.now()
+        rows = service.deadlines(incident, now=now)
+        return IncidentRead(
+            incident=incident,
+            version=incident.version,
+            deadlines=[
+                DeadlineRead(
+                    kind=d.kind.value,
+                    title_zh=d.title_zh,
+                    title_en=d.title_en,
+                    due_at=d.due_at,
+                    done_at=d.done_at,
+                    status=d.status,
+                    basis=d.basis,
+                )
+                for d in rows
+            ],
+            overdue=any(d.status is DeadlineStatus.OVERDUE for d in rows),
+        )
+
+    @app.get("/api/v1/health")
+    def health() -> dict[str, object]:
+        return {
+            "status": "ok",
+            "store": soc.store.engine,
+            "events": soc.store.events.count(),
+            "agencies": len(soc.registry),
+        }
+
+    @app.get("/api/v1/alerts", response_model=AlertPage)
+    def alerts(
+        who: ActorDep,
+        agency: str | None = None,
+        status: AlertStatus | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> AlertPage:
+        if agency is not None:
+            require(who, Action.VIEW, agency, "agency")
+        scope = agency if who.role is not Role.REPORTER else who.agency
+        return AlertPage(
+            total=soc.store.alerts.count(organization_id=scope, status=status),
+            limit=limit,
+            offset=offset,
+            items=soc.store.alerts.list(
+                organization_id=scope, status=status, limit=limit, offset=offset
+            ),
+        )
+
+    @app.get("/api/v1/alert-groups", response_model=list[AlertGroupRead])
+    def alert_groups(who: ActorDep) -> list[AlertGroupRead]:
+        return [
+            AlertGroupRead(
+                key=g.key,
+                rule_id=g.rule_id,
+                rule_title=g.rule_title,
+                severity=g.severity.value,
+                organization_id=g.organization_id,
+                host_name=g.host_name,
+                count=g.count,
+                first_at=g.first_at,
+                last_at=g.last_at,
+            )
+            for g in triage.list_groups(soc.store, actor=who)
+        ]
+
+    @app.post("/api/v1/alert-groups/{key}/escalate", response_model=IncidentRead)
+    def escalate(key: str, who: ActorDep) -> IncidentRead:
+        return read(
+            triage.escalate_group(
+                store=soc.store, actor=who, group_key=key, registry=soc.registry, clock=soc.clock
+            )
+        )
+
+    @app.post("/api/v1/alert-groups/{key}/false-positive")
+    def false_positive(key: str, body: FalsePositiveIn, who: ActorDep) -> dict[str, int]:
+        changed = triage.mark_false_positive(
+            store=soc.store, actor=who, group_key=key, reason=body.reason, clock=soc.clock
+        )
+        return {"alerts": changed}
+
+    @app.get("/api/v1/incidents", response_model=IncidentPage)
+    def incidents(
+        who: ActorDep,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> IncidentPage:
+        found = service.list_incidents(store=soc.store, actor=who, limit=limit, offset=offset)
+        return IncidentPage(limit=limit, offset=offset, items=[read(i) for i in found])
+
+    @app.post("/api/v1/incidents", response_model=IncidentRead, status_code=201)
+    def create_incident(body: IncidentCreate, who: ActorDep) -> IncidentRead:
+        soc.registry.get(body.organization_id)
+        return read(
+            service.open_incident(
+                store=soc.store,
+                actor=who,
+                organization_id=body.organization_id,
+                title=body.title,
+                aware_at=body.aware_at,
+                occurred_at=body.occurred_at,
+                description=body.description,
+                affected_assets=body.affected_assets,
+                clock=soc.clock,
+            )
+        )
+
+    @app.get("/api/v1/incidents/{incident_id}", response_model=IncidentRead)
+    def incident(incident_id: str, who: ActorDep) -> IncidentRead:
+        return read(service.get_incident(store=soc.store, actor=who, incident_id=incident_id))
+
+    @app.post("/api/v1/incidents/{incident_id}/notifications", response_model=IncidentRead)
+    def notify(incident_id: str, body: NotificationIn, who: ActorDep) -> IncidentRead:
+        updated = service.file_notification(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            answers=body.answers,
+            description=body.description,
+            response_measures=body.response_measures,
+            outside_support_needed=body.outside_support_needed,
+            outside_support_detail=body.outside_support_detail,
+            other_matters=body.other_matters,
+            aware_at=body.aware_at,
+            fallback_channel_reason=body.fallback_channel_reason,
+            clock=soc.clock,
+        )
+        if body.iocs:
+            updated = service.add_iocs(
+                store=soc.store, actor=who, incident_id=incident_id, iocs=body.iocs, clock=soc.clock
+            )
+        return read(updated)
+
+    @app.post("/api/v1/incidents/{incident_id}/review", response_model=IncidentRead)
+    def review(incident_id: str, body: ReviewIn, who: ActorDep) -> IncidentRead:
+        return read(
+            service.review_level(
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                level=body.level,
+                note=body.note,
+                clock=soc.clock,
+            )
+        )
+
+    @app.get("/api/v1/incidents/{incident_id}/notification.html", response_class=HTMLResponse)
+    def notification_html(incident_id: str, who: ActorDep) -> str:
+        found = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
+        form = build_notification(found, registry=soc.registry, now=soc.clock.now())
+        return render_notification_html(form)
+
+    @app.get("/api/v1/dead-letters")
+    def dead_letters(
+        who: ActorDep,  # noqa: ARG001 - authorizes
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, object]:
+        items = soc.store.dead_letters.list(limit=limit, offset=offset)
+        return {
+            "total": soc.store.dead_letters.count(),
+            "limit": limit,
+            "offset": offset,
+            "items": [
+                {
+                    "id": d.id,
+                    "received_at": d.received_at,
+                    "source": d.source,
+                    "position": d.position,
+                    "reason": d.reason,
+                    "bytes": len(d.raw),
+                }
+                for d in items
+            ],
+        }
+
+    @app.get("/api/v1/audit/verify")
+    def audit_verify(who: ActorDep) -> dict[str, object]:  # noqa: ARG001 - authorizes
+        result = audit.verify(soc.store)
+        return {
+            "ok": result.ok,
+            "entries": result.entries,
+            "first_bad_seq": result.first_bad_seq,
+            "reason": result.reason,
+        }
+
+    return app

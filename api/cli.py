@@ -1,0 +1,394 @@
+"""The `citysoc` command line: every command calls the same services as the API."""
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.context import CitySoc, local_operator
+from collectors.files import expand_paths, ingest_paths, total_bytes
+from collectors.ingest import IngestReport
+from core.access import Actor, Role
+from core.clock import roc_date, taipei_time
+from core.errors import CitySocError
+from core.settings import Settings
+from incidents import audit, service
+from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
+from reports.notification import build_notification, render_notification_html
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="CitySOC: security operations and incident reporting for city agencies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+alerts_app = typer.Typer(help="Alerts raised by detections.", no_args_is_help=True)
+dead_app = typer.Typer(
+    help="Records that could not be parsed, kept with the reason.", no_args_is_help=True
+)
+incidents_app = typer.Typer(help="Incidents and their statutory clocks.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+rules_app = typer.Typer(help="Sigma rule packs.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(dead_app, name="deadletter")
+app.add_typer(incidents_app, name="incidents")
+app.add_typer(audit_app, name="audit")
+app.add_typer(rules_app, name="rules")
+
+console = Console()
+err = Console(stderr=True)
+
+StoreOpt = Annotated[
+    str | None,
+    typer.Option("--store", help="e.g. sqlite:///var/citysoc.db (default: CITYSOC_STORE)"),
+]
+
+
+def _soc(store: str | None, rules: list[Path] | None = None) -> CitySoc:
+    overrides: dict[str, object] = {}
+    if store:
+        overrides["store"] = store
+    if rules:
+        overrides["rule_dirs"] = rules
+    return CitySoc(Settings(**overrides))  # type: ignore[arg-type]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _print_ingest(report: IngestReport) -> None:
+    table = Table(title="Ingest summary", show_header=False)
+    for key, value in report.as_dict().items():
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+    if report.dead_lettered:
+        console.print("[yellow]See the rejected records with: citysoc deadletter list[/]")
+
+
+def _ingest(soc: CitySoc, paths: list[Path]) -> IngestReport:
+    files = expand_paths(paths)
+    with _progress() as progress:
+        task = progress.add_task(f"ingesting {len(files)} file(s)", total=total_bytes(files))
+        return ingest_paths(files, soc.ingestor(), lambda n: progress.advance(task, n))
+
+
+def _detect(soc: CitySoc) -> None:
+    with _progress() as progress:
+        task = progress.add_task("compiling rules", total=None)
+        rules = soc.rules(lambda n: progress.advance(task, n))
+        progress.update(task, description="running rules", total=len(rules.compiled), completed=0)
+        report = soc.process(progress=lambda n: progress.advance(task, n))
+    console.print(
+        f"rules: {len(rules.compiled)} compiled, {len(rules.issues)} not usable "
+        f"({rules.from_cache} files from cache); {report.detection.alerts_new} new "
+        f"alerts; {report.triage.incidents_opened} candidate incidents opened, "
+        f"{report.triage.incidents_updated} updated"
+    )
+    for rule_id, reason in report.detection.failed.items():
+        err.print(f"[red]rule {rule_id} failed and was skipped:[/] {reason}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="files or folders (.evtx .jsonl .json .ndjson .csv .log .syslog .txt)"),
+    ],
+    store: StoreOpt = None,
+    detect: Annotated[bool, typer.Option(help="run detections afterwards")] = True,
+) -> None:
+    """Ingest log files and folders; bad records go to the dead-letter store."""
+    with _soc(store) as soc:
+        _print_ingest(_ingest(soc, paths))
+        if detect:
+            _detect(soc)
+
+
+@app.command()
+def detect(
+    rules: Annotated[
+        list[Path] | None, typer.Option("--rules", help="rule folder (repeatable)")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Run Sigma rules over events not yet seen, then group alerts into incidents."""
+    with _soc(store, rules) as soc:
+        _detect(soc)
+
+
+@rules_app.command("check")
+def rules_check(dirs: Annotated[list[Path], typer.Argument()]) -> None:
+    """Load and compile rules; list each one that cannot be used, with the reason."""
+    from detections.compile import compile_rule_dirs
+
+    with _progress() as progress:
+        task = progress.add_task("compiling", total=None)
+        report = compile_rule_dirs(dirs, progress=lambda n: progress.advance(task, n))
+    for issue in report.issues:
+        console.print(f"[red]{issue.path}[/] ({issue.stage}): {issue.reason}")
+    share = 100 * len(report.compiled) / max(report.attempted, 1)
+    console.print(
+        f"{len(report.compiled)} of {report.attempted} rules compiled ({share:.1f}%) "
+        f"from {report.files} files"
+    )
+    if report.issues:
+        raise typer.Exit(1)
+
+
+@alerts_app.command("list")
+def alerts_list(
+    store: StoreOpt = None,
+    agency: Annotated[str | None, typer.Option(help="agency code")] = None,
+    limit: int = 50,
+    offset: int = 0,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """List alerts, newest last."""
+    with _soc(store) as soc:
+        items = soc.store.alerts.list(organization_id=agency, limit=limit, offset=offset)
+        if fmt == "json":
+            sys.stdout.write(
+                json.dumps([a.model_dump(mode="json") for a in items], ensure_ascii=False, indent=2)
+                + "\n"
+            )
+            return
+        table = Table(
+            title=f"Alerts {offset + 1}-{offset + len(items)} of "
+            f"{soc.store.alerts.count(organization_id=agency)}"
+        )
+        for col in ("time (Taipei)", "severity", "rule", "agency", "host", "status"):
+            table.add_column(col)
+        for a in items:
+            table.add_row(
+                roc_date(a.event.timestamp),
+                a.severity.value,
+                a.rule_title,
+                a.organization_id,
+                a.host_name or "-",
+                a.status.value,
+            )
+        console.print(table)
+
+
+@alerts_app.command("groups")
+def alerts_groups(store: StoreOpt = None) -> None:
+    """New alerts grouped by rule, agency, host and time window."""
+    from incidents.triage import list_groups
+
+    with _soc(store) as soc:
+        table = Table(title="Alert groups awaiting triage")
+        for col in ("count", "severity", "rule", "agency", "host", "key"):
+            table.add_column(col)
+        for g in list_groups(soc.store, actor=local_operator()):
+            table.add_row(
+                str(g.count),
+                g.severity.value,
+                g.rule_title,
+                g.organization_id,
+                g.host_name or "-",
+                g.key,
+            )
+        console.print(table)
+
+
+@dead_app.command("list")
+def deadletter_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> None:
+    """Rejected records with source, position and reason."""
+    with _soc(store) as soc:
+        table = Table(title=f"Dead letters ({soc.store.dead_letters.count()} in all)")
+        for col in ("id", "source", "position", "reason", "bytes"):
+            table.add_column(col)
+        for d in soc.store.dead_letters.list(limit=limit, offset=offset):
+            table.add_row(str(d.id), d.source, d.position or "-", d.reason, str(len(d.raw)))
+        console.print(table)
+
+
+@dead_app.command("show")
+def deadletter_show(letter_id: int, store: StoreOpt = None) -> None:
+    """One rejected record, with its raw bytes."""
+    with _soc(store) as soc:
+        d = soc.store.dead_letters.get(letter_id)
+        console.print(
+            f"source: {d.source}\nposition: {d.position}\nreason: {d.reason}\n"
+            f"received: {d.received_at.isoformat()}\nbytes: {len(d.raw)}"
+        )
+        sys.stdout.write(repr(d.raw) + "\n")
+
+
+@incidents_app.command("list")
+def incidents_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> None:
+    """Incidents with their level, state and the next statutory deadline."""
+    with _soc(store) as soc:
+        table = Table(title="Incidents")
+        table.add_column("id", no_wrap=True)
+        for col in ("agency", "level", "state", "next deadline (Taipei)", "title"):
+            table.add_column(col)
+        now = soc.clock.now()
+        for i in service.list_incidents(
+            store=soc.store, actor=local_operator(), limit=limit, offset=offset
+        ):
+            open_rows = [d for d in service.deadlines(i, now=now) if d.due_at and d.done_at is None]
+            nxt = min(open_rows, key=lambda d: d.due_at or now, default=None)
+            label = (
+                f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"
+                f"{nxt.title_zh} {taipei_time(nxt.due_at)}"
+                if nxt and nxt.due_at
+                else "-"
+            )
+            table.add_row(
+                i.id, i.organization_id, str(i.level or "-"), i.state.value, label, i.title
+            )
+        console.print(table)
+
+
+@incidents_app.command("report")
+def incidents_report(
+    incident_id: str,
+    out: Annotated[Path, typer.Option(help="HTML file to write")],
+    store: StoreOpt = None,
+) -> None:
+    """Render the statutory notification form of an incident to HTML."""
+    with _soc(store) as soc:
+        found = service.get_incident(
+            store=soc.store, actor=local_operator(), incident_id=incident_id
+        )
+        form = build_notification(found, registry=soc.registry, now=soc.clock.now())
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(render_notification_html(form), encoding="utf-8")
+        console.print(
+            f"wrote {out}" + (f" (missing: {', '.join(form.missing)})" if form.missing else "")
+        )
+
+
+@audit_app.command("verify")
+def audit_verify(store: StoreOpt = None) -> None:
+    """Check the hash chain of the audit trail; exit 1 if any entry was altered."""
+    with _soc(store) as soc:
+        result = audit.verify(soc.store)
+    if result.ok:
+        console.print(f"[green]audit trail intact[/]: {result.entries} entries verified")
+        return
+    console.print(f"[red]audit trail broken at entry {result.first_bad_seq}[/]: {result.reason}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def agencies() -> None:
+    """The agency registry in use."""
+    settings = Settings()
+    from core.agencies import AgencyRegistry
+
+    registry = AgencyRegistry.load(settings.agencies_file)
+    table = Table(title=f"{len(registry)} agencies ({settings.agencies_file})")
+    for col in ("code", "name", "English", "type", "networks"):
+        table.add_column(col)
+    for a in registry:
+        table.add_row(
+            a.code, a.name_zh, a.name_en, a.agency_type.value, ", ".join(str(n) for n in a.networks)
+        )
+    console.print(table)
+
+
+@app.command()
+def serve(store: StoreOpt = None) -> None:
+    """Start syslog listeners (UDP+TCP), the detection loop and the API."""
+    from api.server import serve as run_server
+
+    with _soc(store) as soc:
+        console.print(f"CitySOC on {soc.settings.store} with {len(soc.registry)} agencies")
+        with _progress() as progress:
+            task = progress.add_task("compiling rules", total=None)
+            rules = soc.rules(lambda n: progress.advance(task, n))
+        console.print(f"{len(rules.compiled)} rules ready ({len(rules.issues)} not usable)")
+        run_server(soc, announce=console.print)
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path, typer.Option(help="where the demo writes its store and files")] = Path(
+        "var/demo"
+    ),
+) -> None:
+    """Generate sample agency logs and run the whole path: ingest → alerts → incidents →
+    a notification form."""
+    from api.demo import write_demo_inputs
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "citysoc.db"
+    for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
+        stale.unlink(missing_ok=True)
+    with _soc(f"sqlite:///{db}") as soc:
+        files = write_demo_inputs(folder / "input", now=soc.clock.now())
+        console.rule("1. ingest agency logs")
+        _print_ingest(_ingest(soc, files.all()))
+        console.rule("2. detect and triage")
+        _detect(soc)
+        alerts_groups(store=f"sqlite:///{db}")
+        console.rule("3. a district office files its notification")
+        incidents = service.list_incidents(store=soc.store, actor=local_operator())
+        target = next((i for i in incidents if "D-XITUN-FS01" in i.affected_assets), None)
+        if target is None:
+            err.print("[red]no incident for the Xitun District Office; nothing to notify[/]")
+            raise typer.Exit(1)
+        reporter = Actor("xitun-contact", Role.REPORTER, agency="district-xitun")
+        filed = service.file_notification(
+            store=soc.store,
+            actor=reporter,
+            incident_id=target.id,
+            answers=LevelAnswers(
+                info_class=InfoClass.CORE_NON_CI,
+                tamper=Severity.MINOR,
+                system_class=SystemClass.CORE_NON_CI,
+                availability=Availability.WITHIN_MTD,
+            ),
+            description=(
+                "檔案伺服器 D-XITUN-FS01 遭執行編碼 PowerShell、新增管理者帳號並清除安全性日誌。"
+            ),
+            response_measures="已隔離主機網路連線，停用可疑帳號 backup$adm，保全日誌與記憶體映像。",
+            outside_support_needed=False,
+            clock=soc.clock,
+        )
+        incidents_list(store=f"sqlite:///{db}")
+        out = folder / f"notification-{filed.id}.html"
+        form = build_notification(filed, registry=soc.registry, now=soc.clock.now())
+        out.write_text(render_notification_html(form), encoding="utf-8")
+        result = audit.verify(soc.store)
+        console.rule("where to look")
+        console.print(
+            f"notification form: [bold]{out}[/] (level {filed.level}: "
+            f"{'; '.join(filed.level_reasons)})"
+        )
+        console.print(f"store: {db}  →  citysoc alerts list --store sqlite:///{db}")
+        console.print(f"dead letters: citysoc deadletter list --store sqlite:///{db}")
+        console.print(
+            f"audit trail: {result.entries} entries, "
+            f"{'intact' if result.ok else 'BROKEN'} (citysoc audit verify)"
+        )
+        console.print(f"generated at {datetime.now(UTC).isoformat(timespec='seconds')}")
+
+
+def main() -> None:
+    try:
+        app()
+    except CitySocError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

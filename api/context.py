@@ -1,0 +1,97 @@
+"""The composition root: one place that wires settings to store, registry, rules and clock."""
+
+import getpass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Self
+
+from collectors.ingest import Ingestor
+from core.access import SYSTEM, Actor, Role
+from core.agencies import AgencyRegistry
+from core.alerts import Severity
+from core.clock import Clock, SystemClock
+from core.settings import Settings
+from core.storage import SqliteStore, open_store
+from detections.compile import CompileReport, compile_rule_dirs
+from detections.runner import DetectionReport, run_detections
+from incidents.triage import TriageReport, auto_triage
+
+__all__ = ["CitySoc", "ProcessReport", "local_operator"]
+
+
+def local_operator() -> Actor:
+    """Whoever runs the CLI on the SOC host acts as an administrator under their own name."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "operator"
+    return Actor(f"cli:{name}", Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessReport:
+    detection: DetectionReport
+    triage: TriageReport
+
+
+class CitySoc:
+    """A running CitySOC: settings, store, agency registry, compiled rules, clock."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.registry = AgencyRegistry.load(settings.agencies_file)
+        self.store: SqliteStore = open_store(settings)
+        self._rules: CompileReport | None = None
+        self._process_lock = threading.Lock()
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(
+            self.store,
+            self.registry,
+            batch_size=self.settings.ingest_batch_size,
+            max_record_bytes=self.settings.max_record_bytes,
+            clock=self.clock,
+        )
+
+    def rules(self, progress: Callable[[int], None] | None = None) -> CompileReport:
+        if self._rules is None:
+            self._rules = compile_rule_dirs(
+                self.settings.rule_dirs, store=self.store, progress=progress
+            )
+        return self._rules
+
+    def process(
+        self,
+        *,
+        min_severity: Severity = Severity.HIGH,
+        progress: Callable[[int], None] | None = None,
+    ) -> ProcessReport:
+        """Run detections over new events, then group new alerts into candidate incidents."""
+        with self._process_lock:
+            detection = run_detections(
+                self.store,
+                self.rules().compiled,
+                clock=self.clock,
+                window=timedelta(minutes=self.settings.alert_group_window_minutes),
+                progress=progress,
+            )
+            triage = auto_triage(
+                store=self.store,
+                actor=SYSTEM,
+                registry=self.registry,
+                clock=self.clock,
+                min_severity=min_severity,
+            )
+        return ProcessReport(detection, triage)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,66 @@
+"""Map our error tree onto HTTP, one envelope for every error."""
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from core.errors import (
+    CitySocError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    UnavailableError,
+)
+
+__all__ = ["install_error_handlers"]
+
+log = logging.getLogger("citysoc.api")
+
+_STATUS: dict[type[CitySocError], int] = {
+    InputError: 422,
+    NotFoundError: 404,
+    ForbiddenError: 403,
+    ConflictError: 409,
+    UnavailableError: 503,
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CitySocError)
+    async def known(request: Request, exc: CitySocError) -> JSONResponse:  # noqa: ARG001
+        status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 500)
+        body = {"error": {"code": exc.code, "message": exc.message, "location": exc.location}}
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:  # noqa: ARG001
+        problems = [
+            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        message = "; ".join(f"{p['message']} ({p['location']})" for p in problems)
+        body = {"error": {"code": "invalid_input", "message": message, "problems": problems}}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = uuid.uuid4().hex[:12]
+        log.error(
+            "unhandled error %s on %s %s",
+            request_id,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+        )
+        body = {
+            "error": {
+                "code": "internal",
+                "message": "internal error; quote the request id to the administrator",
+                "request_id": request_id,
+            }
+        }
+        return JSONResponse(body, status_code=500)

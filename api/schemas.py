@@ -1,0 +1,98 @@
+"""Shapes that cross the HTTP boundary (inputs forbid unknown fields)."""
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from core.alerts import Alert
+from incidents.deadlines import DeadlineStatus
+from incidents.levels import LevelAnswers
+from incidents.models import Incident, IoC
+
+__all__ = [
+    "AlertGroupRead",
+    "AlertPage",
+    "DeadlineRead",
+    "FalsePositiveIn",
+    "IncidentCreate",
+    "IncidentPage",
+    "IncidentRead",
+    "NotificationIn",
+    "ReviewIn",
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AlertPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[Alert]
+
+
+class AlertGroupRead(BaseModel):
+    key: str
+    rule_id: str
+    rule_title: str
+    severity: str
+    organization_id: str
+    host_name: str | None
+    count: int
+    first_at: datetime
+    last_at: datetime
+
+
+class FalsePositiveIn(_In):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class DeadlineRead(BaseModel):
+    kind: str
+    title_zh: str
+    title_en: str
+    due_at: datetime | None
+    done_at: datetime | None
+    status: DeadlineStatus
+    basis: str
+
+
+class IncidentRead(BaseModel):
+    incident: Incident
+    version: int
+    deadlines: list[DeadlineRead]
+    overdue: bool
+
+
+class IncidentPage(BaseModel):
+    limit: int
+    offset: int
+    items: list[IncidentRead]
+
+
+class IncidentCreate(_In):
+    organization_id: str
+    title: str = Field(min_length=1, max_length=300)
+    aware_at: AwareDatetime
+    occurred_at: AwareDatetime | None = None
+    description: str = Field(default="", max_length=20_000)
+    affected_assets: list[str] = Field(default_factory=list, max_length=500)
+
+
+class NotificationIn(_In):
+    answers: LevelAnswers
+    description: str = Field(min_length=1, max_length=20_000)
+    response_measures: str = Field(min_length=1, max_length=20_000)
+    outside_support_needed: bool
+    outside_support_detail: str = Field(default="", max_length=5_000)
+    other_matters: str = Field(default="", max_length=5_000)
+    aware_at: AwareDatetime | None = None
+    fallback_channel_reason: str | None = Field(default=None, max_length=2_000)
+    iocs: list[IoC] = Field(default_factory=list, max_length=1_000)
+
+
+class ReviewIn(_In):
+    level: int | None = Field(default=None, ge=1, le=4)
+    note: str = Field(default="", max_length=5_000)

@@ -1,0 +1,81 @@
+"""`citysoc serve`: syslog listeners, the API, and a detection loop in one process."""
+
+import logging
+import secrets
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+
+from api.app import create_app
+from api.context import CitySoc
+from collectors.syslog import SyslogServer
+
+__all__ = ["api_token", "serve"]
+
+log = logging.getLogger("citysoc.server")
+
+
+def api_token(state_dir: Path) -> tuple[str, Path]:
+    """The operator's API token, created once and kept in a file only its owner can read."""
+    path = state_dir / "api-token"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), path
+    state_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(token + "\n", encoding="utf-8")
+    return token, path
+
+
+class DetectionLoop(threading.Thread):
+    """Runs detections and triage whenever new events arrive (at most every `interval` s)."""
+
+    def __init__(self, soc: CitySoc, interval: float = 5.0) -> None:
+        super().__init__(name="detections", daemon=True)
+        self.soc, self.interval = soc, interval
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.wake.wait(self.interval)
+            self.wake.clear()
+            if self.stop.is_set():
+                return
+            report = self.soc.process()
+            if report.detection.alerts_new or report.triage.incidents_opened:
+                log.info(
+                    "detections: %d new alerts, %d incidents opened",
+                    report.detection.alerts_new,
+                    report.triage.incidents_opened,
+                )
+
+
+def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> None:
+    settings = soc.settings
+    token, token_path = api_token(settings.sqlite_path.parent)
+    loop = DetectionLoop(soc)
+    syslog = SyslogServer(
+        soc.ingestor(),
+        host=settings.syslog_host,
+        udp_port=settings.syslog_udp_port,
+        tcp_port=settings.syslog_tcp_port,
+        on_stored=loop.wake.set,
+    )
+    app = create_app(soc, api_token=token)
+    with syslog:
+        loop.start()
+        if announce:
+            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
+            announce(
+                f"API: http://{settings.api_host}:{settings.api_port}/api/v1/health "
+                f"(docs at /api/docs); API token in {token_path}"
+            )
+        try:
+            uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
+        finally:
+            loop.stop.set()
+            loop.wake.set()
+            loop.join(timeout=10)

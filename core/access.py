@@ -1,0 +1,94 @@
+"""Who may do what: roles, agency isolation, and ``require()``.
+
+Checks live in the services (not only in pages): a reporter of agency A asking for agency
+B's incident gets NotFoundError, exactly as if it did not exist.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.errors import ForbiddenError, NotFoundError
+
+__all__ = ["SYSTEM", "Action", "Actor", "Role", "require", "require_visible"]
+
+
+class Role(StrEnum):
+    ANALYST = "analyst"  # city SOC: all agencies, triage and incidents
+    LEAD = "lead"  # city SOC lead: reviews levels as the superior agency
+    REPORTER = "reporter"  # one agency's contact: files its own notifications
+    AUDITOR = "auditor"  # read-only, all agencies
+    ADMIN = "admin"
+    SYSTEM = "system"  # the collectors and detection loop
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    TRIAGE = "triage"
+    OPEN_INCIDENT = "open_incident"
+    EDIT_INCIDENT = "edit_incident"
+    FILE_NOTIFICATION = "file_notification"
+    REVIEW_LEVEL = "review_level"
+    EXPORT = "export"
+
+
+_ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.ANALYST: frozenset(
+        {
+            Action.VIEW,
+            Action.TRIAGE,
+            Action.OPEN_INCIDENT,
+            Action.EDIT_INCIDENT,
+            Action.FILE_NOTIFICATION,
+            Action.EXPORT,
+        }
+    ),
+    Role.LEAD: frozenset(Action),
+    Role.REPORTER: frozenset(
+        {
+            Action.VIEW,
+            Action.OPEN_INCIDENT,
+            Action.EDIT_INCIDENT,
+            Action.FILE_NOTIFICATION,
+            Action.EXPORT,
+        }
+    ),
+    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),
+    Role.ADMIN: frozenset(Action),
+    Role.SYSTEM: frozenset({Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    name: str
+    role: Role
+    agency: str | None = None  # required for reporters
+
+    def __post_init__(self) -> None:
+        if self.role is Role.REPORTER and not self.agency:
+            raise ValueError("a reporter must belong to one agency")
+
+    def sees(self, agency: str) -> bool:
+        return self.role is not Role.REPORTER or agency == self.agency
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role.value}{'@' + self.agency if self.agency else ''})"
+
+
+SYSTEM = Actor("citysoc", Role.SYSTEM)
+
+
+def require_visible(actor: Actor, agency: str, what: str) -> None:
+    """Outside the actor's agencies: NotFoundError, so existence is not revealed."""
+    if not actor.sees(agency):
+        raise NotFoundError(f"no {what}", location=what.split()[0])
+
+
+def require(actor: Actor, action: Action, agency: str, what: str = "record") -> None:
+    require_visible(actor, agency, what)
+    if action not in _ALLOWED[actor.role]:
+        raise ForbiddenError(
+            f"role {actor.role.value} may not {action.value.replace('_', ' ')}",
+            location=what,
+        )

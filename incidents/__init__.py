@@ -1,0 +1,1 @@
+"""Incidents under the Cybersecurity Management Act: levels, clocks, workflow, audit."""

@@ -1,0 +1,69 @@
+"""The tamper-evident audit trail: every state change, hash-chained.
+
+Each entry's hash covers the previous entry's hash and its own content, so editing,
+removing or reordering any stored row breaks the chain from that row on.
+"""
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.access import Actor
+from core.storage.base import GENESIS_HASH, Store, audit_hash
+
+__all__ = ["AuditVerification", "record", "verify"]
+
+
+def record(
+    store: Store,
+    *,
+    actor: Actor,
+    action: str,
+    subject: str,
+    at: datetime,
+    detail: Mapping[str, object] | None = None,
+) -> None:
+    store.audit.append(
+        at=at,
+        actor=actor.label,
+        action=action,
+        subject=subject,
+        detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditVerification:
+    ok: bool
+    entries: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def verify(store: Store) -> AuditVerification:
+    """Walk the chain from the start; report the first entry that does not fit."""
+    prev = GENESIS_HASH
+    count = 0
+    expected_seq = None
+    for row in store.audit.rows():
+        count += 1
+        if expected_seq is not None and row.seq != expected_seq:
+            return AuditVerification(False, count, row.seq, f"entry {expected_seq} is missing")
+        expected_seq = row.seq + 1
+        if row.prev_hash != prev:
+            return AuditVerification(
+                False,
+                count,
+                row.seq,
+                "its link to the previous entry is broken (removed or reordered)",
+            )
+        digest = audit_hash(
+            prev, row.at.isoformat(), row.actor, row.action, row.subject, row.detail
+        )
+        if digest != row.hash:
+            return AuditVerification(
+                False, count, row.seq, "its content was changed after it was written"
+            )
+        prev = row.hash
+    return AuditVerification(True, count)

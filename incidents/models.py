@@ -1,0 +1,150 @@
+"""The stored incident: what the law asks an incident record to carry."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from incidents.levels import LevelAnswers
+
+__all__ = [
+    "IoC",
+    "IoCType",
+    "Incident",
+    "IncidentState",
+    "InvestigationReport",
+    "LevelChange",
+    "Notification",
+    "NotificationKind",
+]
+
+
+class IncidentState(StrEnum):
+    OPEN = "open"  # candidate or opened, not yet notified
+    NOTIFIED = "notified"  # the agency filed the notification (通報)
+    REVIEWED = "reviewed"  # the superior reviewed the level (審核)
+    CONTAINED = "contained"  # damage control or recovery complete (損害控制或復原)
+    REPORTED = "reported"  # investigation report submitted (調查、處理及改善報告)
+    CLOSED = "closed"
+    FALSE_POSITIVE = "false_positive"
+
+
+class IoCType(StrEnum):
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+    DOMAIN = "domain"
+    URL = "url"
+    SHA256 = "sha256"
+    SHA1 = "sha1"
+    MD5 = "md5"
+    EMAIL = "email"
+    FILENAME = "filename"
+
+
+class IoC(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: IoCType
+    value: str = Field(min_length=1, max_length=2048)
+    note: str | None = None
+
+
+class NotificationKind(StrEnum):
+    INITIAL = "initial"  # 通報
+    LEVEL_CHANGE = "level_change"  # 續行通報 on a level change (Art. 6 para. 2)
+
+
+class Notification(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: NotificationKind
+    at: AwareDatetime
+    by: str
+    level: int
+    fallback_channel_reason: str | None = None  # Art. 6 para. 3: why the platform was not used
+
+
+class LevelChange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    by: str
+    from_level: int | None
+    to_level: int
+    reason: str
+    answers: LevelAnswers | None = None
+
+
+class Incident(BaseModel):
+    """One incident. ``version`` comes from the store and guards concurrent updates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    organization_id: str
+    title: str
+    description: str = ""
+    state: IncidentState = IncidentState.OPEN
+    level: int | None = Field(default=None, ge=1, le=4)
+    level_answers: LevelAnswers | None = None
+    level_reasons: list[str] = Field(default_factory=list)
+    level_history: list[LevelChange] = Field(default_factory=list)
+    occurred_at: AwareDatetime | None = None
+    aware_at: AwareDatetime
+    notifications: list[Notification] = Field(default_factory=list)
+    reviewed_at: AwareDatetime | None = None
+    review_note: str | None = None
+    forwarded_at: AwareDatetime | None = None
+    contained_at: AwareDatetime | None = None
+    report_submitted_at: AwareDatetime | None = None
+    report_extended_to: AwareDatetime | None = None
+    investigation: "InvestigationReport | None" = None
+    closed_at: AwareDatetime | None = None
+    close_reason: str | None = None
+    response_measures: str = ""
+    outside_support_needed: bool | None = None
+    outside_support_detail: str = ""
+    other_matters: str = ""
+    affected_assets: list[str] = Field(default_factory=list)
+    iocs: list[IoC] = Field(default_factory=list)
+    alert_ids: list[str] = Field(default_factory=list)
+    alert_group_keys: list[str] = Field(default_factory=list)
+    alert_count: int = 0
+    created_at: AwareDatetime
+    created_by: str
+    updated_at: AwareDatetime
+    version: int = Field(default=0, exclude=True)
+
+    @property
+    def notified_at(self) -> datetime | None:
+        return self.notifications[0].at if self.notifications else None
+
+    @property
+    def highest_level(self) -> int | None:
+        levels = [c.to_level for c in self.level_history]
+        return max(levels) if levels else self.level
+
+
+class InvestigationReport(BaseModel):
+    """調查、處理及改善報告: the items of Enforcement Rules Art. 8 (2021 numbering).
+
+    Item 1 (the times of occurrence/awareness and of completed recovery) comes from the
+    incident itself.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scope_and_damage: str = ""  # 2. 事件影響範圍及損害評估
+    containment_process: str = ""  # 3. 損害控制及復原作業之歷程
+    investigation_process: str = ""  # 4. 事件調查及處理作業之歷程
+    root_cause: str = ""  # 5. 事件根因分析
+    preventive_measures: str = (
+        ""  # 6. 為防範類似事件再次發生所採取之管理、技術、人力或資源等層面之措施
+    )
+    schedule_and_tracking: str = ""  # 7. 前款措施之預定完成時程及成效追蹤機制
+
+    def missing(self) -> list[str]:
+        return [name for name, value in self.model_dump().items() if not str(value).strip()]
+
+
+Incident.model_rebuild()

@@ -1,0 +1,449 @@
+"""What people do to incidents. Each function checks access and the workflow, saves with
+optimistic concurrency, and writes an audit entry.
+
+Raises NotFoundError (missing or outside the actor's agencies), ForbiddenError (role),
+TransitionError (workflow, says why), InputError (bad answers), ConflictError (a race).
+"""
+
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from core.access import Action, Actor, require
+from core.clock import TAIPEI, Clock, ensure_aware
+from core.errors import InputError
+from core.storage.base import Store
+from incidents import audit, repository, workflow
+from incidents.deadlines import Deadline, compute_deadlines
+from incidents.levels import LevelAnswers, assess_level
+from incidents.models import (
+    Incident,
+    IncidentState,
+    InvestigationReport,
+    IoC,
+    LevelChange,
+    Notification,
+    NotificationKind,
+)
+from incidents.workflow import Step
+
+__all__ = [
+    "add_iocs",
+    "attach_alerts",
+    "change_level",
+    "close_incident",
+    "deadlines",
+    "dismiss",
+    "file_notification",
+    "get_incident",
+    "list_incidents",
+    "mark_contained",
+    "new_incident_id",
+    "open_incident",
+    "record_forwarded",
+    "review_level",
+    "submit_report",
+]
+
+
+def new_incident_id(at: datetime) -> str:
+    return f"INC-{at.astimezone(TAIPEI):%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def open_incident(
+    *,
+    store: Store,
+    actor: Actor,
+    organization_id: str,
+    title: str,
+    aware_at: datetime,
+    clock: Clock,
+    description: str = "",
+    occurred_at: datetime | None = None,
+    alert_ids: Sequence[str] = (),
+    alert_group_keys: Sequence[str] = (),
+    affected_assets: Sequence[str] = (),
+) -> Incident:
+    require(actor, Action.OPEN_INCIDENT, organization_id, "agency")
+    if not title.strip():
+        raise InputError("an incident needs a title", location="title")
+    now = clock.now()
+    aware = ensure_aware(aware_at, "aware_at")
+    if aware > now:
+        raise InputError(f"aware_at {aware.isoformat()} is in the future", location="aware_at")
+    incident = Incident(
+        id=new_incident_id(now),
+        organization_id=organization_id,
+        title=title.strip(),
+        description=description,
+        aware_at=aware,
+        occurred_at=ensure_aware(occurred_at, "occurred_at") if occurred_at else None,
+        alert_ids=list(alert_ids),
+        alert_group_keys=list(alert_group_keys),
+        alert_count=len(alert_ids),
+        affected_assets=list(affected_assets),
+        created_at=now,
+        created_by=actor.label,
+        updated_at=now,
+    )
+    repository.insert(store, incident)
+    audit.record(
+        store,
+        actor=actor,
+        action="incident.open",
+        subject=incident.id,
+        at=now,
+        detail={"agency": organization_id, "title": incident.title, "alerts": len(alert_ids)},
+    )
+    return incident
+
+
+def get_incident(*, store: Store, actor: Actor, incident_id: str) -> Incident:
+    return repository.get(store, incident_id, actor=actor)
+
+
+def list_incidents(
+    *, store: Store, actor: Actor, limit: int = 100, offset: int = 0
+) -> list[Incident]:
+    return repository.list_visible(store, actor=actor, limit=limit, offset=offset)
+
+
+def _change(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    step: Step,
+    action: Action,
+    mutate: Callable[[Incident, datetime], Mapping[str, object]],
+    clock: Clock,
+) -> Incident:
+    """Load, check, apply ``mutate`` (returns the audit detail), save, audit."""
+    incident = repository.get(store, incident_id, actor=actor)
+    require(actor, action, incident.organization_id, "incident")
+    workflow.check(incident, step)
+    expected = incident.version
+    updated = incident.model_copy(deep=True)
+    now = clock.now()
+    detail = mutate(updated, now)
+    updated.updated_at = now
+    updated.state = workflow.derive_state(updated)
+    repository.save(store, updated, expected_version=expected)
+    audit.record(
+        store,
+        actor=actor,
+        action=f"incident.{step.value}",
+        subject=incident_id,
+        at=now,
+        detail={"state": f"{incident.state.value} -> {updated.state.value}", **detail},
+    )
+    return updated
+
+
+def file_notification(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    answers: LevelAnswers,
+    description: str,
+    response_measures: str,
+    outside_support_needed: bool,
+    clock: Clock,
+    outside_support_detail: str = "",
+    other_matters: str = "",
+    aware_at: datetime | None = None,
+    fallback_channel_reason: str | None = None,
+) -> Incident:
+    """File the statutory notification (通報): the level follows from ``answers``."""
+    assessment = assess_level(answers)
+    if not description.strip():
+        raise InputError("describe the situation (狀況之描述)", location="description")
+    if not response_measures.strip():
+        raise InputError(
+            "state the measures taken (因應事件所採取之措施)", location="response_measures"
+        )
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        if aware_at is not None:
+            i.aware_at = ensure_aware(aware_at, "aware_at")
+        i.description = description
+        i.response_measures = response_measures
+        i.outside_support_needed = outside_support_needed
+        i.outside_support_detail = outside_support_detail
+        i.other_matters = other_matters
+        i.level = assessment.level
+        i.level_answers = answers
+        i.level_reasons = list(assessment.reasons)
+        i.level_history.append(
+            LevelChange(
+                at=now,
+                by=actor.label,
+                from_level=None,
+                to_level=assessment.level,
+                reason="initial assessment",
+                answers=answers,
+            )
+        )
+        i.notifications.append(
+            Notification(
+                kind=NotificationKind.INITIAL,
+                at=now,
+                by=actor.label,
+                level=assessment.level,
+                fallback_channel_reason=fallback_channel_reason,
+            )
+        )
+        return {"level": assessment.level, "reasons": list(assessment.reasons)}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.NOTIFY,
+        action=Action.FILE_NOTIFICATION,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def _relevel(
+    i: Incident, now: datetime, actor: Actor, answers: LevelAnswers | None, level: int, reason: str
+) -> dict[str, object]:
+    old = i.level
+    i.level = level
+    if answers is not None:
+        i.level_answers = answers
+        i.level_reasons = list(assess_level(answers).reasons)
+    i.level_history.append(
+        LevelChange(
+            at=now, by=actor.label, from_level=old, to_level=level, reason=reason, answers=answers
+        )
+    )
+    if old != level:  # Art. 6 para. 2: a level change is notified again (續行通報)
+        i.notifications.append(
+            Notification(kind=NotificationKind.LEVEL_CHANGE, at=now, by=actor.label, level=level)
+        )
+    return {"level": f"{old} -> {level}", "reason": reason}
+
+
+def change_level(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    answers: LevelAnswers,
+    reason: str,
+    clock: Clock,
+) -> Incident:
+    """Re-assess the level from new answers; a different level re-notifies."""
+    if not reason.strip():
+        raise InputError("say why the level changes", location="reason")
+    level = assess_level(answers).level
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.CHANGE_LEVEL,
+        action=Action.EDIT_INCIDENT,
+        clock=clock,
+        mutate=lambda i, now: _relevel(i, now, actor, answers, level, reason),
+    )
+
+
+def review_level(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    clock: Clock,
+    level: int | None = None,
+    note: str = "",
+) -> Incident:
+    """The superior agency's review (審核, Art. 7): confirm, or set another level."""
+    if level is not None and not 1 <= level <= 4:
+        raise InputError(f"level must be 1-4, got {level}", location="level")
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.reviewed_at = now
+        i.review_note = note
+        detail: dict[str, object] = {"confirmed": level is None or level == i.level}
+        if level is not None and level != i.level:
+            detail.update(_relevel(i, now, actor, None, level, note or "changed in review"))
+        return detail
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.REVIEW,
+        action=Action.REVIEW_LEVEL,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def record_forwarded(*, store: Store, actor: Actor, incident_id: str, clock: Clock) -> Incident:
+    """The review result was sent to the competent authority (Art. 7 para. 2)."""
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.forwarded_at = now
+        return {}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.FORWARD,
+        action=Action.REVIEW_LEVEL,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def mark_contained(
+    *, store: Store, actor: Actor, incident_id: str, clock: Clock, note: str = ""
+) -> Incident:
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.contained_at = now
+        return {"note": note}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.CONTAIN,
+        action=Action.EDIT_INCIDENT,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def submit_report(
+    *, store: Store, actor: Actor, incident_id: str, report: InvestigationReport, clock: Clock
+) -> Incident:
+    missing = report.missing()
+    if missing:
+        raise InputError(
+            "the investigation report is missing required items: " + ", ".join(missing),
+            location="report",
+        )
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.investigation = report
+        i.report_submitted_at = now
+        return {}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.REPORT,
+        action=Action.FILE_NOTIFICATION,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def close_incident(
+    *, store: Store, actor: Actor, incident_id: str, reason: str, clock: Clock
+) -> Incident:
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.state = IncidentState.CLOSED
+        i.closed_at = now
+        i.close_reason = reason
+        return {"reason": reason}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.CLOSE,
+        action=Action.EDIT_INCIDENT,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock: Clock) -> Incident:
+    """A candidate incident that turned out to be a false positive."""
+    if not reason.strip():
+        raise InputError("say why this is a false positive", location="reason")
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.state = IncidentState.FALSE_POSITIVE
+        i.closed_at = now
+        i.close_reason = reason
+        return {"reason": reason}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.DISMISS,
+        action=Action.TRIAGE,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def add_iocs(
+    *, store: Store, actor: Actor, incident_id: str, iocs: Sequence[IoC], clock: Clock
+) -> Incident:
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:  # noqa: ARG001
+        known = {(x.type, x.value) for x in i.iocs}
+        added = [x for x in iocs if (x.type, x.value) not in known]
+        i.iocs.extend(added)
+        return {"added": [f"{x.type.value}:{x.value}" for x in added]}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.EDIT,
+        action=Action.EDIT_INCIDENT,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def attach_alerts(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    alert_ids: Sequence[str],
+    group_keys: Sequence[str],
+    clock: Clock,
+) -> Incident:
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:  # noqa: ARG001
+        new = [a for a in alert_ids if a not in set(i.alert_ids)]
+        i.alert_ids.extend(new)
+        i.alert_count = len(i.alert_ids)
+        i.alert_group_keys.extend(k for k in group_keys if k not in set(i.alert_group_keys))
+        return {"alerts_added": len(new)}
+
+    return _change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.EDIT,
+        action=Action.TRIAGE,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def deadlines(incident: Incident, *, now: datetime) -> list[Deadline]:
+    return compute_deadlines(
+        aware_at=incident.aware_at,
+        level=incident.level,
+        highest_level=incident.highest_level,
+        notified_at=incident.notified_at,
+        reviewed_at=incident.reviewed_at,
+        forwarded_at=incident.forwarded_at,
+        contained_at=incident.contained_at,
+        report_submitted_at=incident.report_submitted_at,
+        report_extended_to=incident.report_extended_to,
+        now=now,
+    )

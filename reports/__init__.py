@@ -1,0 +1,1 @@
+"""Statutory forms and exports, rendered from Jinja2 templates."""
