@@ -1,0 +1,157 @@
+"""File readers into a real SQLite store: formats, dead letters, idempotency."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from collectors.files import ingest_paths
+from collectors.ingest import Ingestor
+from core.errors import InputError
+from tests.conftest import EVTX_SAMPLES, need_shared
+
+WINLOGBEAT = {
+    "@timestamp": "2026-03-02T01:00:00.000Z",
+    "host": {"name": "D-XITUN-FS01"},
+    "winlog": {"channel": "Security", "event_id": "4720", "provider_name": "Microsoft-Windows-"
+               "Security-Auditing", "computer_name": "D-XITUN-FS01", "record_id": 12,
+               "event_data": {"TargetUserName": "eve", "SubjectUserName": "svc"}},
+}
+
+
+@pytest.fixture
+def ingestor(store, registry, clock):
+    return Ingestor(store, registry, clock=clock)
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_winlogbeat_json_lines_keep_ecs_names(tmp_path, ingestor, store):
+    path = write(tmp_path, "w.jsonl", json.dumps(WINLOGBEAT) + "\n")
+    report = ingest_paths([path], ingestor)
+    assert report.stored == 1
+    [event] = store.events.list()
+    assert event.organization_id == "district-xitun"
+    assert event.dataset == "winlog"
+    assert event.fields["winlog.event_id"] == "4720"
+    assert event.fields["winlog.event_data.TargetUserName"] == "eve"
+    assert event.original == json.dumps(WINLOGBEAT)
+
+
+def test_generic_json_lines_find_time_and_host(tmp_path, ingestor, store):
+    doc = {"time": "2026-03-02 09:30:00", "hostname": "POLICE-WEB01", "msg": "login ok",
+           "user": {"name": "amy"}}
+    ingest_paths([write(tmp_path, "app.ndjson", json.dumps(doc) + "\n")], ingestor)
+    [event] = store.events.list()
+    assert event.timestamp.isoformat() == "2026-03-02T01:30:00+00:00"
+    assert event.organization_id == "police"
+    assert event.fields["user.name"] == "amy"
+
+
+def test_panos_traffic_csv_is_tagged_by_internal_address(tmp_path, ingestor, store):
+    row = ("1,2026/03/02 09:00:00,0128,TRAFFIC,end,2560,2026/03/02 09:00:00,203.0.113.9,"
+           "10.20.4.12,,,allow-rdp,,,ms-rdp,vsys1,untrust,trust,e1/1,e1/2,default,,1,1,"
+           "51515,3389,0,0,0x0,tcp,allow,4096,2048,2048,12")
+    ingest_paths([write(tmp_path, "fw.csv", row + "\n")], ingestor)
+    [event] = store.events.list()
+    assert event.organization_id == "education"
+    assert event.fields["destination.port"] == "3389"
+    assert event.fields["event.outcome"] == "allow"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("bad.jsonl", '{"a": 1\n', "not valid JSON"),
+        ("list.jsonl", "[1, 2]\n", "must hold an object"),
+        ("fw.csv", "1,2,3\n", "at least 32 columns"),
+        ("fw2.csv", "1," * 31 + "2\n", "Type) must be TRAFFIC"),
+        ("s.log", "just text\n", "must start with a PRI"),
+        ("u.log", b"<38>Mar  2 09:00:01 h app: \xff\xfe\n", "not valid UTF-8"),
+    ],
+)
+def test_bad_lines_are_dead_lettered_with_position_and_reason(tmp_path, ingestor, store, name,
+                                                              content, reason):
+    good = json.dumps(WINLOGBEAT) if name.endswith("jsonl") else None
+    path = write(tmp_path, name, content)
+    report = ingest_paths([path], ingestor)
+    assert report.dead_lettered == 1 and report.stored == 0
+    [dead] = store.dead_letters.list()
+    assert reason in dead.reason
+    assert dead.position == "line 1"
+    assert dead.source == f"file:{path}"
+    assert good is None or store.events.count() == 0
+
+
+def test_a_one_mebibyte_line_is_dead_lettered_whole_and_the_next_line_still_loads(
+    tmp_path, ingestor, store
+):
+    big = '{"message": "' + "x" * (1024 * 1024) + '"}'
+    path = write(tmp_path, "big.jsonl", big + "\n" + json.dumps(WINLOGBEAT) + "\n")
+    report = ingest_paths([path], ingestor)
+    assert (report.read, report.stored, report.dead_lettered) == (2, 1, 1)
+    [dead] = store.dead_letters.list()
+    assert dead.raw == big.encode()
+    assert "over the 1048576-byte limit" in dead.reason
+
+
+def test_reingesting_the_same_file_stores_nothing_new(tmp_path, ingestor, store):
+    path = write(tmp_path, "w.jsonl", json.dumps(WINLOGBEAT) + "\n")
+    first = ingest_paths([path], ingestor)
+    second = ingest_paths([path], ingestor)
+    assert (first.stored, second.stored, second.duplicates) == (1, 0, 1)
+    assert store.events.count() == 1
+
+
+def test_unknown_suffix_and_missing_path_are_explained(tmp_path, ingestor):
+    with pytest.raises(InputError, match="cannot tell the format"):
+        ingest_paths([write(tmp_path, "x.pdf", "%PDF")], ingestor)
+    with pytest.raises(InputError, match="no such file or folder"):
+        ingest_paths([tmp_path / "missing.log"], ingestor)
+
+
+def test_a_file_that_is_not_evtx_is_dead_lettered(tmp_path, ingestor, store):
+    path = write(tmp_path, "fake.evtx", b"MZ this is not an event log")
+    report = ingest_paths([path], ingestor)
+    assert report.dead_lettered == 1
+    [dead] = store.dead_letters.list()
+    assert "not a readable EVTX file" in dead.reason
+    assert dead.raw == b"MZ this is not an event log"
+
+
+@pytest.mark.shared_data
+def test_real_evtx_records_are_normalized(tmp_path, ingestor, store):
+    sample = need_shared(EVTX_SAMPLES) / "Execution" / "sysmon_mshta_sharpshooter_stager.evtx"
+    if not sample.exists():
+        sample = next(need_shared(EVTX_SAMPLES).rglob("*.evtx"))
+    report = ingest_paths([sample], ingestor)
+    assert report.stored > 0 and report.dead_lettered == 0
+    event = store.events.list(limit=1)[0]
+    assert event.fields["winlog.channel"]
+    assert event.fields["winlog.record_id"]
+    assert event.fields["log.file.path"] == str(sample)
+    assert ingest_paths([sample], ingestor).stored == 0
+
+
+@pytest.mark.shared_data
+def test_a_corrupt_evtx_chunk_is_dead_lettered_and_the_rest_still_loads(tmp_path, ingestor, store):
+    source = need_shared(EVTX_SAMPLES) / "Defense Evasion" / "DE_1102_security_log_cleared.evtx"
+    data = bytearray(source.read_bytes())
+    for offset in (4096 + 512 + 3000, 4096 + 512 + 20000):  # inside the first chunk's records
+        data[offset : offset + 400] = b"\xab" * 400
+    corrupt = tmp_path / "corrupt.evtx"
+    corrupt.write_bytes(bytes(data))
+    report = ingest_paths([corrupt], ingestor)
+    assert report.dead_lettered >= 1
+    assert report.stored > 0
+    assert report.stored + report.duplicates + report.dead_lettered == report.read
+    dead = store.dead_letters.list()
+    assert all("corrupt EVTX record" in d.reason for d in dead)
+    assert "record IDs" in dead[0].reason  # says which records the broken chunk held
