@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from sigma.collection import SigmaCollection
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
@@ -61,6 +62,8 @@ def parse_rule_file(rule_file: RuleFile) -> tuple[list[SigmaRule], list[RuleIssu
         collection = SigmaCollection.from_yaml(rule_file.text, collect_errors=True)
     except SigmaError as exc:
         return [], [RuleIssue(path, str(exc), "load")]
+    except yaml.YAMLError as exc:
+        return [], [RuleIssue(path, f"not valid YAML: {exc}", "load")]
     rules: list[SigmaRule] = []
     issues: list[RuleIssue] = []
     for rule in collection.rules:

@@ -13,9 +13,14 @@ from tests.conftest import EVTX_SAMPLES, need_shared
 WINLOGBEAT = {
     "@timestamp": "2026-03-02T01:00:00.000Z",
     "host": {"name": "D-XITUN-FS01"},
-    "winlog": {"channel": "Security", "event_id": "4720", "provider_name": "Microsoft-Windows-"
-               "Security-Auditing", "computer_name": "D-XITUN-FS01", "record_id": 12,
-               "event_data": {"TargetUserName": "eve", "SubjectUserName": "svc"}},
+    "winlog": {
+        "channel": "Security",
+        "event_id": "4720",
+        "provider_name": "Microsoft-Windows-Security-Auditing",
+        "computer_name": "D-XITUN-FS01",
+        "record_id": 12,
+        "event_data": {"TargetUserName": "eve", "SubjectUserName": "svc"},
+    },
 }
 
 
@@ -46,8 +51,12 @@ def test_winlogbeat_json_lines_keep_ecs_names(tmp_path, ingestor, store):
 
 
 def test_generic_json_lines_find_time_and_host(tmp_path, ingestor, store):
-    doc = {"time": "2026-03-02 09:30:00", "hostname": "POLICE-WEB01", "msg": "login ok",
-           "user": {"name": "amy"}}
+    doc = {
+        "time": "2026-03-02 09:30:00",
+        "hostname": "POLICE-WEB01",
+        "msg": "login ok",
+        "user": {"name": "amy"},
+    }
     ingest_paths([write(tmp_path, "app.ndjson", json.dumps(doc) + "\n")], ingestor)
     [event] = store.events.list()
     assert event.timestamp.isoformat() == "2026-03-02T01:30:00+00:00"
@@ -56,9 +65,11 @@ def test_generic_json_lines_find_time_and_host(tmp_path, ingestor, store):
 
 
 def test_panos_traffic_csv_is_tagged_by_internal_address(tmp_path, ingestor, store):
-    row = ("1,2026/03/02 09:00:00,0128,TRAFFIC,end,2560,2026/03/02 09:00:00,203.0.113.9,"
-           "10.20.4.12,,,allow-rdp,,,ms-rdp,vsys1,untrust,trust,e1/1,e1/2,default,,1,1,"
-           "51515,3389,0,0,0x0,tcp,allow,4096,2048,2048,12")
+    row = (
+        "1,2026/03/02 09:00:00,0128,TRAFFIC,end,2560,2026/03/02 09:00:00,203.0.113.9,"
+        "10.20.4.12,,,allow-rdp,,,ms-rdp,vsys1,untrust,trust,e1/1,e1/2,default,,1,1,"
+        "51515,3389,0,0,0x0,tcp,allow,4096,2048,2048,12"
+    )
     ingest_paths([write(tmp_path, "fw.csv", row + "\n")], ingestor)
     [event] = store.events.list()
     assert event.organization_id == "education"
@@ -77,8 +88,9 @@ def test_panos_traffic_csv_is_tagged_by_internal_address(tmp_path, ingestor, sto
         ("u.log", b"<38>Mar  2 09:00:01 h app: \xff\xfe\n", "not valid UTF-8"),
     ],
 )
-def test_bad_lines_are_dead_lettered_with_position_and_reason(tmp_path, ingestor, store, name,
-                                                              content, reason):
+def test_bad_lines_are_dead_lettered_with_position_and_reason(
+    tmp_path, ingestor, store, name, content, reason
+):
     good = json.dumps(WINLOGBEAT) if name.endswith("jsonl") else None
     path = write(tmp_path, name, content)
     report = ingest_paths([path], ingestor)

@@ -10,8 +10,12 @@ from collectors.syslog import SyslogServer
 
 @pytest.fixture
 def listener(store, registry, clock):
-    server = SyslogServer(Ingestor(store, registry, clock=clock, batch_size=50),
-                          host="127.0.0.1", udp_port=0, tcp_port=0)
+    server = SyslogServer(
+        Ingestor(store, registry, clock=clock, batch_size=50),
+        host="127.0.0.1",
+        udp_port=0,
+        tcp_port=0,
+    )
     with server:
         yield server
 
@@ -28,8 +32,11 @@ def send_tcp(address, payload: bytes) -> None:
 
 
 def test_udp_datagrams_become_events_tagged_by_sender(listener, store):
-    send_udp(listener.udp_address, b"<38>1 2026-03-02T09:00:00+08:00 web02 sshd 1 - - hello",
-             b"<38>Mar  2 09:00:01 web02 sshd[2]: second")
+    send_udp(
+        listener.udp_address,
+        b"<38>1 2026-03-02T09:00:00+08:00 web02 sshd 1 - - hello",
+        b"<38>Mar  2 09:00:01 web02 sshd[2]: second",
+    )
     listener.drain(expect=2)
     events = store.events.list()
     assert [e.fields["message"] for e in events] == ["hello", "second"]

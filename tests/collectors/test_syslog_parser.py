@@ -9,8 +9,10 @@ RECEIVED = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 def test_rfc5424_with_structured_data():
-    line = ('<165>1 2026-03-02T09:00:01.123+08:00 d-xitun-web02 sshd 4242 ID47 '
-            '[exampleSDID@32473 iut="3" eventSource="App"] Accepted publickey for ops')
+    line = (
+        "<165>1 2026-03-02T09:00:01.123+08:00 d-xitun-web02 sshd 4242 ID47 "
+        '[exampleSDID@32473 iut="3" eventSource="App"] Accepted publickey for ops'
+    )
     at, fields = parse_syslog(line, received_at=RECEIVED)
     assert at == datetime(2026, 3, 2, 1, 0, 1, 123000, tzinfo=UTC)
     assert fields["host.name"] == "d-xitun-web02"
@@ -22,16 +24,18 @@ def test_rfc5424_with_structured_data():
 
 
 def test_rfc3164_is_taipei_local_time_in_the_receive_year():
-    at, fields = parse_syslog("<38>Mar  2 09:00:05 D-XITUN-WEB02 sshd[77]: Failed password",
-                              received_at=RECEIVED)
+    at, fields = parse_syslog(
+        "<38>Mar  2 09:00:05 D-XITUN-WEB02 sshd[77]: Failed password", received_at=RECEIVED
+    )
     assert at == datetime(2026, 3, 2, 1, 0, 5, tzinfo=UTC)
     assert fields["process.pid"] == "77"
     assert fields["message"] == "Failed password"
 
 
 def test_rfc3164_from_december_received_in_january_belongs_to_last_year():
-    at, _ = parse_syslog("<38>Dec 31 23:59:59 h app: x",
-                         received_at=datetime(2027, 1, 1, 0, 0, 5, tzinfo=UTC))
+    at, _ = parse_syslog(
+        "<38>Dec 31 23:59:59 h app: x", received_at=datetime(2027, 1, 1, 0, 0, 5, tzinfo=UTC)
+    )
     assert at.year == 2026
 
 
