@@ -1,0 +1,115 @@
+"""The JSON API through TestClient against a real SQLite store."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from collectors.ingest import Ingestor
+from collectors.records import RawRecord
+from tests.data.events import winlogbeat
+
+TOKEN = "test-token-0123456789"  # noqa: S105
+
+
+@pytest.fixture
+def client(soc):
+    with TestClient(create_app(soc, api_token=TOKEN)) as c:
+        c.headers["Authorization"] = f"Bearer {TOKEN}"
+        yield c
+
+
+def seed_alerts(soc):
+    ingestor: Ingestor = soc.ingestor()
+    for name in ("a", "b", "c"):
+        doc = winlogbeat("Security", 4732, {"TargetSid": "S-1-5-32-544", "MemberName": name})
+        ingestor.submit(RawRecord("t", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
+    ingestor.flush()
+    return soc.process()
+
+
+def test_health_needs_no_token(soc):
+    with TestClient(create_app(soc, api_token=TOKEN)) as c:
+        body = c.get("/api/v1/health").json()
+    assert body["status"] == "ok" and body["agencies"] == 61
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc"])
+def test_api_rejects_missing_or_wrong_tokens(soc, header):
+    with TestClient(create_app(soc, api_token=TOKEN)) as c:
+        headers = {"Authorization": header} if header else {}
+        response = c.get("/api/v1/alerts", headers=headers)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_alerts_are_paginated_and_grouped_into_an_incident(client, soc):
+    report = seed_alerts(soc)
+    assert (report.detection.alerts_new, report.triage.incidents_opened) == (3, 1)
+    page = client.get("/api/v1/alerts", params={"limit": 2}).json()
+    assert (page["total"], len(page["items"]), page["items"][0]["rule_id"]) == (
+        3,
+        2,
+        page["items"][1]["rule_id"],
+    )
+    [incident] = client.get("/api/v1/incidents").json()["items"]
+    assert incident["incident"]["alert_count"] == 3
+    assert incident["incident"]["organization_id"] == "district-xitun"
+
+
+def test_notification_flow_and_html_form(client, soc):
+    seed_alerts(soc)
+    [item] = client.get("/api/v1/incidents").json()["items"]
+    incident_id = item["incident"]["id"]
+    body = {
+        "answers": {"system_class": "core_ci", "availability": "within_mtd"},
+        "description": "主機遭植入後門",
+        "response_measures": "隔離",
+        "outside_support_needed": False,
+        "iocs": [{"type": "ipv4", "value": "203.0.113.45"}],
+    }
+    filed = client.post(f"/api/v1/incidents/{incident_id}/notifications", json=body)
+    assert filed.status_code == 200, filed.text
+    data = filed.json()
+    assert data["incident"]["level"] == 3 and data["incident"]["state"] == "notified"
+    assert {d["kind"]: d["status"] for d in data["deadlines"]}["notify"] == "met"
+    review = client.post(f"/api/v1/incidents/{incident_id}/review", json={"level": 4})
+    assert review.json()["incident"]["level"] == 4
+    html = client.get(f"/api/v1/incidents/{incident_id}/notification.html")
+    assert html.status_code == 200 and "第四級" in html.text and "203.0.113.45" in html.text
+    again = client.post(f"/api/v1/incidents/{incident_id}/notifications", json=body)
+    assert again.status_code == 422 and "already filed" in again.json()["error"]["message"]
+
+
+def test_validation_errors_name_each_problem(client, soc):
+    seed_alerts(soc)
+    [item] = client.get("/api/v1/incidents").json()["items"]
+    response = client.post(
+        f"/api/v1/incidents/{item['incident']['id']}/notifications",
+        json={"answers": {"leak": "catastrophic"}, "extra": 1},
+    )
+    assert response.status_code == 422
+    locations = {p["location"] for p in response.json()["error"]["problems"]}
+    assert {"body.answers.leak", "body.extra", "body.description"} <= locations
+
+
+def test_unknown_incident_is_404_and_bad_level_is_422(client):
+    assert client.get("/api/v1/incidents/INC-0").status_code == 404
+    response = client.post("/api/v1/incidents/INC-0/review", json={"level": 5})
+    assert response.status_code == 422 and "less than or equal to 4" in response.text
+
+
+def test_dead_letters_and_audit_verification(client, soc):
+    ingestor = soc.ingestor()
+    ingestor.submit(RawRecord("t", b"<999>bad", soc.clock.now(), position="line 1"), "syslog")
+    ingestor.flush()
+    dead = client.get("/api/v1/dead-letters").json()
+    assert dead["total"] == 1 and "PRI" in dead["items"][0]["reason"]
+    seed_alerts(soc)
+    assert client.get("/api/v1/audit/verify").json()["ok"] is True
+
+
+def test_openapi_document_lists_the_routes(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/incidents/{incident_id}/notifications" in paths

@@ -1,0 +1,94 @@
+"""Alerts grouped into candidate incidents per rule, agency, host and window."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from collectors.ingest import Ingestor
+from collectors.records import RawRecord
+from core.access import SYSTEM, Actor, Role
+from core.alerts import AlertStatus
+from core.errors import InputError, NotFoundError
+from core.settings import DEFAULT_RULES
+from detections.compile import compile_rule_dirs
+from detections.runner import run_detections
+from incidents import triage
+from tests.data.events import winlogbeat
+
+RULES = compile_rule_dirs([DEFAULT_RULES / "win_user_account_created.yml"]).compiled
+
+
+def ingest_users(store, registry, clock, names, host="D-XITUN-FS01", at="2026-03-02T01:00:00Z"):
+    ingestor = Ingestor(store, registry, clock=clock)
+    for name in names:
+        doc = winlogbeat("Security", 4720, {"TargetUserName": name}, host=host, at=at)
+        ingestor.submit(RawRecord("t", json.dumps(doc).encode(), clock.now()), "jsonl")
+    ingestor.flush()
+    run_detections(store, RULES, clock=clock)
+
+
+def test_many_alerts_make_one_candidate_incident_with_a_count(store, registry, clock, analyst):
+    ingest_users(store, registry, clock, [f"u{i}" for i in range(7)])
+    ingest_users(store, registry, clock, ["other"], host="POLICE-PC07")
+    [xitun, police] = sorted(
+        triage.list_groups(store, actor=analyst), key=lambda g: g.organization_id
+    )
+    assert (xitun.count, police.count) == (7, 1)
+    report = triage.auto_triage(
+        store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity="medium"
+    )
+    assert (report.incidents_opened, report.alerts_escalated) == (2, 8)
+    assert store.alerts.count(status=AlertStatus.ESCALATED) == 8
+
+
+def test_new_alerts_in_the_same_window_join_the_existing_incident(store, registry, clock):
+    ingest_users(store, registry, clock, ["a"])
+    triage.auto_triage(
+        store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity="medium"
+    )
+    ingest_users(store, registry, clock, ["b"], at="2026-03-02T01:10:00Z")
+    report = triage.auto_triage(
+        store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity="medium"
+    )
+    assert (report.incidents_opened, report.incidents_updated) == (0, 1)
+    [incident_id] = {a.incident_id for a in store.alerts.list()}
+    assert incident_id is not None
+
+
+def test_a_later_window_is_a_new_group(store, registry, clock, analyst):
+    ingest_users(store, registry, clock, ["a"])
+    ingest_users(store, registry, clock, ["b"], at="2026-03-02T03:10:00Z")
+    assert len(triage.list_groups(store, actor=analyst)) == 2
+
+
+def test_false_positive_needs_a_reason_and_is_audited(store, registry, clock, analyst):
+    ingest_users(store, registry, clock, ["a", "b"])
+    [group] = triage.list_groups(store, actor=analyst)
+    with pytest.raises(InputError, match="why"):
+        triage.mark_false_positive(
+            store=store, actor=analyst, group_key=group.key, reason="", clock=clock
+        )
+    assert (
+        triage.mark_false_positive(
+            store=store,
+            actor=analyst,
+            group_key=group.key,
+            reason="IT 部門新進人員帳號",
+            clock=clock,
+        )
+        == 2
+    )
+    assert {a.status for a in store.alerts.list()} == {AlertStatus.FALSE_POSITIVE}
+    assert [r.action for r in store.audit.rows()] == ["alerts.false_positive"]
+    clock.advance(timedelta(minutes=1))
+    with pytest.raises(NotFoundError):
+        triage.mark_false_positive(
+            store=store, actor=analyst, group_key=group.key, reason="x", clock=clock
+        )
+
+
+def test_reporters_see_only_their_agencys_groups(store, registry, clock):
+    ingest_users(store, registry, clock, ["a"])
+    police = Actor("p", Role.REPORTER, agency="police")
+    assert triage.list_groups(store, actor=police) == []
