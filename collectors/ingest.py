@@ -155,7 +155,7 @@ class Ingestor:
         if agency is UNASSIGNED and fields.get("destination.ip"):
             agency = self.registry.for_sender(address=_str(fields.get("destination.ip")))
         fields["organization.name"] = agency.name_zh
-        return Event.model_construct(
+        return Event(
             event_id=Event.stable_id(dataset, seed),
             timestamp=timestamp,
             dataset=dataset,

@@ -17,9 +17,49 @@ from collectors.ingest import Ingestor
 from collectors.records import RawRecord
 from core.errors import UnavailableError
 
-__all__ = ["SyslogServer"]
+__all__ = ["SyslogServer", "split_frames"]
 
 _MAX_FRAME_DIGITS = 9
+_FRAMING_ERRORS = {
+    "bad octet-count frame": "TCP frame starts with digits but is not a valid octet-count "
+    "frame ('LEN MSG', RFC 6587)",
+    "unterminated frame": "the connection closed in the middle of a frame (no newline or "
+    "fewer bytes than the octet count announced)",
+}
+
+
+def split_frames(buffer: bytes) -> tuple[list[tuple[bytes, str | None]], bytes]:
+    """Complete RFC 6587 frames in ``buffer`` (octet-counted or newline-terminated), and
+    the incomplete rest. A frame that cannot be valid is returned with a framing note."""
+    frames: list[tuple[bytes, str | None]] = []
+    pos, end = 0, len(buffer)
+    while pos < end:
+        if buffer[pos : pos + 1].isdigit():
+            space = buffer.find(b" ", pos, pos + _MAX_FRAME_DIGITS + 1)
+            digits = buffer[pos:space] if space != -1 else b""
+            if space != -1 and digits.isdigit():
+                length = int(digits)
+                if space + 1 + length > end:
+                    break  # wait for the rest of the frame
+                frames.append((buffer[space + 1 : space + 1 + length], None))
+                pos = space + 1 + length
+                continue
+            newline = buffer.find(b"\n", pos)
+            if space == -1 and newline == -1 and end - pos <= _MAX_FRAME_DIGITS:
+                break  # the count may still be arriving
+            if newline == -1:
+                break
+            frames.append((buffer[pos:newline].rstrip(b"\r"), "bad octet-count frame"))
+            pos = newline + 1
+            continue
+        newline = buffer.find(b"\n", pos)
+        if newline == -1:
+            break
+        line = buffer[pos:newline].rstrip(b"\r")
+        if line:
+            frames.append((line, None))
+        pos = newline + 1
+    return frames, buffer[pos:]
 
 
 class _Counters:
@@ -43,7 +83,7 @@ class SyslogServer:
     ) -> None:
         self.ingestor = ingestor
         self.on_stored = on_stored
-        self._queue: queue.Queue[RawRecord | None] = queue.Queue(maxsize=100_000)
+        self._queue: queue.Queue[list[RawRecord] | None] = queue.Queue(maxsize=10_000)
         self._counts = _Counters()
         self._threads: list[threading.Thread] = []
         self._udp: socket.socket | None = None
@@ -79,41 +119,38 @@ class SyslogServer:
     def tcp_address(self) -> tuple[str, int] | None:
         return self._tcp.server_address if self._tcp else None  # type: ignore[return-value]
 
-    def _enqueue(self, record: RawRecord) -> None:
+    def _enqueue(self, records: list[RawRecord]) -> None:
         with self._counts.lock:
-            self._counts.received += 1
-        self._queue.put(record)
+            self._counts.received += len(records)
+        self._queue.put(records)
 
-    def _handler(self) -> type[socketserver.StreamRequestHandler]:
+    def _handler(self) -> type[socketserver.BaseRequestHandler]:
         server = self
 
-        class Handler(socketserver.StreamRequestHandler):
+        class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
                 peer = self.client_address[0]
-                reader = self.rfile
+                sock: socket.socket = self.request
+                sock.settimeout(0.5)
+                buffer = b""
                 while not server._stopping.is_set():
-                    first = reader.peek(1)[:1] if hasattr(reader, "peek") else b""
-                    if not first:
-                        return
-                    if first.isdigit():  # octet counting: "LEN SP MSG"
-                        digits = b""
-                        while (
-                            (ch := reader.read(1))
-                            and ch.isdigit()
-                            and len(digits) <= _MAX_FRAME_DIGITS
-                        ):
-                            digits += ch
-                        if ch != b" ":
-                            data = digits + ch + reader.readline()
+                    try:
+                        chunk = sock.recv(1 << 18)
+                    except TimeoutError:
+                        continue
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        if buffer:  # the peer closed mid-frame: keep what it sent
                             server._enqueue(
-                                server._raw("syslog-tcp", data, peer, "bad octet-count frame")
+                                [server._raw("syslog-tcp", buffer, peer, "unterminated frame")]
                             )
-                            continue
-                        data = reader.read(int(digits))
-                    else:
-                        data = reader.readline().rstrip(b"\r\n")
-                    if data:
-                        server._enqueue(server._raw("syslog-tcp", data, peer))
+                        return
+                    frames, buffer = split_frames(buffer + chunk)
+                    if frames:
+                        server._enqueue(
+                            [server._raw("syslog-tcp", f, peer, note) for f, note in frames]
+                        )
 
         return Handler
 
@@ -135,7 +172,7 @@ class SyslogServer:
                 continue
             except OSError:
                 return
-            self._enqueue(self._raw("syslog-udp", data, peer))
+            self._enqueue([self._raw("syslog-udp", data, peer)])
 
     def _worker(self) -> None:
         while True:
@@ -143,31 +180,31 @@ class SyslogServer:
                 item = self._queue.get(timeout=0.1)
             except queue.Empty:
                 continue
-            batch = [item]
-            while len(batch) < self.ingestor.batch_size:
+            batches = [item]
+            size = len(item) if item else 0
+            while size < self.ingestor.batch_size:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    more = self._queue.get_nowait()
                 except queue.Empty:
                     break
-            stop = any(r is None for r in batch)
-            for record in batch:
-                if record is not None:
-                    if record.position == "bad octet-count frame":
+                batches.append(more)
+                size += len(more) if more else 0
+            handled = 0
+            for batch in batches:
+                for record in batch or ():
+                    handled += 1
+                    if record.position in _FRAMING_ERRORS:
                         self.ingestor.report.read += 1
-                        self.ingestor.dead_letter(
-                            record,
-                            "TCP frame starts with digits but is "
-                            "not a valid octet-count frame ('LEN MSG')",
-                        )
+                        self.ingestor.dead_letter(record, _FRAMING_ERRORS[record.position])
                     else:
                         self.ingestor.submit(record, "syslog")
             self.ingestor.flush()
             with self._counts.lock:
-                self._counts.handled += sum(1 for r in batch if r is not None)
+                self._counts.handled += handled
                 self._counts.lock.notify_all()
             if self.on_stored:
                 self.on_stored()
-            if stop:
+            if any(b is None for b in batches):
                 return
 
     def start(self) -> Self:

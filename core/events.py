@@ -2,30 +2,32 @@
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 __all__ = ["DeadLetter", "Event", "FieldValue", "flatten"]
 
 FieldValue = str | int | float | bool | None
 
 
-class Event(BaseModel):
-    """One normalized record. Aliases are the ECS names used on the wire and in storage.
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One normalized record; ``to_ecs()`` gives its ECS document.
 
     ``fields`` holds every other ECS-style attribute flattened with dots
-    (``winlog.event_data.Image``, ``source.ip``); ``original`` is kept verbatim.
+    (``winlog.event_data.Image``, ``source.ip``); ``original`` is kept verbatim. A plain
+    slots dataclass, not a pydantic model: it is built once per ingested record, on the hot
+    path, by parsers that already produce well-typed values (``timestamp`` is aware UTC).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    event_id: str = Field(alias="event.id")
-    timestamp: AwareDatetime = Field(alias="@timestamp")
-    dataset: str = Field(alias="event.dataset")
-    organization_id: str = Field(alias="organization.id")
-    original: str = Field(alias="event.original")
-    fields: dict[str, FieldValue] = Field(default_factory=dict)
+    event_id: str  # event.id
+    timestamp: datetime  # @timestamp, aware UTC
+    dataset: str  # event.dataset
+    organization_id: str  # organization.id
+    original: str  # event.original, never truncated
+    fields: dict[str, FieldValue] = field(default_factory=dict)
 
     @staticmethod
     def stable_id(dataset: str, original: str) -> str:

@@ -1,5 +1,6 @@
 """Shared bits of the parsers: decoding and time parsing with clear errors."""
 
+import functools
 from datetime import datetime
 
 from core.clock import TAIPEI, UTC
@@ -17,6 +18,7 @@ def decode_utf8(data: bytes) -> str:
         ) from exc
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_timestamp(text: str, *, assume_tz: str = "Asia/Taipei") -> datetime:
     """ISO 8601 (with or without zone) or 'YYYY/MM/DD HH:MM:SS'. Naive means Taipei time."""
     value = text.strip().replace(" UTC", "")

@@ -4,6 +4,7 @@ RFC 3164 carries no year and no zone: the year is taken from the receive time an
 zone is Asia/Taipei, as city devices log local time.
 """
 
+import functools
 import re
 from datetime import datetime
 
@@ -94,19 +95,8 @@ def parse_syslog(text: str, *, received_at: datetime) -> ParsedSyslog:
             "syslog header is neither RFC 5424 ('<PRI>1 TIMESTAMP HOST ...') nor RFC 3164 "
             "('<PRI>Mmm dd hh:mm:ss HOST TAG: MSG')"
         )
-    month_text, day, clock = m3164["ts"][:3], int(m3164["ts"][4:6]), m3164["ts"][7:]
-    if month_text not in _MONTHS:
-        raise RecordParseError(f"unknown month {month_text!r} in RFC 3164 timestamp")
-    hour, minute, second = (int(p) for p in clock.split(":"))
     local_now = received_at.astimezone(TAIPEI)
-    try:
-        local = datetime(
-            local_now.year, _MONTHS[month_text], day, hour, minute, second, tzinfo=TAIPEI
-        )
-    except ValueError as exc:
-        raise RecordParseError(f"invalid RFC 3164 timestamp {m3164['ts']!r}: {exc}") from exc
-    if (local - local_now).days > 1:  # December message received in January
-        local = local.replace(year=local.year - 1)
+    timestamp = _rfc3164_time(m3164["ts"], local_now.year, local_now.month)
     fields["host.name"] = m3164["host"]
     tag = _TAG.match(m3164["msg"])
     if tag:
@@ -117,4 +107,20 @@ def parse_syslog(text: str, *, received_at: datetime) -> ParsedSyslog:
         fields["message"] = tag["msg"]
     else:
         fields["message"] = m3164["msg"]
-    return local.astimezone(UTC), fields
+    return timestamp, fields
+
+
+@functools.lru_cache(maxsize=4096)
+def _rfc3164_time(text: str, year: int, month: int) -> datetime:
+    """'Mar  2 09:00:05' in Taipei time, in the receive year (cached: logs repeat seconds)."""
+    month_text, day, clock = text[:3], int(text[4:6]), text[7:]
+    if month_text not in _MONTHS:
+        raise RecordParseError(f"unknown month {month_text!r} in RFC 3164 timestamp")
+    hour, minute, second = (int(p) for p in clock.split(":"))
+    try:
+        local = datetime(year, _MONTHS[month_text], day, hour, minute, second, tzinfo=TAIPEI)
+    except ValueError as exc:
+        raise RecordParseError(f"invalid RFC 3164 timestamp {text!r}: {exc}") from exc
+    if _MONTHS[month_text] == 12 and month == 1:  # December message received in January
+        local = local.replace(year=year - 1)
+    return local.astimezone(UTC)

@@ -6,9 +6,10 @@ Both become the same fields: ``winlog.channel``, ``winlog.event_id``,
 so that Sigma field names (which do not distinguish the two) find them.
 """
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
+
+import orjson
 
 from collectors.parsers.common import parse_timestamp
 from core.errors import RecordParseError
@@ -21,13 +22,26 @@ ParsedWinlog = tuple[datetime, dict[str, FieldValue]]
 
 def _text(node: object) -> object:
     """'#text' of an XML-ish node, or the node itself."""
-    if isinstance(node, Mapping):
+    if type(node) is dict:
         return node.get("#text")
     return node
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _scalar(value: object) -> FieldValue:
+    if type(value) in _PLAIN:
+        return value  # type: ignore[return-value]
+    if type(value) is list:
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
 def _event_data(node: object, out: dict[str, FieldValue]) -> None:
-    if not isinstance(node, Mapping):
+    # The JSON comes from orjson, so containers are plain dicts and lists: checking
+    # ``type(x) is dict`` instead of ``isinstance(x, Mapping)`` matters on this hot path.
+    if type(node) is not dict:
         if node is not None:
             out["winlog.event_data.Data"] = str(node)
         return
@@ -35,57 +49,53 @@ def _event_data(node: object, out: dict[str, FieldValue]) -> None:
         if key == "#attributes":
             continue
         if key == "#text":
-            text = ",".join(str(v) for v in value) if isinstance(value, list) else value
-            out["winlog.event_data.Data"] = None if text is None else str(text)
-        elif isinstance(value, Mapping) and "#text" not in value:
+            out["winlog.event_data.Data"] = _scalar(value)
+        elif type(value) is dict and "#text" not in value:
             _event_data(value, out)  # UserData nests one element deeper: flatten its leaves
         else:
-            leaf = _text(value)
-            name = f"winlog.event_data.{key}"
-            if isinstance(leaf, list):
-                out[name] = ",".join(str(v) for v in leaf)
-            elif leaf is None or isinstance(leaf, str | int | float | bool):
-                out[name] = leaf
-            else:
-                out[name] = str(leaf)
+            out[f"winlog.event_data.{key}"] = _scalar(_text(value))
+
+
+def _attrs(node: object) -> dict[str, object]:
+    if type(node) is dict:
+        attrs = node.get("#attributes")
+        if type(attrs) is dict:
+            return attrs
+    return {}
 
 
 def fields_from_evtx_json(data: str) -> ParsedWinlog:
     """One EVTX record as the `evtx` package renders it (``{"Event": {...}}``)."""
     try:
-        doc = json.loads(data)
-        event = doc["Event"]
+        event = orjson.loads(data)["Event"]
         system = event["System"]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         raise RecordParseError(f"EVTX record has no Event/System element: {exc}") from exc
-    provider = system.get("Provider", {}).get("#attributes", {})
-    time_created = system.get("TimeCreated", {}).get("#attributes", {}).get("SystemTime")
+    provider = _attrs(system.get("Provider"))
+    time_created = _attrs(system.get("TimeCreated")).get("SystemTime")
     if not time_created:
         raise RecordParseError("EVTX record has no System/TimeCreated/SystemTime")
-    event_id = _text(system.get("EventID"))
-    fields: dict[str, FieldValue] = {
+    computer = system.get("Computer")
+    execution = _attrs(system.get("Execution"))
+    candidates: dict[str, object] = {
         "winlog.channel": system.get("Channel"),
-        "winlog.event_id": event_id if isinstance(event_id, int | str) else None,
+        "winlog.event_id": _text(system.get("EventID")),
         "winlog.provider_name": provider.get("Name"),
         "winlog.provider_guid": provider.get("Guid"),
-        "winlog.computer_name": system.get("Computer"),
+        "winlog.computer_name": computer,
         "winlog.record_id": system.get("EventRecordID"),
         "winlog.level": system.get("Level"),
         "winlog.task": system.get("Task"),
         "winlog.keywords": system.get("Keywords"),
-        "winlog.user.identifier": system.get("Security", {}).get("#attributes", {}).get("UserID")
-        if isinstance(system.get("Security"), Mapping)
-        else None,
-        "host.name": system.get("Computer"),
+        "winlog.user.identifier": _attrs(system.get("Security")).get("UserID"),
+        "winlog.process.pid": execution.get("ProcessID"),
+        "winlog.process.thread.id": execution.get("ThreadID"),
+        "host.name": computer,
     }
-    execution = system.get("Execution")
-    if isinstance(execution, Mapping):
-        attrs = execution.get("#attributes", {})
-        fields["winlog.process.pid"] = attrs.get("ProcessID")
-        fields["winlog.process.thread.id"] = attrs.get("ThreadID")
+    fields: dict[str, FieldValue] = {k: _scalar(v) for k, v in candidates.items() if v is not None}
     _event_data(event.get("EventData"), fields)
     _event_data(event.get("UserData"), fields)
-    return parse_timestamp(str(time_created)), {k: v for k, v in fields.items() if v is not None}
+    return parse_timestamp(str(time_created)), fields
 
 
 def fields_from_winlogbeat(doc: Mapping[str, object]) -> ParsedWinlog:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import functools
-import json
 import re
 import sqlite3
 import threading
@@ -18,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+import orjson
 
 from core.alerts import Alert, AlertStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
@@ -117,6 +118,12 @@ def _text(value: FieldValue) -> str | None:
     return str(value)
 
 
+def _document(fields: dict[str, FieldValue]) -> bytes:
+    """Every value as text (see the module docstring); absent and null are the same."""
+    doc = {k: (v if type(v) is str else _text(v)) for k, v in fields.items() if v is not None}
+    return orjson.dumps(doc)
+
+
 def _event_row(event: Event) -> tuple[object, ...]:
     fields = event.fields
     code = fields.get("winlog.event_id")
@@ -124,7 +131,6 @@ def _event_row(event: Event) -> tuple[object, ...]:
         event_code = int(code) if code is not None else None
     except (TypeError, ValueError):
         event_code = None
-    doc = {k: _text(v) for k, v in fields.items() if v is not None}
     return (
         event.event_id,
         event.timestamp.isoformat(),
@@ -134,20 +140,18 @@ def _event_row(event: Event) -> tuple[object, ...]:
         event_code,
         _text(fields.get("host.name")),
         event.original,
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
+        _document(fields).decode(),
     )
 
 
 def _event_from(row: sqlite3.Row) -> Event:
-    return Event.model_validate(
-        {
-            "event.id": row["event_id"],
-            "@timestamp": row["ts"],
-            "event.dataset": row["dataset"],
-            "organization.id": row["org"],
-            "event.original": row["original"],
-            "fields": json.loads(row["doc"]),
-        }
+    return Event(
+        event_id=row["event_id"],
+        timestamp=datetime.fromisoformat(row["ts"]),
+        dataset=row["dataset"],
+        organization_id=row["org"],
+        original=row["original"],
+        fields=orjson.loads(row["doc"]),
     )
 
 

@@ -90,3 +90,36 @@ def test_oversized_tcp_record_is_kept_whole_in_the_dead_letters(listener, store)
     [dead] = store.dead_letters.list()
     assert "over the 1048576-byte limit" in dead.reason
     assert dead.raw == big
+
+
+def test_frames_split_across_reads_are_reassembled():
+    from collectors.syslog import split_frames
+
+    frames, rest = split_frames(b"12 <38>hello w")
+    assert (frames, rest) == ([], b"12 <38>hello w")
+    frames, rest = split_frames(rest + b"x<38>line\n<38>part")
+    assert frames == [(b"<38>hello wx", None), (b"<38>line", None)]
+    assert rest == b"<38>part"
+    assert split_frames(b"12") == ([], b"12")  # the count itself may be incomplete
+    [(bad, note)], rest = split_frames(b"12abc not a count\n")
+    assert note == "bad octet-count frame" and bad == b"12abc not a count" and rest == b""
+
+
+def test_a_connection_closed_mid_frame_is_dead_lettered_not_lost(listener, store):
+    send_tcp(listener.tcp_address, b"<38>Mar  2 09:00:01 h app: complete\n<38>Mar  2 09:0")
+    listener.drain(expect=2)
+    assert [e.fields["message"] for e in store.events.list()] == ["complete"]
+    [dead] = store.dead_letters.list()
+    assert dead.raw == b"<38>Mar  2 09:0" and "closed in the middle of a frame" in dead.reason
+
+
+def test_a_frame_sent_in_two_writes_is_one_event(listener, store):
+    import time
+
+    message = b"<38>1 2026-03-02T09:00:00+08:00 h app - - - two writes"
+    with socket.create_connection(listener.tcp_address) as s:
+        s.sendall(str(len(message)).encode() + b" " + message[:20])
+        time.sleep(0.05)  # let the server read the first half on its own
+        s.sendall(message[20:])
+    listener.drain(expect=1)
+    assert [e.fields["message"] for e in store.events.list()] == ["two writes"]

@@ -1,0 +1,1 @@
+"""Benchmarks: each reports CitySOC against a ceiling measured in the same run."""
