@@ -7,6 +7,7 @@ scan: each event is read, and its JSON parsed, once per batch instead of once pe
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,6 +21,7 @@ from detections.compile import CompiledRule
 __all__ = ["DetectionReport", "alert_for", "group_key_for", "run_detections"]
 
 BATCH_CONDITIONS = 2_000  # rules per scan; the engine splits them into SELECTs itself
+RUNNER_THREADS = 2
 
 
 @dataclass
@@ -108,10 +110,20 @@ def run_detections(
         elif progress:
             progress(1)
     now = clock.now()
-    for (after, prefilter), members in groups.items():
-        for start in range(0, len(members), BATCH_CONDITIONS):
-            chunk = members[start : start + BATCH_CONDITIONS]
-            alerts = _scan(store, chunk, after, upto, prefilter, report, now, window)
+    chunks = [
+        (after, prefilter, members[start : start + BATCH_CONDITIONS])
+        for (after, prefilter), members in groups.items()
+        for start in range(0, len(members), BATCH_CONDITIONS)
+    ]
+    # Scans of different rule groups are independent; the engine does the heavy lifting
+    # outside the GIL, so a small pool keeps both cores busy.
+    with ThreadPoolExecutor(max_workers=RUNNER_THREADS, thread_name_prefix="detect") as pool:
+        jobs = [
+            pool.submit(_scan, store, chunk, after, upto, prefilter, report, now, window)
+            for after, prefilter, chunk in chunks
+        ]
+        for job, (_after, _prefilter, chunk) in zip(jobs, chunks, strict=True):
+            alerts = job.result()
             report.matches += len(alerts)
             if alerts:
                 report.alerts_new += store.alerts.add(alerts)

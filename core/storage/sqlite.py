@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import builtins
 import functools
+import os
 import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -91,6 +93,7 @@ CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 SCAN_WINDOW = 50_000  # event positions per temporary table
 SCAN_COLUMNS = 400  # conditions per SELECT, well under SQLite's 2,000-column limit
+SCAN_PART = 150  # conditions per parallel part (each part extracts its own fields)
 _JSON_FIELD = re.compile(r"""json_extract\(doc, '\$\."((?:[^"\\]|\\.)*)"'\)""")
 
 
@@ -221,43 +224,67 @@ class SqliteEvents(_Part):
         """Evaluate many rule conditions over (after, upto] in few passes.
 
         The fields the conditions read are extracted once per row into a temporary table
-        (window by window, so memory stays bounded), and up to ``SCAN_COLUMNS`` conditions
+        (window by window, so memory stays bounded) and up to ``SCAN_COLUMNS`` conditions
         are evaluated per SELECT against plain columns: extracting JSON once per row instead
-        of once per rule and row is what makes thousands of rules affordable.
+        of once per rule and row is what makes thousands of rules affordable. Large sets of
+        conditions are split across reader threads, one connection each (SQLite releases
+        the GIL while it evaluates).
         """
         if not conditions:
             return
+        upto = min(upto, self.last_position())  # no empty windows past the last event
+        # Many small parts rather than one per worker: rule costs differ a lot, and a queue
+        # of small parts keeps every worker busy until the end.
+        parts = 1 if self._db.scan_workers == 1 else -(-len(conditions) // SCAN_PART)
+        size = -(-len(conditions) // parts)
+        chunks = [
+            (start, conditions[start : start + size]) for start in range(0, len(conditions), size)
+        ]
+        for low in range(after, upto, SCAN_WINDOW):
+            high = min(low + SCAN_WINDOW, upto)
+            hits: dict[int, builtins.list[int]] = {}
+            jobs = [
+                self._db.pool.submit(self._match, part, offset, low, high, prefilter)
+                for offset, part in chunks
+            ]
+            for job in jobs:
+                for pos, matched in job.result().items():
+                    hits.setdefault(pos, []).extend(matched)
+            for pos in sorted(hits):
+                found = self._db.one("SELECT * FROM events WHERE pos = ?", (pos,))
+                if found is not None:
+                    yield SqliteScanHit(rowid=pos, event=_event_from(found), matched=hits[pos])
+
+    def _match(
+        self, conditions: Sequence[str], offset: int, low: int, high: int, prefilter: str | None
+    ) -> dict[int, builtins.list[int]]:
+        """Positions in (low, high] matching any condition -> matched indexes (+ offset)."""
         fields = sorted({m for c in conditions for m in _JSON_FIELD.findall(c)})
         column_of = {f: f"f{i}" for i, f in enumerate(fields)}
         local = [_JSON_FIELD.sub(lambda m: f'"{column_of[m.group(1)]}"', c) for c in conditions]
         extracted = "".join(f', json_extract(doc, \'$."{f}"\') AS "{column_of[f]}"' for f in fields)
         where = "pos > ? AND pos <= ?" + (f" AND ({prefilter})" if prefilter else "")
-        for low in range(after, upto, SCAN_WINDOW):
-            high = min(low + SCAN_WINDOW, upto)
-            hits: dict[int, list[int]] = {}
-            with self._db.read() as con:
-                try:
-                    con.execute("DROP TABLE IF EXISTS temp.scan_rows")
-                    con.execute(
-                        f"CREATE TEMP TABLE scan_rows AS SELECT pos, channel, event_code, host, "  # noqa: S608
-                        f"org, dataset, original, ts{extracted} FROM events WHERE {where}",
-                        (low, high),
-                    )
-                    for start in range(0, len(local), SCAN_COLUMNS):
-                        part = local[start : start + SCAN_COLUMNS]
-                        columns = ", ".join(f"({c})" for c in part)
-                        for row in con.execute(f"SELECT pos, {columns} FROM temp.scan_rows"):  # noqa: S608
-                            matched = [start + i for i, v in enumerate(row[1:]) if v]
-                            if matched:
-                                hits.setdefault(row[0], []).extend(matched)
-                except sqlite3.Error as exc:
-                    raise RuleError(f"detection query failed: {exc}") from exc
-                finally:
-                    con.execute("DROP TABLE IF EXISTS temp.scan_rows")
-            for pos in sorted(hits):
-                found = self._db.one("SELECT * FROM events WHERE pos = ?", (pos,))
-                if found is not None:
-                    yield SqliteScanHit(rowid=pos, event=_event_from(found), matched=hits[pos])
+        con = self._db.reader()
+        hits: dict[int, builtins.list[int]] = {}
+        try:
+            con.execute("DROP TABLE IF EXISTS temp.scan_rows")
+            con.execute(
+                "CREATE TEMP TABLE scan_rows AS SELECT pos, channel, event_code, host, org, "  # noqa: S608
+                f"dataset, original, ts{extracted} FROM events WHERE {where}",
+                (low, high),
+            )
+            for start in range(0, len(local), SCAN_COLUMNS):
+                part = local[start : start + SCAN_COLUMNS]
+                columns = ", ".join(f"({c})" for c in part)
+                for row in con.execute(f"SELECT pos, {columns} FROM temp.scan_rows"):  # noqa: S608
+                    matched = [offset + start + i for i, v in enumerate(row[1:]) if v]
+                    if matched:
+                        hits.setdefault(row[0], []).extend(matched)
+        except sqlite3.Error as exc:
+            raise RuleError(f"detection query failed: {exc}") from exc
+        finally:
+            con.execute("DROP TABLE IF EXISTS temp.scan_rows")
+        return hits
 
 
 class SqliteDeadLetters(_Part):
@@ -552,12 +579,27 @@ class SqliteStore:
                 location="store",
             ) from exc
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self.scan_workers = max(1, min(4, os.cpu_count() or 1))
+        self.pool = ThreadPoolExecutor(self.scan_workers, thread_name_prefix="citysoc-scan")
         self.events = SqliteEvents(self)
         self.dead_letters = SqliteDeadLetters(self)
         self.alerts = SqliteAlerts(self)
         self.incidents = SqliteIncidents(self)
         self.audit = SqliteAudit(self)
         self.checkpoints = SqliteCheckpoints(self)
+
+    def reader(self) -> sqlite3.Connection:
+        """This thread's own read connection (for detection scans in the worker pool)."""
+        con: sqlite3.Connection | None = getattr(self._local, "reader", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            con.create_function("REGEXP", 2, _regexp, deterministic=True)
+            self._local.reader = con
+            with self._lock:
+                self._readers.append(con)
+        return con
 
     def write(self) -> _Tx:
         return _Tx(self, write=True)
@@ -580,7 +622,10 @@ class SqliteStore:
             self._con.execute(sql, params)
 
     def close(self) -> None:
+        self.pool.shutdown(wait=True)
         with self._lock:
+            for reader in self._readers:
+                reader.close()
             self._con.close()
 
     def __enter__(self) -> SqliteStore:
