@@ -206,6 +206,42 @@ def alerts_groups(store: StoreOpt = None) -> None:
         console.print(table)
 
 
+@alerts_app.command("escalate")
+def alerts_escalate(group_key: str, store: StoreOpt = None) -> None:
+    """Open an incident for an alert group (or add it to the group's incident)."""
+    from incidents.triage import escalate_group
+
+    with _soc(store) as soc:
+        incident = escalate_group(
+            store=soc.store,
+            actor=local_operator(),
+            group_key=group_key,
+            registry=soc.registry,
+            clock=soc.clock,
+        )
+        console.print(f"incident {incident.id}: {incident.title} ({incident.alert_count} alerts)")
+
+
+@alerts_app.command("false-positive")
+def alerts_false_positive(
+    group_key: str,
+    reason: Annotated[str, typer.Option(help="why these alerts are not an incident")],
+    store: StoreOpt = None,
+) -> None:
+    """Suppress an alert group as a false positive, with the reason (audited)."""
+    from incidents.triage import mark_false_positive
+
+    with _soc(store) as soc:
+        changed = mark_false_positive(
+            store=soc.store,
+            actor=local_operator(),
+            group_key=group_key,
+            reason=reason,
+            clock=soc.clock,
+        )
+        console.print(f"{changed} alerts marked false positive")
+
+
 @dead_app.command("list")
 def deadletter_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> None:
     """Rejected records with source, position and reason."""
@@ -252,6 +288,66 @@ def incidents_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> 
             )
             table.add_row(
                 i.id, i.organization_id, str(i.level or "-"), i.state.value, label, i.title
+            )
+        console.print(table)
+
+
+@incidents_app.command("open")
+def incidents_open(
+    agency: Annotated[str, typer.Option(help="agency code (see: citysoc agencies)")],
+    title: Annotated[str, typer.Option()],
+    aware_at: Annotated[
+        str,
+        typer.Option(
+            help="when the agency became aware, ISO 8601 with zone, e.g. 2026-03-02T09:00:00+08:00"
+        ),
+    ],
+    description: str = "",
+    store: StoreOpt = None,
+) -> None:
+    """Open an incident by hand (not from alerts)."""
+    with _soc(store) as soc:
+        soc.registry.get(agency)
+        try:
+            aware = datetime.fromisoformat(aware_at)
+        except ValueError as exc:
+            raise typer.BadParameter(f"not an ISO 8601 time: {aware_at}") from exc
+        incident = service.open_incident(
+            store=soc.store,
+            actor=local_operator(),
+            organization_id=agency,
+            title=title,
+            aware_at=aware,
+            description=description,
+            clock=soc.clock,
+        )
+        console.print(
+            f"opened {incident.id}; notification due "
+            f"{roc_date(service.deadlines(incident, now=soc.clock.now())[0].due_at or aware)}"
+        )
+
+
+@incidents_app.command("show")
+def incidents_show(incident_id: str, store: StoreOpt = None) -> None:
+    """One incident with its statutory clocks."""
+    with _soc(store) as soc:
+        i = service.get_incident(store=soc.store, actor=local_operator(), incident_id=incident_id)
+        console.print(
+            f"[bold]{i.id}[/] {i.title}\nagency: {i.organization_id}  level: "
+            f"{i.level or '-'}  state: {i.state.value}  alerts: {i.alert_count}"
+        )
+        for reason in i.level_reasons:
+            console.print(f"  {reason}")
+        table = Table(title="Statutory clocks (Taipei time)")
+        for col in ("clock", "due", "done", "status", "basis"):
+            table.add_column(col)
+        for d in service.deadlines(i, now=soc.clock.now()):
+            table.add_row(
+                d.title_zh,
+                roc_date(d.due_at) if d.due_at else "-",
+                roc_date(d.done_at) if d.done_at else "-",
+                d.status.value,
+                d.basis,
             )
         console.print(table)
 
