@@ -345,22 +345,28 @@ def submit_report(
     )
 
 
-def close_incident(
-    *, store: Store, actor: Actor, incident_id: str, reason: str, clock: Clock
-) -> Incident:
+def _ending(
+    state: IncidentState, reason: str
+) -> Callable[[Incident, datetime], Mapping[str, object]]:
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
-        i.state = IncidentState.CLOSED
+        i.state = state
         i.closed_at = now
         i.close_reason = reason
         return {"reason": reason}
 
+    return mutate
+
+
+def close_incident(
+    *, store: Store, actor: Actor, incident_id: str, reason: str, clock: Clock
+) -> Incident:
     return _change(
         store=store,
         actor=actor,
         incident_id=incident_id,
         step=Step.CLOSE,
         action=Action.EDIT_INCIDENT,
-        mutate=mutate,
+        mutate=_ending(IncidentState.CLOSED, reason),
         clock=clock,
     )
 
@@ -369,20 +375,13 @@ def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock:
     """A candidate incident that turned out to be a false positive."""
     if not reason.strip():
         raise InputError("say why this is a false positive", location="reason")
-
-    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
-        i.state = IncidentState.FALSE_POSITIVE
-        i.closed_at = now
-        i.close_reason = reason
-        return {"reason": reason}
-
     return _change(
         store=store,
         actor=actor,
         incident_id=incident_id,
         step=Step.DISMISS,
         action=Action.TRIAGE,
-        mutate=mutate,
+        mutate=_ending(IncidentState.FALSE_POSITIVE, reason),
         clock=clock,
     )
 
