@@ -71,6 +71,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                 for d in rows
             ],
             overdue=any(d.status is DeadlineStatus.OVERDUE for d in rows),
+            suggested_system_class=service.suggest_system_class(store=soc.store, incident=incident),
         )
 
     @app.get("/api/v1/health")

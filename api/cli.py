@@ -41,6 +41,8 @@ app.add_typer(dead_app, name="deadletter")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
+assets_app = typer.Typer(help="The asset inventory built by scans.", no_args_is_help=True)
+app.add_typer(assets_app, name="assets")
 
 console = Console()
 err = Console(stderr=True)
@@ -381,6 +383,113 @@ def audit_verify(store: StoreOpt = None) -> None:
         return
     console.print(f"[red]audit trail broken at entry {result.first_bad_seq}[/]: {result.reason}")
     raise typer.Exit(1)
+
+
+@app.command()
+def scan(
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", help="scan target name (repeatable); default: all"),
+    ] = None,
+    address: Annotated[
+        list[str] | None,
+        typer.Option("--address", help="only these addresses (must be inside the target)"),
+    ] = None,
+    ignore_window: Annotated[
+        bool, typer.Option(help="scan outside the permitted window (audited)")
+    ] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Scan configured targets with nmap; record the inventory, changes and findings."""
+    from incidents.scanning import run_scan
+
+    with _soc(store) as soc:
+        names = target or sorted(soc.scope.targets)
+        table = Table(title="Scan summary")
+        for col in ("target", "status", "hosts up", "open ports", "changes", "findings", "note"):
+            table.add_column(col)
+        failed = False
+        with _progress() as progress:
+            task = progress.add_task("scanning", total=len(names))
+            for name in names:
+                progress.update(task, description=f"scanning {name}")
+                summary = run_scan(
+                    store=soc.store,
+                    actor=local_operator(),
+                    scope=soc.scope,
+                    target_name=name,
+                    policy=soc.policy,
+                    clock=soc.clock,
+                    only=address or (),
+                    ignore_window=ignore_window,
+                )
+                r = summary.record
+                failed |= r.status.value == "failed"
+                table.add_row(
+                    name,
+                    r.status.value,
+                    str(r.hosts_up),
+                    str(r.open_ports),
+                    str(len(summary.changes)),
+                    str(summary.findings),
+                    r.error or "",
+                )
+                progress.advance(task)
+        console.print(table)
+        if failed:
+            raise typer.Exit(1)
+
+
+@assets_app.command("list")
+def assets_list(store: StoreOpt = None, agency: str | None = None) -> None:
+    """Known hosts with their open ports and criticality."""
+    with _soc(store) as soc:
+        table = Table(title="Asset inventory")
+        for col in ("address", "host", "agency", "up", "core", "CI", "open ports", "last seen"):
+            table.add_column(col)
+        for a in soc.store.assets.list(organization_id=agency):
+            table.add_row(
+                a.address,
+                a.hostname or "-",
+                a.organization_id,
+                "yes" if a.up else "no",
+                "yes" if a.core_system else "",
+                "yes" if a.critical_infrastructure else "",
+                ", ".join(p.label for p in a.ports) or "-",
+                roc_date(a.last_seen),
+            )
+        console.print(table)
+
+
+@assets_app.command("changes")
+def assets_changes(store: StoreOpt = None, limit: int = 50) -> None:
+    """What changed between scans: new hosts, ports opened or closed, services, hosts gone."""
+    with _soc(store) as soc:
+        table = Table(title="Inventory changes, newest first")
+        for col in ("time (Taipei)", "agency", "address", "change", "detail"):
+            table.add_column(col)
+        for c in soc.store.assets.changes(limit=limit):
+            table.add_row(roc_date(c.at), c.organization_id, c.address, c.kind.value, c.detail)
+        console.print(table)
+
+
+@assets_app.command("scans")
+def assets_scans(store: StoreOpt = None, limit: int = 20) -> None:
+    """The scan log, failed scans included with their reason."""
+    with _soc(store) as soc:
+        table = Table(title="Scans, newest first")
+        for col in ("id", "target", "started (Taipei)", "status", "hosts up", "error"):
+            table.add_column(col)
+        for r in soc.store.assets.scans(limit=limit):
+            table.add_row(
+                str(r.id),
+                r.target,
+                roc_date(r.started_at),
+                r.status.value,
+                str(r.hosts_up),
+                r.error or "",
+            )
+        console.print(table)
 
 
 @app.command()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Self
 
 from collectors.ingest import Ingestor
+from collectors.scan_targets import ScanScope
 from core.access import SYSTEM, Actor, Role
 from core.agencies import AgencyRegistry
 from core.alerts import Severity
@@ -15,6 +16,7 @@ from core.clock import Clock, SystemClock
 from core.settings import Settings
 from core.storage import SqliteStore, open_store
 from detections.compile import CompileReport, compile_rule_dirs
+from detections.exposure import ExposurePolicy
 from detections.runner import DetectionReport, run_detections
 from incidents.triage import TriageReport, auto_triage
 
@@ -45,6 +47,8 @@ class CitySoc:
         self.registry = AgencyRegistry.load(settings.agencies_file)
         self.store: SqliteStore = open_store(settings)
         self._rules: CompileReport | None = None
+        self.scope = ScanScope.load(settings.scan_targets_file, self.registry)
+        self.policy = ExposurePolicy.load(settings.exposure_policy_file)
         self._process_lock = threading.Lock()
 
     def ingestor(self) -> Ingestor:

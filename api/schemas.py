@@ -64,6 +64,7 @@ class IncidentRead(BaseModel):
     version: int
     deadlines: list[DeadlineRead]
     overdue: bool
+    suggested_system_class: str | None = None  # from the scan inventory, for the level form
 
 
 class IncidentPage(BaseModel):

@@ -11,6 +11,9 @@ import uvicorn
 from api.app import create_app
 from api.context import CitySoc
 from collectors.syslog import SyslogServer
+from core.access import SYSTEM
+from core.errors import CitySocError
+from incidents.scanning import due_targets, run_scan
 
 __all__ = ["api_token", "serve"]
 
@@ -27,6 +30,39 @@ def api_token(state_dir: Path) -> tuple[str, Path]:
     path.touch(mode=0o600)
     path.write_text(token + "\n", encoding="utf-8")
     return token, path
+
+
+class ScanScheduler(threading.Thread):
+    """Runs each scan target when its interval has passed and its window is open."""
+
+    def __init__(self, soc: CitySoc, interval: float = 60.0) -> None:
+        super().__init__(name="scans", daemon=True)
+        self.soc, self.interval = soc, interval
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            for target in due_targets(self.soc.store, self.soc.scope, self.soc.clock):
+                try:
+                    summary = run_scan(
+                        store=self.soc.store,
+                        actor=SYSTEM,
+                        scope=self.soc.scope,
+                        target_name=target.name,
+                        policy=self.soc.policy,
+                        clock=self.soc.clock,
+                    )
+                except CitySocError as exc:  # recorded where it can be; keep the loop alive
+                    log.error("scheduled scan of %s refused: %s", target.name, exc)
+                    continue
+                log.info(
+                    "scan %s: %s, %d hosts up, %d changes, %d findings",
+                    target.name,
+                    summary.record.status.value,
+                    summary.record.hosts_up,
+                    len(summary.changes),
+                    summary.findings,
+                )
 
 
 class DetectionLoop(threading.Thread):
@@ -65,8 +101,11 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         on_stored=loop.wake.set,
     )
     app = create_app(soc, api_token=token)
+    scans = ScanScheduler(soc)
     with syslog:
         loop.start()
+        if settings.scan_schedule:
+            scans.start()
         if announce:
             announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
             announce(
@@ -77,5 +116,6 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
             uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
         finally:
             loop.stop.set()
+            scans.stop.set()
             loop.wake.set()
             loop.join(timeout=10)

@@ -29,6 +29,7 @@ class Action(StrEnum):
     FILE_NOTIFICATION = "file_notification"
     REVIEW_LEVEL = "review_level"
     EXPORT = "export"
+    SCAN = "scan"
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
@@ -40,6 +41,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.EDIT_INCIDENT,
             Action.FILE_NOTIFICATION,
             Action.EXPORT,
+            Action.SCAN,
         }
     ),
     Role.LEAD: frozenset(Action),
@@ -54,7 +56,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
     ),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),
     Role.ADMIN: frozenset(Action),
-    Role.SYSTEM: frozenset({Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT}),
+    Role.SYSTEM: frozenset({Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT, Action.SCAN}),
 }
 
 

@@ -58,3 +58,4 @@ class Alert(BaseModel):
     status_reason: str | None = None
     incident_id: str | None = None
     attack: tuple[str, ...] = Field(default_factory=tuple)
+    asset_criticality: str | None = None  # from the scan inventory: see core.assets

@@ -14,6 +14,8 @@ __all__ = ["Settings"]
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_AGENCIES = Path(__file__).resolve().parent / "data" / "agencies.yaml"
 DEFAULT_RULES = PACKAGE_ROOT / "detections" / "rules" / "city"
+DEFAULT_SCAN_TARGETS = Path(__file__).resolve().parent / "data" / "scan_targets.yaml"
+DEFAULT_EXPOSURE_POLICY = PACKAGE_ROOT / "detections" / "exposure_policy.yaml"
 
 
 class Settings(BaseSettings):
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
     alert_group_window_minutes: int = Field(default=60, ge=1)
     log_format: Literal["text", "json"] = "text"
+    scan_targets_file: Path = DEFAULT_SCAN_TARGETS
+    exposure_policy_file: Path = DEFAULT_EXPOSURE_POLICY
+    scan_schedule: bool = Field(default=True, description="run due scans from `serve`")
 
     @field_validator("store")
     @classmethod

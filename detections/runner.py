@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.alerts import Alert, MatchedEvent
+from core.assets import criticality
 from core.clock import Clock, SystemClock
 from core.errors import RuleError
 from core.events import Event
@@ -110,6 +111,7 @@ def run_detections(
         elif progress:
             progress(1)
     now = clock.now()
+    assets: dict[str, str | None] = {}
     chunks = [
         (after, prefilter, members[start : start + BATCH_CONDITIONS])
         for (after, prefilter), members in groups.items()
@@ -123,7 +125,7 @@ def run_detections(
             for after, prefilter, chunk in chunks
         ]
         for job, (_after, _prefilter, chunk) in zip(jobs, chunks, strict=True):
-            alerts = job.result()
+            alerts = _with_assets(store, job.result(), assets)
             report.matches += len(alerts)
             if alerts:
                 report.alerts_new += store.alerts.add(alerts)
@@ -131,6 +133,22 @@ def run_detections(
             if progress:
                 progress(len(chunk))
     return report
+
+
+def _with_assets(store: Store, alerts: list[Alert], cache: dict[str, str | None]) -> list[Alert]:
+    """Mark each alert with its host's criticality from the scan inventory, if known."""
+    out = []
+    for alert in alerts:
+        host = alert.host_name
+        if host is None:
+            out.append(alert)
+            continue
+        if host not in cache:
+            cache[host] = criticality(store.assets.find_by_host(host) or store.assets.find(host))
+        out.append(
+            alert.model_copy(update={"asset_criticality": cache[host]}) if cache[host] else alert
+        )
+    return out
 
 
 def _scan(

@@ -15,7 +15,7 @@ from core.errors import InputError
 from core.storage.base import Store
 from incidents import audit, repository, workflow
 from incidents.deadlines import Deadline, compute_deadlines
-from incidents.levels import LevelAnswers, assess_level
+from incidents.levels import LevelAnswers, SystemClass, assess_level
 from incidents.models import (
     Incident,
     IncidentState,
@@ -43,6 +43,7 @@ __all__ = [
     "record_forwarded",
     "review_level",
     "submit_report",
+    "suggest_system_class",
 ]
 
 
@@ -431,6 +432,22 @@ def attach_alerts(
         mutate=mutate,
         clock=clock,
     )
+
+
+def suggest_system_class(*, store: Store, incident: Incident) -> SystemClass | None:
+    """Pre-fill 'which system' for the level questions from the scan inventory."""
+    found = [
+        store.assets.find_by_host(name) or store.assets.find(name)
+        for name in incident.affected_assets
+    ]
+    known = [a for a in found if a is not None]
+    if not known:
+        return None
+    if any(a.critical_infrastructure for a in known):
+        return SystemClass.CORE_CI
+    if any(a.core_system for a in known):
+        return SystemClass.CORE_NON_CI
+    return SystemClass.NON_CORE
 
 
 def deadlines(incident: Incident, *, now: datetime) -> list[Deadline]:

@@ -109,12 +109,16 @@ def escalate_group(
     else:
         agency = registry.get(first.organization_id)
         where = first.host_name or "unknown host"
+        asset = {
+            "critical_infrastructure": "（關鍵基礎設施核心系統）",
+            "core": "（核心資通系統）",
+        }.get(first.asset_criticality or "", "")
         incident = service.open_incident(
             store=store,
             actor=actor,
             organization_id=first.organization_id,
             title=f"{first.rule_title} — {where}（{agency.name_zh}）",
-            description=f"{len(alerts)} alert(s) of Sigma rule {first.rule_id} on {where}.",
+            description=f"{len(alerts)} alert(s) of rule {first.rule_id} on {where}{asset}.",
             aware_at=clock.now(),
             occurred_at=min(a.event.timestamp for a in alerts),
             alert_ids=ids,

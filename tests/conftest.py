@@ -65,3 +65,15 @@ def analyst() -> Actor:
 @pytest.fixture
 def lead() -> Actor:
     return Actor("lee", Role.LEAD)
+
+
+def require_binary(name: str, install: str) -> str:
+    """The path of a program; skip (user clone) or fail (CI) with the install command."""
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CITYSOC_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{name} is required under CI: {install}")
+        pytest.skip(f"{name} is not installed: {install}")
+    return path

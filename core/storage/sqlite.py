@@ -16,13 +16,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
 import orjson
 
 from core.alerts import Alert, AlertStatus
+from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
 from core.events import DeadLetter, Event, FieldValue
 from core.storage.base import GENESIS_HASH, audit_hash
@@ -87,6 +88,39 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TABLE IF NOT EXISTS assets (
+    address    TEXT PRIMARY KEY,
+    org        TEXT NOT NULL,
+    hostname   TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    up         INTEGER NOT NULL,
+    core       INTEGER NOT NULL,
+    ci         INTEGER NOT NULL,
+    ports      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS asset_changes (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    address TEXT NOT NULL,
+    org     TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    detail  TEXT NOT NULL,
+    scan_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS scans (
+    id            INTEGER PRIMARY KEY,
+    target        TEXT NOT NULL,
+    org           TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    hosts_scanned INTEGER NOT NULL,
+    hosts_up      INTEGER NOT NULL,
+    open_ports    INTEGER NOT NULL,
+    error         TEXT,
+    command       TEXT
+);
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -511,6 +545,141 @@ class SqliteAudit(_Part):
             )
 
 
+def _asset_from(row: sqlite3.Row) -> Asset:
+    return Asset(
+        address=row["address"],
+        organization_id=row["org"],
+        hostname=row["hostname"],
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        last_seen=datetime.fromisoformat(row["last_seen"]),
+        up=bool(row["up"]),
+        core_system=bool(row["core"]),
+        critical_infrastructure=bool(row["ci"]),
+        ports=tuple(OpenPort(**p) for p in orjson.loads(row["ports"])),
+    )
+
+
+class SqliteAssets(_Part):
+    def find(self, address: str) -> Asset | None:
+        row = self._db.one("SELECT * FROM assets WHERE address = ?", (address,))
+        return _asset_from(row) if row else None
+
+    def find_by_host(self, hostname: str) -> Asset | None:
+        row = self._db.one(
+            "SELECT * FROM assets WHERE hostname = ? COLLATE NOCASE ORDER BY last_seen DESC",
+            (hostname,),
+        )
+        return _asset_from(row) if row else None
+
+    def list(self, *, organization_id: str | None = None) -> builtins.list[Asset]:
+        if organization_id is None:
+            rows = self._db.all("SELECT * FROM assets ORDER BY org, address")
+        else:
+            rows = self._db.all(
+                "SELECT * FROM assets WHERE org = ? ORDER BY address", (organization_id,)
+            )
+        return [_asset_from(r) for r in rows]
+
+    def record_scan(
+        self, scan: ScanRecord, assets: Sequence[Asset], changes: Sequence[AssetChange]
+    ) -> int:
+        """Store a scan, the assets it saw and the changes, in one transaction."""
+        with self._db.write() as con:
+            cur = con.execute(
+                "INSERT INTO scans (target, org, started_at, finished_at, status, hosts_scanned, "
+                "hosts_up, open_ports, error, command) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    scan.target,
+                    scan.organization_id,
+                    scan.started_at.isoformat(),
+                    scan.finished_at.isoformat(),
+                    scan.status.value,
+                    scan.hosts_scanned,
+                    scan.hosts_up,
+                    scan.open_ports,
+                    scan.error,
+                    scan.command,
+                ),
+            )
+            scan_id = int(cur.lastrowid or 0)
+            con.executemany(
+                "INSERT INTO assets (address, org, hostname, first_seen, last_seen, up, core, ci, "
+                "ports) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(address) DO UPDATE SET "
+                "org = excluded.org, hostname = coalesce(excluded.hostname, hostname), "
+                "last_seen = excluded.last_seen, up = excluded.up, core = excluded.core, "
+                "ci = excluded.ci, ports = excluded.ports",
+                [
+                    (
+                        a.address,
+                        a.organization_id,
+                        a.hostname,
+                        a.first_seen.isoformat(),
+                        a.last_seen.isoformat(),
+                        int(a.up),
+                        int(a.core_system),
+                        int(a.critical_infrastructure),
+                        orjson.dumps([asdict(p) for p in a.ports]).decode(),
+                    )
+                    for a in assets
+                ],
+            )
+            con.executemany(
+                "INSERT INTO asset_changes (at, address, org, kind, detail, scan_id) "
+                "VALUES (?,?,?,?,?,?)",
+                [
+                    (
+                        c.at.isoformat(),
+                        c.address,
+                        c.organization_id,
+                        c.kind.value,
+                        c.detail,
+                        scan_id,
+                    )
+                    for c in changes
+                ],
+            )
+        return scan_id
+
+    def changes(self, *, limit: int = 100, offset: int = 0) -> builtins.list[AssetChange]:
+        rows = self._db.all(
+            "SELECT * FROM asset_changes ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return [
+            AssetChange(
+                at=datetime.fromisoformat(r["at"]),
+                address=r["address"],
+                organization_id=r["org"],
+                kind=ChangeKind(r["kind"]),
+                detail=r["detail"],
+                scan_id=r["scan_id"],
+            )
+            for r in rows
+        ]
+
+    def scans(self, *, limit: int = 100) -> builtins.list[ScanRecord]:
+        rows = self._db.all("SELECT * FROM scans ORDER BY id DESC LIMIT ?", (limit,))
+        return [
+            ScanRecord(
+                id=r["id"],
+                target=r["target"],
+                organization_id=r["org"],
+                started_at=datetime.fromisoformat(r["started_at"]),
+                finished_at=datetime.fromisoformat(r["finished_at"]),
+                status=ScanStatus(r["status"]),
+                hosts_scanned=r["hosts_scanned"],
+                hosts_up=r["hosts_up"],
+                open_ports=r["open_ports"],
+                error=r["error"],
+                command=r["command"],
+            )
+            for r in rows
+        ]
+
+    def last_scan_at(self, target: str) -> datetime | None:
+        row = self._db.one("SELECT max(started_at) FROM scans WHERE target = ?", (target,))
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
 class SqliteCheckpoints(_Part):
     def get(self, key: str) -> int:
         row = self._db.one("SELECT value FROM checkpoints WHERE key = ?", (key,))
@@ -589,6 +758,7 @@ class SqliteStore:
         self.incidents = SqliteIncidents(self)
         self.audit = SqliteAudit(self)
         self.checkpoints = SqliteCheckpoints(self)
+        self.assets = SqliteAssets(self)
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own read connection (for detection scans in the worker pool)."""
