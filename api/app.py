@@ -1,10 +1,11 @@
 """create_app(): the FastAPI application (JSON API under /api/v1)."""
 
 import hmac
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
@@ -21,11 +22,12 @@ from api.schemas import (
 )
 from core.access import Action, Actor, Role, require
 from core.alerts import AlertStatus
-from core.errors import ForbiddenError
+from core.errors import ForbiddenError, InputError
 from incidents import audit, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import Incident
-from reports.notification import build_notification, render_notification_html
+from reports import compliance
+from reports.documents import DocumentKind, build_document, render_html, render_pdf
 
 __all__ = ["create_app"]
 
@@ -200,11 +202,74 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             )
         )
 
-    @app.get("/api/v1/incidents/{incident_id}/notification.html", response_class=HTMLResponse)
-    def notification_html(incident_id: str, who: ActorDep) -> str:
+    @app.get("/api/v1/incidents/{incident_id}/documents/{kind}", response_model=None)
+    def document(
+        incident_id: str,
+        kind: DocumentKind,
+        who: ActorDep,
+        format: Literal["html", "pdf"] = "html",  # noqa: A002 - the query parameter's name
+        lang: Literal["zh", "en"] = "zh",
+    ) -> Response:
         found = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
-        form = build_notification(found, registry=soc.registry, now=soc.clock.now())
-        return render_notification_html(form)
+        doc = build_document(kind, found, registry=soc.registry, now=soc.clock.now(), lang=lang)
+        if format == "pdf":
+            return Response(
+                render_pdf(doc),
+                media_type="application/pdf",
+                headers={
+                    "Content-Disposition": f'inline; filename="{kind.value}-{incident_id}.pdf"'
+                },
+            )
+        return HTMLResponse(render_html(doc))
+
+    @app.get("/api/v1/reports/compliance", response_model=None)
+    def compliance_report(
+        who: ActorDep,
+        start: Annotated[date, Query(alias="from")],
+        end: Annotated[date, Query(alias="to")],
+        agency: str | None = None,
+        format: Literal["json", "html", "pdf", "csv", "xlsx"] = "json",  # noqa: A002
+        lang: Literal["zh", "en"] = "zh",
+    ) -> Response:
+        if end < start:
+            raise InputError("'to' is before 'from'", location="query.to")
+        report = compliance.build_compliance(
+            store=soc.store,
+            actor=who,
+            registry=soc.registry,
+            start=start,
+            end=end,
+            now=soc.clock.now(),
+            agency=agency,
+        )
+        name = f"compliance-{start}-{end}"
+        if format == "html":
+            return HTMLResponse(
+                compliance.compliance_html(report, registry=soc.registry, lang=lang)
+            )
+        if format == "pdf":
+            body, media = (
+                compliance.compliance_pdf(report, registry=soc.registry, lang=lang),
+                "application/pdf",
+            )
+        elif format == "csv":
+            body, media = compliance.compliance_csv(report), "text/csv; charset=utf-8"
+        elif format == "xlsx":
+            body, media = (
+                compliance.compliance_xlsx(report),
+                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )
+        else:
+            return Response(report.model_dump_json(), media_type="application/json")
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+        )
+
+    @app.get("/api/v1/reports/compliance/schema")
+    def compliance_schema() -> dict[str, object]:
+        return compliance.report_schema()
 
     @app.get("/api/v1/dead-letters")
     def dead_letters(

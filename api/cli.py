@@ -20,7 +20,8 @@ from core.errors import CitySocError
 from core.settings import Settings
 from incidents import audit, service
 from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
-from reports.notification import build_notification, render_notification_html
+from reports.documents import DocumentKind, build_document, missing_items, render_html, render_pdf
+from reports.labels import Lang
 
 __all__ = ["app", "main"]
 
@@ -43,6 +44,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
 assets_app = typer.Typer(help="The asset inventory built by scans.", no_args_is_help=True)
 app.add_typer(assets_app, name="assets")
+report_app = typer.Typer(help="Statutory documents and compliance reports.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 console = Console()
 err = Console(stderr=True)
@@ -354,23 +357,106 @@ def incidents_show(incident_id: str, store: StoreOpt = None) -> None:
         console.print(table)
 
 
-@incidents_app.command("report")
-def incidents_report(
+@report_app.command("document")
+def report_document(
+    kind: Annotated[DocumentKind, typer.Argument(help="which statutory document")],
     incident_id: str,
-    out: Annotated[Path, typer.Option(help="HTML file to write")],
+    out: Annotated[Path, typer.Option(help="file to write (.html or .pdf)")],
+    lang: Annotated[str, typer.Option(help="zh (Traditional Chinese) or en")] = "zh",
     store: StoreOpt = None,
 ) -> None:
-    """Render the statutory notification form of an incident to HTML."""
+    """Render one incident's notification, recovery notice, investigation report or review."""
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("lang must be zh or en")
     with _soc(store) as soc:
         found = service.get_incident(
             store=soc.store, actor=local_operator(), incident_id=incident_id
         )
-        form = build_notification(found, registry=soc.registry, now=soc.clock.now())
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(render_notification_html(form), encoding="utf-8")
-        console.print(
-            f"wrote {out}" + (f" (missing: {', '.join(form.missing)})" if form.missing else "")
+        doc = build_document(
+            kind,
+            found,
+            registry=soc.registry,
+            now=soc.clock.now(),
+            lang="zh" if lang == "zh" else "en",
         )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(render_pdf(doc))
+        else:
+            out.write_text(render_html(doc), encoding="utf-8")
+        console.print(
+            f"wrote {out}"
+            + (f" [red](missing: {', '.join(doc.missing)})[/]" if doc.missing else "")
+        )
+
+
+@report_app.command("check")
+def report_check(incident_id: str, store: StoreOpt = None) -> None:
+    """List what each statutory document of an incident still lacks; exit 1 if anything."""
+    with _soc(store) as soc:
+        found = service.get_incident(
+            store=soc.store, actor=local_operator(), incident_id=incident_id
+        )
+        gaps = {k: missing_items(found, k) for k in DocumentKind}
+        for kind, items in gaps.items():
+            mark = "[green]complete[/]" if not items else "[red]missing:[/] " + "、".join(items)
+            console.print(f"{kind.value}: {mark}")
+        if any(gaps.values()):
+            raise typer.Exit(1)
+
+
+@report_app.command("compliance")
+def report_compliance(
+    start: Annotated[str, typer.Option("--from", help="first day, YYYY-MM-DD (Taipei)")],
+    end: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD (Taipei)")],
+    out: Annotated[Path, typer.Option(help="file to write: .html .pdf .csv .xlsx or .json")],
+    agency: Annotated[str | None, typer.Option(help="one agency; default city-wide")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en (HTML and PDF)")] = "zh",
+    store: StoreOpt = None,
+) -> None:
+    """Statutory clocks met or missed, overdue items, time to detect and recover, audit check."""
+    from datetime import date
+
+    from reports import compliance
+
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as exc:
+        raise typer.BadParameter(f"dates must be YYYY-MM-DD: {exc}") from exc
+    if last < first:
+        raise typer.BadParameter("--to is before --from")
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".pdf", ".csv", ".xlsx", ".json"):
+        raise typer.BadParameter("--out must end in .html, .pdf, .csv, .xlsx or .json")
+    language: Lang = "en" if lang == "en" else "zh"
+    with _soc(store) as soc:
+        report = compliance.build_compliance(
+            store=soc.store,
+            actor=local_operator(),
+            registry=soc.registry,
+            start=first,
+            end=last,
+            now=soc.clock.now(),
+            agency=agency,
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".html":
+            out.write_text(
+                compliance.compliance_html(report, registry=soc.registry, lang=language),
+                encoding="utf-8",
+            )
+        elif suffix == ".pdf":
+            out.write_bytes(compliance.compliance_pdf(report, registry=soc.registry, lang=language))
+        elif suffix == ".csv":
+            out.write_bytes(compliance.compliance_csv(report))
+        elif suffix == ".xlsx":
+            out.write_bytes(compliance.compliance_xlsx(report))
+        else:
+            out.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    console.print(
+        f"wrote {out}: {report.incidents} incidents, {len(report.open_overdue)} open "
+        f"overdue items, audit trail {'intact' if report.audit_ok else 'BROKEN'}"
+    )
 
 
 @audit_app.command("verify")
@@ -570,8 +656,10 @@ def demo(
         )
         incidents_list(store=f"sqlite:///{db}")
         out = folder / f"notification-{filed.id}.html"
-        form = build_notification(filed, registry=soc.registry, now=soc.clock.now())
-        out.write_text(render_notification_html(form), encoding="utf-8")
+        form = build_document(
+            DocumentKind.NOTIFICATION, filed, registry=soc.registry, now=soc.clock.now()
+        )
+        out.write_text(render_html(form), encoding="utf-8")
         result = audit.verify(soc.store)
         console.rule("where to look")
         console.print(

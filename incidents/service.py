@@ -216,6 +216,8 @@ def _relevel(
     if answers is not None:
         i.level_answers = answers
         i.level_reasons = list(assess_level(answers).reasons)
+    elif old != level:  # set by the reviewer, not from answers: say so, keep the history
+        i.level_reasons = [f"第{level}級：{actor.label} 變更等級（{reason}）", *i.level_reasons]
     i.level_history.append(
         LevelChange(
             at=now, by=actor.label, from_level=old, to_level=level, reason=reason, answers=answers

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from core.clock import TAIPEI, roc_date
 
-__all__ = ["environment", "render"]
+__all__ = ["environment", "render", "to_pdf"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -37,3 +37,15 @@ def environment() -> Environment:
 
 def render(template: str, context: dict[str, object]) -> str:
     return environment().get_template(template).render(**context)
+
+
+def _date_only(value: datetime | None) -> str:
+    return roc_date(value, with_time=False) if value else ""
+
+
+def to_pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint; CJK text uses Debian's Noto CJK fonts (fonts-noto-cjk)."""
+    from weasyprint import HTML  # imported here: it loads Pango, which the CLI rarely needs
+
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return pdf

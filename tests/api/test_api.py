@@ -76,7 +76,7 @@ def test_notification_flow_and_html_form(client, soc):
     assert {d["kind"]: d["status"] for d in data["deadlines"]}["notify"] == "met"
     review = client.post(f"/api/v1/incidents/{incident_id}/review", json={"level": 4})
     assert review.json()["incident"]["level"] == 4
-    html = client.get(f"/api/v1/incidents/{incident_id}/notification.html")
+    html = client.get(f"/api/v1/incidents/{incident_id}/documents/notification")
     assert html.status_code == 200 and "第四級" in html.text and "203.0.113.45" in html.text
     again = client.post(f"/api/v1/incidents/{incident_id}/notifications", json=body)
     assert again.status_code == 422 and "already filed" in again.json()["error"]["message"]

@@ -6,7 +6,7 @@ from core.access import Actor, Role
 from incidents import service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import IoC, IoCType
-from reports.notification import build_notification, render_notification_html
+from reports.documents import DocumentKind, build_document, render_html
 
 XITUN = Actor("xitun", Role.REPORTER, agency="district-xitun")
 SCRIPT = "<script>alert('x')</script>"
@@ -40,8 +40,8 @@ def filed_incident(store, clock, **overrides):
 
 def test_form_has_the_statutory_fields_in_chinese_with_roc_dates(store, clock, registry):
     incident = filed_incident(store, clock)
-    html = render_notification_html(
-        build_notification(incident, registry=registry, now=clock.now())
+    html = render_html(
+        build_document(DocumentKind.NOTIFICATION, incident, registry=registry, now=clock.now())
     )
     for heading in (
         "資通安全事件通報單",
@@ -71,8 +71,8 @@ def test_every_user_string_is_escaped(store, clock, registry):
         iocs=[IoC(type=IoCType.DOMAIN, value=f"evil.example{SCRIPT}")],
     )
     incident = service.get_incident(store=store, actor=XITUN, incident_id=incident.id)
-    html = render_notification_html(
-        build_notification(incident, registry=registry, now=clock.now())
+    html = render_html(
+        build_document(DocumentKind.NOTIFICATION, incident, registry=registry, now=clock.now())
     )
     assert SCRIPT not in html
     assert html.count("&lt;script&gt;") == 4
@@ -87,7 +87,7 @@ def test_missing_statutory_fields_are_marked_not_blank(store, clock, registry):
         aware_at=clock.now(),
         clock=clock,
     )
-    form = build_notification(incident, registry=registry, now=clock.now())
+    form = build_document(DocumentKind.NOTIFICATION, incident, registry=registry, now=clock.now())
     assert form.missing == ["狀況之描述", "等級之評估", "因應事件所採取之措施", "外部支援需求評估"]
-    html = render_notification_html(form)
+    html = render_html(form)
     assert "尚未填寫之法定欄位" in html and "（未評估）" in html and "尚未通報" in html

@@ -1,0 +1,64 @@
+"""Small SVG bar charts, inline in HTML and in PDF (no plotting dependency)."""
+
+from collections.abc import Sequence
+from html import escape
+
+__all__ = ["bar_chart", "stacked_bars"]
+
+_COLORS = ("#1b5e20", "#b00020", "#e65100", "#546e7a")
+
+
+def bar_chart(items: Sequence[tuple[str, int]], *, width: int = 480, bar: int = 22) -> str:
+    """Horizontal bars, one per (label, value)."""
+    top = max((v for _, v in items), default=0) or 1
+    height = bar * len(items) + 10
+    rows = []
+    for i, (label, value) in enumerate(items):
+        y = 5 + i * bar
+        w = int((width - 170) * value / top)
+        rows.append(
+            f'<text x="0" y="{y + 15}" font-size="12">{escape(label)}</text>'
+            f'<rect x="110" y="{y + 3}" width="{w}" height="{bar - 6}" fill="#1565c0"/>'
+            f'<text x="{115 + w}" y="{y + 15}" font-size="12">{value}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img">{"".join(rows)}</svg>'
+    )
+
+
+def stacked_bars(
+    rows: Sequence[tuple[str, Sequence[int]]],
+    legend: Sequence[str],
+    *,
+    width: int = 560,
+    bar: int = 22,
+) -> str:
+    """One horizontal bar per row, split into the legend's parts."""
+    top = max((sum(parts) for _, parts in rows), default=0) or 1
+    height = bar * len(rows) + 30
+    out = []
+    for i, (label, parts) in enumerate(rows):
+        y = 5 + i * bar
+        x = 150.0
+        out.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(label)}</text>')
+        for j, value in enumerate(parts):
+            w = (width - 200) * value / top
+            if w > 0:
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{bar - 6}" '
+                    f'fill="{_COLORS[j % len(_COLORS)]}"/>'
+                )
+            x += w
+        out.append(f'<text x="{x + 5:.1f}" y="{y + 15}" font-size="12">{sum(parts)}</text>')
+    ly = 5 + len(rows) * bar + 12
+    for j, name in enumerate(legend):
+        out.append(
+            f'<rect x="{150 + j * 100}" y="{ly - 9}" width="10" height="10" '
+            f'fill="{_COLORS[j % len(_COLORS)]}"/><text x="{164 + j * 100}" y="{ly}" '
+            f'font-size="11">{escape(name)}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img">{"".join(out)}</svg>'
+    )

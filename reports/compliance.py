@@ -1,0 +1,298 @@
+"""Compliance reporting for auditors: per agency and city-wide, for any period.
+
+For each incident whose awareness falls in the period: every statutory clock met, missed
+(with the delay) or still open; time to detect and to recover; plus the audit-trail check.
+The report is a pydantic model, so its JSON export has a schema (``report_schema()``).
+"""
+
+import csv
+import io
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+
+from pydantic import BaseModel
+
+from core.access import Action, Actor, require
+from core.agencies import AgencyRegistry
+from core.clock import TAIPEI
+from core.storage.base import Store
+from incidents import audit, repository, service
+from incidents.deadlines import DeadlineKind, DeadlineStatus
+from incidents.models import Incident
+from reports.charts import bar_chart, stacked_bars
+from reports.labels import Lang, labels
+from reports.render import render, to_pdf
+
+__all__ = [
+    "ClockRow",
+    "ComplianceReport",
+    "build_compliance",
+    "compliance_csv",
+    "compliance_html",
+    "compliance_pdf",
+    "compliance_xlsx",
+    "report_schema",
+]
+
+_PAGE = 1000
+
+
+class ClockRow(BaseModel):
+    incident_id: str
+    organization_id: str
+    level: int | None
+    clock: DeadlineKind
+    due_at: datetime | None
+    done_at: datetime | None
+    status: DeadlineStatus
+    delay_seconds: int | None  # how late it was done, or how far past due it is now
+
+
+class AgencySummary(BaseModel):
+    organization_id: str
+    name: str
+    incidents: int
+    by_level: dict[str, int]
+    met: int
+    missed: int
+    overdue: int
+
+
+class ComplianceReport(BaseModel):
+    period_from: date
+    period_to: date
+    agency: str | None  # None: city-wide
+    generated_at: datetime
+    incidents: int
+    by_level: dict[str, int]  # "1".."4", and "unassessed"
+    clocks: dict[DeadlineKind, dict[DeadlineStatus, int]]
+    rows: list[ClockRow]
+    open_overdue: list[ClockRow]
+    agencies: list[AgencySummary]
+    mean_hours_to_detect: float | None
+    mean_hours_to_recover: float | None
+    audit_ok: bool
+    audit_entries: int
+    audit_first_bad: int | None
+    audit_reason: str | None
+    drills_tracked: bool = False  # drills are not modelled yet: shown as missing, not as met
+
+
+def report_schema() -> dict[str, object]:
+    """JSON Schema of the JSON export."""
+    return ComplianceReport.model_json_schema()
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The period in Taipei days: [start 00:00, end+1 00:00) Taipei time."""
+    low = datetime.combine(start, time(0), tzinfo=TAIPEI)
+    high = datetime.combine(end + timedelta(days=1), time(0), tzinfo=TAIPEI)
+    return low, high
+
+
+def build_compliance(
+    *,
+    store: Store,
+    actor: Actor,
+    registry: AgencyRegistry,
+    start: date,
+    end: date,
+    now: datetime,
+    agency: str | None = None,
+) -> ComplianceReport:
+    """Raises ForbiddenError / NotFoundError when the actor may not see the scope."""
+    if agency is not None:
+        registry.get(agency)
+        require(actor, Action.EXPORT, agency, "agency")
+    elif actor.agency is not None and not actor.sees("*"):
+        agency = actor.agency  # a reporter's report covers their own agency only
+        require(actor, Action.EXPORT, agency, "agency")
+    else:
+        require(actor, Action.EXPORT, "*", "agency")
+    low, high = _bounds(start, end)
+    incidents: list[Incident] = []
+    offset = 0
+    while page := repository.list_visible(
+        store, actor=actor, limit=_PAGE, offset=offset, agencies=[agency] if agency else None
+    ):
+        incidents.extend(
+            i
+            for i in page
+            if low <= i.aware_at < high and (agency is None or i.organization_id == agency)
+        )
+        offset += _PAGE
+    by_level: Counter[str] = Counter()
+    clocks: dict[DeadlineKind, Counter[DeadlineStatus]] = defaultdict(Counter)
+    rows: list[ClockRow] = []
+    detect: list[float] = []
+    recover: list[float] = []
+    per_agency: dict[str, list[ClockRow]] = defaultdict(list)
+    per_agency_levels: dict[str, Counter[str]] = defaultdict(Counter)
+    for incident in incidents:
+        level_key = str(incident.level) if incident.level else "unassessed"
+        by_level[level_key] += 1
+        per_agency_levels[incident.organization_id][level_key] += 1
+        if incident.occurred_at:
+            detect.append((incident.aware_at - incident.occurred_at).total_seconds() / 3600)
+        if incident.contained_at:
+            recover.append((incident.contained_at - incident.aware_at).total_seconds() / 3600)
+        for d in service.deadlines(incident, now=now):
+            if d.status is DeadlineStatus.WAITING:
+                continue
+            delay = None
+            if d.status is DeadlineStatus.MISSED and d.done_at and d.due_at:
+                delay = int((d.done_at - d.due_at).total_seconds())
+            elif d.status is DeadlineStatus.OVERDUE and d.due_at:
+                delay = int((now - d.due_at).total_seconds())
+            row = ClockRow(
+                incident_id=incident.id,
+                organization_id=incident.organization_id,
+                level=incident.level,
+                clock=d.kind,
+                due_at=d.due_at,
+                done_at=d.done_at,
+                status=d.status,
+                delay_seconds=delay,
+            )
+            rows.append(row)
+            clocks[d.kind][d.status] += 1
+            per_agency[incident.organization_id].append(row)
+    verification = audit.verify(store)
+    agencies = [
+        AgencySummary(
+            organization_id=code,
+            name=registry.get(code).name_zh,
+            incidents=sum(per_agency_levels[code].values()),
+            by_level=dict(per_agency_levels[code]),
+            met=sum(r.status is DeadlineStatus.MET for r in per_agency[code]),
+            missed=sum(r.status is DeadlineStatus.MISSED for r in per_agency[code]),
+            overdue=sum(r.status is DeadlineStatus.OVERDUE for r in per_agency[code]),
+        )
+        for code in sorted(per_agency_levels)
+    ]
+    return ComplianceReport(
+        period_from=start,
+        period_to=end,
+        agency=agency,
+        generated_at=now,
+        incidents=len(incidents),
+        by_level=dict(by_level),
+        clocks={k: dict(v) for k, v in clocks.items()},
+        rows=rows,
+        open_overdue=[r for r in rows if r.status is DeadlineStatus.OVERDUE],
+        agencies=agencies,
+        mean_hours_to_detect=sum(detect) / len(detect) if detect else None,
+        mean_hours_to_recover=sum(recover) / len(recover) if recover else None,
+        audit_ok=verification.ok,
+        audit_entries=verification.entries,
+        audit_first_bad=verification.first_bad_seq,
+        audit_reason=verification.reason,
+    )
+
+
+def _charts(report: ComplianceReport, lang: Lang) -> dict[str, str]:
+    t = labels(lang)
+    levels = [
+        (f"{'第' + k + '級' if lang == 'zh' else 'Level ' + k}", report.by_level.get(k, 0))
+        for k in ("1", "2", "3", "4")
+    ]
+    if report.by_level.get("unassessed"):
+        levels.append((t["not_assessed"], report.by_level["unassessed"]))
+    order = [
+        DeadlineStatus.MET,
+        DeadlineStatus.MISSED,
+        DeadlineStatus.OVERDUE,
+        DeadlineStatus.PENDING,
+    ]
+    clock_rows = [
+        (k.value, [report.clocks.get(k, {}).get(s, 0) for s in order]) for k in DeadlineKind
+    ]
+    return {
+        "levels": bar_chart(levels),
+        "clocks": stacked_bars(clock_rows, [t[s.value] for s in order]),
+    }
+
+
+def compliance_html(
+    report: ComplianceReport, *, registry: AgencyRegistry, lang: Lang = "zh"
+) -> str:
+    scope = registry.get(report.agency).name_zh if report.agency else labels(lang)["city_wide"]
+    return render(
+        "compliance.html.j2",
+        {
+            "r": report,
+            "t": labels(lang),
+            "lang": lang,
+            "scope": scope,
+            "charts": _charts(report, lang),
+        },
+    )
+
+
+def compliance_pdf(
+    report: ComplianceReport, *, registry: AgencyRegistry, lang: Lang = "zh"
+) -> bytes:
+    return to_pdf(compliance_html(report, registry=registry, lang=lang))
+
+
+_CSV_HEADER = [
+    "incident_id",
+    "organization_id",
+    "level",
+    "clock",
+    "due_at",
+    "done_at",
+    "status",
+    "delay_seconds",
+]
+
+
+def _cells(row: ClockRow) -> list[object]:
+    return [
+        row.incident_id,
+        row.organization_id,
+        row.level or "",
+        row.clock.value,
+        row.due_at.isoformat() if row.due_at else "",
+        row.done_at.isoformat() if row.done_at else "",
+        row.status.value,
+        "" if row.delay_seconds is None else row.delay_seconds,
+    ]
+
+
+def compliance_csv(report: ComplianceReport) -> bytes:
+    """One row per statutory clock; UTF-8 with a BOM so spreadsheet programs read Chinese."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_CSV_HEADER)
+    writer.writerows(_cells(r) for r in report.rows)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def compliance_xlsx(report: ComplianceReport) -> bytes:
+    """A workbook with a summary sheet, one row per clock, and one per agency."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "summary"
+    summary.append(["period_from", report.period_from.isoformat()])
+    summary.append(["period_to", report.period_to.isoformat()])
+    summary.append(["scope", report.agency or "city-wide"])
+    summary.append(["incidents", report.incidents])
+    for level, count in sorted(report.by_level.items()):
+        summary.append([f"level {level}", count])
+    summary.append(["open overdue items", len(report.open_overdue)])
+    summary.append(["audit trail", "intact" if report.audit_ok else "BROKEN"])
+    summary.append(["drills", "not tracked in CitySOC yet"])
+    clocks = book.create_sheet("clocks")
+    clocks.append(_CSV_HEADER)
+    for row in report.rows:
+        clocks.append(_cells(row))
+    agencies = book.create_sheet("agencies")
+    agencies.append(["organization_id", "name", "incidents", "met", "missed", "overdue"])
+    for a in report.agencies:
+        agencies.append([a.organization_id, a.name, a.incidents, a.met, a.missed, a.overdue])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
