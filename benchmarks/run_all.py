@@ -9,6 +9,7 @@ RUNS = [
     ["benchmarks.ingest_evtx", "--repeat", "1" if QUICK else "3"],
     ["benchmarks.ingest_memory", "--gigabytes", "0.05" if QUICK else "1.0"],
     ["benchmarks.detection"],
+    ["benchmarks.compliance_pdf", "--incidents", "1000" if QUICK else "10000"],
 ]
 
 for args in RUNS:
