@@ -44,6 +44,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
 assets_app = typer.Typer(help="The asset inventory built by scans.", no_args_is_help=True)
 app.add_typer(assets_app, name="assets")
+drills_app = typer.Typer(help="Drills and their result reports.", no_args_is_help=True)
+app.add_typer(drills_app, name="drills")
 report_app = typer.Typer(help="Statutory documents and compliance reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
@@ -457,6 +459,105 @@ def report_compliance(
         f"wrote {out}: {report.incidents} incidents, {len(report.open_overdue)} open "
         f"overdue items, audit trail {'intact' if report.audit_ok else 'BROKEN'}"
     )
+
+
+@drills_app.command("record")
+def drills_record(
+    agency: Annotated[str, typer.Option()],
+    kind: Annotated[str, typer.Option(help="social_engineering or notification_response")],
+    held_on: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    completed_at: Annotated[str, typer.Option(help="ISO 8601 with zone")],
+    participants: Annotated[int, typer.Option()],
+    opened: int | None = None,
+    clicked: int | None = None,
+    scenario: str = "",
+    findings: str = "",
+    store: StoreOpt = None,
+) -> None:
+    """Record a drill an agency held."""
+    from datetime import date
+
+    from incidents.drills import DrillKind, record_drill
+
+    try:
+        drill_kind = DrillKind(kind)
+        held, completed = date.fromisoformat(held_on), datetime.fromisoformat(completed_at)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with _soc(store) as soc:
+        drill = record_drill(
+            store=soc.store,
+            actor=local_operator(),
+            registry=soc.registry,
+            organization_id=agency,
+            kind=drill_kind,
+            held_on=held,
+            completed_at=completed,
+            participants=participants,
+            opened=opened,
+            clicked=clicked,
+            scenario=scenario,
+            findings=findings,
+            clock=soc.clock,
+        )
+        console.print(f"recorded {drill.id}; result report due {roc_date(drill.report_due_at)}")
+
+
+@drills_app.command("list")
+def drills_list(store: StoreOpt = None, agency: str | None = None) -> None:
+    """Drills with their result-report status."""
+    from incidents.drills import list_drills
+
+    with _soc(store) as soc:
+        table = Table(title="Drills")
+        for col in ("id", "agency", "kind", "held on", "participants", "report"):
+            table.add_column(col)
+        for d in list_drills(store=soc.store, actor=local_operator(), agency=agency):
+            table.add_row(
+                d.id,
+                d.organization_id,
+                d.kind.value,
+                d.held_on.isoformat(),
+                str(d.participants),
+                d.report_status.value,
+            )
+        console.print(table)
+
+
+@drills_app.command("submit-report")
+def drills_submit_report(drill_id: str, store: StoreOpt = None) -> None:
+    """Mark a drill's result report as submitted to the competent authority."""
+    from incidents.drills import submit_drill_report
+
+    with _soc(store) as soc:
+        drill = submit_drill_report(
+            store=soc.store, actor=local_operator(), drill_id=drill_id, clock=soc.clock
+        )
+        console.print(f"{drill.id}: result report {drill.report_status.value}")
+
+
+@report_app.command("drill")
+def report_drill(
+    drill_id: str,
+    out: Annotated[Path, typer.Option(help=".html or .pdf")],
+    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+    store: StoreOpt = None,
+) -> None:
+    """The drill implementation and result report (執行情形及成果報告)."""
+    from incidents.drills import get_drill
+    from reports.documents import render_drill_html
+    from reports.render import to_pdf
+
+    language: Lang = "en" if lang == "en" else "zh"
+    with _soc(store) as soc:
+        drill = get_drill(store=soc.store, actor=local_operator(), drill_id=drill_id)
+        html = render_drill_html(drill, registry=soc.registry, now=soc.clock.now(), lang=language)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(to_pdf(html))
+        else:
+            out.write_text(html, encoding="utf-8")
+        console.print(f"wrote {out}")
 
 
 @audit_app.command("verify")

@@ -30,6 +30,7 @@ class Action(StrEnum):
     REVIEW_LEVEL = "review_level"
     EXPORT = "export"
     SCAN = "scan"
+    RECORD_DRILL = "record_drill"
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
@@ -42,6 +43,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.FILE_NOTIFICATION,
             Action.EXPORT,
             Action.SCAN,
+            Action.RECORD_DRILL,
         }
     ),
     Role.LEAD: frozenset(Action),
@@ -52,6 +54,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.EDIT_INCIDENT,
             Action.FILE_NOTIFICATION,
             Action.EXPORT,
+            Action.RECORD_DRILL,
         }
     ),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from core.agencies import AgencyRegistry
 from incidents.deadlines import Deadline
+from incidents.drills import Drill
 from incidents.models import Incident, InvestigationReport
 from incidents.service import deadlines
 from reports.labels import Lang, labels
@@ -110,3 +111,21 @@ def render_html(document: Document) -> str:
 
 def render_pdf(document: Document) -> bytes:
     return to_pdf(render_html(document))
+
+
+@dataclass(frozen=True, slots=True)
+class DrillDocument:
+    lang: Lang
+    agency_name: str
+    generated_at: datetime
+
+
+def render_drill_html(
+    drill: Drill, *, registry: AgencyRegistry, now: datetime, lang: Lang = "zh"
+) -> str:
+    """The drill implementation and result report (執行情形及成果報告)."""
+    agency = registry.get(drill.organization_id)
+    doc = DrillDocument(
+        lang=lang, generated_at=now, agency_name=agency.name_zh if lang == "zh" else agency.name_en
+    )
+    return render("drill.html.j2", {"doc": doc, "d": drill, "t": labels(lang)})

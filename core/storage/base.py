@@ -32,6 +32,7 @@ __all__ = [
     "AuditStore",
     "CheckpointStore",
     "DeadLetterStore",
+    "DrillStore",
     "EventStore",
     "IncidentStore",
     "ScanHit",
@@ -157,6 +158,12 @@ class AssetStore(Protocol):
     def last_scan_at(self, target: str) -> datetime | None: ...
 
 
+class DrillStore(Protocol):
+    def put(self, drill_id: str, organization_id: str, document: str) -> None: ...
+    def get(self, drill_id: str) -> str: ...
+    def list(self, *, organization_ids: Sequence[str] | None = None) -> builtins.list[str]: ...
+
+
 class Store(Protocol):
     @property
     def engine(self) -> str: ...
@@ -174,6 +181,8 @@ class Store(Protocol):
     def checkpoints(self) -> CheckpointStore: ...
     @property
     def assets(self) -> AssetStore: ...
+    @property
+    def drills(self) -> DrillStore: ...
 
     def close(self) -> None: ...
 

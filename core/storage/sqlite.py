@@ -121,6 +121,11 @@ CREATE TABLE IF NOT EXISTS scans (
     error         TEXT,
     command       TEXT
 );
+CREATE TABLE IF NOT EXISTS drills (
+    id   TEXT PRIMARY KEY,
+    org  TEXT NOT NULL,
+    doc  TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -680,6 +685,35 @@ class SqliteAssets(_Part):
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
 
+class SqliteDrills(_Part):
+    """Drill records as documents (see incidents.drills)."""
+
+    def put(self, drill_id: str, organization_id: str, document: str) -> None:
+        with self._db.write() as con:
+            con.execute(
+                "INSERT INTO drills (id, org, doc) VALUES (?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+                (drill_id, organization_id, document),
+            )
+
+    def get(self, drill_id: str) -> str:
+        row = self._db.one("SELECT doc FROM drills WHERE id = ?", (drill_id,))
+        if row is None:
+            raise NotFoundError(f"no drill {drill_id}", location="drill")
+        return str(row[0])
+
+    def list(self, *, organization_ids: Sequence[str] | None = None) -> builtins.list[str]:
+        if organization_ids is None:
+            rows = self._db.all("SELECT doc FROM drills ORDER BY id")
+        else:
+            marks = ",".join("?" * len(organization_ids))
+            rows = self._db.all(
+                f"SELECT doc FROM drills WHERE org IN ({marks}) ORDER BY id",  # noqa: S608
+                tuple(organization_ids),
+            )
+        return [str(r[0]) for r in rows]
+
+
 class SqliteCheckpoints(_Part):
     def get(self, key: str) -> int:
         row = self._db.one("SELECT value FROM checkpoints WHERE key = ?", (key,))
@@ -759,6 +793,7 @@ class SqliteStore:
         self.audit = SqliteAudit(self)
         self.checkpoints = SqliteCheckpoints(self)
         self.assets = SqliteAssets(self)
+        self.drills = SqliteDrills(self)
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own read connection (for detection scans in the worker pool)."""

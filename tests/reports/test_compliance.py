@@ -151,7 +151,9 @@ def test_a_generated_year_across_all_agencies(store, registry):
     assert sum(a.incidents for a in report.agencies) == 300
     assert report.audit_ok and report.audit_entries == 600
     html = compliance_html(report, registry=registry)
-    assert "<svg" in html and "各等級事件數" in html and "系統尚未記錄演練資料" in html
+    assert "<svg" in html and "各等級事件數" in html
+    # no drills were recorded: every agency misses both drill obligations, shown as such
+    assert "達成 0 / 122 項" in html and "未達成之演練義務" in html
 
 
 def test_exports_csv_xlsx_json(store, registry):
@@ -172,7 +174,7 @@ def test_exports_csv_xlsx_json(store, registry):
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(compliance_xlsx(report)))
-    assert book.sheetnames == ["summary", "clocks", "agencies"]
+    assert book.sheetnames == ["summary", "clocks", "agencies", "drills"]
     assert book["agencies"]["B2"].value == "警察局"
     again = ComplianceReport.model_validate_json(report.model_dump_json())
     assert again == report
