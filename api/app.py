@@ -4,11 +4,12 @@ import hmac
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Header, Query
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
+from api.limits import LoginLimiter
 from api.schemas import (
     AlertGroupRead,
     AlertPage,
@@ -17,13 +18,16 @@ from api.schemas import (
     IncidentCreate,
     IncidentPage,
     IncidentRead,
+    LoginIn,
     NotificationIn,
     ReviewIn,
+    TokenIn,
 )
+from core import accounts, audit
 from core.access import Action, Actor, Role, require
 from core.alerts import AlertStatus
-from core.errors import ForbiddenError, InputError
-from incidents import audit, service, triage
+from core.errors import ForbiddenError, InputError, UnauthenticatedError
+from incidents import service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import Incident
 from reports import compliance
@@ -43,16 +47,103 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     )
     install_error_handlers(app)
 
-    def actor(authorization: Annotated[str | None, Header()] = None) -> Actor:
-        token = (authorization or "").removeprefix("Bearer ").strip()
-        if not token or not hmac.compare_digest(token.encode(), api_token.encode()):
-            raise ForbiddenError(
-                "missing or wrong API token (Authorization: Bearer <token>)",
-                location="header.authorization",
+    limiter = LoginLimiter(per_minute=soc.settings.login_attempts_per_minute)
+
+    def actor(
+        request: Request,
+        authorization: Annotated[str | None, Header()] = None,
+        x_csrf_token: Annotated[str | None, Header()] = None,
+    ) -> Actor:
+        """Bearer token (a user's API token, or the operator token) or a session cookie.
+
+        Cookie sessions must echo their CSRF token on every state-changing request.
+        """
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise UnauthenticatedError(
+                    "use Authorization: Bearer <token>", location="header.authorization"
+                )
+            if hmac.compare_digest(token.strip().encode(), api_token.encode()):
+                return Actor("api:operator", Role.ADMIN)
+            return accounts.actor_for_token(store=soc.store, token=token.strip())
+        session_id = request.cookies.get(accounts.SESSION_COOKIE)
+        if session_id:
+            who, csrf = accounts.actor_for_session(
+                store=soc.store, session_id=session_id, clock=soc.clock
             )
-        return Actor("api:operator", Role.ADMIN)
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                accounts.check_csrf(csrf, x_csrf_token)
+            return who
+        raise UnauthenticatedError(
+            "authentication required: log in, or send Authorization: Bearer <token>",
+            location="header.authorization",
+        )
 
     ActorDep = Annotated[Actor, Depends(actor)]
+
+    @app.post("/api/v1/auth/login")
+    def login(body: LoginIn, request: Request, response: Response) -> dict[str, object]:
+        limiter.check(request.client.host if request.client else "unknown")
+        user = accounts.authenticate(
+            store=soc.store,
+            username=body.username,
+            password=body.password.get_secret_value(),
+            clock=soc.clock,
+        )
+        session_id, csrf = accounts.start_session(store=soc.store, user=user, clock=soc.clock)
+        response.set_cookie(
+            accounts.SESSION_COOKIE,
+            session_id,
+            httponly=True,
+            secure=soc.settings.cookie_secure,
+            samesite="strict",
+            max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+            path="/",
+        )
+        return {
+            "username": user.username,
+            "role": user.role.value,
+            "agency": user.agency,
+            "csrf_token": csrf,
+        }
+
+    @app.post("/api/v1/auth/logout", status_code=204)
+    def logout(request: Request, response: Response, who: ActorDep) -> None:  # noqa: ARG001
+        session_id = request.cookies.get(accounts.SESSION_COOKIE)
+        if session_id:
+            accounts.end_session(store=soc.store, session_id=session_id)
+        response.delete_cookie(accounts.SESSION_COOKIE, path="/")
+
+    @app.get("/api/v1/me")
+    def me(who: ActorDep) -> dict[str, object]:
+        return {"name": who.name, "role": who.role.value, "agency": who.agency}
+
+    @app.post("/api/v1/tokens", status_code=201)
+    def create_token(body: TokenIn, who: ActorDep) -> dict[str, object]:
+        plain, token = accounts.issue_token(
+            store=soc.store, actor=who, name=body.name, clock=soc.clock
+        )
+        return {
+            "id": token.id,
+            "name": token.name,
+            "token": plain,
+            "note": "shown once: store it now; CitySOC keeps only its hash",
+        }
+
+    @app.get("/api/v1/tokens")
+    def tokens(who: ActorDep) -> list[dict[str, object]]:
+        return [
+            t.model_dump(exclude={"token_hash"}, mode="json")
+            for t in accounts.list_tokens(store=soc.store, actor=who)
+        ]
+
+    @app.delete("/api/v1/tokens/{token_id}")
+    def revoke(token_id: str, who: ActorDep) -> dict[str, object]:
+        token = accounts.revoke_token(
+            store=soc.store, actor=who, token_id=token_id, clock=soc.clock
+        )
+        return token.model_dump(exclude={"token_hash"}, mode="json")
 
     def read(incident: Incident) -> IncidentRead:
         now = soc.clock.now()
@@ -273,10 +364,15 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.get("/api/v1/dead-letters")
     def dead_letters(
-        who: ActorDep,  # noqa: ARG001 - authorizes
+        who: ActorDep,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> dict[str, object]:
+        if who.role is Role.REPORTER:  # raw records of every agency: city SOC and auditors only
+            raise ForbiddenError(
+                "dead letters hold records of every agency; ask the city SOC",
+                location="dead-letters",
+            )
         items = soc.store.dead_letters.list(limit=limit, offset=offset)
         return {
             "total": soc.store.dead_letters.count(),

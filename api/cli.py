@@ -14,11 +14,12 @@ from rich.table import Table
 from api.context import CitySoc, local_operator
 from collectors.files import expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
+from core import audit
 from core.access import Actor, Role
 from core.clock import roc_date, taipei_time
 from core.errors import CitySocError
 from core.settings import Settings
-from incidents import audit, service
+from incidents import service
 from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
 from reports.documents import DocumentKind, build_document, missing_items, render_html, render_pdf
 from reports.labels import Lang
@@ -46,6 +47,8 @@ assets_app = typer.Typer(help="The asset inventory built by scans.", no_args_is_
 app.add_typer(assets_app, name="assets")
 drills_app = typer.Typer(help="Drills and their result reports.", no_args_is_help=True)
 app.add_typer(drills_app, name="drills")
+users_app = typer.Typer(help="Accounts for people and their API tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 report_app = typer.Typer(help="Statutory documents and compliance reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
@@ -558,6 +561,80 @@ def report_drill(
         else:
             out.write_text(html, encoding="utf-8")
         console.print(f"wrote {out}")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="analyst, lead, reporter, auditor or admin")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            help="asked for; never stored in clear",
+        ),
+    ],
+    agency: Annotated[str | None, typer.Option(help="required for reporters")] = None,
+    display_name: str = "",
+    store: StoreOpt = None,
+) -> None:
+    """Create an account (the first administrator is created this way: no defaults exist)."""
+    from core.accounts import create_user
+
+    with _soc(store) as soc:
+        user = create_user(
+            store=soc.store,
+            actor=local_operator(),
+            registry=soc.registry,
+            username=username,
+            password=password,
+            role=role,
+            agency=agency,
+            display_name=display_name,
+            clock=soc.clock,
+        )
+        console.print(
+            f"created {user.username} ({user.role.value}{'@' + user.agency if user.agency else ''})"
+        )
+
+
+@users_app.command("list")
+def users_list(store: StoreOpt = None) -> None:
+    """Accounts, with lockout state."""
+    from core.accounts import list_users
+
+    with _soc(store) as soc:
+        table = Table(title="Accounts")
+        for col in ("username", "role", "agency", "disabled", "locked until"):
+            table.add_column(col)
+        for u in list_users(store=soc.store, actor=local_operator()):
+            table.add_row(
+                u.username,
+                u.role.value,
+                u.agency or "-",
+                "yes" if u.disabled else "",
+                u.locked_until.isoformat() if u.locked_until else "",
+            )
+        console.print(table)
+
+
+@users_app.command("token")
+def users_token(
+    username: str, name: Annotated[str, typer.Option(help="what uses it")], store: StoreOpt = None
+) -> None:
+    """Issue an API token for a user; it is printed once and kept only as a hash."""
+    from core.accounts import User, issue_token
+
+    with _soc(store) as soc:
+        doc = soc.store.accounts.get_user(username)
+        if doc is None:
+            raise typer.BadParameter(f"no user {username!r}")
+        user = User.model_validate_json(doc)
+        plain, token = issue_token(store=soc.store, actor=user.actor(), name=name, clock=soc.clock)
+        console.print(f"token {token.id} for {username} (shown once):")
+        sys.stdout.write(plain + "\n")
 
 
 @audit_app.command("verify")

@@ -13,6 +13,8 @@ from core.errors import (
     ForbiddenError,
     InputError,
     NotFoundError,
+    RateLimitedError,
+    UnauthenticatedError,
     UnavailableError,
 )
 
@@ -26,6 +28,8 @@ _STATUS: dict[type[CitySocError], int] = {
     ForbiddenError: 403,
     ConflictError: 409,
     UnavailableError: 503,
+    UnauthenticatedError: 401,
+    RateLimitedError: 429,
 }
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 
 from core.alerts import Alert
 from incidents.deadlines import DeadlineStatus
@@ -17,8 +17,10 @@ __all__ = [
     "IncidentCreate",
     "IncidentPage",
     "IncidentRead",
+    "LoginIn",
     "NotificationIn",
     "ReviewIn",
+    "TokenIn",
 ]
 
 
@@ -43,6 +45,15 @@ class AlertGroupRead(BaseModel):
     count: int
     first_at: datetime
     last_at: datetime
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=64)
+    password: SecretStr = Field(min_length=1, max_length=1024)
+
+
+class TokenIn(_In):
+    name: str = Field(min_length=1, max_length=100)
 
 
 class FalsePositiveIn(_In):

@@ -17,6 +17,8 @@ __all__ = [
     "RecordParseError",
     "RuleError",
     "TransitionError",
+    "RateLimitedError",
+    "UnauthenticatedError",
     "UnavailableError",
 ]
 
@@ -69,6 +71,18 @@ class NotFoundError(CitySocError):
     """Missing, or outside the actor's agencies (we do not reveal which) (HTTP 404)."""
 
     code = "not_found"
+
+
+class UnauthenticatedError(CitySocError):
+    """No valid credentials were presented (HTTP 401)."""
+
+    code = "unauthenticated"
+
+
+class RateLimitedError(CitySocError):
+    """Too many attempts; try again later (HTTP 429)."""
+
+    code = "rate_limited"
 
 
 class ForbiddenError(CitySocError):

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     scan_targets_file: Path = DEFAULT_SCAN_TARGETS
     exposure_policy_file: Path = DEFAULT_EXPOSURE_POLICY
     scan_schedule: bool = Field(default=True, description="run due scans from `serve`")
+    cookie_secure: bool = Field(default=True, description="session cookies only over HTTPS")
+    login_attempts_per_minute: int = Field(default=10, ge=1)
 
     @field_validator("store")
     @classmethod

@@ -14,12 +14,12 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt
 
+from core import audit
 from core.access import Action, Actor, require
 from core.agencies import AgencyRegistry, AgencyType
 from core.clock import TAIPEI, Clock
 from core.errors import InputError
 from core.storage.base import Store
-from incidents import audit
 from incidents.deadlines import DeadlineStatus, add_calendar_month
 
 __all__ = [

@@ -12,13 +12,13 @@ from datetime import datetime
 from collectors.inventory import diff_scan, port_events
 from collectors.nmap_scan import NmapScanner
 from collectors.scan_targets import ScanScope, ScanTarget
+from core import audit
 from core.access import Action, Actor, require
 from core.assets import AssetChange, ScanRecord, ScanStatus
 from core.clock import Clock
 from core.errors import InputError, UnavailableError
 from core.storage.base import Store
 from detections.exposure import ExposurePolicy, finding_alert
-from incidents import audit
 
 __all__ = ["ScanSummary", "due_targets", "run_scan"]
 

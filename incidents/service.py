@@ -9,11 +9,12 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
+from core import audit
 from core.access import Action, Actor, require
 from core.clock import TAIPEI, Clock, ensure_aware
 from core.errors import InputError
 from core.storage.base import Store
-from incidents import audit, repository, workflow
+from incidents import repository, workflow
 from incidents.deadlines import Deadline, compute_deadlines
 from incidents.levels import LevelAnswers, SystemClass, assess_level
 from incidents.models import (

@@ -7,13 +7,14 @@ already belongs to an open incident adds its alerts to that incident instead.
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import audit
 from core.access import Action, Actor, require
 from core.agencies import AgencyRegistry
 from core.alerts import Alert, AlertStatus, Severity
 from core.clock import Clock
 from core.errors import InputError, NotFoundError
 from core.storage.base import Store
-from incidents import audit, service
+from incidents import service
 from incidents.models import Incident
 
 __all__ = [

@@ -12,11 +12,12 @@ from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
 
+from core import audit
 from core.access import Action, Actor, require
 from core.agencies import AgencyRegistry
 from core.clock import TAIPEI
 from core.storage.base import Store
-from incidents import audit, drills, repository, service
+from incidents import drills, repository, service
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.drills import DrillKind, drill_obligations
 from incidents.models import Incident

@@ -40,8 +40,8 @@ def test_api_rejects_missing_or_wrong_tokens(soc, header):
     with TestClient(create_app(soc, api_token=TOKEN)) as c:
         headers = {"Authorization": header} if header else {}
         response = c.get("/api/v1/alerts", headers=headers)
-    assert response.status_code == 403
-    assert response.json()["error"]["code"] == "forbidden"
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
 
 
 def test_alerts_are_paginated_and_grouped_into_an_incident(client, soc):

@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
+from core import audit
 from core.access import Actor, Role
-from incidents import audit
 
 ACTOR = Actor("amy", Role.ANALYST)
 

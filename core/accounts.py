@@ -1,0 +1,285 @@
+"""Accounts: users (argon2 password hashes), API tokens and browser sessions.
+
+Secrets never leave this module in clear except once, to the person who asked for them:
+passwords are stored as argon2 hashes; tokens and session ids as SHA-256 digests (they are
+long random values, so a fast hash is enough). Five failed logins lock an account for
+fifteen minutes. No account exists until an administrator creates one: there is no default.
+"""
+
+import contextlib
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from core import audit
+from core.access import Action, Actor, Role, require
+from core.agencies import AgencyRegistry
+from core.clock import Clock
+from core.errors import ForbiddenError, InputError, NotFoundError, UnauthenticatedError
+from core.storage.base import Store
+
+__all__ = [
+    "ApiToken",
+    "SESSION_COOKIE",
+    "User",
+    "actor_for_session",
+    "actor_for_token",
+    "authenticate",
+    "check_csrf",
+    "create_user",
+    "end_session",
+    "issue_token",
+    "list_tokens",
+    "list_users",
+    "revoke_token",
+    "start_session",
+]
+
+SESSION_COOKIE = "citysoc_session"
+SESSION_LIFETIME = timedelta(hours=8)
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD = 12
+_hasher = PasswordHasher()
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+# Verifying against this keeps the time of a login for an unknown user like a real one.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class User(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str
+    display_name: str
+    role: Role
+    agency: str | None
+    password_hash: str
+    disabled: bool = False
+    failed_logins: int = 0
+    locked_until: AwareDatetime | None = None
+    created_at: AwareDatetime
+
+    def actor(self) -> Actor:
+        return Actor(self.username, self.role, agency=self.agency)
+
+
+class ApiToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    username: str
+    name: str
+    token_hash: str
+    created_at: AwareDatetime
+    revoked_at: AwareDatetime | None = None
+    last_used_at: AwareDatetime | None = None
+
+
+class _Session(BaseModel):
+    username: str
+    csrf_token: str
+    created_at: AwareDatetime
+    expires_at: AwareDatetime
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _load_user(store: Store, username: str) -> User | None:
+    doc = store.accounts.get_user(username)
+    return User.model_validate_json(doc) if doc else None
+
+
+def _audit(
+    store: Store,
+    actor: Actor,
+    action: str,
+    subject: str,
+    at: datetime,
+    detail: dict[str, object] | None = None,
+) -> None:
+    audit.record(store, actor=actor, action=action, subject=subject, at=at, detail=detail)
+
+
+def create_user(
+    *,
+    store: Store,
+    actor: Actor,
+    registry: AgencyRegistry,
+    username: str,
+    password: str,
+    role: Role,
+    clock: Clock,
+    agency: str | None = None,
+    display_name: str = "",
+) -> User:
+    """Only administrators create accounts. Raises InputError, ConflictError, ForbiddenError."""
+    if actor.role not in (Role.ADMIN,):
+        raise ForbiddenError("only administrators create accounts", location="user")
+    if not _USERNAME.match(username):
+        raise InputError(
+            "username must be 2-63 of a-z 0-9 . _ - and start with a letter or digit",
+            location="username",
+        )
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            f"password must have at least {MIN_PASSWORD} characters", location="password"
+        )
+    if username in password.lower():
+        raise InputError("password must not contain the username", location="password")
+    if role is Role.REPORTER and not agency:
+        raise InputError("a reporter belongs to one agency: give --agency", location="agency")
+    if role is Role.SYSTEM:
+        raise InputError("the system role is not for people", location="role")
+    if agency:
+        registry.get(agency)
+    now = clock.now()
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        agency=agency if role is Role.REPORTER else None,
+        password_hash=_hasher.hash(password),
+        created_at=now,
+    )
+    store.accounts.add_user(username, user.model_dump_json())
+    _audit(store, actor, "user.create", username, now, {"role": role.value, "agency": agency})
+    return user
+
+
+def list_users(*, store: Store, actor: Actor) -> list[User]:
+    require(actor, Action.VIEW, "*", "users")
+    if actor.role not in (Role.ADMIN, Role.AUDITOR, Role.LEAD):
+        raise ForbiddenError("only administrators, leads and auditors list accounts")
+    return [User.model_validate_json(d) for d in store.accounts.users()]
+
+
+def authenticate(*, store: Store, username: str, password: str, clock: Clock) -> User:
+    """Raises UnauthenticatedError with one message for every kind of wrong credentials."""
+    now = clock.now()
+    user = _load_user(store, username)
+    wrong = UnauthenticatedError("wrong username or password", location="login")
+    if user is None:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(_DUMMY_HASH, password)
+        raise wrong
+    if user.locked_until and now < user.locked_until:
+        raise UnauthenticatedError(
+            f"too many failed logins; try again after {user.locked_until:%H:%M} UTC",
+            location="login",
+        )
+    if user.disabled:
+        raise wrong
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+        store.accounts.put_user(username, user.model_dump_json())
+        _audit(
+            store,
+            Actor(username, user.role, user.agency),
+            "auth.failure",
+            username,
+            now,
+            {"locked": user.locked_until is not None and now < user.locked_until},
+        )
+        raise wrong from None
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        store.accounts.put_user(username, user.model_dump_json())
+    return user
+
+
+def start_session(*, store: Store, user: User, clock: Clock) -> tuple[str, str]:
+    """A new session for a fresh login: (session id for the cookie, CSRF token)."""
+    now = clock.now()
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    doc = _Session(
+        username=user.username, csrf_token=csrf, created_at=now, expires_at=now + SESSION_LIFETIME
+    )
+    store.accounts.put_session(
+        _digest(session_id), user.username, doc.expires_at.isoformat(), doc.model_dump_json()
+    )
+    _audit(store, user.actor(), "auth.login", user.username, now)
+    return session_id, csrf
+
+
+def actor_for_session(*, store: Store, session_id: str, clock: Clock) -> tuple[Actor, str]:
+    """The session's actor and CSRF token. Raises UnauthenticatedError if expired or unknown."""
+    doc = store.accounts.session(_digest(session_id))
+    if doc is None:
+        raise UnauthenticatedError("session expired or unknown; log in again", location="cookie")
+    session = _Session.model_validate_json(doc)
+    user = _load_user(store, session.username)
+    if clock.now() >= session.expires_at or user is None or user.disabled:
+        store.accounts.delete_session(_digest(session_id))
+        raise UnauthenticatedError("session expired; log in again", location="cookie")
+    return user.actor(), session.csrf_token
+
+
+def end_session(*, store: Store, session_id: str) -> None:
+    store.accounts.delete_session(_digest(session_id))
+
+
+def check_csrf(expected: str, given: str | None) -> None:
+    if not given or not hmac.compare_digest(expected.encode(), given.encode()):
+        raise ForbiddenError(
+            "missing or wrong CSRF token (X-CSRF-Token header)", location="header.x-csrf-token"
+        )
+
+
+def issue_token(*, store: Store, actor: Actor, name: str, clock: Clock) -> tuple[str, ApiToken]:
+    """A bearer token for programs, shown once: only its hash is kept."""
+    if actor.role is Role.SYSTEM or _load_user(store, actor.name) is None:
+        raise ForbiddenError("API tokens belong to user accounts", location="token")
+    if not name.strip():
+        raise InputError("name the token after the program that will use it", location="name")
+    now = clock.now()
+    plain = f"csoc_{secrets.token_urlsafe(32)}"
+    token = ApiToken(
+        id=f"tok_{secrets.token_hex(6)}",
+        username=actor.name,
+        name=name.strip(),
+        token_hash=_digest(plain),
+        created_at=now,
+    )
+    store.accounts.put_token(token.id, actor.name, token.token_hash, token.model_dump_json())
+    _audit(store, actor, "token.issue", token.id, now, {"name": token.name})
+    return plain, token
+
+
+def list_tokens(*, store: Store, actor: Actor) -> list[ApiToken]:
+    owner = None if actor.role is Role.ADMIN else actor.name
+    return [ApiToken.model_validate_json(d) for d in store.accounts.tokens(owner)]
+
+
+def revoke_token(*, store: Store, actor: Actor, token_id: str, clock: Clock) -> ApiToken:
+    doc = store.accounts.token(token_id)
+    token = ApiToken.model_validate_json(doc) if doc else None
+    if token is None or (token.username != actor.name and actor.role is not Role.ADMIN):
+        raise NotFoundError(f"no token {token_id}", location="token")
+    now = clock.now()
+    token.revoked_at = token.revoked_at or now
+    store.accounts.put_token(token.id, token.username, token.token_hash, token.model_dump_json())
+    _audit(store, actor, "token.revoke", token.id, now)
+    return token
+
+
+def actor_for_token(*, store: Store, token: str) -> Actor:
+    """Raises UnauthenticatedError for an unknown or revoked token."""
+    doc = store.accounts.token_by_hash(_digest(token))
+    found = ApiToken.model_validate_json(doc) if doc else None
+    user = _load_user(store, found.username) if found else None
+    if found is None or found.revoked_at is not None or user is None or user.disabled:
+        raise UnauthenticatedError("unknown or revoked API token", location="header.authorization")
+    return user.actor()

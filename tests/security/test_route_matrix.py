@@ -1,0 +1,206 @@
+"""Role x route x agency matrix, generated from the app's route table.
+
+Every route must appear in CASES (a new route without a case fails the first test), and
+every case is exercised for each kind of caller. The incident, alert group and documents
+belong to the Xitun District Office; "reporter_other" is the Police Department's reporter.
+"""
+
+import json
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from collectors.records import RawRecord
+from core import accounts
+from core.access import Actor, Role
+from tests.data.events import winlogbeat
+
+PUBLIC = {
+    ("GET", "/api/v1/health"),
+    ("POST", "/api/v1/auth/login"),
+    ("GET", "/api/v1/reports/compliance/schema"),
+}
+PASSWORD = "correct horse battery staple"
+CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead"]
+OK = {200, 201, 204}
+
+# (method, path) -> (concrete path, JSON body or None, {caller: expected status or "ok"})
+# Callers not listed default to "ok" except anonymous, which is always 401.
+CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
+    ("GET", "/api/v1/alerts"): ("/api/v1/alerts", None, {}),
+    ("GET", "/api/v1/alert-groups"): ("/api/v1/alert-groups", None, {}),
+    ("POST", "/api/v1/alert-groups/{key}/escalate"): (
+        "/api/v1/alert-groups/{key}/escalate",
+        None,
+        # "skip": the analyst's escalation already consumed the group before the lead's turn
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "lead": "skip"},
+    ),
+    ("POST", "/api/v1/alert-groups/{key}/false-positive"): (
+        "/api/v1/alert-groups/{key}/false-positive",
+        {"reason": "test"},
+        {
+            "reporter_other": 404,
+            "reporter_own": 403,
+            "auditor": 403,
+            "analyst": "skip",
+            "lead": "skip",
+        },
+    ),
+    ("GET", "/api/v1/incidents"): ("/api/v1/incidents", None, {}),
+    ("POST", "/api/v1/incidents"): (
+        "/api/v1/incidents",
+        {
+            "organization_id": "district-xitun",
+            "title": "t",
+            "aware_at": "2026-03-02T08:00:00+08:00",
+        },
+        {"reporter_other": 404, "auditor": 403},
+    ),
+    ("GET", "/api/v1/incidents/{incident_id}"): (
+        "/api/v1/incidents/{incident}",
+        None,
+        {"reporter_other": 404},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/notifications"): (
+        "/api/v1/incidents/{incident}/notifications",
+        {
+            "answers": {"system_class": "non_core", "availability": "within_mtd"},
+            "description": "d",
+            "response_measures": "m",
+            "outside_support_needed": False,
+        },
+        {
+            "reporter_other": 404,
+            "auditor": 403,
+            "analyst": "skip",
+            "lead": "skip",
+            "reporter_own": "skip",
+        },
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/review"): (
+        "/api/v1/incidents/{incident}/review",
+        {"level": 2},
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 403, "lead": 422},
+    ),  # the lead may review, but there is no notification yet
+    ("GET", "/api/v1/incidents/{incident_id}/documents/{kind}"): (
+        "/api/v1/incidents/{incident}/documents/notification",
+        None,
+        {"reporter_other": 404},
+    ),
+    ("GET", "/api/v1/reports/compliance"): (
+        "/api/v1/reports/compliance?from=2026-01-01&to=2026-12-31&agency=district-xitun",
+        None,
+        {"reporter_other": 404},
+    ),
+    ("GET", "/api/v1/dead-letters"): (
+        "/api/v1/dead-letters",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
+    ("GET", "/api/v1/audit/verify"): ("/api/v1/audit/verify", None, {}),
+    ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, {}),
+    ("GET", "/api/v1/me"): ("/api/v1/me", None, {}),
+    ("POST", "/api/v1/tokens"): ("/api/v1/tokens", {"name": "matrix"}, {}),
+    ("GET", "/api/v1/tokens"): ("/api/v1/tokens", None, {}),
+    ("DELETE", "/api/v1/tokens/{token_id}"): (
+        "/api/v1/tokens/tok_missing",
+        None,
+        dict.fromkeys(CALLERS[1:], 404),
+    ),
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            for method in route.methods - {"HEAD"}:
+                found.add((method, route.path))
+    return found
+
+
+@pytest.fixture
+def world(soc):
+    """Accounts with bearer tokens for each caller, and Xitun's alerts and incident."""
+    admin = Actor("root-admin", Role.ADMIN)
+    roles = {
+        "reporter_other": (Role.REPORTER, "police"),
+        "reporter_own": (Role.REPORTER, "district-xitun"),
+        "auditor": (Role.AUDITOR, None),
+        "analyst": (Role.ANALYST, None),
+        "lead": (Role.LEAD, None),
+    }
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
+    for name, (role, agency) in roles.items():
+        username = name.replace("_", "-")
+        user = accounts.create_user(
+            store=soc.store,
+            actor=admin,
+            registry=soc.registry,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            agency=agency,
+            clock=soc.clock,
+        )
+        token, _ = accounts.issue_token(
+            store=soc.store, actor=user.actor(), name="matrix", clock=soc.clock
+        )
+        headers[name] = {"Authorization": f"Bearer {token}"}
+    ingestor = soc.ingestor()
+    for n in range(2):
+        doc = winlogbeat("Security", 4720, {"TargetUserName": f"u{n}"})
+        ingestor.submit(RawRecord("t", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
+    ingestor.flush()
+    soc.process(min_severity="critical")  # alerts only: the group stays open for triage
+    [alert] = soc.store.alerts.list(limit=1)
+    from incidents import service
+
+    incident = service.open_incident(
+        store=soc.store,
+        actor=admin,
+        organization_id="district-xitun",
+        title="matrix",
+        aware_at=soc.clock.now(),
+        clock=soc.clock,
+    )
+    client = TestClient(create_app(soc, api_token="operator-token-matrix"))
+    return client, headers, {"key": alert.group_key, "incident": incident.id}
+
+
+def test_every_route_has_a_matrix_case(soc):
+    routes = app_routes(create_app(soc, api_token="x"))
+    missing = sorted(routes - PUBLIC - set(CASES))
+    assert not missing, f"add these routes to CASES in {__file__}: {missing}"
+    assert not set(CASES) - routes, "CASES lists routes that no longer exist"
+
+
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_denies_what_it_must(world, route):
+    client, headers, ids = world
+    path, body, expected = CASES[route]
+    path = path.format(**ids)
+    for caller in CALLERS:
+        want = 401 if caller == "anonymous" else expected.get(caller, "ok")
+        if want == "skip":
+            continue
+        response = client.request(route[0], path, json=body, headers=headers[caller])
+        got = response.status_code
+        assert (got in OK) if want == "ok" else got == want, (
+            f"{caller} {route[0]} {path}: {got} {response.text[:200]}"
+        )
+
+
+def test_search_and_reports_never_show_another_agencys_incident(world):
+    client, headers, ids = world
+    listed = client.get("/api/v1/incidents", headers=headers["reporter_other"]).json()
+    assert ids["incident"] not in json.dumps(listed)
+    alerts = client.get("/api/v1/alerts", headers=headers["reporter_other"]).json()
+    assert alerts["total"] == 0
+    own = client.get(
+        "/api/v1/reports/compliance?from=2026-01-01&to=2026-12-31",
+        headers=headers["reporter_other"],
+    ).json()
+    assert own["agency"] == "police" and ids["incident"] not in json.dumps(own)
