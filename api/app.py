@@ -27,11 +27,18 @@ from core import accounts, audit
 from core.access import Action, Actor, Role, require
 from core.alerts import AlertStatus
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
-from incidents import service, triage
+from incidents import drills, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import Incident
 from reports import compliance
-from reports.documents import DocumentKind, build_document, render_html, render_pdf
+from reports.documents import (
+    DocumentKind,
+    build_document,
+    render_drill_html,
+    render_html,
+    render_pdf,
+)
+from reports.render import to_pdf
 
 __all__ = ["create_app"]
 
@@ -272,6 +279,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             other_matters=body.other_matters,
             aware_at=body.aware_at,
             fallback_channel_reason=body.fallback_channel_reason,
+            category=body.category,
             clock=soc.clock,
         )
         if body.iocs:
@@ -312,6 +320,19 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                 },
             )
         return HTMLResponse(render_html(doc))
+
+    @app.get("/api/v1/drills/{drill_id}/report", response_model=None)
+    def drill_report(
+        drill_id: str,
+        who: ActorDep,
+        format: Literal["html", "pdf"] = "html",  # noqa: A002
+        lang: Literal["zh", "en"] = "zh",
+    ) -> Response:
+        drill = drills.get_drill(store=soc.store, actor=who, drill_id=drill_id)
+        html = render_drill_html(drill, registry=soc.registry, now=soc.clock.now(), lang=lang)
+        if format == "pdf":
+            return Response(to_pdf(html), media_type="application/pdf")
+        return HTMLResponse(html)
 
     @app.get("/api/v1/reports/compliance", response_model=None)
     def compliance_report(

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.context import CitySoc, local_operator
-from collectors.files import expand_paths, ingest_paths, total_bytes
+from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
 from core import audit
 from core.access import Actor, Role
@@ -94,7 +94,9 @@ def _ingest(soc: CitySoc, paths: list[Path]) -> IngestReport:
     files = expand_paths(paths)
     with _progress() as progress:
         task = progress.add_task(f"ingesting {len(files)} file(s)", total=total_bytes(files))
-        return ingest_paths(files, soc.ingestor(), lambda n: progress.advance(task, n))
+        return ingest_paths(
+            files, soc.ingestor(), lambda n: progress.advance(task, n), workers=default_workers()
+        )
 
 
 def _detect(soc: CitySoc) -> None:

@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 from core.alerts import Alert
 from incidents.deadlines import DeadlineStatus
 from incidents.levels import LevelAnswers
-from incidents.models import Incident, IoC
+from incidents.models import Incident, IncidentCategory, IoC
 
 __all__ = [
     "AlertGroupRead",
@@ -102,6 +102,7 @@ class NotificationIn(_In):
     other_matters: str = Field(default="", max_length=5_000)
     aware_at: AwareDatetime | None = None
     fallback_channel_reason: str | None = Field(default=None, max_length=2_000)
+    category: IncidentCategory | None = None
     iocs: list[IoC] = Field(default_factory=list, max_length=1_000)
 
 

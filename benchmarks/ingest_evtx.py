@@ -1,4 +1,4 @@
-"""EVTX files into CitySOC vs raw executemany of the same rows.
+"""EVTX files into CitySOC (as `citysoc ingest` does it) vs raw executemany of the same rows.
 
     python -m benchmarks.ingest_evtx [--repeat 3]
 
@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import SHARED_DATA, raw_insert_seconds, report, timed
-from collectors.files import ingest_paths
+from collectors.files import default_workers, ingest_paths
 from collectors.ingest import Ingestor
 from core.agencies import AgencyRegistry
 from core.settings import DEFAULT_AGENCIES
@@ -33,7 +33,8 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix="citysoc-bench-"))
         with SqliteStore(work / "citysoc.db") as store:
             with timed() as elapsed:
-                result = ingest_paths(samples, Ingestor(store, registry))
+                # as `citysoc ingest` does it: worker processes for a folder of files
+                result = ingest_paths(samples, Ingestor(store, registry), workers=default_workers())
             stored = result.stored
             raw_seconds, raw_rows = raw_insert_seconds(store, work / "raw.db")
         ours.append(result.read / elapsed[0])

@@ -1,16 +1,25 @@
 """File readers: EVTX, JSON lines (incl. Winlogbeat), PAN-OS CSV and syslog text files."""
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import evtx
 
 from collectors.ingest import Ingestor, IngestReport, RecordFormat
 from collectors.records import RawRecord
+from core.agencies import AgencyRegistry
 from core.errors import InputError
 
-__all__ = ["SUFFIX_FORMATS", "expand_paths", "ingest_file", "ingest_paths"]
+__all__ = [
+    "SUFFIX_FORMATS",
+    "default_workers",
+    "expand_paths",
+    "ingest_file",
+    "ingest_paths",
+]
 
 SUFFIX_FORMATS: dict[str, RecordFormat] = {
     ".evtx": "evtx",
@@ -142,22 +151,101 @@ def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None
 
 
 def ingest_paths(
-    paths: Iterable[Path], ingestor: Ingestor, progress: Progress | None = None
+    paths: Iterable[Path],
+    ingestor: Ingestor,
+    progress: Progress | None = None,
+    *,
+    workers: int = 1,
 ) -> IngestReport:
-    """Ingest every file; returns the report of this call (also added to ingestor.report)."""
+    """Ingest every file; returns the report of this call (also added to ingestor.report).
+
+    With ``workers`` > 1 and many files on an SQLite store, files are parsed and stored by
+    that many worker processes, each with its own connection (parsing is Python work that
+    threads cannot share); the store's unique event ids keep it idempotent either way.
+    """
+    files = expand_paths(paths)
+    if workers > 1 and len(files) >= PARALLEL_MIN_FILES and _sqlite_path(ingestor) is not None:
+        report = _ingest_parallel(files, ingestor, progress, workers)
+        ingestor.report.merge(report)
+        return report
     before = IngestReport()
     before.merge(ingestor.report)
-    for path in expand_paths(paths):
+    for path in files:
         ingest_file(path, ingestor, progress)
     ingestor.flush()
-    delta = IngestReport(
+    return IngestReport(
         read=ingestor.report.read - before.read,
         stored=ingestor.report.stored - before.stored,
         duplicates=ingestor.report.duplicates - before.duplicates,
         dead_lettered=ingestor.report.dead_lettered - before.dead_lettered,
         unassigned=ingestor.report.unassigned - before.unassigned,
     )
-    return delta
+
+
+PARALLEL_MIN_FILES = 8
+_TASK_BYTES = 32 * 1024 * 1024
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _sqlite_path(ingestor: Ingestor) -> Path | None:
+    path = getattr(ingestor.store, "path", None)
+    return path if getattr(ingestor.store, "engine", None) == "sqlite" else None
+
+
+def _ingest_task(
+    db: str, registry: AgencyRegistry, files: list[str], batch_size: int, max_record_bytes: int
+) -> tuple[IngestReport, int]:
+    from core.storage.sqlite import SqliteStore
+
+    with SqliteStore(Path(db)) as store:
+        worker = Ingestor(store, registry, batch_size=batch_size, max_record_bytes=max_record_bytes)
+        for name in files:
+            ingest_file(Path(name), worker)
+        worker.flush()
+        return worker.report, sum(os.path.getsize(f) for f in files)
+
+
+def _ingest_parallel(
+    files: list[Path], ingestor: Ingestor, progress: Progress | None, workers: int
+) -> IngestReport:
+    ingestor.flush()
+    # Balanced by size (largest file first into the lightest task), at least one task per
+    # worker and at most about _TASK_BYTES per task so progress moves.
+    sizes = {path: path.stat().st_size for path in files}
+    count = max(workers, -(-sum(sizes.values()) // _TASK_BYTES))
+    tasks: list[list[str]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for path in sorted(files, key=lambda p: -sizes[p]):
+        lightest = loads.index(min(loads))
+        tasks[lightest].append(str(path))
+        loads[lightest] += sizes[path]
+    db = str(_sqlite_path(ingestor))
+    report = IngestReport()
+    # fork: the workers start in milliseconds; each opens its own SQLite connection and
+    # never touches the parent's (which is why this runs before any scan threads exist).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        jobs = [
+            pool.submit(
+                _ingest_task,
+                db,
+                ingestor.registry,
+                task,
+                ingestor.batch_size,
+                ingestor.max_record_bytes,
+            )
+            for task in tasks
+            if task
+        ]
+        for job in as_completed(jobs):
+            part, done_bytes = job.result()
+            report.merge(part)
+            if progress:
+                progress(done_bytes)
+    return report
 
 
 def total_bytes(paths: Iterable[Path]) -> int:

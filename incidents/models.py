@@ -11,6 +11,7 @@ __all__ = [
     "IoC",
     "IoCType",
     "Incident",
+    "IncidentCategory",
     "IncidentState",
     "InvestigationReport",
     "LevelChange",
@@ -27,6 +28,18 @@ class IncidentState(StrEnum):
     REPORTED = "reported"  # investigation report submitted (調查、處理及改善報告)
     CLOSED = "closed"
     FALSE_POSITIVE = "false_positive"
+
+
+class IncidentCategory(StrEnum):
+    """Event type, after the categories of the national reporting platform's form
+    (網頁攻擊、非法入侵、阻斷服務、設備問題、其他). The list is not in the regulation
+    itself [UNCONFIRMED as the designated platform's current list]; adjust it here."""
+
+    WEB_ATTACK = "web_attack"  # 網頁攻擊
+    INTRUSION = "intrusion"  # 非法入侵
+    DENIAL_OF_SERVICE = "denial_of_service"  # 阻斷服務
+    EQUIPMENT = "equipment"  # 設備問題
+    OTHER = "other"  # 其他
 
 
 class IoCType(StrEnum):
@@ -86,6 +99,7 @@ class Incident(BaseModel):
     description: str = ""
     state: IncidentState = IncidentState.OPEN
     level: int | None = Field(default=None, ge=1, le=4)
+    category: IncidentCategory | None = None
     level_answers: LevelAnswers | None = None
     level_reasons: list[str] = Field(default_factory=list)
     level_history: list[LevelChange] = Field(default_factory=list)

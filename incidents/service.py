@@ -19,6 +19,7 @@ from incidents.deadlines import Deadline, compute_deadlines
 from incidents.levels import LevelAnswers, SystemClass, assess_level
 from incidents.models import (
     Incident,
+    IncidentCategory,
     IncidentState,
     InvestigationReport,
     IoC,
@@ -156,6 +157,7 @@ def file_notification(
     other_matters: str = "",
     aware_at: datetime | None = None,
     fallback_channel_reason: str | None = None,
+    category: IncidentCategory | None = None,
 ) -> Incident:
     """File the statutory notification (通報): the level follows from ``answers``."""
     assessment = assess_level(answers)
@@ -174,6 +176,8 @@ def file_notification(
         i.outside_support_needed = outside_support_needed
         i.outside_support_detail = outside_support_detail
         i.other_matters = other_matters
+        if category is not None:
+            i.category = category
         i.level = assessment.level
         i.level_answers = answers
         i.level_reasons = list(assessment.reasons)

@@ -78,6 +78,7 @@ class ComplianceReport(BaseModel):
     generated_at: datetime
     incidents: int
     by_level: dict[str, int]  # "1".."4", and "unassessed"
+    by_category: dict[str, int]  # IncidentCategory values, and "unclassified"
     clocks: dict[DeadlineKind, dict[DeadlineStatus, int]]
     rows: list[ClockRow]
     open_overdue: list[ClockRow]
@@ -135,6 +136,7 @@ def build_compliance(
         )
         offset += _PAGE
     by_level: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
     clocks: dict[DeadlineKind, Counter[DeadlineStatus]] = defaultdict(Counter)
     rows: list[ClockRow] = []
     detect: list[float] = []
@@ -144,6 +146,7 @@ def build_compliance(
     for incident in incidents:
         level_key = str(incident.level) if incident.level else "unassessed"
         by_level[level_key] += 1
+        by_category[incident.category.value if incident.category else "unclassified"] += 1
         per_agency_levels[incident.organization_id][level_key] += 1
         if incident.occurred_at:
             detect.append((incident.aware_at - incident.occurred_at).total_seconds() / 3600)
@@ -212,6 +215,7 @@ def build_compliance(
         generated_at=now,
         incidents=len(incidents),
         by_level=dict(by_level),
+        by_category=dict(by_category),
         clocks={k: dict(v) for k, v in clocks.items()},
         rows=rows,
         open_overdue=[r for r in rows if r.status is DeadlineStatus.OVERDUE],
@@ -243,8 +247,10 @@ def _charts(report: ComplianceReport, lang: Lang) -> dict[str, str]:
     clock_rows = [
         (k.value, [report.clocks.get(k, {}).get(s, 0) for s in order]) for k in DeadlineKind
     ]
+    categories = [(t[f"category_{k}"], v) for k, v in sorted(report.by_category.items())]
     return {
         "levels": bar_chart(levels),
+        "categories": bar_chart(categories),
         "clocks": stacked_bars(clock_rows, [t[s.value] for s in order]),
     }
 
@@ -318,6 +324,8 @@ def compliance_xlsx(report: ComplianceReport) -> bytes:
     summary.append(["incidents", report.incidents])
     for level, count in sorted(report.by_level.items()):
         summary.append([f"level {level}", count])
+    for category, count in sorted(report.by_category.items()):
+        summary.append([f"category {category}", count])
     summary.append(["open overdue items", len(report.open_overdue)])
     summary.append(["audit trail", "intact" if report.audit_ok else "BROKEN"])
     summary.append(

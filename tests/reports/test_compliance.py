@@ -147,6 +147,7 @@ def test_a_generated_year_across_all_agencies(store, registry):
         now=datetime(2027, 3, 1, tzinfo=UTC),
     )
     assert report.incidents == 300
+    assert report.by_category == {"unclassified": 300}
     assert report.clocks[DeadlineKind.NOTIFY] == {k: v for k, v in expected.items() if v}
     assert sum(a.incidents for a in report.agencies) == 300
     assert report.audit_ok and report.audit_entries == 600
@@ -154,6 +155,34 @@ def test_a_generated_year_across_all_agencies(store, registry):
     assert "<svg" in html and "各等級事件數" in html
     # no drills were recorded: every agency misses both drill obligations, shown as such
     assert "達成 0 / 122 項" in html and "未達成之演練義務" in html
+
+
+def test_incidents_by_type(store, registry):
+    from incidents.models import IncidentCategory
+
+    created = incident(store, "police", taipei("2026-05-04T10:00:00"), None)
+    reporter = Actor("r", Role.REPORTER, agency="police")
+    service.file_notification(
+        store=store,
+        actor=reporter,
+        incident_id=created.id,
+        answers=LEVEL2,
+        description="d",
+        response_measures="m",
+        outside_support_needed=False,
+        clock=FixedClock(taipei("2026-05-04T10:30:00")),
+        category=IncidentCategory.WEB_ATTACK,
+    )
+    report = build_compliance(
+        store=store,
+        actor=AUDITOR,
+        registry=registry,
+        start=date(2026, 5, 1),
+        end=date(2026, 5, 31),
+        now=datetime(2026, 7, 1, tzinfo=UTC),
+    )
+    assert report.by_category == {"web_attack": 1}
+    assert "網頁攻擊" in compliance_html(report, registry=registry)
 
 
 def test_exports_csv_xlsx_json(store, registry):

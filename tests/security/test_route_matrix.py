@@ -94,6 +94,11 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
         None,
         {"reporter_other": 404},
     ),
+    ("GET", "/api/v1/drills/{drill_id}/report"): (
+        "/api/v1/drills/{drill}/report",
+        None,
+        {"reporter_other": 404},
+    ),
     ("GET", "/api/v1/dead-letters"): (
         "/api/v1/dead-letters",
         None,
@@ -166,8 +171,23 @@ def world(soc):
         aware_at=soc.clock.now(),
         clock=soc.clock,
     )
+    from datetime import date
+
+    from incidents.drills import DrillKind, record_drill
+
+    drill = record_drill(
+        store=soc.store,
+        actor=admin,
+        registry=soc.registry,
+        organization_id="district-xitun",
+        kind=DrillKind.NOTIFICATION_RESPONSE,
+        held_on=date(2026, 3, 1),
+        completed_at=soc.clock.now(),
+        participants=5,
+        clock=soc.clock,
+    )
     client = TestClient(create_app(soc, api_token="operator-token-matrix"))
-    return client, headers, {"key": alert.group_key, "incident": incident.id}
+    return client, headers, {"key": alert.group_key, "incident": incident.id, "drill": drill.id}
 
 
 def test_every_route_has_a_matrix_case(soc):
