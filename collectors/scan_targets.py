@@ -8,11 +8,11 @@ import ipaddress
 from datetime import datetime, time
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.agencies import AgencyRegistry
 from core.clock import TAIPEI
+from core.config_files import load_yaml_model
 from core.errors import ConfigError, InputError
 
 __all__ = ["MAX_TARGET_ADDRESSES", "ScanScope", "ScanTarget", "ScanWindow"]
@@ -90,20 +90,7 @@ class ScanScope:
     @classmethod
     def load(cls, path: Path, registry: AgencyRegistry) -> "ScanScope":
         """Raises ConfigError naming the file, the target and the problem."""
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            parsed = _TargetsFile.model_validate(raw)
-        except OSError as exc:
-            raise ConfigError(f"cannot read scan targets: {exc}", location=str(path)) from exc
-        except yaml.YAMLError as exc:
-            raise ConfigError(
-                f"scan targets are not valid YAML: {exc}", location=str(path)
-            ) from exc
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise ConfigError(f"scan targets are invalid: {problems}", location=str(path)) from exc
+        parsed = load_yaml_model(path, _TargetsFile, "scan targets file")
         names = [t.name for t in parsed.targets]
         if len(names) != len(set(names)):
             raise ConfigError("scan target names must be unique", location=str(path))

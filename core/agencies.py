@@ -11,10 +11,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.errors import ConfigError, NotFoundError
+from core.config_files import load_yaml_model
+from core.errors import NotFoundError
 
 __all__ = ["UNASSIGNED", "Agency", "AgencyRegistry", "AgencyType"]
 
@@ -89,23 +89,7 @@ class AgencyRegistry:
     @classmethod
     def load(cls, path: Path) -> "AgencyRegistry":
         """Raises ConfigError naming the file and the offending entry."""
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"cannot read agency registry: {exc}", location=str(path)) from exc
-        except yaml.YAMLError as exc:
-            raise ConfigError(
-                f"agency registry is not valid YAML: {exc}", location=str(path)
-            ) from exc
-        try:
-            parsed = _RegistryFile.model_validate(raw)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
-            raise ConfigError(
-                f"agency registry is invalid: {problems}", location=str(path)
-            ) from exc
+        parsed = load_yaml_model(path, _RegistryFile, "agency registry")
         return cls(parsed.agencies, superior=parsed.superior)
 
     def __iter__(self):  # type: ignore[no-untyped-def]

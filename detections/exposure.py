@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.alerts import Alert, MatchedEvent, Severity
 from core.assets import Asset, OpenPort, criticality
-from core.errors import ConfigError
+from core.config_files import load_yaml_model
 from core.events import Event
 from detections.runner import group_key_for
 
@@ -75,17 +74,7 @@ class ExposurePolicy:
     @classmethod
     def load(cls, path: Path = DEFAULT_POLICY) -> "ExposurePolicy":
         """Raises ConfigError naming the file and the rule at fault."""
-        try:
-            return cls(_PolicyFile.model_validate(yaml.safe_load(path.read_text("utf-8"))).rules)
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read exposure policy: {exc}", location=str(path)) from exc
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise ConfigError(
-                f"exposure policy is invalid: {problems}", location=str(path)
-            ) from exc
+        return cls(load_yaml_model(path, _PolicyFile, "exposure policy").rules)
 
     def findings(self, asset: Asset, port: OpenPort) -> list[Finding]:
         bump = 2 if asset.critical_infrastructure else 1 if asset.core_system else 0

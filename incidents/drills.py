@@ -8,11 +8,10 @@ Office; the result report is due within one month after each drill is completed.
 
 import math
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt
+from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt, computed_field
 
 from core import audit
 from core.access import Action, Actor, require
@@ -178,8 +177,11 @@ def list_drills(*, store: Store, actor: Actor, agency: str | None = None) -> lis
     return [Drill.model_validate_json(d) for d in store.drills.list(organization_ids=scope)]
 
 
-@dataclass(frozen=True, slots=True)
-class DrillObligation:
+class DrillObligation(BaseModel):
+    """One agency's obligation for one kind of drill over a period."""
+
+    model_config = ConfigDict(frozen=True)
+
     organization_id: str
     kind: DrillKind
     required: int
@@ -188,6 +190,7 @@ class DrillObligation:
     reports_missed: int
     reports_overdue: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def met(self) -> bool:
         return self.held >= self.required and not self.reports_missed and not self.reports_overdue

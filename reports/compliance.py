@@ -19,7 +19,7 @@ from core.clock import TAIPEI
 from core.storage.base import Store
 from incidents import drills, repository, service
 from incidents.deadlines import DeadlineKind, DeadlineStatus
-from incidents.drills import DrillKind, drill_obligations
+from incidents.drills import DrillObligation, drill_obligations
 from incidents.models import Incident
 from reports.charts import bar_chart, stacked_bars
 from reports.labels import Lang, labels
@@ -60,17 +60,6 @@ class AgencySummary(BaseModel):
     overdue: int
 
 
-class DrillRow(BaseModel):
-    organization_id: str
-    kind: DrillKind
-    required: int
-    held: int
-    reports_met: int
-    reports_missed: int
-    reports_overdue: int
-    met: bool
-
-
 class ComplianceReport(BaseModel):
     period_from: date
     period_to: date
@@ -89,7 +78,7 @@ class ComplianceReport(BaseModel):
     audit_entries: int
     audit_first_bad: int | None
     audit_reason: str | None
-    drills: list[DrillRow]
+    drills: list[DrillObligation]
 
 
 def report_schema() -> dict[str, object]:
@@ -183,19 +172,6 @@ def build_compliance(
         end=end,
         now=now,
     )
-    drill_rows = [
-        DrillRow(
-            organization_id=o.organization_id,
-            kind=o.kind,
-            required=o.required,
-            held=o.held,
-            reports_met=o.reports_met,
-            reports_missed=o.reports_missed,
-            reports_overdue=o.reports_overdue,
-            met=o.met,
-        )
-        for o in obligations
-    ]
     agencies = [
         AgencySummary(
             organization_id=code,
@@ -226,7 +202,7 @@ def build_compliance(
         audit_entries=verification.entries,
         audit_first_bad=verification.first_bad_seq,
         audit_reason=verification.reason,
-        drills=drill_rows,
+        drills=obligations,
     )
 
 
