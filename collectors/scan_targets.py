@@ -43,6 +43,7 @@ class ScanTarget(BaseModel):
     hosts: tuple[str, ...] = ()
     ports: str = Field(pattern=r"^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$")
     service_detection: bool = True
+    assume_up: bool = False  # nmap -Pn: for hosts that drop discovery probes
     interval_minutes: int = Field(default=1440, ge=5)
     window: ScanWindow = ScanWindow(start=time(0, 0), end=time(23, 59))
     core_systems: tuple[str, ...] = ()

@@ -56,7 +56,10 @@ def run_scan(
         )
     try:
         output = scanner().scan(
-            addresses, ports=target.ports, service_detection=target.service_detection
+            addresses,
+            ports=target.ports,
+            service_detection=target.service_detection,
+            assume_up=target.assume_up,
         )
     except UnavailableError as exc:
         return _failed(store, actor, target, addresses, started, clock, exc.message, None)

@@ -1,5 +1,6 @@
 """Real nmap against listeners this test opens on loopback; nothing else is ever scanned."""
 
+import shutil
 import socket
 from datetime import UTC, datetime, time, timedelta
 
@@ -308,3 +309,80 @@ def test_scan_and_assets_commands(tmp_path, listeners, monkeypatch):
     assert "refusing to scan 8.8.8.8" in str(refused.exception)
     scans = runner.invoke(app, ["assets", "scans", "--store", store])
     assert scans.output.count("loopback") == 1
+
+
+@pytest.fixture
+def silent_host():
+    """A host that never answers: the far end of a veth pair, left down, inside a network
+    namespace this test creates (and removes). Only this test's own addresses are scanned."""
+    import os
+    import secrets
+    import subprocess
+
+    ip = shutil.which("ip")
+    if os.geteuid() != 0 or ip is None:
+        if os.environ.get("CITYSOC_REQUIRE_SERVICES") == "1":
+            pytest.fail("CI runs as root with iproute2; network namespaces are required")
+        pytest.skip("needs root and iproute2 to create a test network namespace")
+    tag = secrets.token_hex(3)
+    ns, near, far = f"csoc-{tag}", f"csa{tag}", f"csb{tag}"
+
+    def run(*args: str) -> None:
+        subprocess.run([ip, *args], check=True, capture_output=True)
+
+    run("netns", "add", ns)
+    try:
+        run("link", "add", near, "type", "veth", "peer", "name", far)
+        run("link", "set", far, "netns", ns)
+        run("addr", "add", "10.254.77.1/30", "dev", near)
+        run("link", "set", near, "up")
+        run("netns", "exec", ns, "ip", "addr", "add", "10.254.77.2/30", "dev", far)
+        yield "10.254.77.2"  # the far end stays down: nothing answers there
+    finally:
+        subprocess.run([ip, "link", "del", near], capture_output=True, check=False)
+        subprocess.run([ip, "netns", "del", ns], capture_output=True, check=False)
+
+
+def silent_scope(address: str, **extra) -> ScanScope:
+    return ScanScope(
+        [
+            ScanTarget(
+                name="silent",
+                agency="district-xitun",
+                networks=(f"{address}/32",),
+                ports="22,80,443,3389",
+                service_detection=False,
+                **extra,
+            )
+        ]
+    )
+
+
+def test_an_unreachable_target_is_a_recorded_failed_scan(store, clock, silent_host):
+    summary = run_scan(
+        store=store,
+        actor=ANALYST,
+        scope=silent_scope(silent_host),
+        target_name="silent",
+        policy=policy_for(22),
+        clock=clock,
+    )
+    assert summary.record.status is ScanStatus.FAILED
+    assert "no host in the target answered" in (summary.record.error or "")
+    assert store.assets.list() == [] and store.events.count() == 0
+    [audited] = [r for r in store.audit.rows() if r.action == "scan.run"]
+    assert '"status": "failed"' in audited.detail
+
+
+def test_a_scan_that_runs_too_long_is_a_recorded_failed_scan(store, clock, silent_host):
+    summary = run_scan(
+        store=store,
+        actor=ANALYST,
+        scope=silent_scope(silent_host, assume_up=True),
+        target_name="silent",
+        policy=policy_for(22),
+        clock=clock,
+        scanner=lambda: NmapScanner(timeout_s=1, host_timeout_s=60),
+    )
+    assert summary.record.status is ScanStatus.FAILED
+    assert "did not finish within 1s" in (summary.record.error or "")
