@@ -5,11 +5,12 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
 from api.limits import LoginLimiter
+from api.observability import metrics_text
 from api.schemas import (
     AlertGroupRead,
     AlertPage,
@@ -173,6 +174,10 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             overdue=any(d.status is DeadlineStatus.OVERDUE for d in rows),
             suggested_system_class=service.suggest_system_class(store=soc.store, incident=incident),
         )
+
+    @app.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
+    def metrics(who: ActorDep) -> str:  # noqa: ARG001 - scrapers use an API token
+        return metrics_text(soc.store, soc.clock)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:

@@ -10,6 +10,7 @@ import uvicorn
 
 from api.app import create_app
 from api.context import CitySoc
+from api.observability import configure_logging
 from collectors.syslog import SyslogServer
 from core.access import SYSTEM
 from core.errors import CitySocError
@@ -91,6 +92,7 @@ class DetectionLoop(threading.Thread):
 
 def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> None:
     settings = soc.settings
+    configure_logging(settings.log_format)
     token, token_path = api_token(settings.sqlite_path.parent)
     loop = DetectionLoop(soc)
     syslog = SyslogServer(
@@ -113,7 +115,13 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
                 f"(docs at /api/docs); API token in {token_path}"
             )
         try:
-            uvicorn.run(app, host=settings.api_host, port=settings.api_port, log_level="info")
+            uvicorn.run(
+                app,
+                host=settings.api_host,
+                port=settings.api_port,
+                log_level="info",
+                log_config=None,
+            )  # use our handlers (text or JSON) for uvicorn too
         finally:
             loop.stop.set()
             scans.stop.set()

@@ -809,6 +809,12 @@ class SqliteCheckpoints(_Part):
                 list(values.items()),
             )
 
+    def lowest(self, prefix: str) -> int | None:
+        row = self._db.one(
+            "SELECT min(value) FROM checkpoints WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
     def cache_get(self, key: str) -> str | None:
         row = self._db.one("SELECT value FROM cache WHERE key = ?", (key,))
         return str(row[0]) if row else None

@@ -113,3 +113,26 @@ def test_dead_letters_and_audit_verification(client, soc):
 def test_openapi_document_lists_the_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/incidents/{incident_id}/notifications" in paths
+
+
+def test_metrics_for_operators(client, soc):
+    seed_alerts(soc)
+    body = client.get("/metrics").text
+    assert "citysoc_events_total 3" in body
+    assert 'citysoc_alerts{status="escalated"} 3' in body
+    assert 'citysoc_open_incidents{level="unassessed"} 1' in body
+    assert "citysoc_detection_lag_events 0" in body
+
+
+def test_json_logs_are_one_object_per_line(capsys):
+    import json as _json
+    import logging
+
+    from api.observability import configure_logging
+
+    configure_logging("json")
+    logging.getLogger("citysoc.test").info("scan %s done", "xitun-servers")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    entry = _json.loads(line)
+    assert entry["message"] == "scan xitun-servers done" and entry["level"] == "info"
+    configure_logging("text")

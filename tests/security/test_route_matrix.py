@@ -107,6 +107,7 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
     ("GET", "/api/v1/audit/verify"): ("/api/v1/audit/verify", None, {}),
     ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, {}),
     ("GET", "/api/v1/me"): ("/api/v1/me", None, {}),
+    ("GET", "/metrics"): ("/metrics", None, {}),
     ("POST", "/api/v1/tokens"): ("/api/v1/tokens", {"name": "matrix"}, {}),
     ("GET", "/api/v1/tokens"): ("/api/v1/tokens", None, {}),
     ("DELETE", "/api/v1/tokens/{token_id}"): (

@@ -1,0 +1,107 @@
+"""Operators' view: Prometheus metrics and structured JSON logs (never with secrets)."""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from core.alerts import AlertStatus
+from core.clock import Clock
+from core.storage.base import Store
+from incidents import service
+from incidents.deadlines import DeadlineStatus
+from incidents.models import Incident, IncidentState
+
+__all__ = ["JsonFormatter", "configure_logging", "metrics_text"]
+
+_PAGE = 1000
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; the message is what the code logged, nothing more."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(fmt: str) -> None:
+    handler = logging.StreamHandler()
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
+    if labels:
+        inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        return f"{name}{{{inner}}} {value}"
+    return f"{name} {value}"
+
+
+def metrics_text(store: Store, clock: Clock) -> str:
+    """Prometheus text exposition (version 0.0.4) computed from the store."""
+    now = clock.now()
+    lines = [
+        "# HELP citysoc_events_total Events stored.",
+        "# TYPE citysoc_events_total gauge",
+        _line("citysoc_events_total", store.events.count()),
+        "# HELP citysoc_dead_letters_total Records that could not be parsed.",
+        "# TYPE citysoc_dead_letters_total gauge",
+        _line("citysoc_dead_letters_total", store.dead_letters.count()),
+        "# HELP citysoc_alerts Alerts by status.",
+        "# TYPE citysoc_alerts gauge",
+    ]
+    lines += [
+        _line("citysoc_alerts", store.alerts.count(status=s), {"status": s.value})
+        for s in AlertStatus
+    ]
+    open_by_level: dict[str, int] = {}
+    overdue: dict[str, int] = {}
+    offset = 0
+    while page := store.incidents.list(limit=_PAGE, offset=offset):
+        offset += _PAGE
+        for document, version in page:
+            incident = Incident.model_validate_json(document)
+            incident.version = version
+            if incident.state in (IncidentState.CLOSED, IncidentState.FALSE_POSITIVE):
+                continue
+            level = str(incident.level or "unassessed")
+            open_by_level[level] = open_by_level.get(level, 0) + 1
+            for d in service.deadlines(incident, now=now):
+                if d.status is DeadlineStatus.OVERDUE:
+                    overdue[d.kind.value] = overdue.get(d.kind.value, 0) + 1
+    lines += [
+        "# HELP citysoc_open_incidents Open incidents by level.",
+        "# TYPE citysoc_open_incidents gauge",
+    ]
+    lines += [
+        _line("citysoc_open_incidents", n, {"level": lvl})
+        for lvl, n in sorted(open_by_level.items())
+    ]
+    lines += [
+        "# HELP citysoc_overdue_deadlines Statutory deadlines past due and not met.",
+        "# TYPE citysoc_overdue_deadlines gauge",
+    ]
+    lines += [
+        _line("citysoc_overdue_deadlines", n, {"clock": k}) for k, n in sorted(overdue.items())
+    ]
+    last = store.events.last_position()
+    slowest = store.checkpoints.lowest("rule:")
+    lag = last - (slowest if slowest is not None else last)
+    lines += [
+        "# HELP citysoc_detection_lag_events Events not yet seen by the slowest rule.",
+        "# TYPE citysoc_detection_lag_events gauge",
+        _line("citysoc_detection_lag_events", lag),
+    ]
+    return "\n".join(lines) + "\n"
