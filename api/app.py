@@ -24,6 +24,7 @@ from api.schemas import (
     ReviewIn,
     TokenIn,
 )
+from api.web import web_router
 from core import accounts, audit
 from core.access import Action, Actor, Role, require
 from core.alerts import AlertStatus
@@ -427,4 +428,5 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             "reason": result.reason,
         }
 
+    app.include_router(web_router(soc, limiter))
     return app

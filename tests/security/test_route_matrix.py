@@ -21,9 +21,44 @@ PUBLIC = {
     ("GET", "/api/v1/health"),
     ("POST", "/api/v1/auth/login"),
     ("GET", "/api/v1/reports/compliance/schema"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("GET", "/lang/{lang}"),
 }
 PASSWORD = "correct horse battery staple"
 CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead"]
+NOTIFY_FORM = {
+    "info_class": "none",
+    "leak": "none",
+    "tamper": "none",
+    "system_class": "non_core",
+    "availability": "within_mtd",
+    "intent": "file",
+    "description": "d",
+    "response_measures": "m",
+}
+# Pages: session cookies, CSRF in the form; anonymous callers are sent to /login (303).
+PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, object]]] = {
+    ("GET", "/"): ("/", None, {}),
+    ("GET", "/incidents/{incident_id}"): ("/incidents/{incident}", None, {"reporter_other": 404}),
+    ("POST", "/incidents/{incident_id}/notify"): (
+        "/incidents/{incident}/notify",
+        NOTIFY_FORM,
+        {
+            "reporter_other": 404,
+            "reporter_own": 303,
+            "auditor": 403,
+            "analyst": "skip",
+            "lead": "skip",
+        },
+    ),
+    ("POST", "/incidents/{incident_id}/review"): (
+        "/incidents/{incident}/review",
+        {"level": "2"},
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 403, "lead": 422},
+    ),
+    ("POST", "/logout"): ("/logout", {}, dict.fromkeys(CALLERS, 303)),
+}
 OK = {200, 201, 204}
 
 # (method, path) -> (concrete path, JSON body or None, {caller: expected status or "ok"})
@@ -119,16 +154,24 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
 
 
 def app_routes(app) -> set[tuple[str, str]]:
+    """Every (method, path), including routes of included routers (which this FastAPI
+    keeps behind a lazy wrapper with an ``original_router``)."""
     found = set()
-    for route in app.routes:
+    pending = list(app.routes)
+    while pending:
+        route = pending.pop()
         if isinstance(route, APIRoute):
-            for method in route.methods - {"HEAD"}:
-                found.add((method, route.path))
+            found.update((method, route.path) for method in route.methods - {"HEAD"})
+        elif hasattr(route, "original_router"):
+            pending.extend(route.original_router.routes)
     return found
 
 
 @pytest.fixture
 def world(soc):
+    from core.settings import Settings
+
+    soc.settings = Settings(store=soc.settings.store, cookie_secure=False)
     """Accounts with bearer tokens for each caller, and Xitun's alerts and incident."""
     admin = Actor("root-admin", Role.ADMIN)
     roles = {
@@ -193,9 +236,9 @@ def world(soc):
 
 def test_every_route_has_a_matrix_case(soc):
     routes = app_routes(create_app(soc, api_token="x"))
-    missing = sorted(routes - PUBLIC - set(CASES))
-    assert not missing, f"add these routes to CASES in {__file__}: {missing}"
-    assert not set(CASES) - routes, "CASES lists routes that no longer exist"
+    missing = sorted(routes - PUBLIC - set(CASES) - set(PAGE_CASES))
+    assert not missing, f"add these routes to CASES or PAGE_CASES in {__file__}: {missing}"
+    assert not (set(CASES) | set(PAGE_CASES)) - routes, "cases list routes that no longer exist"
 
 
 @pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[0]} {r[1]}")
@@ -225,3 +268,38 @@ def test_search_and_reports_never_show_another_agencys_incident(world):
         headers=headers["reporter_other"],
     ).json()
     assert own["agency"] == "police" and ids["incident"] not in json.dumps(own)
+
+
+@pytest.mark.parametrize("route", sorted(PAGE_CASES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_page_denies_what_it_must(world, route):
+    client, _headers, ids = world
+    path, form, expected = PAGE_CASES[route]
+    path = path.format(**ids)
+    for caller in CALLERS:
+        want = 303 if caller == "anonymous" else expected.get(caller, 200)
+        if want == "skip":
+            continue
+        browser = TestClient(client.app, follow_redirects=False)
+        data = dict(form or {})
+        if caller != "anonymous":
+            login = browser.post(
+                "/api/v1/auth/login",
+                json={"username": caller.replace("_", "-"), "password": PASSWORD},
+            )
+            data["csrf_token"] = login.json()["csrf_token"]
+        response = browser.get(path) if route[0] == "GET" else browser.post(path, data=data)
+        assert response.status_code == want, f"{caller} {route[0]} {path}: {response.text[:200]}"
+        if want == 303 and caller == "anonymous" and route[1] != "/logout":
+            assert response.headers["location"] == "/login"
+
+
+def test_page_forms_need_the_csrf_token(world):
+    client, _headers, ids = world
+    browser = TestClient(client.app, follow_redirects=False)
+    browser.post("/api/v1/auth/login", json={"username": "reporter-own", "password": PASSWORD})
+    forged = browser.post(
+        f"/incidents/{ids['incident']}/notify", data={**NOTIFY_FORM, "csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+    page = browser.get(f"/incidents/{ids['incident']}")
+    assert "notified" not in page.text.split('id="state">', 1)[1][:40]
