@@ -24,7 +24,7 @@ from api.schemas import (
     ReviewIn,
     TokenIn,
 )
-from api.web import web_router
+from api.web import set_session_cookie, web_router
 from core import accounts, audit
 from core.access import Action, Actor, Role, require
 from core.alerts import AlertStatus
@@ -101,15 +101,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             clock=soc.clock,
         )
         session_id, csrf = accounts.start_session(store=soc.store, user=user, clock=soc.clock)
-        response.set_cookie(
-            accounts.SESSION_COOKIE,
-            session_id,
-            httponly=True,
-            secure=soc.settings.cookie_secure,
-            samesite="strict",
-            max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-            path="/",
-        )
+        set_session_cookie(response, session_id, secure=soc.settings.cookie_secure)
         return {
             "username": user.username,
             "role": user.role.value,

@@ -26,10 +26,23 @@ from incidents.levels import (
 from reports.labels import Lang, labels
 from reports.render import environment as report_environment
 
-__all__ = ["web_router"]
+__all__ = ["set_session_cookie", "web_router"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANG_COOKIE = "citysoc_lang"
+
+
+def set_session_cookie(response: Response, session_id: str, *, secure: bool) -> None:
+    """The one way a session cookie is set: HttpOnly, SameSite=Strict, as long as the session."""
+    response.set_cookie(
+        accounts.SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        secure=secure,
+        samesite="strict",
+        path="/",
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+    )
 
 
 def _environment() -> Environment:
@@ -78,14 +91,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             return page(request, "login.html.j2", status=401, error=exc.message)
         session_id, _csrf = accounts.start_session(store=soc.store, user=user, clock=soc.clock)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(
-            accounts.SESSION_COOKIE,
-            session_id,
-            httponly=True,
-            secure=soc.settings.cookie_secure,
-            samesite="strict",
-            path="/",
-        )
+        set_session_cookie(response, session_id, secure=soc.settings.cookie_secure)
         return response
 
     @router.post("/logout")
