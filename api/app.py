@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
@@ -33,16 +33,15 @@ from incidents import drills, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import Incident
 from reports import compliance
-from reports.documents import (
-    DocumentKind,
-    build_document,
-    render_drill_html,
-    render_html,
-    render_pdf,
-)
-from reports.render import to_pdf
+from reports.documents import DocumentKind, build_document, render_drill_html, render_html
+from reports.render import MEDIA_TYPES, encode_page
 
 __all__ = ["create_app"]
+
+
+def _file(data: bytes, fmt: str, disposition: str | None = None) -> Response:
+    headers = {"Content-Disposition": disposition} if disposition else None
+    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 
 def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
@@ -152,18 +151,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return IncidentRead(
             incident=incident,
             version=incident.version,
-            deadlines=[
-                DeadlineRead(
-                    kind=d.kind.value,
-                    title_zh=d.title_zh,
-                    title_en=d.title_en,
-                    due_at=d.due_at,
-                    done_at=d.done_at,
-                    status=d.status,
-                    basis=d.basis,
-                )
-                for d in rows
-            ],
+            deadlines=[DeadlineRead.model_validate(d) for d in rows],
             overdue=any(d.status is DeadlineStatus.OVERDUE for d in rows),
             suggested_system_class=service.suggest_system_class(store=soc.store, incident=incident),
         )
@@ -203,20 +191,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.get("/api/v1/alert-groups", response_model=list[AlertGroupRead])
     def alert_groups(who: ActorDep) -> list[AlertGroupRead]:
-        return [
-            AlertGroupRead(
-                key=g.key,
-                rule_id=g.rule_id,
-                rule_title=g.rule_title,
-                severity=g.severity.value,
-                organization_id=g.organization_id,
-                host_name=g.host_name,
-                count=g.count,
-                first_at=g.first_at,
-                last_at=g.last_at,
-            )
-            for g in triage.list_groups(soc.store, actor=who)
-        ]
+        return [AlertGroupRead.model_validate(g) for g in triage.list_groups(soc.store, actor=who)]
 
     @app.post("/api/v1/alert-groups/{key}/escalate", response_model=IncidentRead)
     def escalate(key: str, who: ActorDep) -> IncidentRead:
@@ -309,15 +284,10 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     ) -> Response:
         found = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
         doc = build_document(kind, found, registry=soc.registry, now=soc.clock.now(), lang=lang)
-        if format == "pdf":
-            return Response(
-                render_pdf(doc),
-                media_type="application/pdf",
-                headers={
-                    "Content-Disposition": f'inline; filename="{kind.value}-{incident_id}.pdf"'
-                },
-            )
-        return HTMLResponse(render_html(doc))
+        disposition = f'inline; filename="{kind.value}-{incident_id}.pdf"'
+        return _file(
+            encode_page(render_html(doc), format), format, disposition if format == "pdf" else None
+        )
 
     @app.get("/api/v1/drills/{drill_id}/report", response_model=None)
     def drill_report(
@@ -328,9 +298,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     ) -> Response:
         drill = drills.get_drill(store=soc.store, actor=who, drill_id=drill_id)
         html = render_drill_html(drill, registry=soc.registry, now=soc.clock.now(), lang=lang)
-        if format == "pdf":
-            return Response(to_pdf(html), media_type="application/pdf")
-        return HTMLResponse(html)
+        return _file(encode_page(html, format), format)
 
     @app.get("/api/v1/reports/compliance", response_model=None)
     def compliance_report(
@@ -352,30 +320,9 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             now=soc.clock.now(),
             agency=agency,
         )
-        name = f"compliance-{start}-{end}"
-        if format == "html":
-            return HTMLResponse(
-                compliance.compliance_html(report, registry=soc.registry, lang=lang)
-            )
-        if format == "pdf":
-            body, media = (
-                compliance.compliance_pdf(report, registry=soc.registry, lang=lang),
-                "application/pdf",
-            )
-        elif format == "csv":
-            body, media = compliance.compliance_csv(report), "text/csv; charset=utf-8"
-        elif format == "xlsx":
-            body, media = (
-                compliance.compliance_xlsx(report),
-                ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            )
-        else:
-            return Response(report.model_dump_json(), media_type="application/json")
-        return Response(
-            body,
-            media_type=media,
-            headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
-        )
+        data = compliance.export(report, format, registry=soc.registry, lang=lang)
+        attachment = f'attachment; filename="compliance-{start}-{end}.{format}"'
+        return _file(data, format, attachment if format in ("pdf", "csv", "xlsx") else None)
 
     @app.get("/api/v1/reports/compliance/schema")
     def compliance_schema() -> dict[str, object]:

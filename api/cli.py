@@ -21,8 +21,9 @@ from core.errors import CitySocError
 from core.settings import Settings
 from incidents import service
 from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
-from reports.documents import DocumentKind, build_document, missing_items, render_html, render_pdf
+from reports.documents import DocumentKind, build_document, missing_items, render_html
 from reports.labels import Lang
+from reports.render import encode_page
 
 __all__ = ["app", "main"]
 
@@ -68,6 +69,16 @@ def _soc(store: str | None, rules: list[Path] | None = None) -> CitySoc:
     if rules:
         overrides["rule_dirs"] = rules
     return CitySoc(Settings(**overrides))  # type: ignore[arg-type]
+
+
+def _page_format(out: Path) -> str:
+    """Documents are PDF for a .pdf file and HTML otherwise."""
+    return "pdf" if out.suffix.lower() == ".pdf" else "html"
+
+
+def _write(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
 
 
 def _progress() -> Progress:
@@ -386,11 +397,7 @@ def report_document(
             now=soc.clock.now(),
             lang="zh" if lang == "zh" else "en",
         )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".pdf":
-            out.write_bytes(render_pdf(doc))
-        else:
-            out.write_text(render_html(doc), encoding="utf-8")
+        _write(out, encode_page(render_html(doc), _page_format(out)))
         console.print(
             f"wrote {out}"
             + (f" [red](missing: {', '.join(doc.missing)})[/]" if doc.missing else "")
@@ -432,8 +439,8 @@ def report_compliance(
         raise typer.BadParameter(f"dates must be YYYY-MM-DD: {exc}") from exc
     if last < first:
         raise typer.BadParameter("--to is before --from")
-    suffix = out.suffix.lower()
-    if suffix not in (".html", ".pdf", ".csv", ".xlsx", ".json"):
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in compliance.EXPORT_FORMATS:
         raise typer.BadParameter("--out must end in .html, .pdf, .csv, .xlsx or .json")
     language: Lang = "en" if lang == "en" else "zh"
     with _soc(store) as soc:
@@ -446,20 +453,7 @@ def report_compliance(
             now=soc.clock.now(),
             agency=agency,
         )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".html":
-            out.write_text(
-                compliance.compliance_html(report, registry=soc.registry, lang=language),
-                encoding="utf-8",
-            )
-        elif suffix == ".pdf":
-            out.write_bytes(compliance.compliance_pdf(report, registry=soc.registry, lang=language))
-        elif suffix == ".csv":
-            out.write_bytes(compliance.compliance_csv(report))
-        elif suffix == ".xlsx":
-            out.write_bytes(compliance.compliance_xlsx(report))
-        else:
-            out.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+        _write(out, compliance.export(report, fmt, registry=soc.registry, lang=language))
     console.print(
         f"wrote {out}: {report.incidents} incidents, {len(report.open_overdue)} open "
         f"overdue items, audit trail {'intact' if report.audit_ok else 'BROKEN'}"
@@ -551,17 +545,12 @@ def report_drill(
     """The drill implementation and result report (執行情形及成果報告)."""
     from incidents.drills import get_drill
     from reports.documents import render_drill_html
-    from reports.render import to_pdf
 
     language: Lang = "en" if lang == "en" else "zh"
     with _soc(store) as soc:
         drill = get_drill(store=soc.store, actor=local_operator(), drill_id=drill_id)
         html = render_drill_html(drill, registry=soc.registry, now=soc.clock.now(), lang=language)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.suffix.lower() == ".pdf":
-            out.write_bytes(to_pdf(html))
-        else:
-            out.write_text(html, encoding="utf-8")
+        _write(out, encode_page(html, _page_format(out)))
         console.print(f"wrote {out}")
 
 

@@ -36,6 +36,8 @@ class AlertPage(BaseModel):
 
 
 class AlertGroupRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     key: str
     rule_id: str
     rule_title: str
@@ -61,6 +63,8 @@ class FalsePositiveIn(_In):
 
 
 class DeadlineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     kind: str
     title_zh: str
     title_en: str

@@ -71,6 +71,15 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             raise UnauthenticatedError("log in first", location="cookie")
         return accounts.actor_for_session(store=soc.store, session_id=session_id, clock=soc.clock)
 
+    def form_session(request: Request, csrf_token: str) -> tuple[Actor, str] | None:
+        """The session behind a form post (None: not logged in); the CSRF token must match."""
+        try:
+            who, csrf = session(request)
+        except UnauthenticatedError:
+            return None
+        accounts.check_csrf(csrf, csrf_token)
+        return who, csrf
+
     def to_login() -> Response:
         return RedirectResponse("/login", status_code=303)
 
@@ -199,11 +208,10 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         other_matters: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
-        try:
-            who, csrf = session(request)
-        except UnauthenticatedError:
+        found = form_session(request, csrf_token)
+        if found is None:
             return to_login()
-        accounts.check_csrf(csrf, csrf_token)
+        who, csrf = found
         answers = LevelAnswers(
             info_class=info_class,
             leak=leak,
@@ -259,11 +267,10 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         note: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
-        try:
-            who, csrf = session(request)
-        except UnauthenticatedError:
+        found = form_session(request, csrf_token)
+        if found is None:
             return to_login()
-        accounts.check_csrf(csrf, csrf_token)
+        who, csrf = found
         service.review_level(
             store=soc.store,
             actor=who,

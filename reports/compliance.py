@@ -23,7 +23,7 @@ from incidents.drills import DrillObligation, drill_obligations
 from incidents.models import Incident
 from reports.charts import bar_chart, stacked_bars
 from reports.labels import Lang, labels
-from reports.render import render, to_pdf
+from reports.render import encode_page, render, to_pdf
 
 __all__ = [
     "ClockRow",
@@ -33,6 +33,8 @@ __all__ = [
     "compliance_html",
     "compliance_pdf",
     "compliance_xlsx",
+    "EXPORT_FORMATS",
+    "export",
     "report_schema",
 ]
 
@@ -245,6 +247,24 @@ def compliance_html(
             "charts": _charts(report, lang),
         },
     )
+
+
+def export(
+    report: ComplianceReport, fmt: str, *, registry: AgencyRegistry, lang: Lang = "zh"
+) -> bytes:
+    """The report as the bytes of ``fmt`` (one of EXPORT_FORMATS)."""
+    if fmt in ("html", "pdf"):
+        return encode_page(compliance_html(report, registry=registry, lang=lang), fmt)
+    if fmt == "csv":
+        return compliance_csv(report)
+    if fmt == "xlsx":
+        return compliance_xlsx(report)
+    if fmt == "json":
+        return report.model_dump_json(indent=2).encode("utf-8")
+    raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+
+
+EXPORT_FORMATS = ("html", "pdf", "csv", "xlsx", "json")
 
 
 def compliance_pdf(

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from core.clock import TAIPEI, roc_date
 
-__all__ = ["environment", "render", "to_pdf"]
+__all__ = ["MEDIA_TYPES", "encode_page", "environment", "render", "to_pdf"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -41,6 +41,20 @@ def render(template: str, context: dict[str, object]) -> str:
 
 def _date_only(value: datetime | None) -> str:
     return roc_date(value, with_time=False) if value else ""
+
+
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+def encode_page(html: str, fmt: str) -> bytes:
+    """A rendered page as the bytes of ``fmt``: the HTML itself, or a PDF of it."""
+    return to_pdf(html) if fmt == "pdf" else html.encode("utf-8")
 
 
 def to_pdf(html: str) -> bytes:
