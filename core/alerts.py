@@ -1,11 +1,12 @@
 """Alerts produced by detections, and the matched-event summary they carry."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Alert", "AlertStatus", "MatchedEvent", "Severity"]
+__all__ = ["Alert", "AlertGroup", "AlertStatus", "MatchedEvent", "Severity"]
 
 
 class Severity(StrEnum):
@@ -59,3 +60,18 @@ class Alert(BaseModel):
     incident_id: str | None = None
     attack: tuple[str, ...] = Field(default_factory=tuple)
     asset_criticality: str | None = None  # from the scan inventory: see core.assets
+
+
+@dataclass(frozen=True, slots=True)
+class AlertGroup:
+    """Alerts sharing a group key (rule, agency, host, time window): one candidate incident."""
+
+    key: str
+    rule_id: str
+    rule_title: str
+    severity: Severity
+    organization_id: str
+    host_name: str | None
+    count: int
+    first_at: datetime  # earliest and latest matched event
+    last_at: datetime

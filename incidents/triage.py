@@ -5,12 +5,11 @@ already belongs to an open incident adds its alerts to that incident instead.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from core import audit
 from core.access import Action, Actor, require
 from core.agencies import AgencyRegistry
-from core.alerts import Alert, AlertStatus, Severity
+from core.alerts import Alert, AlertGroup, AlertStatus, Severity
 from core.clock import Clock
 from core.errors import InputError, NotFoundError
 from core.storage.base import Store
@@ -30,19 +29,6 @@ _RANK = {s: i for i, s in enumerate(Severity)}
 _GROUP_PAGE = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class AlertGroup:
-    key: str
-    rule_id: str
-    rule_title: str
-    severity: Severity
-    organization_id: str
-    host_name: str | None
-    count: int
-    first_at: datetime
-    last_at: datetime
-
-
 @dataclass
 class TriageReport:
     groups: int = 0
@@ -58,27 +44,8 @@ def _alerts(store: Store, key: str, status: AlertStatus | None = AlertStatus.NEW
 def list_groups(
     store: Store, *, actor: Actor, status: AlertStatus = AlertStatus.NEW
 ) -> list[AlertGroup]:
-    groups = []
-    for key, count in store.alerts.groups(status=status):
-        alerts = _alerts(store, key, status)
-        if not alerts or not actor.sees(alerts[0].organization_id):
-            continue
-        first = alerts[0]
-        times = [a.event.timestamp for a in alerts]
-        groups.append(
-            AlertGroup(
-                key,
-                first.rule_id,
-                first.rule_title,
-                first.severity,
-                first.organization_id,
-                first.host_name,
-                count,
-                min(times),
-                max(times),
-            )
-        )
-    return groups
+    # Aggregated by the store: no alert is loaded, however many wait for triage.
+    return [g for g in store.alerts.groups(status=status) if actor.sees(g.organization_id)]
 
 
 def _existing_incident(store: Store, key: str) -> str | None:

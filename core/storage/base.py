@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from core.alerts import Alert, AlertStatus
+from core.alerts import Alert, AlertGroup, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
 from core.events import DeadLetter, Event
 
@@ -100,9 +100,8 @@ class AlertStore(Protocol):
         reason: str | None,
         incident_id: str | None,
     ) -> int: ...
-    def groups(
-        self, *, status: AlertStatus = AlertStatus.NEW
-    ) -> builtins.list[tuple[str, int]]: ...
+    def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> builtins.list[AlertGroup]:
+        """New-alert groups aggregated by the engine (no alert documents loaded)."""
 
 
 class IncidentStore(Protocol):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from core.alerts import Alert, AlertStatus
+from core.alerts import Alert, AlertGroup, AlertStatus, Severity
 from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
 from core.events import DeadLetter, Event, FieldValue
@@ -470,13 +470,30 @@ class SqliteAlerts(_Part):
                 changed += 1
         return changed
 
-    def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> builtins.list[tuple[str, int]]:
+    def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> builtins.list[AlertGroup]:
+        """One row per group key, aggregated in SQL (event times are stored as UTC ISO text,
+        so their text order is their time order)."""
         rows = self._db.all(
-            "SELECT group_key, count(*) FROM alerts WHERE status = ? GROUP BY group_key "
-            "ORDER BY min(created_at)",
+            "SELECT group_key, count(*), min(rule_id), min(json_extract(doc, '$.rule_title')), "
+            "min(severity), min(org), min(host), min(json_extract(doc, '$.event.timestamp')), "
+            "max(json_extract(doc, '$.event.timestamp')) FROM alerts WHERE status = ? "
+            "GROUP BY group_key ORDER BY min(created_at)",
             (status.value,),
         )
-        return [(r[0], int(r[1])) for r in rows]
+        return [
+            AlertGroup(
+                key=r[0],
+                count=int(r[1]),
+                rule_id=r[2],
+                rule_title=r[3],
+                severity=Severity(r[4]),
+                organization_id=r[5],
+                host_name=r[6],
+                first_at=datetime.fromisoformat(r[7]),
+                last_at=datetime.fromisoformat(r[8]),
+            )
+            for r in rows
+        ]
 
 
 class SqliteIncidents(_Part):
