@@ -24,6 +24,7 @@ from api.schemas import (
     ReviewIn,
     TokenIn,
 )
+from api.taxii import taxii_router
 from api.web import set_session_cookie, web_router
 from core import accounts, audit
 from core.access import Action, Actor, Role, require
@@ -57,6 +58,12 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     limiter = LoginLimiter(per_minute=soc.settings.login_attempts_per_minute)
 
+    def bearer(token: str) -> Actor:
+        """The operator token, or a user's API token. Raises UnauthenticatedError."""
+        if hmac.compare_digest(token.encode(), api_token.encode()):
+            return Actor("api:operator", Role.ADMIN)
+        return accounts.actor_for_token(store=soc.store, token=token)
+
     def actor(
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
@@ -72,9 +79,13 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                 raise UnauthenticatedError(
                     "use Authorization: Bearer <token>", location="header.authorization"
                 )
-            if hmac.compare_digest(token.strip().encode(), api_token.encode()):
-                return Actor("api:operator", Role.ADMIN)
-            return accounts.actor_for_token(store=soc.store, token=token.strip())
+            who = bearer(token.strip())
+            if who.role is Role.PARTNER:
+                raise ForbiddenError(
+                    "partner credentials open the TAXII endpoints under /taxii2/ only",
+                    location="header.authorization",
+                )
+            return who
         session_id = request.cookies.get(accounts.SESSION_COOKIE)
         if session_id:
             who, csrf = accounts.actor_for_session(
@@ -368,4 +379,5 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         }
 
     app.include_router(web_router(soc, limiter))
+    app.include_router(taxii_router(soc, bearer))
     return app

@@ -13,11 +13,15 @@ from core.access import SYSTEM, Actor, Role
 from core.agencies import AgencyRegistry
 from core.alerts import Severity
 from core.clock import Clock, SystemClock
+from core.errors import RuleError
 from core.settings import Settings
 from core.storage import SqliteStore, open_store
-from detections.compile import CompileReport, compile_rule_dirs
+from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
+from detections.indicators import indicator_rule
 from detections.runner import DetectionReport, run_detections
+from incidents.sharing.partners import PartnerRegistry
+from incidents.sharing.watchlist import list_indicators
 from incidents.triage import TriageReport, auto_triage
 
 __all__ = ["CitySoc", "ProcessReport", "local_operator"]
@@ -49,6 +53,7 @@ class CitySoc:
         self._rules: CompileReport | None = None
         self.scope = ScanScope.load(settings.scan_targets_file, self.registry)
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)
+        self.partners = PartnerRegistry.load(settings.partners_file)
         self._process_lock = threading.Lock()
 
     def ingestor(self) -> Ingestor:
@@ -67,6 +72,37 @@ class CitySoc:
             )
         return self._rules
 
+    def watchlist_rules(self) -> tuple[list[CompiledRule], dict[str, str]]:
+        """Partners' indicators valid now, as rules (expired or revoked ones stop matching),
+        and the indicators that could not be compiled, with the reason."""
+        now = self.clock.now()
+        rules: list[CompiledRule] = []
+        failed: dict[str, str] = {}
+        for watched in list_indicators(self.store):
+            if not watched.active(now):
+                continue
+            partner = self.partners.partners.get(watched.partner)
+            source = partner.name_zh if partner else watched.partner
+            try:
+                rule = indicator_rule(
+                    indicator_id=watched.id,
+                    version=watched.version,
+                    title=f"夥伴情資 Partner indicator ({source}): {watched.name}",
+                    iocs=[(i.type.value, i.value) for i in watched.iocs],
+                    tags=(
+                        f"citysoc.partner.{watched.partner}",
+                        f"citysoc.indicator.{watched.id}",
+                        *((f"tlp.{watched.tlp.value}",) if watched.tlp else ()),
+                    ),
+                    sweep_from=watched.sweep_from,
+                    store=self.store,
+                )
+            except RuleError as exc:
+                failed[f"ioc:{watched.id}"] = exc.message
+                continue
+            rules.append(rule)
+        return rules, failed
+
     def process(
         self,
         *,
@@ -75,13 +111,15 @@ class CitySoc:
     ) -> ProcessReport:
         """Run detections over new events, then group new alerts into candidate incidents."""
         with self._process_lock:
+            indicator_rules, unusable = self.watchlist_rules()
             detection = run_detections(
                 self.store,
-                self.rules().compiled,
+                [*self.rules().compiled, *indicator_rules],
                 clock=self.clock,
                 window=timedelta(minutes=self.settings.alert_group_window_minutes),
                 progress=progress,
             )
+            detection.failed.update(unusable)
             triage = auto_triage(
                 store=self.store,
                 actor=SYSTEM,

@@ -19,6 +19,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # read-only, all agencies
     ADMIN = "admin"
     SYSTEM = "system"  # the collectors and detection loop
+    PARTNER = "partner"  # a partner city's SOC: the TAXII endpoints it is granted, nothing else
 
 
 class Action(StrEnum):
@@ -31,6 +32,7 @@ class Action(StrEnum):
     EXPORT = "export"
     SCAN = "scan"
     RECORD_DRILL = "record_drill"
+    SHARE = "share"  # publish intelligence to partners, pull theirs
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
@@ -44,6 +46,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.EXPORT,
             Action.SCAN,
             Action.RECORD_DRILL,
+            Action.SHARE,
         }
     ),
     Role.LEAD: frozenset(Action),
@@ -59,7 +62,11 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
     ),
     Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),
     Role.ADMIN: frozenset(Action),
-    Role.SYSTEM: frozenset({Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT, Action.SCAN}),
+    Role.SYSTEM: frozenset(
+        {Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT, Action.SCAN, Action.SHARE}
+    ),
+    # Partners act only through the TAXII grants in the partner registry (incidents.sharing).
+    Role.PARTNER: frozenset(),
 }
 
 
@@ -74,6 +81,8 @@ class Actor:
             raise ValueError("a reporter must belong to one agency")
 
     def sees(self, agency: str) -> bool:
+        if self.role is Role.PARTNER:
+            return False  # a partner city sees none of our agencies' records
         return self.role is not Role.REPORTER or agency == self.agency
 
     @property

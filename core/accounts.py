@@ -34,6 +34,7 @@ __all__ = [
     "check_csrf",
     "create_user",
     "end_session",
+    "find_user",
     "issue_token",
     "list_tokens",
     "list_users",
@@ -95,6 +96,10 @@ def _digest(secret: str) -> str:
 def _load_user(store: Store, username: str) -> User | None:
     doc = store.accounts.get_user(username)
     return User.model_validate_json(doc) if doc else None
+
+
+def find_user(store: Store, username: str) -> User | None:
+    return _load_user(store, username)
 
 
 def _audit(
@@ -175,7 +180,7 @@ def authenticate(*, store: Store, username: str, password: str, clock: Clock) ->
             f"too many failed logins; try again after {user.locked_until:%H:%M} UTC",
             location="login",
         )
-    if user.disabled:
+    if user.disabled or user.role is Role.PARTNER:  # partners use TAXII tokens, not pages
         raise wrong
     try:
         _hasher.verify(user.password_hash, password)

@@ -16,6 +16,7 @@ DEFAULT_AGENCIES = Path(__file__).resolve().parent / "data" / "agencies.yaml"
 DEFAULT_RULES = PACKAGE_ROOT / "detections" / "rules" / "city"
 DEFAULT_SCAN_TARGETS = Path(__file__).resolve().parent / "data" / "scan_targets.yaml"
 DEFAULT_EXPOSURE_POLICY = PACKAGE_ROOT / "detections" / "exposure_policy.yaml"
+DEFAULT_PARTNERS = PACKAGE_ROOT / "incidents" / "sharing" / "partners.yaml"
 
 
 class Settings(BaseSettings):
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     scan_schedule: bool = Field(default=True, description="run due scans from `serve`")
     cookie_secure: bool = Field(default=True, description="session cookies only over HTTPS")
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
+    taxii_max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
+    share_pull_schedule: bool = Field(default=True, description="pull partners from `serve`")
 
     @field_validator("store")
     @classmethod

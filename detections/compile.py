@@ -5,6 +5,7 @@ reads only the files and the cache.
 """
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -13,12 +14,19 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 
 from core.alerts import Severity
+from core.errors import RuleError
 from core.storage.base import Store
 from detections.pipeline import PIPELINE_VERSION, citysoc_pipeline
 from detections.rules import RuleFile, RuleIssue, parse_rule_file, read_rule_files
 from detections.sqlite_backend import CitySocSqliteBackend, field_sql
 
-__all__ = ["CompileReport", "CompiledRule", "compile_rule_dirs", "compile_rule_files"]
+__all__ = [
+    "CompileReport",
+    "CompiledRule",
+    "compile_rule_dict",
+    "compile_rule_dirs",
+    "compile_rule_files",
+]
 
 _SELECT_PREFIX = "SELECT * FROM events WHERE "
 
@@ -94,18 +102,44 @@ def _compile_rule(backend: CitySocSqliteBackend, rule: SigmaRule, path: Path) ->
 class _Compiler:
     def __init__(self) -> None:
         self._backend: CitySocSqliteBackend | None = None
+        self.lock = threading.Lock()  # a backend collects errors on itself: one user at a time
 
-    def compile_file(self, rule_file: RuleFile) -> list[dict[str, object]]:
+    @property
+    def backend(self) -> CitySocSqliteBackend:
         if self._backend is None:
             self._backend = CitySocSqliteBackend(citysoc_pipeline(), collect_errors=True)
+        return self._backend
+
+    def compile_file(self, rule_file: RuleFile) -> list[dict[str, object]]:
         rules, issues = parse_rule_file(rule_file)
         results: list[dict[str, object]] = [{"error": i.reason, "stage": i.stage} for i in issues]
         for rule in rules:
-            result = _compile_rule(self._backend, rule, rule_file.path)
+            result = _compile_rule(self.backend, rule, rule_file.path)
             if "error" in result:
                 result["stage"] = "compile"
             results.append(result)
         return results
+
+
+_shared = _Compiler()
+
+
+def compile_rule_dict(rule: dict[str, object], source: str) -> CompiledRule:
+    """Compile a rule built in code (e.g. from a partner's indicator). Raises RuleError."""
+    try:
+        parsed = SigmaRule.from_dict(rule)
+    except SigmaError as exc:
+        raise RuleError(f"{source}: {exc}", location=source) from exc
+    with _shared.lock:
+        result = _compile_rule(_shared.backend, parsed, Path(source))
+    if "error" in result:
+        raise RuleError(f"{source}: {result['error']}", location=source)
+    data = dict(result["rule"])  # type: ignore[call-overload]
+    data["source"] = source
+    data["severity"] = Severity(data["severity"])
+    data["tags"] = tuple(data["tags"])
+    data["references"] = tuple(data["references"])
+    return CompiledRule(**data)
 
 
 def compile_rule_files(

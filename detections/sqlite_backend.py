@@ -6,6 +6,7 @@ text for equality and cast for ordering. Keyword (value-only) rules search the o
 record, which pySigma's sqlite backend leaves unsupported.
 """
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sigma.backends.sqlite.sqlite import sqliteBackend
@@ -13,7 +14,7 @@ from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionValue
 from sigma.conversion.state import ConversionState
 from sigma.types import SigmaString, SpecialChars
 
-__all__ = ["COLUMN_FIELDS", "CitySocSqliteBackend", "field_sql"]
+__all__ = ["COLUMN_FIELDS", "CitySocSqliteBackend", "field_sql", "since_condition"]
 
 COLUMN_FIELDS = {
     "winlog.channel": "channel",
@@ -76,3 +77,8 @@ class CitySocSqliteBackend(sqliteBackend):
         self, cond: ConditionValueExpression, state: ConversionState
     ) -> Any:
         return self._keyword(cond, state)
+
+
+def since_condition(at: datetime) -> str:
+    """Events at or after ``at`` (the timestamp column holds ISO 8601 UTC text)."""
+    return f"{COLUMN_FIELDS['@timestamp']} >= '{at.astimezone(UTC).isoformat()}'"

@@ -16,8 +16,9 @@ import builtins
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from core.alerts import Alert, AlertGroup, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
@@ -37,7 +38,10 @@ __all__ = [
     "EventStore",
     "IncidentStore",
     "ScanHit",
+    "SharedObject",
+    "SharingStore",
     "Store",
+    "VersionFilter",
 ]
 
 
@@ -183,6 +187,53 @@ class AccountStore(Protocol):
     def delete_session(self, session_hash: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SharedObject:
+    """One version of one STIX object in one TAXII collection."""
+
+    collection_id: str
+    id: str
+    type: str
+    version: str  # the object's ``modified`` (or ``created``), fixed-width UTC microseconds
+    date_added: str  # when this server stored it, same format; strictly increasing
+    tlp: str | None  # "clear", "green", "amber", "amber+strict", "red" or None
+    document: str  # the object's JSON, as stored
+    seq: int = 0  # the engine's order of arrival; pagination cursors are built on it
+
+
+VersionFilter = Literal["first", "last", "all"] | str
+
+
+class SharingStore(Protocol):
+    """TAXII collections, their add statuses, and the watchlist of partners' indicators."""
+
+    def add_objects(self, objects: Sequence[SharedObject]) -> int:
+        """All or nothing; an id + version already present is skipped. Returns how many new."""
+
+    def objects(
+        self,
+        collection_id: str,
+        *,
+        added_after: str | None = None,
+        ids: Sequence[str] = (),
+        types: Sequence[str] = (),
+        versions: Sequence[VersionFilter] = ("last",),
+        tlps: Sequence[str] | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> builtins.list[SharedObject]:
+        """Oldest first from ``after_seq``; ``tlps`` limits marked objects to those levels
+        (unmarked objects are always included)."""
+
+    def last_added(self, collection_id: str) -> str | None: ...
+    def put_status(self, status_id: str, document: str) -> None: ...
+    def status(self, status_id: str) -> str | None: ...
+    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """(indicator id, partner id, document) rows; a newer import replaces the older."""
+
+    def indicators(self, *, partner: str | None = None) -> builtins.list[str]: ...
+
+
 class Store(Protocol):
     @property
     def engine(self) -> str: ...
@@ -204,6 +255,8 @@ class Store(Protocol):
     def drills(self) -> DrillStore: ...
     @property
     def accounts(self) -> AccountStore: ...
+    @property
+    def sharing(self) -> SharingStore: ...
 
     def close(self) -> None: ...
 

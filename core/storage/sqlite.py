@@ -26,7 +26,7 @@ from core.alerts import Alert, AlertGroup, AlertStatus, Severity
 from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
 from core.events import DeadLetter, Event, FieldValue
-from core.storage.base import GENESIS_HASH, audit_hash
+from core.storage.base import GENESIS_HASH, SharedObject, VersionFilter, audit_hash
 
 __all__ = ["SqliteStore"]
 
@@ -138,6 +138,24 @@ CREATE TABLE IF NOT EXISTS sessions (
     username   TEXT NOT NULL,
     expires_at TEXT NOT NULL,
     doc        TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS taxii_objects (
+    seq        INTEGER PRIMARY KEY,
+    collection TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    date_added TEXT NOT NULL,
+    tlp        TEXT,
+    doc        TEXT NOT NULL,
+    UNIQUE (collection, id, version)
+);
+CREATE INDEX IF NOT EXISTS taxii_objects_added ON taxii_objects (collection, date_added);
+CREATE TABLE IF NOT EXISTS taxii_status (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS watchlist (
+    id      TEXT PRIMARY KEY,
+    partner TEXT NOT NULL,
+    doc     TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -813,6 +831,115 @@ class SqliteAccounts(_Part):
             con.execute("DELETE FROM sessions WHERE hash = ?", (session_hash,))
 
 
+class SqliteSharing(_Part):
+    """TAXII objects (every version kept), add statuses, and the partner-indicator watchlist."""
+
+    def add_objects(self, objects: Sequence[SharedObject]) -> int:
+        with self._db.write() as con:
+            before = con.total_changes
+            con.executemany(
+                "INSERT OR IGNORE INTO taxii_objects "
+                "(collection, id, type, version, date_added, tlp, doc) VALUES (?,?,?,?,?,?,?)",
+                [
+                    (o.collection_id, o.id, o.type, o.version, o.date_added, o.tlp, o.document)
+                    for o in objects
+                ],
+            )
+            return con.total_changes - before
+
+    def objects(
+        self,
+        collection_id: str,
+        *,
+        added_after: str | None = None,
+        ids: Sequence[str] = (),
+        types: Sequence[str] = (),
+        versions: Sequence[VersionFilter] = ("last",),
+        tlps: Sequence[str] | None = None,
+        after_seq: int = 0,
+        limit: int = 100,
+    ) -> builtins.list[SharedObject]:
+        where = ["o.collection = ?", "o.seq > ?"]
+        params: list[object] = [collection_id, after_seq]
+        if tlps is not None:
+            where.append(f"(o.tlp IS NULL OR o.tlp IN ({','.join('?' * len(tlps))}))")
+            params.extend(tlps)
+        if added_after is not None:
+            where.append("o.date_added > ?")
+            params.append(added_after)
+        for column, values in (("id", ids), ("type", types)):
+            if values:
+                where.append(f"o.{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        if "all" not in versions:
+            pick = []
+            for wanted in versions:
+                if wanted in ("first", "last"):
+                    agg = "min" if wanted == "first" else "max"
+                    pick.append(
+                        f"o.version = (SELECT {agg}(v.version) FROM taxii_objects v "  # noqa: S608
+                        "WHERE v.collection = o.collection AND v.id = o.id)"
+                    )
+                else:
+                    pick.append("o.version = ?")
+                    params.append(wanted)
+            where.append("(" + " OR ".join(pick or ["0"]) + ")")
+        params.append(limit)
+        rows = self._db.all(
+            "SELECT seq, collection, id, type, version, date_added, tlp, doc "  # noqa: S608
+            f"FROM taxii_objects o WHERE {' AND '.join(where)} ORDER BY o.seq LIMIT ?",
+            params,
+        )
+        return [
+            SharedObject(
+                collection_id=r["collection"],
+                id=r["id"],
+                type=r["type"],
+                version=r["version"],
+                date_added=r["date_added"],
+                tlp=r["tlp"],
+                document=r["doc"],
+                seq=r["seq"],
+            )
+            for r in rows
+        ]
+
+    def last_added(self, collection_id: str) -> str | None:
+        row = self._db.one(
+            "SELECT max(date_added) FROM taxii_objects WHERE collection = ?", (collection_id,)
+        )
+        return str(row[0]) if row and row[0] else None
+
+    def put_status(self, status_id: str, document: str) -> None:
+        with self._db.write() as con:
+            con.execute(
+                "INSERT INTO taxii_status (id, doc) VALUES (?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+                (status_id, document),
+            )
+
+    def status(self, status_id: str) -> str | None:
+        row = self._db.one("SELECT doc FROM taxii_status WHERE id = ?", (status_id,))
+        return str(row[0]) if row else None
+
+    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        with self._db.write() as con:
+            con.executemany(
+                "INSERT INTO watchlist (id, partner, doc) VALUES (?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET partner = excluded.partner, doc = excluded.doc",
+                rows,
+            )
+
+    def indicators(self, *, partner: str | None = None) -> builtins.list[str]:
+        if partner is None:
+            rows = self._db.all("SELECT doc FROM watchlist ORDER BY id")
+        else:
+            rows = self._db.all(
+                "SELECT doc FROM watchlist WHERE partner = ? ORDER BY id", (partner,)
+            )
+        return [str(r[0]) for r in rows]
+
+
 class SqliteCheckpoints(_Part):
     def get(self, key: str) -> int:
         row = self._db.one("SELECT value FROM checkpoints WHERE key = ?", (key,))
@@ -900,6 +1027,7 @@ class SqliteStore:
         self.assets = SqliteAssets(self)
         self.drills = SqliteDrills(self)
         self.accounts = SqliteAccounts(self)
+        self.sharing = SqliteSharing(self)
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own read connection (for detection scans in the worker pool)."""

@@ -26,7 +26,9 @@ PUBLIC = {
     ("GET", "/lang/{lang}"),
 }
 PASSWORD = "correct horse battery staple"
-CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead"]
+CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead", "partner"]
+# A partner city's TAXII token: refused (403) everywhere outside /taxii2/ unless a case says.
+PAGE_CALLERS = CALLERS[:-1]  # partners cannot log in to pages (see test_partners_cannot_log_in)
 NOTIFY_FORM = {
     "info_class": "none",
     "leak": "none",
@@ -57,7 +59,7 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, ob
         {"level": "2"},
         {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 403, "lead": 422},
     ),
-    ("POST", "/logout"): ("/logout", {}, dict.fromkeys(CALLERS, 303)),
+    ("POST", "/logout"): ("/logout", {}, dict.fromkeys(PAGE_CALLERS, 303)),
 }
 OK = {200, 201, 204}
 
@@ -148,7 +150,55 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): (
         "/api/v1/tokens/tok_missing",
         None,
-        dict.fromkeys(CALLERS[1:], 404),
+        dict.fromkeys(CALLERS[1:-1], 404),
+    ),
+}
+# TAXII: reporters have no business there; staff read; the partner reads what it is granted
+# (miaoli-county: read city-indicators, write partner-inbox).
+_NO_REPORTERS = {"reporter_other": 403, "reporter_own": 403}
+_OUT = "/taxii2/joint-defence/collections/8a3f0f3c-6f7e-4f1e-9a53-0c6a7b1e2d41"
+_INBOX = "/taxii2/joint-defence/collections/1c9e2b7a-3d4f-4a8b-8e6f-5a2d9c0b7e13"
+_MISSING = "indicator--00000000-0000-4000-8000-000000000000"
+_STAFF = ("auditor", "analyst", "lead", "partner")
+CASES |= {
+    ("GET", "/taxii2/"): ("/taxii2/", None, _NO_REPORTERS),
+    ("GET", "/taxii2/{api_root}/"): ("/taxii2/joint-defence/", None, _NO_REPORTERS),
+    ("GET", "/taxii2/{api_root}/collections/"): (
+        "/taxii2/joint-defence/collections/",
+        None,
+        _NO_REPORTERS,
+    ),
+    ("GET", "/taxii2/{api_root}/collections/{collection_id}/"): (f"{_OUT}/", None, _NO_REPORTERS),
+    ("GET", "/taxii2/{api_root}/collections/{collection_id}/objects/"): (
+        f"{_OUT}/objects/",
+        None,
+        _NO_REPORTERS,
+    ),
+    ("GET", "/taxii2/{api_root}/collections/{collection_id}/manifest/"): (
+        f"{_INBOX}/manifest/",
+        None,
+        _NO_REPORTERS | {"partner": 403},  # the inbox is write-only for partners
+    ),
+    ("GET", "/taxii2/{api_root}/collections/{collection_id}/objects/{object_id}/"): (
+        f"{_OUT}/objects/{_MISSING}/",
+        None,
+        _NO_REPORTERS | dict.fromkeys(_STAFF, 404),
+    ),
+    ("GET", "/taxii2/{api_root}/collections/{collection_id}/objects/{object_id}/versions/"): (
+        f"{_OUT}/objects/{_MISSING}/versions/",
+        None,
+        _NO_REPORTERS | dict.fromkeys(_STAFF, 404),
+    ),
+    ("GET", "/taxii2/{api_root}/status/{status_id}/"): (
+        "/taxii2/joint-defence/status/00000000-0000-4000-8000-000000000000/",
+        None,
+        _NO_REPORTERS | dict.fromkeys(_STAFF, 404),
+    ),
+    ("POST", "/taxii2/{api_root}/collections/{collection_id}/objects/"): (
+        f"{_INBOX}/objects/",
+        {"objects": []},
+        # staff may read only; the partner may write but sent JSON, not TAXII's media type
+        _NO_REPORTERS | {"auditor": 403, "analyst": 403, "lead": 403, "partner": 415},
     ),
 }
 
@@ -198,6 +248,17 @@ def world(soc):
             store=soc.store, actor=user.actor(), name="matrix", clock=soc.clock
         )
         headers[name] = {"Authorization": f"Bearer {token}"}
+    from incidents.sharing.partners import issue_partner_token
+
+    token, _ = issue_partner_token(
+        store=soc.store,
+        actor=admin,
+        registry=soc.registry,
+        partners=soc.partners,
+        partner_id="miaoli-county",
+        clock=soc.clock,
+    )
+    headers["partner"] = {"Authorization": f"Bearer {token}"}
     ingestor = soc.ingestor()
     for n in range(2):
         doc = winlogbeat("Security", 4720, {"TargetUserName": f"u{n}"})
@@ -247,7 +308,8 @@ def test_route_denies_what_it_must(world, route):
     path, body, expected = CASES[route]
     path = path.format(**ids)
     for caller in CALLERS:
-        want = 401 if caller == "anonymous" else expected.get(caller, "ok")
+        default = 403 if caller == "partner" and not route[1].startswith("/taxii2/") else "ok"
+        want = 401 if caller == "anonymous" else expected.get(caller, default)
         if want == "skip":
             continue
         response = client.request(route[0], path, json=body, headers=headers[caller])
@@ -275,7 +337,7 @@ def test_page_denies_what_it_must(world, route):
     client, _headers, ids = world
     path, form, expected = PAGE_CASES[route]
     path = path.format(**ids)
-    for caller in CALLERS:
+    for caller in PAGE_CALLERS:
         want = 303 if caller == "anonymous" else expected.get(caller, 200)
         if want == "skip":
             continue
@@ -303,3 +365,22 @@ def test_page_forms_need_the_csrf_token(world):
     assert forged.status_code == 403
     page = browser.get(f"/incidents/{ids['incident']}")
     assert "notified" not in page.text.split('id="state">', 1)[1][:40]
+
+
+def test_partners_cannot_log_in(world, soc):
+    """Even a partner account that somehow has a known password gets no session."""
+    client, _headers, _ids = world
+    accounts.create_user(
+        store=soc.store,
+        actor=Actor("root-admin", Role.ADMIN),
+        registry=soc.registry,
+        username="partner.nantou-county",
+        password=PASSWORD,
+        role=Role.PARTNER,
+        clock=soc.clock,
+    )
+    for username, status in (("partner.nantou-county", 401), ("analyst", 200)):
+        response = client.post(
+            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        )
+        assert response.status_code == status, username

@@ -1,0 +1,210 @@
+"""From an incident to a STIX 2.1 bundle in our outgoing TAXII collection.
+
+The analyst chooses the IoCs and writes the summary; de-identification removes what may
+not leave the city and says what it removed; the bundle is built with ``stix2`` and must
+pass ``stix2-validator`` before anything is stored; TLP:RED never leaves.
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import stix2
+from stix2validator import ValidationOptions, validate_string
+
+from core import audit
+from core.access import Action, Actor, require
+from core.agencies import AgencyRegistry
+from core.clock import Clock
+from core.errors import ForbiddenError, InputError
+from core.storage.base import SharedObject, Store
+from incidents import repository
+from incidents.models import IoC
+from incidents.sharing.deidentify import Withheld, sanitize
+from incidents.sharing.observables import to_pattern
+from incidents.sharing.partners import CollectionPurpose, PartnerRegistry
+from incidents.sharing.timestamps import parse_stix_time, stix_time
+from incidents.sharing.tlp import Tlp, marking_definition, marking_id, tlp_of
+
+__all__ = ["Publication", "publish", "store_objects", "validate_bundle"]
+
+_VALIDATION = ValidationOptions(version="2.1", strict=False)
+
+
+@dataclass
+class Publication:
+    bundle: dict[str, Any]
+    collection_id: str
+    shared: list[IoC]
+    withheld: list[Withheld] = field(default_factory=list)
+    redactions: dict[str, int] = field(default_factory=dict)
+    summary: str = ""
+
+
+def validate_bundle(text: str) -> list[str]:
+    """The validator's errors for a serialized bundle (empty when valid)."""
+    results = validate_string(text, _VALIDATION)  # one result for the bundle, or a list
+    found = results if isinstance(results, list) else [results]
+    errors = [str(e) for r in found if not r.is_valid for e in (r.errors or [])]
+    if any(not r.is_valid for r in found) and not errors:
+        errors.append("the validator rejected the bundle")
+    return errors
+
+
+def store_objects(
+    store: Store, collection_id: str, objects: Sequence[dict[str, Any]], clock: Clock
+) -> int:
+    """Add objects to a collection, all stamped with one strictly increasing date_added."""
+    added = stix_time(clock.now())
+    last = store.sharing.last_added(collection_id)
+    if last is not None and added <= last:  # a clock that stands still (tests) or steps back
+        added = stix_time(parse_stix_time(last) + timedelta(microseconds=1))
+    return store.sharing.add_objects(
+        [
+            SharedObject(
+                collection_id=collection_id,
+                id=str(o["id"]),
+                type=str(o["type"]),
+                version=_version(o),
+                date_added=added,
+                tlp=(tlp.value if (tlp := tlp_of(o)) else None),
+                document=json.dumps(o, ensure_ascii=False, sort_keys=True),
+            )
+            for o in objects
+        ]
+    )
+
+
+def _version(obj: dict[str, Any]) -> str:
+    stamp = obj.get("modified") or obj.get("created") or "1970-01-01T00:00:00Z"
+    return stix_time(parse_stix_time(str(stamp), location=f"{obj.get('id')}.modified"))
+
+
+def publish(
+    *,
+    store: Store,
+    actor: Actor,
+    registry: AgencyRegistry,
+    partners: PartnerRegistry,
+    incident_id: str,
+    iocs: Sequence[IoC],
+    summary: str,
+    tlp: Tlp,
+    clock: Clock,
+) -> Publication:
+    """Build, validate, store and audit one bundle. Raises Forbidden/InputError/NotFound."""
+    incident = repository.get(store, incident_id, actor=actor)
+    require(actor, Action.SHARE, incident.organization_id, "incident")
+    if tlp is Tlp.RED:
+        raise ForbiddenError(
+            "TLP:RED is for the named recipients only and never leaves the city; "
+            "choose AMBER+STRICT or lower, or share it in person",
+            location="tlp",
+        )
+    cleaned = sanitize(
+        iocs,
+        summary,
+        tlp=tlp,
+        registry=registry,
+        internal_suffixes=partners.internal_domain_suffixes,
+        known_hosts=[a.hostname for a in store.assets.list() if a.hostname],
+        allow_internal_details=partners.allow_internal_details,
+    )
+    if not cleaned.iocs and not cleaned.summary.strip():
+        reasons = "; ".join(f"{w.ioc.value}: {w.reason}" for w in cleaned.withheld)
+        raise InputError(
+            "nothing left to share" + (f" (withheld: {reasons})" if reasons else ""),
+            location="iocs",
+        )
+    now = clock.now()
+    ours = partners.identity
+    marking = marking_id(tlp)
+    common = {"created_by_ref": ours.id, "object_marking_refs": [marking], "allow_custom": False}
+    identity = stix2.v21.Identity(
+        id=ours.id,
+        name=ours.name,
+        description=ours.name_en,
+        identity_class="organization",
+        sectors=["government"],
+        contact_information=ours.contact or None,
+        created="2026-01-01T00:00:00.000Z",
+        modified="2026-01-01T00:00:00.000Z",
+    )
+    indicators = [
+        stix2.v21.Indicator(
+            name=f"{ioc.type.value}: {ioc.value}",
+            description=f"Seen in a level-{incident.level or '?'} incident ({ours.name_en})",
+            pattern=to_pattern(ioc),
+            pattern_type="stix",
+            valid_from=now,
+            valid_until=now + timedelta(days=partners.indicator_days),
+            indicator_types=["malicious-activity"],
+            created=now,
+            modified=now,
+            **common,
+        )
+        for ioc in cleaned.iocs
+    ]
+    sightings = [
+        stix2.v21.Sighting(
+            sighting_of_ref=ind.id,
+            where_sighted_refs=[ours.id],
+            first_seen=incident.occurred_at or incident.aware_at,
+            count=max(1, incident.alert_count),
+            created=now,
+            modified=now,
+            **common,
+        )
+        for ind in indicators
+    ]
+    refs = [o.id for o in (*indicators, *sightings)] or [ours.id]
+    category = incident.category.value if incident.category else "uncategorised"
+    report = stix2.v21.Report(
+        name=f"{ours.name_en}: incident summary ({category})",
+        description=cleaned.summary or "(indicators only)",
+        report_types=["threat-report"],
+        published=now,
+        object_refs=refs,
+        labels=[f"level-{incident.level}"] if incident.level else None,
+        created=now,
+        modified=now,
+        **common,
+    )
+    bundle = stix2.v21.Bundle(identity, *indicators, *sightings, report, allow_custom=True)
+    document: dict[str, Any] = json.loads(bundle.serialize())
+    document["objects"].insert(1, marking_definition(tlp))
+    text = json.dumps(document, ensure_ascii=False)
+    errors = validate_bundle(text)
+    if errors:
+        raise InputError(
+            "the bundle failed STIX 2.1 validation: " + "; ".join(errors[:5]), location="bundle"
+        )
+    collection = partners.first(CollectionPurpose.OUTGOING)
+    store_objects(store, collection.id, document["objects"], clock)
+    audit.record(
+        store,
+        actor=actor,
+        action="share.publish",
+        subject=incident.id,
+        at=now,
+        detail={
+            "bundle": document["id"],
+            "collection": collection.alias,
+            "tlp": tlp.value,
+            "indicators": [i.id for i in indicators],
+            "withheld": [
+                f"{w.ioc.type.value}:{w.ioc.value} ({w.reason})" for w in cleaned.withheld
+            ],
+            "redactions": dict(cleaned.redactions),
+        },
+    )
+    return Publication(
+        bundle=document,
+        collection_id=collection.id,
+        shared=cleaned.iocs,
+        withheld=cleaned.withheld,
+        redactions=dict(cleaned.redactions),
+        summary=cleaned.summary,
+    )

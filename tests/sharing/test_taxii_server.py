@@ -1,0 +1,235 @@
+"""The TAXII server's refusals: bad bundles, missing grants, TLP:RED, partners outside TAXII."""
+
+import json
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.settings import Settings
+from incidents.sharing.partners import issue_partner_token
+from incidents.sharing.tlp import Tlp, marking_definition, marking_id
+from tests.sharing.cities import A_COLLECTIONS, ADMIN, registry_file
+
+pytestmark = pytest.mark.taxii
+TAXII = "application/taxii+json;version=2.1"
+ROOT = "/taxii2/joint-defence"
+
+
+@pytest.fixture
+def city(tmp_path, settings, clock):
+    from api.context import CitySoc
+
+    partners = registry_file(
+        tmp_path / "partners.yaml",
+        identity="identity--5b0d6a57-1f0e-4c3e-9b55-2a8f4c1d7e10",
+        name="臺中市政府 SOC",
+        partner_id="changhua-county",
+        partner_name="彰化縣政府",
+        pull_url="http://127.0.0.1:9/taxii2/joint-defence/collections/x/",
+        token_env="CITYSOC_TEST_UNUSED",
+        collection_ids=A_COLLECTIONS,
+    )
+    with CitySoc(Settings(store=settings.store, partners_file=partners), clock=clock) as soc:
+        client = TestClient(create_app(soc, api_token="operator-token"))
+
+        def auth(partner: str) -> dict[str, str]:
+            token, _ = issue_partner_token(
+                store=soc.store,
+                actor=ADMIN,
+                registry=soc.registry,
+                partners=soc.partners,
+                partner_id=partner,
+                clock=soc.clock,
+            )
+            return {"Authorization": f"Bearer {token}", "Accept": TAXII}
+
+        yield soc, client, auth
+
+
+def indicator(pattern="[ipv4-addr:value = '203.0.113.9']", tlp: Tlp | None = Tlp.GREEN, **extra):
+    obj = {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid4()}",
+        "created": "2026-03-01T00:00:00.000Z",
+        "modified": "2026-03-01T00:00:00.000Z",
+        "name": "test",
+        "pattern": pattern,
+        "pattern_type": "stix",
+        "valid_from": "2026-03-01T00:00:00Z",
+    }
+    if tlp:
+        obj["object_marking_refs"] = [marking_id(tlp)]
+    return obj | extra
+
+
+def post(client, collection, body, headers, content_type=TAXII):
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post(
+        f"{ROOT}/collections/{collection}/objects/",
+        content=data,
+        headers=headers | {"Content-Type": content_type},
+    )
+
+
+def stored(soc, collection) -> int:
+    return len(soc.store.sharing.objects(collection, versions=("all",), limit=10_000))
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        (b'{"objects": [', 400, "not valid JSON"),
+        ({"objects": [indicator(), indicator(spec_version="2.0")]}, 422, "STIX 2.1 only"),
+        (
+            {"objects": [indicator(), indicator(pattern="[ipv4-addr:value = '1.2.3.4'")]},
+            422,
+            "unparsable",
+        ),
+        (
+            {
+                "objects": [
+                    indicator(),
+                    {"type": "indicator", "spec_version": "2.1", "id": "indicator--x"},
+                ]
+            },
+            422,
+            "validation",
+        ),
+        ({"objects": []}, 422, "no objects"),
+        ({"not": "an envelope"}, 400, "envelope"),
+    ],
+    ids=[
+        "invalid-json",
+        "wrong-spec-version",
+        "unparsable-pattern",
+        "invalid-object",
+        "empty",
+        "no-envelope",
+    ],
+)
+def test_bad_envelopes_are_refused_whole_with_taxii_errors(city, body, status, says):
+    soc, client, auth = city
+    inbox = A_COLLECTIONS[1]
+    response = post(client, inbox, body, auth("changhua-county"))
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/taxii+json")
+    error = response.json()
+    assert error["http_status"] == str(status) and says in error["description"]
+    assert stored(soc, inbox) == 0 and soc.store.sharing.indicators() == []
+
+
+def test_oversized_and_wrong_media_type(city):
+    soc, client, auth = city
+    soc.settings.taxii_max_content_length = 2048
+    big = {"objects": [indicator(description="x" * 4096)]}
+    response = post(client, A_COLLECTIONS[1], big, auth("changhua-county"))
+    assert response.status_code == 413 and response.json()["http_status"] == "413"
+    wrong = post(
+        client,
+        A_COLLECTIONS[1],
+        {"objects": [indicator()]},
+        auth("changhua-county"),
+        "application/json",
+    )
+    assert wrong.status_code == 415
+    refused = client.get(
+        f"{ROOT}/collections/", headers=auth("changhua-county") | {"Accept": "text/html"}
+    )
+    assert refused.status_code == 406
+    assert stored(soc, A_COLLECTIONS[1]) == 0
+
+
+def test_a_partner_without_write_permission_gets_403(city):
+    soc, client, auth = city
+    response = post(client, A_COLLECTIONS[1], {"objects": [indicator()]}, auth("read-only-county"))
+    assert response.status_code == 403 and response.json()["http_status"] == "403"
+    # and may not write our outgoing collection either, though it may read it
+    assert (
+        post(
+            client, A_COLLECTIONS[0], {"objects": [indicator()]}, auth("changhua-county")
+        ).status_code
+        == 403
+    )
+    listed = client.get(f"{ROOT}/collections/", headers=auth("read-only-county")).json()
+    assert [c["alias"] for c in listed["collections"]] == ["city-indicators"]
+    assert stored(soc, A_COLLECTIONS[1]) == 0
+
+
+def test_tlp_red_is_never_served_and_partners_get_no_more_than_their_ceiling(city):
+    soc, client, auth = city
+    admin = {"Authorization": "Bearer operator-token", "Accept": TAXII}
+    red, amber, green = indicator(tlp=Tlp.RED), indicator(tlp=Tlp.AMBER), indicator(tlp=Tlp.GREEN)
+    body = {"objects": [marking_definition(Tlp.RED), red, amber, green]}
+    assert post(client, A_COLLECTIONS[0], body, admin).status_code == 202
+    outgoing = f"{ROOT}/collections/{A_COLLECTIONS[0]}/objects/"
+    for who, expected in (
+        ("changhua-county", {amber["id"], green["id"]}),  # amber arrangement
+        ("read-only-county", {green["id"]}),  # green arrangement
+    ):
+        served = client.get(outgoing, headers=auth(who)).json().get("objects", [])
+        assert {o["id"] for o in served} == expected
+        direct = client.get(f"{outgoing}{red['id']}/", headers=auth(who))
+        assert direct.status_code == 404
+    staff = client.get(outgoing, headers=admin).json()["objects"]
+    assert red["id"] not in {o["id"] for o in staff}
+
+
+def test_partner_credentials_open_nothing_but_taxii(city):
+    _soc, client, auth = city
+    headers = auth("changhua-county")
+    for path in ("/api/v1/incidents", "/api/v1/alerts", "/api/v1/me", "/metrics"):
+        assert client.get(path, headers=headers).status_code == 403, path
+    assert client.get("/taxii2/", headers=headers).status_code == 200
+    assert client.get(f"{ROOT}/collections/", headers={"Accept": TAXII}).status_code == 401
+
+
+def test_basic_auth_with_the_partner_id_and_status_is_private(city):
+    import base64
+
+    _soc, client, auth = city
+    token = auth("changhua-county")["Authorization"].removeprefix("Bearer ")
+    basic = {
+        "Authorization": "Basic " + base64.b64encode(f"changhua-county:{token}".encode()).decode(),
+        "Accept": TAXII,
+    }
+    accepted = post(client, A_COLLECTIONS[1], {"objects": [indicator()]}, basic)
+    assert accepted.status_code == 202
+    status_id = accepted.json()["id"]
+    assert client.get(f"{ROOT}/status/{status_id}/", headers=basic).json()["status"] == "complete"
+    assert (
+        client.get(f"{ROOT}/status/{status_id}/", headers=auth("read-only-county")).status_code
+        == 404
+    )
+    wrong_user = {
+        "Authorization": "Basic " + base64.b64encode(f"nantou-county:{token}".encode()).decode()
+    }
+    assert client.get("/taxii2/", headers=wrong_user).status_code == 401
+
+
+def test_objects_filters_and_versions(city):
+    _soc, client, auth = city
+    admin = {"Authorization": "Bearer operator-token", "Accept": TAXII}
+    first = indicator()
+    second = first | {"modified": "2026-03-02T00:00:00.000Z", "name": "second"}
+    other = indicator()
+    for body in ({"objects": [first, other]}, {"objects": [second]}):
+        assert post(client, A_COLLECTIONS[0], body, admin).status_code == 202
+    base = f"{ROOT}/collections/{A_COLLECTIONS[0]}/objects/"
+    latest = client.get(base, params={"match[id]": first["id"]}, headers=admin).json()["objects"]
+    assert [o["name"] for o in latest] == ["second"]
+    every = client.get(
+        base, params={"match[id]": first["id"], "match[version]": "all"}, headers=admin
+    )
+    assert len(every.json()["objects"]) == 2
+    versions = client.get(f"{base}{first['id']}/versions/", headers=admin).json()["versions"]
+    assert len(versions) == 2
+    page = client.get(base, headers=admin)
+    after = client.get(
+        base, params={"added_after": page.headers["X-TAXII-Date-Added-First"]}, headers=admin
+    )
+    assert [o["name"] for o in after.json()["objects"]] == ["second"]
+    bad = client.get(base, params={"added_after": "yesterday"}, headers=admin)
+    assert bad.status_code == 400 and "'yesterday' is not a timestamp" in bad.json()["description"]
