@@ -22,7 +22,10 @@ from api.schemas import (
     LoginIn,
     NotificationIn,
     ReviewIn,
+    ShareIn,
+    ShareRead,
     TokenIn,
+    WithheldRead,
 )
 from api.taxii import taxii_router
 from api.web import set_session_cookie, web_router
@@ -33,6 +36,10 @@ from core.errors import ForbiddenError, InputError, UnauthenticatedError
 from incidents import drills, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import Incident
+from incidents.sharing import intel, outgoing
+from incidents.sharing.observables import classify
+from incidents.sharing.pull import pull_partner
+from incidents.sharing.watchlist import list_indicators
 from reports import compliance
 from reports.documents import DocumentKind, build_document, render_drill_html, render_html
 from reports.render import MEDIA_TYPES, encode_page
@@ -284,6 +291,96 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                 clock=soc.clock,
             )
         )
+
+    @app.post("/api/v1/incidents/{incident_id}/share", response_model=ShareRead, status_code=201)
+    def share(incident_id: str, body: ShareIn, who: ActorDep) -> ShareRead:
+        """Publish chosen IoCs and a summary to partners (de-identified, TLP-marked)."""
+        iocs = [classify(i.value, i.type) for i in body.iocs]
+        if body.include_incident_iocs:
+            found = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
+            iocs += found.iocs
+        published = outgoing.publish(
+            store=soc.store,
+            actor=who,
+            registry=soc.registry,
+            partners=soc.partners,
+            incident_id=incident_id,
+            iocs=iocs,
+            summary=body.summary,
+            tlp=body.tlp,
+            clock=soc.clock,
+        )
+        return ShareRead(
+            bundle_id=published.bundle["id"],
+            collection_id=published.collection_id,
+            objects=len(published.bundle["objects"]),
+            shared=published.shared,
+            withheld=[WithheldRead(ioc=w.ioc, reason=w.reason) for w in published.withheld],
+            redactions=published.redactions,
+            summary=published.summary,
+        )
+
+    @app.get("/api/v1/intel")
+    def intel_overview(who: ActorDep) -> dict[str, object]:
+        rows, indicators = intel.overview(
+            store=soc.store, partners=soc.partners, actor=who, now=soc.clock.now()
+        )
+        return {
+            "partners": [
+                {
+                    "id": r.partner.id,
+                    "name_zh": r.partner.name_zh,
+                    "name_en": r.partner.name_en,
+                    "grants": r.partner.grants,
+                    "max_tlp": r.partner.max_tlp.value,
+                    "pulls": r.partner.pull is not None,
+                    "last_pull": r.last_pull,
+                    "indicators": r.indicators,
+                    "active": r.active,
+                    "not_swept": r.not_swept,
+                    "hits": r.hits,
+                }
+                for r in rows
+            ],
+            "indicators": len(indicators),
+            "hits": soc.store.alerts.count(rule_prefix=intel.INDICATOR_RULES),
+        }
+
+    @app.get("/api/v1/intel/indicators")
+    def intel_indicators(
+        who: ActorDep,
+        partner: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, object]:
+        intel.require_intel_reader(who)
+        found = list_indicators(soc.store, partner=partner)
+        return {
+            "total": len(found),
+            "limit": limit,
+            "offset": offset,
+            "items": [w.model_dump(mode="json") for w in found[offset : offset + limit]],
+        }
+
+    @app.post("/api/v1/intel/partners/{partner_id}/pull")
+    def intel_pull(partner_id: str, who: ActorDep) -> dict[str, object]:
+        report = pull_partner(
+            store=soc.store,
+            partners=soc.partners,
+            partner_id=partner_id,
+            actor=who,
+            clock=soc.clock,
+        )
+        return {
+            "partner": report.partner,
+            "received": report.received,
+            "new": report.new,
+            "updated": report.updated,
+            "rejected": [{"id": i, "reason": r} for i, r in report.rejected],
+            "not_swept": [{"id": i, "reason": r} for i, r in report.not_swept],
+            "since": report.since,
+            "until": report.until,
+        }
 
     @app.get("/api/v1/incidents/{incident_id}/documents/{kind}", response_model=None)
     def document(

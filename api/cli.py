@@ -52,6 +52,11 @@ users_app = typer.Typer(help="Accounts for people and their API tokens.", no_arg
 app.add_typer(users_app, name="users")
 report_app = typer.Typer(help="Statutory documents and compliance reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+share_app = typer.Typer(
+    help="Joint defence: share with partner cities over STIX/TAXII, pull theirs.",
+    no_args_is_help=True,
+)
+app.add_typer(share_app, name="share")
 
 console = Console()
 err = Console(stderr=True)
@@ -842,6 +847,171 @@ def demo(
             f"{'intact' if result.ok else 'BROKEN'} (citysoc audit verify)"
         )
         console.print(f"generated at {datetime.now(UTC).isoformat(timespec='seconds')}")
+
+
+@share_app.command("publish")
+def share_publish(
+    incident_id: str,
+    ioc: Annotated[
+        list[str] | None, typer.Option("--ioc", help="an IP, domain, URL, e-mail or hash")
+    ] = None,
+    incident_iocs: Annotated[
+        bool, typer.Option("--incident-iocs", help="also share the IoCs on the incident")
+    ] = False,
+    summary: Annotated[str, typer.Option(help="sanitized incident summary")] = "",
+    tlp: Annotated[str, typer.Option(help="clear, green, amber or amber+strict")] = "green",
+    out: Annotated[Path | None, typer.Option(help="also write the bundle here")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Publish IoCs and a summary to the partners' collection, de-identified and TLP-marked."""
+    from incidents.sharing.observables import classify
+    from incidents.sharing.outgoing import publish
+    from incidents.sharing.tlp import Tlp
+
+    try:
+        marking = Tlp(tlp.lower())
+    except ValueError:
+        choices = ", ".join(t.value for t in Tlp)
+        raise typer.BadParameter(f"--tlp must be one of {choices}") from None
+    with _soc(store) as soc:
+        operator = local_operator()
+        chosen = [classify(v) for v in ioc or []]
+        if incident_iocs:
+            chosen += service.get_incident(
+                store=soc.store, actor=operator, incident_id=incident_id
+            ).iocs
+        result = publish(
+            store=soc.store,
+            actor=operator,
+            registry=soc.registry,
+            partners=soc.partners,
+            incident_id=incident_id,
+            iocs=chosen,
+            summary=summary,
+            tlp=marking,
+            clock=soc.clock,
+        )
+    table = Table(title=f"bundle {result.bundle['id']} ({marking.label})")
+    for col in ("IoC", "shared?"):
+        table.add_column(col)
+    for shared in result.shared:
+        table.add_row(f"{shared.type.value}: {shared.value}", "[green]shared[/]")
+    for held in result.withheld:
+        table.add_row(
+            f"{held.ioc.type.value}: {held.ioc.value}", f"[yellow]withheld[/]: {held.reason}"
+        )
+    console.print(table)
+    if result.redactions:
+        removed = ", ".join(f"{n} {kind}" for kind, n in result.redactions.items())
+        console.print(f"removed from the summary: {removed}")
+    if out is not None:
+        _write(out, json.dumps(result.bundle, ensure_ascii=False, indent=2).encode())
+
+
+@share_app.command("partners")
+def share_partners(store: StoreOpt = None) -> None:
+    """Partners, their grants, last sync, indicators on the watchlist and the hits."""
+    from incidents.sharing.intel import overview
+
+    with _soc(store) as soc:
+        rows, _ = overview(
+            store=soc.store, partners=soc.partners, actor=local_operator(), now=soc.clock.now()
+        )
+    table = Table(title="Joint-defence partners")
+    for col in ("id", "name", "grants", "max TLP", "last pull", "indicators", "active", "hits"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.partner.id,
+            r.partner.name_zh,
+            ", ".join(f"{c}:{g.value}" for c, g in r.partner.grants.items()),
+            r.partner.max_tlp.value,
+            taipei_time(r.last_pull) if r.last_pull else ("never" if r.partner.pull else "-"),
+            str(r.indicators),
+            str(r.active),
+            str(r.hits),
+        )
+    console.print(table)
+
+
+@share_app.command("pull")
+def share_pull(
+    partners: Annotated[
+        list[str] | None, typer.Argument(help="default: every partner with pull:")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Pull partners' collections (only what was added since the last pull) and import them."""
+    from incidents.sharing.pull import pull_partner
+
+    with _soc(store) as soc:
+        names = partners or [p.id for p in soc.partners.partners.values() if p.pull]
+        if not names:
+            console.print(f"no partner has a pull: section in {soc.partners.path}")
+            return
+        failed = 0
+        for name in names:
+            try:
+                report = pull_partner(
+                    store=soc.store,
+                    partners=soc.partners,
+                    partner_id=name,
+                    actor=local_operator(),
+                    clock=soc.clock,
+                )
+            except CitySocError as exc:
+                err.print(f"[red]{name}[/]: {exc}")
+                failed += 1
+                continue
+            console.print(
+                f"{name}: {report.received} objects, {report.new} new and {report.updated} "
+                f"updated indicators, {len(report.rejected)} rejected"
+            )
+            for object_id, reason in report.rejected + report.not_swept:
+                console.print(f"  {object_id}: {reason}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@share_app.command("indicators")
+def share_indicators(partner: str | None = None, store: StoreOpt = None, limit: int = 100) -> None:
+    """Partners' indicators on the watchlist, with validity and whether they are swept."""
+    from incidents.sharing.watchlist import list_indicators
+
+    with _soc(store) as soc:
+        now = soc.clock.now()
+        found = list_indicators(soc.store, partner=partner)
+    table = Table(title=f"Watchlist ({len(found)} indicators)")
+    for col in ("partner", "indicator", "TLP", "valid until", "state"):
+        table.add_column(col)
+    for w in found[:limit]:
+        state = "swept" if w.active(now) else (w.not_swept or "expired or not yet valid")
+        table.add_row(
+            w.partner,
+            ", ".join(f"{i.type.value}:{i.value}" for i in w.iocs) or w.pattern[:60],
+            w.tlp.value if w.tlp else "-",
+            taipei_time(w.valid_until) if w.valid_until else "-",
+            state,
+        )
+    console.print(table)
+
+
+@share_app.command("token")
+def share_token(partner: str, store: StoreOpt = None) -> None:
+    """Issue a TAXII token for a partner city (printed once; give it to them securely)."""
+    from incidents.sharing.partners import issue_partner_token
+
+    with _soc(store) as soc:
+        token, _ = issue_partner_token(
+            store=soc.store,
+            actor=local_operator(),
+            registry=soc.registry,
+            partners=soc.partners,
+            partner_id=partner,
+            clock=soc.clock,
+        )
+    console.print(f"TAXII token for {partner} (shown once; HTTP Basic user {partner}):")
+    sys.stdout.write(token + "\n")
 
 
 def main() -> None:

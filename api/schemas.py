@@ -7,7 +7,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 from core.alerts import Alert
 from incidents.deadlines import DeadlineStatus
 from incidents.levels import LevelAnswers
-from incidents.models import Incident, IncidentCategory, IoC
+from incidents.models import Incident, IncidentCategory, IoC, IoCType
+from incidents.sharing.tlp import Tlp
 
 __all__ = [
     "AlertGroupRead",
@@ -20,7 +21,10 @@ __all__ = [
     "LoginIn",
     "NotificationIn",
     "ReviewIn",
+    "ShareIn",
+    "ShareRead",
     "TokenIn",
+    "WithheldRead",
 ]
 
 
@@ -113,3 +117,30 @@ class NotificationIn(_In):
 class ReviewIn(_In):
     level: int | None = Field(default=None, ge=1, le=4)
     note: str = Field(default="", max_length=5_000)
+
+
+class IocIn(_In):
+    type: IoCType | None = None  # recognised from the value when left out
+    value: str = Field(min_length=1, max_length=2048)
+
+
+class ShareIn(_In):
+    iocs: list[IocIn] = Field(default_factory=list, max_length=1_000)
+    include_incident_iocs: bool = False  # add the IoCs already recorded on the incident
+    summary: str = Field(default="", max_length=20_000)
+    tlp: Tlp = Tlp.GREEN
+
+
+class WithheldRead(BaseModel):
+    ioc: IoC
+    reason: str
+
+
+class ShareRead(BaseModel):
+    bundle_id: str
+    collection_id: str
+    objects: int
+    shared: list[IoC]
+    withheld: list[WithheldRead]
+    redactions: dict[str, int]
+    summary: str

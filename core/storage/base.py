@@ -90,11 +90,16 @@ class AlertStore(Protocol):
         organization_id: str | None = None,
         status: AlertStatus | None = None,
         group_key: str | None = None,
+        rule_prefix: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> builtins.list[Alert]: ...
     def count(
-        self, *, organization_id: str | None = None, status: AlertStatus | None = None
+        self,
+        *,
+        organization_id: str | None = None,
+        status: AlertStatus | None = None,
+        rule_prefix: str | None = None,
     ) -> int: ...
     def update_status(
         self,

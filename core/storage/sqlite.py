@@ -428,9 +428,16 @@ class SqliteAlerts(_Part):
         return Alert.model_validate_json(row[0])
 
     def _where(
-        self, organization_id: str | None, status: AlertStatus | None, group_key: str | None
+        self,
+        organization_id: str | None,
+        status: AlertStatus | None,
+        group_key: str | None,
+        rule_prefix: str | None = None,
     ) -> tuple[str, list[object]]:
         clauses, params = ["1=1"], list[object]()
+        if rule_prefix is not None:
+            clauses.append("substr(rule_id, 1, ?) = ?")
+            params.extend((len(rule_prefix), rule_prefix))
         if organization_id is not None:
             clauses.append("org = ?")
             params.append(organization_id)
@@ -448,10 +455,11 @@ class SqliteAlerts(_Part):
         organization_id: str | None = None,
         status: AlertStatus | None = None,
         group_key: str | None = None,
+        rule_prefix: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> builtins.list[Alert]:
-        where, params = self._where(organization_id, status, group_key)
+        where, params = self._where(organization_id, status, group_key, rule_prefix)
         rows = self._db.all(
             f"SELECT doc FROM alerts WHERE {where} ORDER BY created_at, id LIMIT ? OFFSET ?",  # noqa: S608
             (*params, limit, offset),
@@ -459,9 +467,13 @@ class SqliteAlerts(_Part):
         return [Alert.model_validate_json(r[0]) for r in rows]
 
     def count(
-        self, *, organization_id: str | None = None, status: AlertStatus | None = None
+        self,
+        *,
+        organization_id: str | None = None,
+        status: AlertStatus | None = None,
+        rule_prefix: str | None = None,
     ) -> int:
-        where, params = self._where(organization_id, status, None)
+        where, params = self._where(organization_id, status, None, rule_prefix)
         return int(self._db.one(f"SELECT count(*) FROM alerts WHERE {where}", params)[0])  # noqa: S608
 
     def update_status(

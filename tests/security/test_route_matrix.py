@@ -153,6 +153,29 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
         dict.fromkeys(CALLERS[1:-1], 404),
     ),
 }
+CASES |= {
+    ("POST", "/api/v1/incidents/{incident_id}/share"): (
+        "/api/v1/incidents/{incident}/share",
+        {"iocs": [{"value": "evil.example"}], "tlp": "green"},
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403},
+    ),
+    ("GET", "/api/v1/intel"): (
+        "/api/v1/intel",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
+    ("GET", "/api/v1/intel/indicators"): (
+        "/api/v1/intel/indicators",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
+    ("POST", "/api/v1/intel/partners/{partner_id}/pull"): (
+        "/api/v1/intel/partners/miaoli-county/pull",
+        None,
+        # allowed callers learn that the shipped registry names no server to pull from
+        {"reporter_other": 404, "reporter_own": 404, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
+}
 # TAXII: reporters have no business there; staff read; the partner reads what it is granted
 # (miaoli-county: read city-indicators, write partner-inbox).
 _NO_REPORTERS = {"reporter_other": 403, "reporter_own": 403}

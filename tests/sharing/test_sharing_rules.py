@@ -1,5 +1,6 @@
 """What may leave the city, and how indicators become sweeps."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -228,3 +229,64 @@ def test_the_retro_hunt_looks_back_only_over_its_window(soc):
     soc.process(min_severity="critical")
     hits = [a for a in soc.store.alerts.list() if a.rule_id.startswith("ioc:")]
     assert len(hits) == 1 and hits[0].event.timestamp == now - timedelta(days=10)
+
+
+def test_share_commands(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    runner = CliRunner()
+    store = f"sqlite:///{tmp_path / 'c.db'}"
+    opened = runner.invoke(
+        app,
+        [
+            "incidents",
+            "open",
+            "--agency",
+            "police",
+            "--title",
+            "phish",
+            "--aware-at",
+            "2026-03-02T09:00:00+08:00",
+            "--store",
+            store,
+        ],
+    )
+    assert opened.exit_code == 0, opened.output
+    incident_id = re.search(r"INC-\d{8}-[0-9A-F]+", opened.output).group(0)
+    published = runner.invoke(
+        app,
+        [
+            "share",
+            "publish",
+            incident_id,
+            "--ioc",
+            "evil.example",
+            "--ioc",
+            "10.20.1.5",
+            "--summary",
+            "call 0912-345-678",
+            "--tlp",
+            "amber",
+            "--out",
+            str(tmp_path / "b.json"),
+            "--store",
+            store,
+        ],
+    )
+    assert published.exit_code == 0, published.output
+    assert "withheld" in published.output and "1 phone number" in published.output
+    bundle = (tmp_path / "b.json").read_text(encoding="utf-8")
+    assert "evil.example" in bundle and "10.20.1.5" not in bundle
+    red = runner.invoke(
+        app,
+        ["share", "publish", incident_id, "--ioc", "a.example", "--tlp", "red", "--store", store],
+    )
+    assert isinstance(red.exception, ForbiddenError) and "TLP:RED" in str(red.exception)
+    token = runner.invoke(app, ["share", "token", "miaoli-county", "--store", store])
+    assert token.exit_code == 0 and "csoc_" in token.stdout
+    partners = runner.invoke(app, ["share", "partners", "--store", store], env={"COLUMNS": "200"})
+    assert "miaoli-county" in partners.output and "苗栗縣政府" in partners.output
+    nothing = runner.invoke(app, ["share", "pull", "--store", store])
+    assert "no partner has a pull" in nothing.output

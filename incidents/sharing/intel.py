@@ -1,0 +1,80 @@
+"""What the intelligence page and `citysoc share partners` show: each partner's grants,
+last sync, indicators on the watchlist, and the alerts they raised."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.access import Actor, Role
+from core.alerts import Alert
+from core.errors import ForbiddenError
+from core.storage.base import Store
+from incidents.sharing.partners import Partner, PartnerRegistry
+from incidents.sharing.pull import last_pull
+from incidents.sharing.watchlist import WatchedIndicator, list_indicators
+
+__all__ = [
+    "INDICATOR_RULES",
+    "PartnerStatus",
+    "indicator_hits",
+    "overview",
+    "require_intel_reader",
+]
+
+_READERS = (Role.ANALYST, Role.LEAD, Role.ADMIN, Role.AUDITOR)
+
+
+def require_intel_reader(actor: Actor) -> None:
+    """Partners' intelligence is for the city SOC and auditors, not agency reporters."""
+    if actor.role not in _READERS:
+        raise ForbiddenError(
+            "partners' intelligence is for the city SOC and auditors", location="intelligence"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerStatus:
+    partner: Partner
+    last_pull: datetime | None
+    indicators: int
+    active: int
+    not_swept: int
+    hits: int
+
+
+INDICATOR_RULES = "ioc:"  # the rule id prefix of alerts raised by partners' indicators
+
+
+def indicator_hits(store: Store, *, limit: int = 100, offset: int = 0) -> list[Alert]:
+    return store.alerts.list(rule_prefix=INDICATOR_RULES, limit=limit, offset=offset)
+
+
+def _partner_of(alert: Alert) -> str | None:
+    for tag in alert.tags:
+        if tag.startswith("citysoc.partner."):
+            return tag.removeprefix("citysoc.partner.")
+    return None
+
+
+def overview(
+    *, store: Store, partners: PartnerRegistry, actor: Actor, now: datetime
+) -> tuple[list[PartnerStatus], list[WatchedIndicator]]:
+    require_intel_reader(actor)
+    indicators = list_indicators(store)
+    hits = Counter(
+        _partner_of(a) for a in indicator_hits(store, limit=store.alerts.count(rule_prefix="ioc:"))
+    )
+    rows = []
+    for partner in partners.partners.values():
+        own = [w for w in indicators if w.partner == partner.id]
+        rows.append(
+            PartnerStatus(
+                partner=partner,
+                last_pull=last_pull(store, partner.id),
+                indicators=len(own),
+                active=sum(w.active(now) for w in own),
+                not_swept=sum(w.not_swept is not None for w in own),
+                hits=hits.get(partner.id, 0),
+            )
+        )
+    return rows, indicators
