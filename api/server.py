@@ -15,6 +15,7 @@ from collectors.syslog import SyslogServer
 from core.access import SYSTEM
 from core.errors import CitySocError
 from incidents.scanning import due_targets, run_scan
+from incidents.sharing.pull import due_partners, pull_partner
 
 __all__ = ["api_token", "serve"]
 
@@ -66,6 +67,37 @@ class ScanScheduler(threading.Thread):
                 )
 
 
+class SharePuller(threading.Thread):
+    """Pulls each partner that has a pull: section when its interval has passed."""
+
+    def __init__(self, soc: CitySoc, interval: float = 60.0) -> None:
+        super().__init__(name="share-pull", daemon=True)
+        self.soc, self.interval = soc, interval
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            for partner_id in due_partners(self.soc.store, self.soc.partners, self.soc.clock):
+                try:
+                    report = pull_partner(
+                        store=self.soc.store,
+                        partners=self.soc.partners,
+                        partner_id=partner_id,
+                        actor=SYSTEM,
+                        clock=self.soc.clock,
+                    )
+                except CitySocError as exc:  # a partner being down must not stop the others
+                    log.error("pull from %s failed: %s", partner_id, exc)
+                    continue
+                log.info(
+                    "pulled %s: %d objects, %d new indicators, %d rejected",
+                    partner_id,
+                    report.received,
+                    report.new,
+                    len(report.rejected),
+                )
+
+
 class DetectionLoop(threading.Thread):
     """Runs detections and triage whenever new events arrive (at most every `interval` s)."""
 
@@ -104,10 +136,13 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
     )
     app = create_app(soc, api_token=token)
     scans = ScanScheduler(soc)
+    pulls = SharePuller(soc)
     with syslog:
         loop.start()
         if settings.scan_schedule:
             scans.start()
+        if settings.share_pull_schedule:
+            pulls.start()
         if announce:
             announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
             announce(
@@ -125,5 +160,6 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         finally:
             loop.stop.set()
             scans.stop.set()
+            pulls.stop.set()
             loop.wake.set()
             loop.join(timeout=10)

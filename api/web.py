@@ -23,6 +23,10 @@ from incidents.levels import (
     SystemClass,
     assess_level,
 )
+from incidents.sharing import intel, outgoing
+from incidents.sharing.observables import classify
+from incidents.sharing.outgoing import Publication
+from incidents.sharing.tlp import Tlp
 from reports.labels import Lang, labels
 from reports.render import environment as report_environment
 
@@ -153,6 +157,9 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         error: str | None = None,
         form: dict[str, str] | None = None,
         status: int = 200,
+        published: Publication | None = None,
+        share_error: str | None = None,
+        share_form: dict[str, str] | None = None,
     ) -> Response:
         incident = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
         suggested = service.suggest_system_class(store=soc.store, incident=incident)
@@ -174,6 +181,12 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             proposal=proposal,
             error=error,
             form=form or {},
+            may_share=who.role in (Role.ANALYST, Role.LEAD, Role.ADMIN),
+            published=published,
+            published_tlp=Tlp(share_form["tlp"]).label if published and share_form else "",
+            share_error=share_error,
+            share_form=share_form or {"tlp": Tlp.GREEN.value},
+            tlps=[m for m in Tlp if m is not Tlp.RED],
             choices={
                 "info_class": list(InfoClass),
                 "leak": list(Severity),
@@ -280,5 +293,85 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             clock=soc.clock,
         )
         return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+    @router.post("/incidents/{incident_id}/share")
+    def share(
+        incident_id: str,
+        request: Request,
+        iocs: Annotated[str, Form()] = "",
+        summary: Annotated[str, Form()] = "",
+        tlp: Annotated[str, Form()] = Tlp.GREEN.value,
+        incident_iocs: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        found = form_session(request, csrf_token)
+        if found is None:
+            return to_login()
+        who, csrf = found
+        form = {"iocs": iocs, "summary": summary, "tlp": tlp}
+        try:
+            chosen = [classify(line) for line in iocs.splitlines() if line.strip()]
+            if incident_iocs == "yes":
+                incident = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
+                chosen += incident.iocs
+            published = outgoing.publish(
+                store=soc.store,
+                actor=who,
+                registry=soc.registry,
+                partners=soc.partners,
+                incident_id=incident_id,
+                iocs=chosen,
+                summary=summary,
+                tlp=Tlp(tlp) if tlp in {m.value for m in Tlp} else Tlp.GREEN,
+                clock=soc.clock,
+            )
+        except CitySocError as exc:
+            if exc.code in ("not_found", "forbidden"):
+                raise
+            return incident_page(
+                request,
+                who,
+                csrf,
+                incident_id,
+                share_error=exc.message,
+                share_form=form,
+                status=422,
+            )
+        return incident_page(
+            request,
+            who,
+            csrf,
+            incident_id,
+            published=published,
+            share_form={"tlp": tlp},
+            status=201,
+        )
+
+    @router.get("/intel")
+    def intel_page(request: Request, offset: int = 0) -> Response:
+        try:
+            who, csrf = session(request)
+        except UnauthenticatedError:
+            return to_login()
+        now = soc.clock.now()
+        rows, indicators = intel.overview(
+            store=soc.store, partners=soc.partners, actor=who, now=now
+        )
+        limit = 100
+        offset = max(0, offset)
+        return page(
+            request,
+            "intel.html.j2",
+            who=who,
+            csrf=csrf,
+            rows=rows,
+            max_hits=max([r.hits for r in rows] + [1]),
+            hits=intel.recent_hits(soc.store, limit=20),
+            indicators=indicators[offset : offset + limit],
+            total=len(indicators),
+            offset=offset,
+            limit=limit,
+            now=now,
+        )
 
     return router

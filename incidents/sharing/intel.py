@@ -18,6 +18,7 @@ __all__ = [
     "PartnerStatus",
     "indicator_hits",
     "overview",
+    "recent_hits",
     "require_intel_reader",
 ]
 
@@ -49,6 +50,12 @@ def indicator_hits(store: Store, *, limit: int = 100, offset: int = 0) -> list[A
     return store.alerts.list(rule_prefix=INDICATOR_RULES, limit=limit, offset=offset)
 
 
+def recent_hits(store: Store, *, limit: int = 20) -> list[Alert]:
+    """The newest alerts raised by partners' indicators, newest first."""
+    total = store.alerts.count(rule_prefix=INDICATOR_RULES)
+    return indicator_hits(store, limit=limit, offset=max(0, total - limit))[::-1]
+
+
 def _partner_of(alert: Alert) -> str | None:
     for tag in alert.tags:
         if tag.startswith("citysoc.partner."):
@@ -62,7 +69,8 @@ def overview(
     require_intel_reader(actor)
     indicators = list_indicators(store)
     hits = Counter(
-        _partner_of(a) for a in indicator_hits(store, limit=store.alerts.count(rule_prefix="ioc:"))
+        _partner_of(a)
+        for a in indicator_hits(store, limit=store.alerts.count(rule_prefix=INDICATOR_RULES))
     )
     rows = []
     for partner in partners.partners.values():

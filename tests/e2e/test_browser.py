@@ -156,3 +156,25 @@ def test_a_wrong_password_shows_a_message_and_no_session(server, page):
     assert "wrong username or password" in page.inner_text("[role=alert]")
     page.goto(f"{base}/")
     assert page.url.endswith("/login")
+
+
+def test_the_lead_shares_from_the_incident_page_and_sees_the_intelligence_page(server, page):
+    base, incident_id, soc = server
+    log_in(page, base, "soc-lead")
+    page.goto(f"{base}/incidents/{incident_id}")
+    page.fill("#share-iocs", f"evil-update.example\n10.20.1.5\n{XSS}")
+    page.click("#share-submit")
+    assert "not an IP address" in page.inner_text("#share-error")  # the bad line, said plainly
+    assert page.evaluate("window.__pwned") is None
+    page.fill("#share-iocs", "evil-update.example\n10.20.1.5")
+    page.fill("#share-summary", "聯絡人 0912-345-678 回報釣魚信")
+    page.select_option("#share-tlp", "amber")
+    page.click("#share-submit")
+    result = page.inner_text("#share-result")
+    assert "TLP:AMBER" in result and "evil-update.example" in result
+    assert "10.20.1.5" in page.inner_text("#share-result .withheld")
+    assert "phone number" in result
+    page.screenshot(path=str(ARTIFACTS / "e2e-3-shared.png"), full_page=True)
+    page.click("#nav-intel")
+    assert "苗栗縣政府" in page.inner_text("#partners")
+    page.screenshot(path=str(ARTIFACTS / "e2e-4-intel.png"), full_page=True)

@@ -60,6 +60,12 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, ob
         {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 403, "lead": 422},
     ),
     ("POST", "/logout"): ("/logout", {}, dict.fromkeys(PAGE_CALLERS, 303)),
+    ("POST", "/incidents/{incident_id}/share"): (
+        "/incidents/{incident}/share",
+        {"iocs": "evil.example", "tlp": "green"},
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 201, "lead": 201},
+    ),
+    ("GET", "/intel"): ("/intel", None, {"reporter_other": 403, "reporter_own": 403}),
 }
 OK = {200, 201, 204}
 
