@@ -15,7 +15,7 @@ from core.alerts import Severity
 from core.clock import Clock, SystemClock
 from core.errors import RuleError
 from core.settings import Settings
-from core.storage import SqliteStore, open_store
+from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
 from detections.indicators import indicator_rule
@@ -49,7 +49,7 @@ class CitySoc:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.registry = AgencyRegistry.load(settings.agencies_file)
-        self.store: SqliteStore = open_store(settings)
+        self.store: Store = open_store(settings)
         self._rules: CompileReport | None = None
         self.scope = ScanScope.load(settings.scan_targets_file, self.registry)
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)

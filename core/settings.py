@@ -4,7 +4,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigError
@@ -26,7 +26,15 @@ class Settings(BaseSettings):
         env_prefix="CITYSOC_", env_file=".env", extra="ignore", env_nested_delimiter="__"
     )
 
-    store: str = Field(default="sqlite:///var/citysoc.db", description="where data lives")
+    store: str = Field(
+        default="sqlite:///var/citysoc.db",
+        description="sqlite:///path/citysoc.db or http(s)://elasticsearch-host:9200",
+    )
+    store_username: str | None = None
+    store_password: SecretStr | None = None
+    store_ca_certs: Path | None = Field(default=None, description="CA file for https")
+    store_index_prefix: str = Field(default="citysoc", pattern=r"^[a-z0-9][a-z0-9_-]{0,40}$")
+    state_dir: Path = Field(default=Path("var"), description="API token, spool")
     agencies_file: Path = DEFAULT_AGENCIES
     rule_dirs: list[Path] = Field(default_factory=lambda: [DEFAULT_RULES])
     api_host: str = "127.0.0.1"
@@ -50,12 +58,16 @@ class Settings(BaseSettings):
     @field_validator("store")
     @classmethod
     def _known_engine(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
+        if not value.startswith(("sqlite:///", "http://", "https://")):
             raise ValueError(
-                f"store must look like sqlite:///path/to/citysoc.db, got {value!r} "
-                "(the Elasticsearch engine is not available in this version)"
+                "store must look like sqlite:///path/to/citysoc.db or "
+                f"http(s)://host:9200 (Elasticsearch), got {value!r}"
             )
         return value
+
+    @property
+    def engine(self) -> Literal["sqlite", "elasticsearch"]:
+        return "sqlite" if self.store.startswith("sqlite:///") else "elasticsearch"
 
     @cached_property
     def sqlite_path(self) -> Path:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
@@ -16,9 +17,9 @@ from sigma.rule import SigmaRule
 from core.alerts import Severity
 from core.errors import RuleError
 from core.storage.base import Store
-from detections.pipeline import PIPELINE_VERSION, citysoc_pipeline
+from detections.dialects import Dialect, dialect_for
+from detections.pipeline import PIPELINE_VERSION
 from detections.rules import RuleFile, RuleIssue, parse_rule_file, read_rule_files
-from detections.sqlite_backend import CitySocSqliteBackend, field_sql
 
 __all__ = [
     "CompileReport",
@@ -27,8 +28,6 @@ __all__ = [
     "compile_rule_dirs",
     "compile_rule_files",
 ]
-
-_SELECT_PREFIX = "SELECT * FROM events WHERE "
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,22 +55,12 @@ class CompileReport:
         return len(self.compiled) + len(self.issues)
 
 
-def _prefilter(channels: list[object], codes: list[object]) -> str | None:
-    parts = []
-    if channels:
-        quoted = ", ".join("'" + str(c).replace("'", "''") + "'" for c in channels)
-        parts.append(f"{field_sql('winlog.channel')} IN ({quoted})")
-    if codes and all(str(c).isdigit() for c in codes):
-        parts.append(f"{field_sql('winlog.event_id')} IN ({', '.join(str(c) for c in codes)})")
-    return " AND ".join(parts) or None
-
-
 def _severity(rule: SigmaRule) -> Severity:
     level = rule.level.name.lower() if rule.level else "medium"
     return Severity(level) if level in {s.value for s in Severity} else Severity.MEDIUM
 
 
-def _compile_rule(backend: CitySocSqliteBackend, rule: SigmaRule, path: Path) -> dict[str, object]:
+def _compile_rule(dialect: Dialect, backend: Any, rule: SigmaRule, path: Path) -> dict[str, object]:
     try:
         queries = backend.convert_rule(rule)
     except SigmaError as exc:
@@ -81,10 +70,6 @@ def _compile_rule(backend: CitySocSqliteBackend, rule: SigmaRule, path: Path) ->
         backend.errors.clear()
     if errors or not queries:
         return {"error": "; ".join(errors) or "the rule produced no query"}
-    conditions = [q.removeprefix(_SELECT_PREFIX) for q in queries]
-    condition = conditions[0] if len(conditions) == 1 else " OR ".join(f"({c})" for c in conditions)
-    channels = backend._extract_field_values_from_rule(rule, "winlog.channel")
-    codes = backend._extract_field_values_from_rule(rule, "winlog.event_id")
     compiled = CompiledRule(
         rule_id=str(rule.id) if rule.id else f"file:{path.name}",
         title=rule.title,
@@ -93,45 +78,49 @@ def _compile_rule(backend: CitySocSqliteBackend, rule: SigmaRule, path: Path) ->
         author=rule.author,
         references=tuple(rule.references or ()),
         source=str(path),
-        condition=condition,
-        prefilter=_prefilter(channels, codes),
+        condition=dialect.condition(queries),
+        prefilter=dialect.prefilter(backend, rule),
     )
     return {"rule": asdict(compiled)}
 
 
 class _Compiler:
-    def __init__(self) -> None:
-        self._backend: CitySocSqliteBackend | None = None
+    def __init__(self, engine: str = "sqlite") -> None:
+        self.dialect = dialect_for(engine)
+        self._backend: Any = None
         self.lock = threading.Lock()  # a backend collects errors on itself: one user at a time
 
     @property
-    def backend(self) -> CitySocSqliteBackend:
+    def backend(self) -> Any:
         if self._backend is None:
-            self._backend = CitySocSqliteBackend(citysoc_pipeline(), collect_errors=True)
+            self._backend = self.dialect.backend()
         return self._backend
 
     def compile_file(self, rule_file: RuleFile) -> list[dict[str, object]]:
         rules, issues = parse_rule_file(rule_file)
         results: list[dict[str, object]] = [{"error": i.reason, "stage": i.stage} for i in issues]
         for rule in rules:
-            result = _compile_rule(self.backend, rule, rule_file.path)
+            result = _compile_rule(self.dialect, self.backend, rule, rule_file.path)
             if "error" in result:
                 result["stage"] = "compile"
             results.append(result)
         return results
 
 
-_shared = _Compiler()
+_shared = {engine: _Compiler(engine) for engine in ("sqlite", "elasticsearch")}
 
 
-def compile_rule_dict(rule: dict[str, object], source: str) -> CompiledRule:
+def compile_rule_dict(
+    rule: dict[str, object], source: str, *, engine: str = "sqlite"
+) -> CompiledRule:
     """Compile a rule built in code (e.g. from a partner's indicator). Raises RuleError."""
     try:
         parsed = SigmaRule.from_dict(rule)
     except SigmaError as exc:
         raise RuleError(f"{source}: {exc}", location=source) from exc
-    with _shared.lock:
-        result = _compile_rule(_shared.backend, parsed, Path(source))
+    compiler = _shared[engine]
+    with compiler.lock:
+        result = _compile_rule(compiler.dialect, compiler.backend, parsed, Path(source))
     if "error" in result:
         raise RuleError(f"{source}: {result['error']}", location=source)
     data = dict(result["rule"])  # type: ignore[call-overload]
@@ -150,10 +139,11 @@ def compile_rule_files(
 ) -> CompileReport:
     """Compile every rule in the files; reuse cached results from the store."""
     report = CompileReport()
-    compiler = _Compiler()
+    engine = store.engine if store is not None else "sqlite"
+    compiler = _Compiler(engine)
     for rule_file in files:
         report.files += 1
-        key = f"compiled:sqlite:{PIPELINE_VERSION}:{rule_file.text_hash}"
+        key = f"compiled:{engine}:{PIPELINE_VERSION}:{rule_file.text_hash}"
         cached = store.checkpoints.cache_get(key) if store is not None else None
         if cached is not None:
             results = json.loads(cached)

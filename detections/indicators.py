@@ -14,8 +14,8 @@ from datetime import datetime
 from core.alerts import Severity
 from core.storage.base import Store
 from detections.compile import CompiledRule, compile_rule_dict
+from detections.dialects import dialect_for
 from detections.pipeline import PIPELINE_VERSION
-from detections.sqlite_backend import since_condition
 
 __all__ = ["FIELDS_BY_KIND", "indicator_rule"]
 
@@ -100,14 +100,17 @@ def indicator_rule(
     store: Store | None = None,
 ) -> CompiledRule:
     """The compiled rule for one indicator version; cached in the store. Raises RuleError."""
+    engine = store.engine if store is not None else "sqlite"
+    dialect = dialect_for(engine)
     key = hashlib.sha256(f"{indicator_id}\x00{version}\x00{sweep_from}".encode()).hexdigest()
-    cache_key = f"compiled:ioc:{PIPELINE_VERSION}:{key}"
+    cache_key = f"compiled:ioc:{engine}:{PIPELINE_VERSION}:{key}"
     cached = store.checkpoints.cache_get(cache_key) if store is not None else None
     if cached is not None:
         condition = cached
     else:
-        compiled = compile_rule_dict(_rule_dict(indicator_id, title, iocs, tags), indicator_id)
-        condition = f"({compiled.condition}) AND {since_condition(sweep_from)}"
+        rule = _rule_dict(indicator_id, title, iocs, tags)
+        compiled = compile_rule_dict(rule, indicator_id, engine=engine)
+        condition = dialect.both(compiled.condition, dialect.since(sweep_from))
         if store is not None:
             store.checkpoints.cache_put(cache_key, condition)
     return CompiledRule(

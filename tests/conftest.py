@@ -1,6 +1,18 @@
-"""Shared fixtures: real SQLite files, the real agency registry, a fixed clock."""
+"""Shared fixtures: real SQLite files, a real Elasticsearch node, the real agency registry,
+a fixed clock.
+
+Tests run on SQLite by default. A module that must hold on both engines overrides the
+``engine`` fixture with ``both_engines`` (see tests/detections/test_rules_and_runner.py);
+its Elasticsearch runs are marked ``elasticsearch`` and share one node per session, each
+test in its own index prefix.
+"""
 
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +24,7 @@ from core.access import Actor, Role
 from core.agencies import AgencyRegistry
 from core.clock import FixedClock
 from core.settings import DEFAULT_AGENCIES, DEFAULT_RULES, Settings
-from core.storage import SqliteStore
+from core.storage import Store
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("CITYSOC_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -40,15 +52,78 @@ def registry() -> AgencyRegistry:
     return AgencyRegistry.load(DEFAULT_AGENCIES)
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url() -> Iterator[str]:
+    """A real single-node Elasticsearch for the session (scripts/elasticsearch), or the one
+    named by CITYSOC_TEST_ELASTICSEARCH_URL."""
+    given = os.environ.get("CITYSOC_TEST_ELASTICSEARCH_URL")
+    if given:
+        yield given
+        return
+    script = REPO / "scripts" / "elasticsearch"
+    folder = Path(tempfile.mkdtemp(prefix="citysoc-es-"))
+    started = subprocess.run(
+        [str(script), "start", str(folder / "node"), str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
+    if started.returncode != 0:
+        reason = f"could not start Elasticsearch with {script}: {started.stderr[-2000:]}"
+        if os.environ.get("CITYSOC_REQUIRE_SERVICES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(script), "stop", str(folder / "node")], check=False, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    with SqliteStore(tmp_path / "citysoc.db") as s:
+def engine() -> str:
+    return "sqlite"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+def both_engines(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _drop_prefix(url: str, prefix: str) -> None:
+    from elasticsearch import Elasticsearch
+
+    with Elasticsearch(url) as es:
+        es.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+        es.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-events")
+
+
+@pytest.fixture
+def settings(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    if engine == "sqlite":
+        yield Settings(store=f"sqlite:///{tmp_path / 'citysoc.db'}", rule_dirs=[DEFAULT_RULES])
+        return
+    url = request.getfixturevalue("elasticsearch_url")
+    prefix = f"t{uuid.uuid4().hex[:12]}"
+    yield Settings(
+        store=url, store_index_prefix=prefix, state_dir=tmp_path, rule_dirs=[DEFAULT_RULES]
+    )
+    _drop_prefix(url, prefix)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    from core.storage import open_store
+
+    with open_store(settings) as s:
         yield s
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(store=f"sqlite:///{tmp_path / 'citysoc.db'}", rule_dirs=[DEFAULT_RULES])
 
 
 @pytest.fixture
