@@ -2,7 +2,8 @@
 
 Layout (``<p>`` is the index prefix, ``citysoc`` by default):
 
-* ``<p>-events-YYYY.MM`` — one index per month of event time, from the index template
+* ``<p>-events-000001``, ``-000002``, ... behind the write alias ``<p>-events`` (roll it over
+  by age or size, then delete old indices, for retention), from the index template
   ``<p>-events``: flat dotted ECS names (``subobjects: false``), every string a ``keyword``
   with the built-in ``lowercase`` normalizer (Sigma matching is case-insensitive, as on
   SQLite), addresses as ``ip`` (CIDR queries), ``@timestamp`` a date, ``event.original``
@@ -47,8 +48,9 @@ __all__ = ["ElasticStore", "EVENT_TEMPLATE"]
 
 KEYWORD_LIMIT = 8191  # characters; longer strings are kept in _source but not indexed
 IP_FIELDS = ("source.ip", "destination.ip", "client.ip", "server.ip", "host.ip")
-SCAN_PART = 100  # named queries per search
+SCAN_PART = 50  # named queries per search (halved while the node's breaker objects)
 SCAN_PAGE = 1000
+SEARCH_TIMEOUT = 900.0  # seconds
 
 EVENT_TEMPLATE: dict[str, Any] = {
     "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"},
@@ -242,19 +244,29 @@ class ElasticEvents(_Part):
         if prefilter:
             filters.append(_lucene(prefilter))
         hits: dict[int, tuple[dict[str, Any], builtins.list[int]]] = {}
-        for start in range(0, len(conditions), SCAN_PART):
-            part = conditions[start : start + SCAN_PART]
+        pending = [
+            (start, list(conditions[start : start + SCAN_PART]))
+            for start in range(0, len(conditions), SCAN_PART)
+        ]
+        while pending:
+            start, part = pending.pop()
             should = [_lucene(c, name=str(start + i)) for i, c in enumerate(part)]
             query = {"bool": {"filter": filters, "should": should, "minimum_should_match": 1}}
             try:
-                for hit in self._db.search_hits(self._db.events_pattern, query, [{"pos": "asc"}]):
-                    pos = int(hit["_source"]["pos"])
-                    entry = hits.setdefault(pos, (hit["_source"], []))
-                    entry[1].extend(int(n) for n in hit.get("matched_queries", []))
+                found = list(self._db.search_hits(self._db.events_pattern, query, [{"pos": "asc"}]))
             except ApiError as exc:
-                if exc.meta.status == 400:
+                if exc.meta.status == 429 and len(part) > 1:
+                    # the node's circuit breaker: Sigma's wildcards are heavy; ask for less
+                    half = len(part) // 2
+                    pending += [(start, part[:half]), (start + half, part[half:])]
+                    continue
+                if exc.meta.status in (400, 429):
                     raise RuleError(f"detection query failed: {_reason(exc)}") from exc
                 raise
+            for hit in found:
+                pos = int(hit["_source"]["pos"])
+                entry = hits.setdefault(pos, (hit["_source"], []))
+                entry[1].extend(int(n) for n in hit.get("matched_queries", []))
         for pos in sorted(hits):
             source, matched = hits[pos]
             yield ElasticScanHit(rowid=pos, event=self._doc(source), matched=sorted(matched))
@@ -527,7 +539,6 @@ class ElasticIncidents(_Part):
                 index=self._index("incidents"),
                 id=incident_id,
                 document={"id": incident_id, "org": organization_id, "version": 1, "doc": document},
-                refresh=True,
             )
         except EsConflict as exc:
             raise ConflictError(f"incident {incident_id} already exists") from exc
@@ -553,7 +564,6 @@ class ElasticIncidents(_Part):
                 document={**source, "version": expected_version + 1, "doc": document},
                 if_seq_no=current["_seq_no"],
                 if_primary_term=current["_primary_term"],
-                refresh=True,
             )
         except EsConflict as exc:
             raise stale from exc
@@ -577,12 +587,15 @@ class ElasticAudit(_Part):
     def append(
         self, *, at: datetime, actor: str, action: str, subject: str, detail: str
     ) -> ElasticAuditRow:
+        """Create link ``seq + 1`` on the last link we know; if another writer (another
+        process) took that number first, the create fails and we re-read the chain's end."""
         at_text = at.isoformat()
         with self._db.audit_lock:
             for _attempt in range(20):
-                last = self._last()
-                seq = (last["seq"] if last else 0) + 1
-                prev = last["hash"] if last else GENESIS_HASH
+                if self._tail is None:
+                    self._tail = self._last()
+                seq, prev = self._tail
+                seq += 1
                 digest = audit_hash(prev, at_text, actor, action, subject, detail)
                 row = {
                     "seq": seq,
@@ -595,20 +608,24 @@ class ElasticAudit(_Part):
                     "hash": digest,
                 }
                 try:
-                    self.es.create(
-                        index=self._index("audit"), id=str(seq), document=row, refresh=True
-                    )
+                    self.es.create(index=self._index("audit"), id=str(seq), document=row)
                 except EsConflict:
-                    continue  # another writer took this link: chain onto theirs
+                    self._tail = None  # someone else extended the chain: start from theirs
+                    continue
+                self._tail = (seq, digest)
                 return ElasticAuditRow(seq, at, actor, action, subject, detail, prev, digest)
         raise UnavailableError("could not append to the audit trail (too much contention)")
 
-    def _last(self) -> dict[str, Any] | None:
+    _tail: tuple[int, str] | None = None
+
+    def _last(self) -> tuple[int, str]:
         self._db.refresh(self._index("audit"))
         hits = self.es.search(index=self._index("audit"), sort=[{"seq": "desc"}], size=1)["hits"][
             "hits"
         ]
-        return hits[0]["_source"] if hits else None
+        if not hits:
+            return 0, GENESIS_HASH
+        return int(hits[0]["_source"]["seq"]), str(hits[0]["_source"]["hash"])
 
     def rows(self, *, subject: str | None = None) -> Iterator[ElasticAuditRow]:
         query = {"term": {"subject": subject}} if subject is not None else None
@@ -654,9 +671,7 @@ class ElasticCheckpoints(_Part):
         return str(source["value"]) if source else None
 
     def cache_put(self, key: str, value: str) -> None:
-        self.es.index(
-            index=self._index("cache"), id=key, document={"key": key, "value": value}, refresh=True
-        )
+        self.es.index(index=self._index("cache"), id=key, document={"key": key, "value": value})
 
 
 def _asset_source(a: Asset) -> dict[str, Any]:
@@ -860,7 +875,6 @@ class ElasticAccounts(_Part):
                 index=self._index("users"),
                 id=username,
                 document={"username": username, "doc": document},
-                refresh=True,
             )
         except EsConflict as exc:
             raise ConflictError(f"user {username!r} already exists", location="username") from exc
@@ -909,9 +923,7 @@ class ElasticAccounts(_Part):
         return str(source["doc"]) if source else None
 
     def delete_session(self, session_hash: str) -> None:
-        self.es.options(ignore_status=404).delete(
-            index=self._index("sessions"), id=session_hash, refresh=True
-        )
+        self.es.options(ignore_status=404).delete(index=self._index("sessions"), id=session_hash)
 
 
 class ElasticSharing(_Part):
@@ -1078,6 +1090,7 @@ class ElasticStore:
         self._lock = threading.Lock()  # event positions become visible in the order reserved
         self.audit_lock = threading.Lock()
         self.events_pattern = f"{prefix}-events-*"
+        self.events_alias = f"{prefix}-events"
         self._ensure_indices()
         self.spool = Spool(spool_dir) if spool_dir else None
         self.events = ElasticEvents(self)
@@ -1103,6 +1116,14 @@ class ElasticStore:
             template=EVENT_TEMPLATE,
             priority=200,
         )
+        # Events are written through an alias, so an operator (or ILM on a full cluster) can
+        # roll over to a new index without CitySOC noticing. One index, not one per month of
+        # event time: Sigma's wildcard queries cost per index segment, and old logs arrive.
+        if not self.es.indices.exists_alias(name=self.events_alias):
+            self.es.options(ignore_status=400).indices.create(
+                index=f"{self.events_alias}-000001",
+                aliases={self.events_alias: {"is_write_index": True}},
+            )
         for kind, properties in _RECORDS.items():
             name = self.index(kind)
             if not self.es.indices.exists(index=name):
@@ -1139,7 +1160,7 @@ class ElasticStore:
         return source
 
     def put(self, index: str, doc_id: str, source: dict[str, Any]) -> None:
-        self.es.index(index=index, id=doc_id, document=source, refresh=True)
+        self.es.index(index=index, id=doc_id, document=source)
 
     def count(self, index: str, query: dict[str, Any] | None) -> int:
         self.refresh(index)
@@ -1175,7 +1196,8 @@ class ElasticStore:
             body: dict[str, Any] = {"query": query, "sort": sort, "size": SCAN_PAGE}
             if after is not None:
                 body["search_after"] = after
-            hits = self.es.search(
+            # Sigma's leading wildcards make some searches slow on keyword fields: give them time.
+            hits = self.es.options(request_timeout=SEARCH_TIMEOUT).search(
                 index=index, allow_no_indices=True, ignore_unavailable=True, **body
             )["hits"]["hits"]
             for hit in hits:
@@ -1225,9 +1247,7 @@ class ElasticStore:
         ``conflicts_ok``, existing documents (create conflicts) are counted out, not errors."""
         if not actions:
             return 0
-        ok, errors = helpers.bulk(
-            self.es, actions, raise_on_error=False, refresh=True, stats_only=False
-        )
+        ok, errors = helpers.bulk(self.es, actions, raise_on_error=False, stats_only=False)
         problems = [
             e
             for e in errors  # type: ignore[union-attr]
@@ -1244,15 +1264,12 @@ class ElasticStore:
 
     # -- events: positions, bulk, spool ---------------------------------------------------
 
-    def _event_index(self, event: Event) -> str:
-        return f"{self.prefix}-events-{event.timestamp:%Y.%m}"
-
     def write_events(self, events: Sequence[Event]) -> int:
-        """Bulk-create events; when the node is unreachable, spool them and return 0 (they
-        are counted when the spool drains)."""
-        if self.spool is not None and self.spool.pending():
-            self.drain_spool()
+        """Bulk-create events. When the node is unreachable the batch goes to the spool and
+        counts as stored (accepted; duplicates in it are dropped by id when it drains)."""
         try:
+            if self.spool is not None and self.spool.pending():
+                self.drain_spool()  # oldest first, so positions follow arrival
             return self._write_events(events)
         except (ConnectionError, EsTransportError) as exc:
             if self.spool is None:
@@ -1260,7 +1277,7 @@ class ElasticStore:
                     f"Elasticsearch at {self.url} is unreachable: {exc}", location="store"
                 ) from exc
             self.spool.put([_event_to_json(e) for e in events])
-            return 0
+            return len(events)
 
     def _write_events(self, events: Sequence[Event]) -> int:
         with self._lock:
@@ -1268,7 +1285,7 @@ class ElasticStore:
             actions = [
                 {
                     "_op_type": "create",
-                    "_index": self._event_index(e),
+                    "_index": self.events_alias,
                     "_id": e.event_id,
                     "_source": _event_document(e, first + n),
                 }

@@ -20,6 +20,12 @@ XITUN = Actor("xitun", Role.REPORTER, agency="district-xitun")
 SE, NR = DrillKind.SOCIAL_ENGINEERING, DrillKind.NOTIFICATION_RESPONSE
 
 
+@pytest.fixture
+def engine(both_engines: str) -> str:
+    """These hold on both engines."""
+    return both_engines
+
+
 def drill(store, registry, clock, kind=SE, held=date(2026, 1, 31), actor=XITUN, **extra):
     counts = {"opened": 12, "clicked": 5} if kind is SE else {}
     return record_drill(

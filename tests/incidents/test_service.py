@@ -26,6 +26,12 @@ REPORT = InvestigationReport(
 )
 
 
+@pytest.fixture
+def engine(both_engines: str) -> str:
+    """These hold on both engines."""
+    return both_engines
+
+
 def open_one(store, clock, actor=XITUN):
     return service.open_incident(
         store=store,

@@ -16,7 +16,13 @@ from detections.runner import run_detections
 from incidents import triage
 from tests.data.events import winlogbeat
 
-RULES = compile_rule_dirs([DEFAULT_RULES / "win_user_account_created.yml"]).compiled
+RULE_FILE = DEFAULT_RULES / "win_user_account_created.yml"
+
+
+@pytest.fixture
+def engine(both_engines: str) -> str:
+    """These hold on both engines."""
+    return both_engines
 
 
 def ingest_users(store, registry, clock, names, host="D-XITUN-FS01", at="2026-03-02T01:00:00Z"):
@@ -25,7 +31,7 @@ def ingest_users(store, registry, clock, names, host="D-XITUN-FS01", at="2026-03
         doc = winlogbeat("Security", 4720, {"TargetUserName": name}, host=host, at=at)
         ingestor.submit(RawRecord("t", json.dumps(doc).encode(), clock.now()), "jsonl")
     ingestor.flush()
-    run_detections(store, RULES, clock=clock)
+    run_detections(store, compile_rule_dirs([RULE_FILE], store=store).compiled, clock=clock)
 
 
 def test_many_alerts_make_one_candidate_incident_with_a_count(store, registry, clock, analyst):

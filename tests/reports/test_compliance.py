@@ -29,6 +29,12 @@ AUDITOR = Actor("audrey", Role.AUDITOR)
 LEVEL2 = LevelAnswers(system_class=SystemClass.CORE_NON_CI, availability=Availability.WITHIN_MTD)
 
 
+@pytest.fixture
+def engine(both_engines: str) -> str:
+    """These hold on both engines."""
+    return both_engines
+
+
 def taipei(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TAIPEI)
 
