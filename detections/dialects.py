@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sigma.backends.elasticsearch.elasticsearch_lucene import LuceneBackend
 from sigma.rule import SigmaRule
 
+from detections.lucene_backend import CitySocLuceneBackend
 from detections.pipeline import citysoc_pipeline
 from detections.sqlite_backend import CitySocSqliteBackend, field_sql, since_condition
 
@@ -28,7 +28,7 @@ class Dialect:
     def backend(self) -> Any:
         if self.engine == "sqlite":
             return CitySocSqliteBackend(citysoc_pipeline(), collect_errors=True)
-        return LuceneBackend(citysoc_pipeline(), collect_errors=True)
+        return CitySocLuceneBackend(citysoc_pipeline(), collect_errors=True)
 
     def condition(self, queries: Sequence[str]) -> str:
         """One condition from a rule's queries (a rule may compile to several)."""

@@ -48,15 +48,31 @@ __all__ = ["ElasticStore", "EVENT_TEMPLATE"]
 
 KEYWORD_LIMIT = 8191  # characters; longer strings are kept in _source but not indexed
 IP_FIELDS = ("source.ip", "destination.ip", "client.ip", "server.ip", "host.ip")
-SCAN_PART = 50  # named queries per search (halved while the node's breaker objects)
+SCAN_PART = 10  # named queries per search (halved while the node's breaker objects)
 SCAN_PAGE = 1000
 SEARCH_TIMEOUT = 900.0  # seconds
+
+ADDRESS_FIELDS = r"(?i)^.*(ip|ipaddress|address|addr)$"  # names whose values may be addresses
+_KEYWORD: dict[str, Any] = {
+    "type": "keyword",
+    "normalizer": "lowercase",
+    "ignore_above": KEYWORD_LIMIT,
+}
+_IP: dict[str, Any] = {"type": "ip", "ignore_malformed": True}
 
 EVENT_TEMPLATE: dict[str, Any] = {
     "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"},
     "mappings": {
         "subobjects": False,
         "dynamic_templates": [
+            {
+                "addresses": {  # keyword for wildcards, plus an ip sub-field for CIDR rules
+                    "match_mapping_type": "string",
+                    "match_pattern": "regex",
+                    "match": ADDRESS_FIELDS,
+                    "mapping": {**_KEYWORD, "fields": {"ip": _IP}},
+                }
+            },
             {
                 "strings": {
                     "match_mapping_type": "*",
@@ -66,7 +82,7 @@ EVENT_TEMPLATE: dict[str, Any] = {
                         "ignore_above": KEYWORD_LIMIT,
                     },
                 }
-            }
+            },
         ],
         "properties": {
             "pos": {"type": "long"},
@@ -74,7 +90,7 @@ EVENT_TEMPLATE: dict[str, Any] = {
             "event.id": {"type": "keyword"},
             "event.dataset": {"type": "keyword"},
             "organization.id": {"type": "keyword"},
-            **{f: {"type": "ip", "ignore_malformed": True} for f in IP_FIELDS},
+            **{f: {**_KEYWORD, "fields": {"ip": _IP}} for f in IP_FIELDS},
         },
     },
 }

@@ -45,7 +45,7 @@ def test_indices_and_template_have_explicit_mappings(store):
     mappings = template["index_templates"][0]["index_template"]["template"]["mappings"]
     assert mappings["subobjects"] is False
     assert mappings["properties"]["organization.id"] == {"type": "keyword"}
-    assert mappings["properties"]["source.ip"]["type"] == "ip"
+    assert mappings["properties"]["source.ip"]["fields"]["ip"]["type"] == "ip"
 
 
 def _lines(start: int, n: int) -> list[bytes]:
