@@ -295,17 +295,14 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.post("/api/v1/incidents/{incident_id}/share", response_model=ShareRead, status_code=201)
     def share(incident_id: str, body: ShareIn, who: ActorDep) -> ShareRead:
         """Publish chosen IoCs and a summary to partners (de-identified, TLP-marked)."""
-        iocs = [classify(i.value, i.type) for i in body.iocs]
-        if body.include_incident_iocs:
-            found = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
-            iocs += found.iocs
         published = outgoing.publish(
             store=soc.store,
             actor=who,
             registry=soc.registry,
             partners=soc.partners,
             incident_id=incident_id,
-            iocs=iocs,
+            iocs=[classify(i.value, i.type) for i in body.iocs],
+            include_incident_iocs=body.include_incident_iocs,
             summary=body.summary,
             tlp=body.tlp,
             clock=soc.clock,

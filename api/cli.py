@@ -874,19 +874,14 @@ def share_publish(
         choices = ", ".join(t.value for t in Tlp)
         raise typer.BadParameter(f"--tlp must be one of {choices}") from None
     with _soc(store) as soc:
-        operator = local_operator()
-        chosen = [classify(v) for v in ioc or []]
-        if incident_iocs:
-            chosen += service.get_incident(
-                store=soc.store, actor=operator, incident_id=incident_id
-            ).iocs
         result = publish(
             store=soc.store,
-            actor=operator,
+            actor=local_operator(),
             registry=soc.registry,
             partners=soc.partners,
             incident_id=incident_id,
-            iocs=chosen,
+            iocs=[classify(v) for v in ioc or []],
+            include_incident_iocs=incident_iocs,
             summary=summary,
             tlp=marking,
             clock=soc.clock,

@@ -310,17 +310,14 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         who, csrf = found
         form = {"iocs": iocs, "summary": summary, "tlp": tlp}
         try:
-            chosen = [classify(line) for line in iocs.splitlines() if line.strip()]
-            if incident_iocs == "yes":
-                incident = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
-                chosen += incident.iocs
             published = outgoing.publish(
                 store=soc.store,
                 actor=who,
                 registry=soc.registry,
                 partners=soc.partners,
                 incident_id=incident_id,
-                iocs=chosen,
+                iocs=[classify(line) for line in iocs.splitlines() if line.strip()],
+                include_incident_iocs=incident_iocs == "yes",
                 summary=summary,
                 tlp=Tlp(tlp) if tlp in {m.value for m in Tlp} else Tlp.GREEN,
                 clock=soc.clock,

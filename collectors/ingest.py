@@ -4,6 +4,7 @@ Every record ends up counted in exactly one of: stored, duplicate, dead-lettered
 """
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -108,6 +109,10 @@ class Ingestor:
         self.report = IngestReport()
         self._events: list[Event] = []
         self._dead: list[DeadLetter] = []
+        # One batch is written in the background while the next one is parsed (parsing is
+        # Python work, writing mostly waits on the store); never more than one: backpressure.
+        self._writer: ThreadPoolExecutor | None = None
+        self._in_flight: tuple[Future[int], list[Event]] | None = None
 
     def submit(self, record: RawRecord, fmt: RecordFormat) -> None:
         """Parse and queue one record; dead-letter it with the reason if it cannot be parsed."""
@@ -121,7 +126,7 @@ class Ingestor:
         if event.organization_id == UNASSIGNED.code:
             self.report.unassigned += 1
         if len(self._events) >= self.batch_size:
-            self.flush()
+            self._send(wait=False)
 
     def dead_letter(self, record: RawRecord, reason: str) -> None:
         self.report.dead_lettered += 1
@@ -165,17 +170,37 @@ class Ingestor:
         )
 
     def flush(self) -> None:
+        """Write everything queued and wait until the store has it."""
+        self._send(wait=True)
+
+    def _send(self, *, wait: bool) -> None:
         if self._events:
             batch, self._events = self._events, []
-            stored = self.store.events.append(batch)
-            self.report.stored += stored
-            self.report.duplicates += len(batch) - stored
-            for event in batch:
-                code = event.organization_id
-                self.report.by_agency[code] = self.report.by_agency.get(code, 0) + 1
+            self._settle()  # the previous batch first: at most one in flight
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="ingest-writer")
+            self._in_flight = (self._writer.submit(self.store.events.append, batch), batch)
         if self._dead:
             dead, self._dead = self._dead, []
             self.store.dead_letters.add(dead)
+        if wait:
+            self._settle()
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+                self._writer = None
+
+    def _settle(self) -> None:
+        """Count the batch in flight once the store has answered (raising what it raised)."""
+        if self._in_flight is None:
+            return
+        future, batch = self._in_flight
+        self._in_flight = None
+        stored = future.result()
+        self.report.stored += stored
+        self.report.duplicates += len(batch) - stored
+        for event in batch:
+            code = event.organization_id
+            self.report.by_agency[code] = self.report.by_agency.get(code, 0) + 1
 
 
 def _str(value: object) -> str | None:

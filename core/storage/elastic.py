@@ -1307,14 +1307,21 @@ class ElasticStore:
                 }
                 for n, e in enumerate(events)
             ]
-            created, errors = helpers.bulk(
-                self.es, actions, raise_on_error=False, stats_only=False, refresh=False
-            )
-        rejected = [
-            next(iter(e.values()))
-            for e in errors  # type: ignore[union-attr]
-            if next(iter(e.values())).get("status") != 409
-        ]
+            # Two requests in flight: the node indexes one chunk while the next is sent.
+            created, rejected = 0, []
+            for ok, item in helpers.parallel_bulk(
+                self.es,
+                actions,
+                thread_count=2,
+                chunk_size=1000,
+                raise_on_error=False,
+                raise_on_exception=True,
+            ):
+                result = next(iter(item.values()))
+                if ok:
+                    created += 1
+                elif result.get("status") != 409:  # 409: already stored (idempotent)
+                    rejected.append(result)
         if rejected:
             raise UnavailableError(
                 f"Elasticsearch rejected {len(rejected)} events: {rejected[0].get('error')}",

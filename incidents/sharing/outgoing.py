@@ -93,10 +93,15 @@ def publish(
     summary: str,
     tlp: Tlp,
     clock: Clock,
+    include_incident_iocs: bool = False,
 ) -> Publication:
-    """Build, validate, store and audit one bundle. Raises Forbidden/InputError/NotFound."""
+    """Build, validate, store and audit one bundle. Raises Forbidden/InputError/NotFound.
+
+    ``include_incident_iocs`` adds the IoCs already recorded on the incident to ``iocs``."""
     incident = repository.get(store, incident_id, actor=actor)
     require(actor, Action.SHARE, incident.organization_id, "incident")
+    if include_incident_iocs:
+        iocs = [*iocs, *incident.iocs]
     if tlp is Tlp.RED:
         raise ForbiddenError(
             "TLP:RED is for the named recipients only and never leaves the city; "

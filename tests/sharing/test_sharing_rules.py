@@ -290,3 +290,34 @@ def test_share_commands(tmp_path):
     assert "miaoli-county" in partners.output and "苗栗縣政府" in partners.output
     nothing = runner.invoke(app, ["share", "pull", "--store", store])
     assert "no partner has a pull" in nothing.output
+
+
+def test_the_incidents_own_iocs_can_be_shared_with_the_chosen_ones(soc):
+    incident = service.open_incident(
+        store=soc.store,
+        actor=ADMIN,
+        organization_id="police",
+        title="t",
+        aware_at=soc.clock.now(),
+        clock=soc.clock,
+    )
+    service.add_iocs(
+        store=soc.store,
+        actor=ADMIN,
+        incident_id=incident.id,
+        iocs=[IoC(type=IoCType.DOMAIN, value="recorded.example")],
+        clock=soc.clock,
+    )
+    result = publish(
+        store=soc.store,
+        actor=ADMIN,
+        registry=soc.registry,
+        partners=soc.partners,
+        incident_id=incident.id,
+        iocs=[classify("chosen.example")],
+        include_incident_iocs=True,
+        summary="",
+        tlp=Tlp.GREEN,
+        clock=soc.clock,
+    )
+    assert [i.value for i in result.shared] == ["chosen.example", "recorded.example"]
