@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
@@ -186,6 +186,24 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             "events": soc.store.events.count(),
             "agencies": len(soc.registry),
         }
+
+    @app.get("/api/v1/ready")
+    def ready() -> Response:
+        """For load balancers and orchestration: 200 when the store answers and rules are
+        compiled, 503 (with what failed) otherwise. Says nothing about data."""
+        checks: dict[str, str] = {}
+        try:
+            soc.store.events.last_position()
+            checks["store"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "not ready", said plainly
+            checks["store"] = f"unavailable: {type(exc).__name__}"
+        rules = soc.rules()
+        checks["rules"] = f"{len(rules.compiled)} compiled, {len(rules.issues)} with issues"
+        ok = checks["store"] == "ok" and bool(rules.compiled)
+        return JSONResponse(
+            {"ready": ok, "engine": soc.store.engine, "checks": checks},
+            status_code=200 if ok else 503,
+        )
 
     @app.get("/api/v1/alerts", response_model=AlertPage)
     def alerts(

@@ -35,6 +35,15 @@ def test_health_needs_no_token(soc):
     assert body["status"] == "ok" and body["agencies"] == 61
 
 
+def test_ready_says_what_is_not(soc, tmp_path):
+    with TestClient(create_app(soc, api_token=TOKEN)) as c:
+        ok = c.get("/api/v1/ready")
+        assert ok.status_code == 200 and ok.json()["checks"]["store"] == "ok"
+        soc.store.close()  # the store goes away under a running server
+        down = c.get("/api/v1/ready")
+    assert down.status_code == 503 and down.json()["checks"]["store"].startswith("unavailable")
+
+
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc"])
 def test_api_rejects_missing_or_wrong_tokens(soc, header):
     with TestClient(create_app(soc, api_token=TOKEN)) as c:

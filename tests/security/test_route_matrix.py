@@ -19,6 +19,7 @@ from tests.data.events import winlogbeat
 
 PUBLIC = {
     ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/ready"),
     ("POST", "/api/v1/auth/login"),
     ("GET", "/api/v1/reports/compliance/schema"),
     ("GET", "/login"),
