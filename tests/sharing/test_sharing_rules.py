@@ -18,6 +18,17 @@ from tests.sharing.cities import ADMIN
 SUFFIXES = ["taichung.gov.tw", "local"]
 
 
+def police_incident(soc):
+    return service.open_incident(
+        store=soc.store,
+        actor=ADMIN,
+        organization_id="police",
+        title="t",
+        aware_at=soc.clock.now(),
+        clock=soc.clock,
+    )
+
+
 def test_personal_data_and_internal_detail_are_removed_and_reported(registry):
     iocs = [
         classify(v)
@@ -106,14 +117,7 @@ def test_patterns_that_cannot_be_swept_say_why_and_broken_ones_are_errors():
 
 
 def test_tlp_red_never_leaves_and_an_empty_share_is_refused(soc):
-    incident = service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="police",
-        title="t",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    incident = police_incident(soc)
     args = {
         "store": soc.store,
         "actor": ADMIN,
@@ -132,14 +136,7 @@ def test_tlp_red_never_leaves_and_an_empty_share_is_refused(soc):
 def test_a_published_bundle_is_valid_stix_and_audited(soc):
     from core import audit
 
-    incident = service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="police",
-        title="t",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    incident = police_incident(soc)
     result = publish(
         store=soc.store,
         actor=ADMIN,
@@ -169,14 +166,7 @@ def test_a_published_bundle_is_valid_stix_and_audited(soc):
 def test_a_reporter_cannot_share(soc):
     from core.access import Actor, Role
 
-    incident = service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="police",
-        title="t",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    incident = police_incident(soc)
     reporter = Actor("p", Role.REPORTER, agency="police")
     with pytest.raises(ForbiddenError):
         publish(
@@ -293,14 +283,7 @@ def test_share_commands(tmp_path):
 
 
 def test_the_incidents_own_iocs_can_be_shared_with_the_chosen_ones(soc):
-    incident = service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="police",
-        title="t",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    incident = police_incident(soc)
     service.add_iocs(
         store=soc.store,
         actor=ADMIN,
