@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
@@ -108,6 +109,38 @@ def _split(values: str | None) -> list[str]:
     return [v.strip() for v in (values or "").split(",") if v.strip()]
 
 
+@dataclass
+class _Query:
+    """The paging and filter parameters TAXII's object listings share."""
+
+    limit: int | None = None
+    next: str | None = None
+    added_after: str | None = None
+    ids: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+
+
+def _paging(
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    next: str | None = None,  # noqa: A002 - TAXII's parameter name
+) -> _Query:
+    return _Query(limit=limit, next=next)
+
+
+def _filters(
+    paging: Annotated[_Query, Depends(_paging)],
+    added_after: str | None = None,
+    match_id: Annotated[str | None, Query(alias="match[id]")] = None,
+    match_type: Annotated[str | None, Query(alias="match[type]")] = None,
+    match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+) -> _Query:
+    paging.added_after = added_after
+    paging.ids, paging.types = _split(match_id), _split(match_type)
+    paging.versions = _split(match_version)
+    return paging
+
+
 def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRouter:
     """``resolve_token`` turns a bearer token into an actor (raises UnauthenticatedError)."""
     router = APIRouter(prefix="/taxii2", route_class=_TaxiiRoute, tags=["TAXII 2.1"])
@@ -183,25 +216,22 @@ def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRout
     def page(
         who: Actor,
         collection_id: str,
+        query: _Query,
         *,
-        added_after: str | None,
-        ids: list[str],
-        types: list[str],
-        versions: list[str],
-        limit: int | None,
-        next_cursor: str | None,
+        ids: list[str] | None = None,
+        versions: list[str] | None = None,
     ) -> taxii.ObjectPage:
         return taxii.get_objects(
             store=soc.store,
             partners=partners,
             actor=who,
             collection_key=collection_id,
-            added_after=added_after,
-            ids=ids,
-            types=types,
-            versions=versions or ["last"],
-            limit=limit,
-            next_cursor=next_cursor,
+            added_after=query.added_after,
+            ids=query.ids if ids is None else ids,
+            types=query.types,
+            versions=(query.versions if versions is None else versions) or ["last"],
+            limit=query.limit,
+            next_cursor=query.next,
         )
 
     def headers(found: taxii.ObjectPage) -> dict[str, str]:
@@ -212,43 +242,36 @@ def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRout
             out["X-TAXII-Date-Added-Last"] = found.last_added
         return out
 
-    def envelope(found: taxii.ObjectPage) -> dict[str, Any]:
+    def listing(
+        found: taxii.ObjectPage, key: str, items: list[Any], *, keep_empty: bool = False
+    ) -> Response:
+        """A TAXII page: ``more``, ``next`` when there is one, and the items (if any)."""
         body: dict[str, Any] = {"more": found.more}
+        if items or keep_empty:
+            body[key] = items
         if found.next:
             body["next"] = found.next
-        if found.objects:
-            body["objects"] = [json.loads(o.document) for o in found.objects]
-        return body
+        return _taxii_json(body, headers=headers(found))
 
-    Limit = Annotated[int | None, Query(ge=1)]
+    def objects_of(found: taxii.ObjectPage) -> list[Any]:
+        return [json.loads(o.document) for o in found.objects]
+
+    Filtered = Annotated[_Query, Depends(_filters)]
+    Paged = Annotated[_Query, Depends(_paging)]
 
     @router.get("/{api_root}/collections/{collection_id}/objects/")
     def objects(
         api_root: str,
         collection_id: str,
         who: Caller,
-        added_after: str | None = None,
-        limit: Limit = None,
-        next: str | None = None,  # noqa: A002 - TAXII's parameter name
-        match_id: Annotated[str | None, Query(alias="match[id]")] = None,
-        match_type: Annotated[str | None, Query(alias="match[type]")] = None,
-        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+        query: Filtered,
         match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
     ) -> Response:
         root(api_root)
         if match_spec_version and "2.1" not in _split(match_spec_version):
             return _taxii_json({"more": False})  # we hold STIX 2.1 only
-        found = page(
-            who,
-            collection_id,
-            added_after=added_after,
-            ids=_split(match_id),
-            types=_split(match_type),
-            versions=_split(match_version),
-            limit=limit,
-            next_cursor=next,
-        )
-        return _taxii_json(envelope(found), headers=headers(found))
+        found = page(who, collection_id, query)
+        return listing(found, "objects", objects_of(found))
 
     @router.post("/{api_root}/collections/{collection_id}/objects/", status_code=202)
     async def add(
@@ -292,90 +315,41 @@ def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRout
         collection_id: str,
         object_id: str,
         who: Caller,
+        query: Paged,
         added_after: str | None = None,
-        limit: Limit = None,
-        next: str | None = None,  # noqa: A002
         match_version: Annotated[str | None, Query(alias="match[version]")] = None,
     ) -> Response:
         root(api_root)
-        found = page(
-            who,
-            collection_id,
-            added_after=added_after,
-            ids=[object_id],
-            types=[],
-            versions=_split(match_version),
-            limit=limit,
-            next_cursor=next,
-        )
-        if not found.objects and not next:
+        query.added_after, query.versions = added_after, _split(match_version)
+        found = page(who, collection_id, query, ids=[object_id])
+        if not found.objects and not query.next:
             raise NotFoundError(f"no object {object_id} in this collection", location="object")
-        return _taxii_json(envelope(found), headers=headers(found))
+        return listing(found, "objects", objects_of(found))
 
     @router.get("/{api_root}/collections/{collection_id}/objects/{object_id}/versions/")
     def versions(
-        api_root: str,
-        collection_id: str,
-        object_id: str,
-        who: Caller,
-        limit: Limit = None,
-        next: str | None = None,  # noqa: A002
+        api_root: str, collection_id: str, object_id: str, who: Caller, query: Paged
     ) -> Response:
         root(api_root)
-        found = page(
-            who,
-            collection_id,
-            added_after=None,
-            ids=[object_id],
-            types=[],
-            versions=["all"],
-            limit=limit,
-            next_cursor=next,
-        )
-        if not found.objects and not next:
+        found = page(who, collection_id, query, ids=[object_id], versions=["all"])
+        if not found.objects and not query.next:
             raise NotFoundError(f"no object {object_id} in this collection", location="object")
-        body: dict[str, Any] = {"more": found.more, "versions": [o.version for o in found.objects]}
-        if found.next:
-            body["next"] = found.next
-        return _taxii_json(body, headers=headers(found))
+        return listing(found, "versions", [o.version for o in found.objects], keep_empty=True)
 
     @router.get("/{api_root}/collections/{collection_id}/manifest/")
-    def manifest(
-        api_root: str,
-        collection_id: str,
-        who: Caller,
-        added_after: str | None = None,
-        limit: Limit = None,
-        next: str | None = None,  # noqa: A002
-        match_id: Annotated[str | None, Query(alias="match[id]")] = None,
-        match_type: Annotated[str | None, Query(alias="match[type]")] = None,
-        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
-    ) -> Response:
+    def manifest(api_root: str, collection_id: str, who: Caller, query: Filtered) -> Response:
         root(api_root)
-        found = page(
-            who,
-            collection_id,
-            added_after=added_after,
-            ids=_split(match_id),
-            types=_split(match_type),
-            versions=_split(match_version),
-            limit=limit,
-            next_cursor=next,
-        )
-        body: dict[str, Any] = {"more": found.more}
-        if found.next:
-            body["next"] = found.next
-        if found.objects:
-            body["objects"] = [
-                {
-                    "id": o.id,
-                    "date_added": o.date_added,
-                    "version": o.version,
-                    "media_type": taxii.MEDIA_STIX,
-                }
-                for o in found.objects
-            ]
-        return _taxii_json(body, headers=headers(found))
+        found = page(who, collection_id, query)
+        entries = [
+            {
+                "id": o.id,
+                "date_added": o.date_added,
+                "version": o.version,
+                "media_type": taxii.MEDIA_STIX,
+            }
+            for o in found.objects
+        ]
+        return listing(found, "objects", entries)
 
     @router.get("/{api_root}/status/{status_id}/")
     def status(api_root: str, status_id: str, who: Caller) -> Response:
