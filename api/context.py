@@ -4,7 +4,7 @@ import getpass
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Self
 
 from collectors.ingest import Ingestor
@@ -55,6 +55,9 @@ class CitySoc:
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)
         self.partners = PartnerRegistry.load(settings.partners_file)
         self._process_lock = threading.Lock()
+        # Indicator rules by (id, version, sweep start): the detection loop asks every few
+        # seconds, and only a new or changed indicator needs the compile cache or pySigma.
+        self._indicator_rules: dict[tuple[str, str, datetime], CompiledRule] = {}
 
     def ingestor(self) -> Ingestor:
         return Ingestor(
@@ -81,6 +84,10 @@ class CitySoc:
         for watched in list_indicators(self.store):
             if not watched.active(now):
                 continue
+            known = self._indicator_rules.get((watched.id, watched.version, watched.sweep_from))
+            if known is not None:
+                rules.append(known)
+                continue
             partner = self.partners.partners.get(watched.partner)
             source = partner.name_zh if partner else watched.partner
             try:
@@ -100,6 +107,7 @@ class CitySoc:
             except RuleError as exc:
                 failed[f"ioc:{watched.id}"] = exc.message
                 continue
+            self._indicator_rules[(watched.id, watched.version, watched.sweep_from)] = rule
             rules.append(rule)
         return rules, failed
 
