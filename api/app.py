@@ -4,16 +4,23 @@ import hmac
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
+from api.filters import alert_query
 from api.limits import LoginLimiter
 from api.observability import metrics_text
 from api.schemas import (
     AlertGroupRead,
     AlertPage,
+    AlertsAssignIn,
+    AlertsEscalateIn,
+    AlertsFalsePositiveIn,
+    AlertsLinkIn,
+    ContainedIn,
     DeadlineRead,
     FalsePositiveIn,
     IncidentCreate,
@@ -21,6 +28,7 @@ from api.schemas import (
     IncidentRead,
     LoginIn,
     NotificationIn,
+    ProgressIn,
     ReviewIn,
     ShareIn,
     ShareRead,
@@ -28,14 +36,15 @@ from api.schemas import (
     WithheldRead,
 )
 from api.taxii import taxii_router
+from api.uploads import evidence_response, read_upload
 from api.web import set_session_cookie, web_router
 from core import accounts, audit
-from core.access import Action, Actor, Role, require
-from core.alerts import AlertStatus
+from core.access import Actor, Role
+from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
-from incidents import drills, service, triage
+from incidents import drills, evidence, service, triage
 from incidents.deadlines import DeadlineStatus
-from incidents.models import Incident
+from incidents.models import EvidenceFile, Incident, InvestigationReport
 from incidents.sharing import intel, outgoing
 from incidents.sharing.observables import classify
 from incidents.sharing.pull import pull_partner
@@ -208,21 +217,50 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.get("/api/v1/alerts", response_model=AlertPage)
     def alerts(
         who: ActorDep,
-        agency: str | None = None,
-        status: AlertStatus | None = None,
+        query: Annotated[AlertQuery, Depends(alert_query)],
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> AlertPage:
-        if agency is not None:
-            require(who, Action.VIEW, agency, "agency")
-        scope = agency if who.role is not Role.REPORTER else who.agency
-        return AlertPage(
-            total=soc.store.alerts.count(organization_id=scope, status=status),
-            limit=limit,
-            offset=offset,
-            items=soc.store.alerts.list(
-                organization_id=scope, status=status, limit=limit, offset=offset
-            ),
+        """The alert queue: filter by agency, status, severity, rule, host, assignee and the
+        matched event's time (``since`` inclusive, ``until`` exclusive), newest first."""
+        total, items = triage.alert_queue(
+            soc.store, actor=who, query=query, limit=limit, offset=offset
+        )
+        return AlertPage(total=total, limit=limit, offset=offset, items=items)
+
+    @app.post("/api/v1/alerts/assign")
+    def assign_alerts(body: AlertsAssignIn, who: ActorDep) -> dict[str, int]:
+        changed = triage.assign_alerts(
+            store=soc.store,
+            actor=who,
+            alert_ids=body.alert_ids,
+            assignee=body.assignee,
+            clock=soc.clock,
+        )
+        return {"alerts": changed}
+
+    @app.post("/api/v1/alerts/false-positive")
+    def suppress_alerts(body: AlertsFalsePositiveIn, who: ActorDep) -> dict[str, int]:
+        changed = triage.suppress_alerts(
+            store=soc.store,
+            actor=who,
+            alert_ids=body.alert_ids,
+            reason=body.reason,
+            clock=soc.clock,
+        )
+        return {"alerts": changed}
+
+    @app.post("/api/v1/alerts/escalate", response_model=IncidentRead)
+    def escalate_alerts(body: AlertsEscalateIn, who: ActorDep) -> IncidentRead:
+        return read(
+            triage.escalate_alerts(
+                store=soc.store,
+                actor=who,
+                alert_ids=body.alert_ids,
+                registry=soc.registry,
+                incident_id=body.incident_id,
+                clock=soc.clock,
+            )
         )
 
     @app.get("/api/v1/alert-groups", response_model=list[AlertGroupRead])
@@ -310,6 +348,91 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             )
         )
 
+    @app.post("/api/v1/incidents/{incident_id}/progress", response_model=IncidentRead)
+    def progress(incident_id: str, body: ProgressIn, who: ActorDep) -> IncidentRead:
+        """Record response progress (應變處置進度)."""
+        return read(
+            service.update_progress(
+                store=soc.store, actor=who, incident_id=incident_id, text=body.text, clock=soc.clock
+            )
+        )
+
+    @app.post("/api/v1/incidents/{incident_id}/contained", response_model=IncidentRead)
+    def contained(incident_id: str, body: ContainedIn, who: ActorDep) -> IncidentRead:
+        """Damage control or recovery is complete (損害控制或復原作業完成): stops that clock."""
+        return read(
+            service.mark_contained(
+                store=soc.store, actor=who, incident_id=incident_id, note=body.note, clock=soc.clock
+            )
+        )
+
+    @app.post("/api/v1/incidents/{incident_id}/report", response_model=IncidentRead)
+    def investigation_report(
+        incident_id: str, body: InvestigationReport, who: ActorDep
+    ) -> IncidentRead:
+        """Submit the investigation, handling and improvement report (調查、處理及改善報告)."""
+        return read(
+            service.submit_report(
+                store=soc.store, actor=who, incident_id=incident_id, report=body, clock=soc.clock
+            )
+        )
+
+    @app.post("/api/v1/incidents/{incident_id}/alerts", response_model=IncidentRead)
+    def link_alerts(incident_id: str, body: AlertsLinkIn, who: ActorDep) -> IncidentRead:
+        """Link alerts (of the incident's agency) to the incident."""
+        return read(
+            triage.escalate_alerts(
+                store=soc.store,
+                actor=who,
+                alert_ids=body.alert_ids,
+                registry=soc.registry,
+                incident_id=incident_id,
+                clock=soc.clock,
+            )
+        )
+
+    @app.get("/api/v1/incidents/{incident_id}/evidence", response_model=list[EvidenceFile])
+    def evidence_list(incident_id: str, who: ActorDep) -> list[EvidenceFile]:
+        return service.get_incident(store=soc.store, actor=who, incident_id=incident_id).evidence
+
+    @app.post(
+        "/api/v1/incidents/{incident_id}/evidence", response_model=IncidentRead, status_code=201
+    )
+    async def evidence_upload(
+        incident_id: str,
+        file: UploadFile,
+        who: ActorDep,
+        note: Annotated[str, Form(max_length=2000)] = "",
+    ) -> IncidentRead:
+        """Attach an evidence file (multipart ``file``; accepted types and size in the error
+        if refused). Stored outside the web root; served only to those who see the incident."""
+        data = await read_upload(file, soc.settings.max_evidence_bytes)
+        return read(
+            await run_in_threadpool(
+                evidence.add_evidence,
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                filename=file.filename or "",
+                data=data,
+                note=note,
+                root=soc.settings.evidence_path,
+                max_bytes=soc.settings.max_evidence_bytes,
+                clock=soc.clock,
+            )
+        )
+
+    @app.get("/api/v1/incidents/{incident_id}/evidence/{sha256}", response_model=None)
+    def evidence_download(incident_id: str, sha256: str, who: ActorDep) -> Response:
+        record, path = evidence.open_evidence(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            digest=sha256,
+            root=soc.settings.evidence_path,
+        )
+        return evidence_response(record, path)
+
     @app.post("/api/v1/incidents/{incident_id}/share", response_model=ShareRead, status_code=201)
     def share(incident_id: str, body: ShareIn, who: ActorDep) -> ShareRead:
         """Publish chosen IoCs and a summary to partners (de-identified, TLP-marked)."""
@@ -358,7 +481,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                 for r in rows
             ],
             "indicators": len(indicators),
-            "hits": soc.store.alerts.count(rule_prefix=intel.INDICATOR_RULES),
+            "hits": soc.store.alerts.count(AlertQuery(rule_prefix=intel.INDICATOR_RULES)),
         }
 
     @app.get("/api/v1/intel/indicators")

@@ -16,6 +16,7 @@ from collectors.files import default_workers, expand_paths, ingest_paths, total_
 from collectors.ingest import IngestReport
 from core import audit
 from core.access import Actor, Role
+from core.alerts import AlertQuery
 from core.clock import roc_date, taipei_time
 from core.errors import CitySocError
 from core.settings import Settings
@@ -188,7 +189,9 @@ def alerts_list(
 ) -> None:
     """List alerts, newest last."""
     with _soc(store) as soc:
-        items = soc.store.alerts.list(organization_id=agency, limit=limit, offset=offset)
+        items = soc.store.alerts.list(
+            AlertQuery(organization_id=agency), limit=limit, offset=offset
+        )
         if fmt == "json":
             sys.stdout.write(
                 json.dumps([a.model_dump(mode="json") for a in items], ensure_ascii=False, indent=2)
@@ -197,7 +200,7 @@ def alerts_list(
             return
         table = Table(
             title=f"Alerts {offset + 1}-{offset + len(items)} of "
-            f"{soc.store.alerts.count(organization_id=agency)}"
+            f"{soc.store.alerts.count(AlertQuery(organization_id=agency))}"
         )
         for col in ("time (Taipei)", "severity", "rule", "agency", "host", "status"):
             table.add_column(col)

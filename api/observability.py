@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from core.alerts import AlertStatus
+from core.alerts import AlertQuery, AlertStatus
 from core.clock import Clock
 from core.storage.base import Store
 from incidents import service
@@ -63,7 +63,7 @@ def metrics_text(store: Store, clock: Clock) -> str:
         "# TYPE citysoc_alerts gauge",
     ]
     lines += [
-        _line("citysoc_alerts", store.alerts.count(status=s), {"status": s.value})
+        _line("citysoc_alerts", store.alerts.count(AlertQuery(status=s)), {"status": s.value})
         for s in AlertStatus
     ]
     open_by_level: dict[str, int] = {}

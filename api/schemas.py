@@ -9,9 +9,16 @@ from incidents.deadlines import DeadlineStatus
 from incidents.levels import LevelAnswers
 from incidents.models import Incident, IncidentCategory, IoC, IoCType
 from incidents.sharing.tlp import Tlp
+from incidents.triage import MAX_SELECTION
 
 __all__ = [
     "AlertGroupRead",
+    "AlertsAssignIn",
+    "AlertsEscalateIn",
+    "AlertsFalsePositiveIn",
+    "AlertsLinkIn",
+    "ContainedIn",
+    "ProgressIn",
     "AlertPage",
     "DeadlineRead",
     "FalsePositiveIn",
@@ -64,6 +71,36 @@ class TokenIn(_In):
 
 class FalsePositiveIn(_In):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+_Selection = Field(min_length=1, max_length=MAX_SELECTION)
+
+
+class AlertsFalsePositiveIn(_In):
+    alert_ids: list[str] = _Selection
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AlertsAssignIn(_In):
+    alert_ids: list[str] = _Selection
+    assignee: str | None = Field(default=None, max_length=64, description="null: unassign")
+
+
+class AlertsLinkIn(_In):
+    alert_ids: list[str] = _Selection
+
+
+class AlertsEscalateIn(_In):
+    alert_ids: list[str] = _Selection
+    incident_id: str | None = Field(default=None, description="null: open a new incident")
+
+
+class ProgressIn(_In):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class ContainedIn(_In):
+    note: str = Field(default="", max_length=5_000)
 
 
 class DeadlineRead(BaseModel):

@@ -125,9 +125,7 @@ class DetectionLoop(threading.Thread):
 def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> None:
     settings = soc.settings
     configure_logging(settings.log_format)
-    token, token_path = api_token(
-        settings.sqlite_path.parent if settings.engine == "sqlite" else settings.state_dir
-    )
+    token, token_path = api_token(settings.data_dir)
     loop = DetectionLoop(soc)
     syslog = SyslogServer(
         soc.ingestor(),

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from core.errors import ForbiddenError, NotFoundError
 
-__all__ = ["SYSTEM", "Action", "Actor", "Role", "require", "require_visible"]
+__all__ = ["SYSTEM", "Action", "Actor", "Role", "allowed", "require", "require_visible"]
 
 
 class Role(StrEnum):
@@ -91,6 +91,11 @@ class Actor:
 
 
 SYSTEM = Actor("citysoc", Role.SYSTEM)
+
+
+def allowed(actor: Actor) -> frozenset[Action]:
+    """What the actor's role may do (agency isolation aside)."""
+    return _ALLOWED[actor.role]
 
 
 def require_visible(actor: Actor, agency: str, what: str) -> None:

@@ -6,7 +6,15 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Alert", "AlertGroup", "AlertStatus", "MatchedEvent", "Severity"]
+__all__ = [
+    "ALL_ALERTS",
+    "Alert",
+    "AlertGroup",
+    "AlertQuery",
+    "AlertStatus",
+    "MatchedEvent",
+    "Severity",
+]
 
 
 class Severity(StrEnum):
@@ -60,6 +68,7 @@ class Alert(BaseModel):
     incident_id: str | None = None
     attack: tuple[str, ...] = Field(default_factory=tuple)
     asset_criticality: str | None = None  # from the scan inventory: see core.assets
+    assignee: str | None = None  # the analyst working it (triage.assign)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +84,25 @@ class AlertGroup:
     count: int
     first_at: datetime  # earliest and latest matched event
     last_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertQuery:
+    """Which alerts: every field narrows (None: any). Times bound the matched event's time to
+    the whole second, ``since`` inclusive, ``until`` exclusive. Engines order by creation,
+    oldest first unless ``newest_first``."""
+
+    organization_id: str | None = None
+    status: AlertStatus | None = None
+    group_key: str | None = None
+    rule_prefix: str | None = None
+    rule_id: str | None = None
+    severity: Severity | None = None
+    host: str | None = None
+    assignee: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    newest_first: bool = False
+
+
+ALL_ALERTS = AlertQuery()

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
     taxii_max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
     share_pull_schedule: bool = Field(default=True, description="pull partners from `serve`")
+    evidence_dir: Path | None = Field(
+        default=None, description="evidence files (default: evidence/ beside the store's data)"
+    )
+    max_evidence_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
 
     @field_validator("store")
     @classmethod
@@ -74,3 +78,12 @@ class Settings(BaseSettings):
         if not self.store.startswith("sqlite:///"):
             raise ConfigError(f"store {self.store!r} is not a SQLite store", location="store")
         return Path(self.store.removeprefix("sqlite:///"))
+
+    @property
+    def data_dir(self) -> Path:
+        """Where local state lives: beside the SQLite file, or ``state_dir``."""
+        return self.sqlite_path.parent if self.engine == "sqlite" else self.state_dir
+
+    @property
+    def evidence_path(self) -> Path:
+        return self.evidence_dir or self.data_dir / "evidence"

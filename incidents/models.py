@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from incidents.levels import LevelAnswers
 
 __all__ = [
+    "EvidenceFile",
     "IoC",
     "IoCType",
     "Incident",
@@ -17,6 +18,7 @@ __all__ = [
     "LevelChange",
     "Notification",
     "NotificationKind",
+    "ProgressNote",
 ]
 
 
@@ -88,6 +90,32 @@ class LevelChange(BaseModel):
     answers: LevelAnswers | None = None
 
 
+class EvidenceFile(BaseModel):
+    """A file attached as evidence. The bytes live outside the web root, named by their
+    SHA-256 (incidents.evidence); the record says what they are and who brought them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    filename: str
+    kind: str  # the recognised type (pdf, png, text, ...), not the uploader's claim
+    media_type: str
+    size: int
+    uploaded_at: AwareDatetime
+    uploaded_by: str
+    note: str = ""
+
+
+class ProgressNote(BaseModel):
+    """A response-progress update (應變處置進度) from the agency or the SOC."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    by: str
+    text: str
+
+
 class Incident(BaseModel):
     """One incident. ``version`` comes from the store and guards concurrent updates."""
 
@@ -124,6 +152,8 @@ class Incident(BaseModel):
     alert_ids: list[str] = Field(default_factory=list)
     alert_group_keys: list[str] = Field(default_factory=list)
     alert_count: int = 0
+    evidence: list[EvidenceFile] = Field(default_factory=list)
+    progress: list[ProgressNote] = Field(default_factory=list)
     created_at: AwareDatetime
     created_by: str
     updated_at: AwareDatetime

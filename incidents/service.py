@@ -26,11 +26,14 @@ from incidents.models import (
     LevelChange,
     Notification,
     NotificationKind,
+    ProgressNote,
 )
 from incidents.workflow import Step
 
 __all__ = [
     "add_iocs",
+    "change",
+    "update_progress",
     "attach_alerts",
     "change_level",
     "close_incident",
@@ -111,7 +114,7 @@ def list_incidents(
     return repository.list_visible(store, actor=actor, limit=limit, offset=offset)
 
 
-def _change(
+def change(
     *,
     store: Store,
     actor: Actor,
@@ -120,8 +123,10 @@ def _change(
     action: Action,
     mutate: Callable[[Incident, datetime], Mapping[str, object]],
     clock: Clock,
+    audit_action: str | None = None,
 ) -> Incident:
-    """Load, check, apply ``mutate`` (returns the audit detail), save, audit."""
+    """Load, check, apply ``mutate`` (returns the audit detail), save, audit (as
+    ``incident.<step>`` unless ``audit_action`` names it). The one way an incident changes."""
     incident = repository.get(store, incident_id, actor=actor)
     require(actor, action, incident.organization_id, "incident")
     workflow.check(incident, step)
@@ -135,7 +140,7 @@ def _change(
     audit.record(
         store,
         actor=actor,
-        action=f"incident.{step.value}",
+        action=audit_action or f"incident.{step.value}",
         subject=incident_id,
         at=now,
         detail={"state": f"{incident.state.value} -> {updated.state.value}", **detail},
@@ -202,7 +207,7 @@ def file_notification(
         )
         return {"level": assessment.level, "reasons": list(assessment.reasons)}
 
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -248,7 +253,7 @@ def change_level(
     if not reason.strip():
         raise InputError("say why the level changes", location="reason")
     level = assess_level(answers).level
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -280,7 +285,7 @@ def review_level(
             detail.update(_relevel(i, now, actor, None, level, note or "changed in review"))
         return detail
 
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -298,7 +303,7 @@ def record_forwarded(*, store: Store, actor: Actor, incident_id: str, clock: Clo
         i.forwarded_at = now
         return {}
 
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -316,7 +321,7 @@ def mark_contained(
         i.contained_at = now
         return {"note": note}
 
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -342,7 +347,7 @@ def submit_report(
         i.report_submitted_at = now
         return {}
 
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -368,7 +373,7 @@ def _ending(
 def close_incident(
     *, store: Store, actor: Actor, incident_id: str, reason: str, clock: Clock
 ) -> Incident:
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -383,7 +388,7 @@ def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock:
     """A candidate incident that turned out to be a false positive."""
     if not reason.strip():
         raise InputError("say why this is a false positive", location="reason")
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -403,7 +408,7 @@ def add_iocs(
         i.iocs.extend(added)
         return {"added": [f"{x.type.value}:{x.value}" for x in added]}
 
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -411,6 +416,29 @@ def add_iocs(
         action=Action.EDIT_INCIDENT,
         mutate=mutate,
         clock=clock,
+    )
+
+
+def update_progress(
+    *, store: Store, actor: Actor, incident_id: str, text: str, clock: Clock
+) -> Incident:
+    """Record how the response is going (應變處置進度)."""
+    if not text.strip():
+        raise InputError("write what has been done since the last update", location="text")
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.progress.append(ProgressNote(at=now, by=actor.name, text=text))
+        return {"progress": text[:200]}
+
+    return change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.EDIT,
+        action=Action.EDIT_INCIDENT,
+        mutate=mutate,
+        clock=clock,
+        audit_action="incident.progress",
     )
 
 
@@ -430,7 +458,7 @@ def attach_alerts(
         i.alert_group_keys.extend(k for k in group_keys if k not in set(i.alert_group_keys))
         return {"alerts_added": len(new)}
 
-    return _change(
+    return change(
         store=store,
         actor=actor,
         incident_id=incident_id,

@@ -4,20 +4,26 @@
 already belongs to an open incident adds its alerts to that incident instead.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from core import audit
-from core.access import Action, Actor, require
+from core import accounts, audit
+from core.access import Action, Actor, Role, allowed, require
 from core.agencies import AgencyRegistry
-from core.alerts import Alert, AlertGroup, AlertStatus, Severity
+from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.clock import Clock
-from core.errors import InputError, NotFoundError
+from core.errors import ForbiddenError, InputError, NotFoundError
 from core.storage.base import Store
 from incidents import service
 from incidents.models import Incident
 
 __all__ = [
+    "MAX_SELECTION",
     "AlertGroup",
+    "alert_queue",
+    "assign_alerts",
+    "escalate_alerts",
+    "suppress_alerts",
     "TriageReport",
     "auto_triage",
     "escalate_group",
@@ -38,7 +44,7 @@ class TriageReport:
 
 
 def _alerts(store: Store, key: str, status: AlertStatus | None = AlertStatus.NEW) -> list[Alert]:
-    return store.alerts.list(group_key=key, status=status, limit=_GROUP_PAGE)
+    return store.alerts.list(AlertQuery(group_key=key, status=status), limit=_GROUP_PAGE)
 
 
 def list_groups(
@@ -54,6 +60,40 @@ def _existing_incident(store: Store, key: str) -> str | None:
     return None
 
 
+def _open_for(
+    *,
+    store: Store,
+    actor: Actor,
+    alerts: Sequence[Alert],
+    group_keys: Sequence[str],
+    registry: AgencyRegistry,
+    clock: Clock,
+) -> Incident:
+    """A new incident for alerts of one agency, titled after the first alert."""
+    first = alerts[0]
+    agency = registry.get(first.organization_id)
+    where = first.host_name or "unknown host"
+    asset = {
+        "critical_infrastructure": "（關鍵基礎設施核心系統）",
+        "core": "（核心資通系統）",
+    }.get(first.asset_criticality or "", "")
+    rules = sorted({a.rule_id for a in alerts})
+    hosts = sorted({a.host_name for a in alerts if a.host_name})
+    return service.open_incident(
+        store=store,
+        actor=actor,
+        organization_id=first.organization_id,
+        title=f"{first.rule_title} — {where}（{agency.name_zh}）",
+        description=f"{len(alerts)} alert(s) of rule {', '.join(rules)} on {where}{asset}.",
+        aware_at=clock.now(),
+        occurred_at=min(a.event.timestamp for a in alerts),
+        alert_ids=[a.id for a in alerts],
+        alert_group_keys=list(group_keys),
+        affected_assets=hosts,
+        clock=clock,
+    )
+
+
 def escalate_group(
     *, store: Store, actor: Actor, group_key: str, registry: AgencyRegistry, clock: Clock
 ) -> Incident:
@@ -61,8 +101,7 @@ def escalate_group(
     alerts = _alerts(store, group_key)
     if not alerts:
         raise NotFoundError(f"no new alerts in group {group_key}", location="group")
-    first = alerts[0]
-    require(actor, Action.TRIAGE, first.organization_id, "alert group")
+    require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
     ids = [a.id for a in alerts]
     existing = _existing_incident(store, group_key)
     if existing is not None:
@@ -75,23 +114,12 @@ def escalate_group(
             clock=clock,
         )
     else:
-        agency = registry.get(first.organization_id)
-        where = first.host_name or "unknown host"
-        asset = {
-            "critical_infrastructure": "（關鍵基礎設施核心系統）",
-            "core": "（核心資通系統）",
-        }.get(first.asset_criticality or "", "")
-        incident = service.open_incident(
+        incident = _open_for(
             store=store,
             actor=actor,
-            organization_id=first.organization_id,
-            title=f"{first.rule_title} — {where}（{agency.name_zh}）",
-            description=f"{len(alerts)} alert(s) of rule {first.rule_id} on {where}{asset}.",
-            aware_at=clock.now(),
-            occurred_at=min(a.event.timestamp for a in alerts),
-            alert_ids=ids,
-            alert_group_keys=[group_key],
-            affected_assets=[first.host_name] if first.host_name else [],
+            alerts=alerts,
+            group_keys=[group_key],
+            registry=registry,
             clock=clock,
         )
     store.alerts.update_status(
@@ -147,3 +175,157 @@ def auto_triage(
         else:
             report.incidents_opened += 1
     return report
+
+
+# --- the alert queue: any selection of alerts, not only whole groups ----------------------
+
+MAX_SELECTION = 1000  # alerts per bulk action: a page of the queue at its largest
+
+
+def alert_queue(
+    store: Store, *, actor: Actor, query: AlertQuery, limit: int, offset: int
+) -> tuple[int, list[Alert]]:
+    """Alerts the actor may see, filtered and paged: (total matching, this page).
+
+    A reporter sees only their agency's alerts, whatever the query asks for."""
+    if query.organization_id is not None:
+        require(actor, Action.VIEW, query.organization_id, "agency")
+    if actor.role is Role.REPORTER:
+        query = replace(query, organization_id=actor.agency)
+    elif Action.VIEW not in allowed(actor):
+        raise ForbiddenError(f"role {actor.role.value} may not view alerts", location="alerts")
+    return store.alerts.count(query), store.alerts.list(query, limit=limit, offset=offset)
+
+
+def _selection(store: Store, actor: Actor, alert_ids: Sequence[str]) -> list[Alert]:
+    """The selected alerts, each one the actor may triage (else NotFound/Forbidden)."""
+    unique = list(dict.fromkeys(alert_ids))
+    if not unique:
+        raise InputError("select at least one alert", location="alert_ids")
+    if len(unique) > MAX_SELECTION:
+        raise InputError(
+            f"{len(unique)} alerts selected; act on at most {MAX_SELECTION} at a time",
+            location="alert_ids",
+        )
+    alerts = []
+    for alert_id in unique:
+        alert = store.alerts.get(alert_id)
+        require(actor, Action.TRIAGE, alert.organization_id, "alert")
+        alerts.append(alert)
+    return alerts
+
+
+def _subject(alerts: Sequence[Alert]) -> str:
+    return alerts[0].id if len(alerts) == 1 else f"{len(alerts)} alerts"
+
+
+def assign_alerts(
+    *, store: Store, actor: Actor, alert_ids: Sequence[str], assignee: str | None, clock: Clock
+) -> int:
+    """Give the alerts to an analyst (None: back to the pool)."""
+    alerts = _selection(store, actor, alert_ids)
+    if assignee is not None:
+        user = accounts.find_user(store, assignee)
+        if user is None or user.disabled or Action.TRIAGE not in allowed(user.actor()):
+            raise InputError(
+                f"{assignee!r} is not an active account that may triage alerts",
+                location="assignee",
+            )
+    changed = store.alerts.assign([a.id for a in alerts], assignee=assignee)
+    audit.record(
+        store,
+        actor=actor,
+        action="alerts.assign",
+        subject=_subject(alerts),
+        at=clock.now(),
+        detail={"alerts": [a.id for a in alerts], "assignee": assignee},
+    )
+    return changed
+
+
+def suppress_alerts(
+    *, store: Store, actor: Actor, alert_ids: Sequence[str], reason: str, clock: Clock
+) -> int:
+    """Mark new alerts as false positives, with the reason. Escalated alerts belong to
+    their incident: dismiss the incident instead."""
+    if not reason.strip():
+        raise InputError("say why these alerts are a false positive", location="reason")
+    alerts = _selection(store, actor, alert_ids)
+    escalated = [a for a in alerts if a.status is AlertStatus.ESCALATED]
+    if escalated:
+        raise InputError(
+            f"alert {escalated[0].id} is part of incident {escalated[0].incident_id}; "
+            "dismiss the incident or leave it out of the selection",
+            location="alert_ids",
+        )
+    changed = store.alerts.update_status(
+        [a.id for a in alerts], status=AlertStatus.FALSE_POSITIVE, reason=reason, incident_id=None
+    )
+    audit.record(
+        store,
+        actor=actor,
+        action="alerts.false_positive",
+        subject=_subject(alerts),
+        at=clock.now(),
+        detail={"alerts": [a.id for a in alerts], "reason": reason},
+    )
+    return changed
+
+
+def escalate_alerts(
+    *,
+    store: Store,
+    actor: Actor,
+    alert_ids: Sequence[str],
+    registry: AgencyRegistry,
+    clock: Clock,
+    incident_id: str | None = None,
+) -> Incident:
+    """Escalate selected alerts of one agency into a new incident, or into an existing one
+    of the same agency."""
+    alerts = _selection(store, actor, alert_ids)
+    agencies = sorted({a.organization_id for a in alerts})
+    if len(agencies) > 1:
+        raise InputError(
+            "an incident belongs to one agency; the selection spans " + ", ".join(agencies),
+            location="alert_ids",
+        )
+    elsewhere = [
+        a for a in alerts if a.status is AlertStatus.ESCALATED and a.incident_id != incident_id
+    ]
+    if elsewhere:
+        raise InputError(
+            f"alert {elsewhere[0].id} is already part of incident {elsewhere[0].incident_id}",
+            location="alert_ids",
+        )
+    keys = list(dict.fromkeys(a.group_key for a in alerts))
+    ids = [a.id for a in alerts]
+    if incident_id:
+        target = service.get_incident(store=store, actor=actor, incident_id=incident_id)
+        if target.organization_id != agencies[0]:
+            raise InputError(
+                f"incident {incident_id} belongs to {target.organization_id}, "
+                f"the alerts to {agencies[0]}",
+                location="incident_id",
+            )
+        incident = service.attach_alerts(
+            store=store,
+            actor=actor,
+            incident_id=incident_id,
+            alert_ids=ids,
+            group_keys=keys,
+            clock=clock,
+        )
+    else:
+        incident = _open_for(
+            store=store,
+            actor=actor,
+            alerts=alerts,
+            group_keys=keys,
+            registry=registry,
+            clock=clock,
+        )
+    store.alerts.update_status(
+        ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
+    )
+    return incident

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from core.alerts import Alert, AlertGroup, AlertStatus
+from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
 from core.events import DeadLetter, Event
 
@@ -85,22 +85,12 @@ class AlertStore(Protocol):
     def add(self, alerts: Sequence[Alert]) -> int: ...
     def get(self, alert_id: str) -> Alert: ...
     def list(
-        self,
-        *,
-        organization_id: str | None = None,
-        status: AlertStatus | None = None,
-        group_key: str | None = None,
-        rule_prefix: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
+        self, query: AlertQuery = ALL_ALERTS, *, limit: int = 100, offset: int = 0
     ) -> builtins.list[Alert]: ...
-    def count(
-        self,
-        *,
-        organization_id: str | None = None,
-        status: AlertStatus | None = None,
-        rule_prefix: str | None = None,
-    ) -> int: ...
+    def count(self, query: AlertQuery = ALL_ALERTS) -> int: ...
+    def assign(self, alert_ids: Sequence[str], *, assignee: str | None) -> int:
+        """Set (or clear) who works the alerts; returns how many exist."""
+
     def update_status(
         self,
         alert_ids: Sequence[str],

@@ -28,7 +28,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from elasticsearch import ApiError, ConnectionError, Elasticsearch, NotFoundErro
 from elasticsearch import ConflictError as EsConflict
 from elasticsearch import TransportError as EsTransportError
 
-from core.alerts import Alert, AlertGroup, AlertStatus, Severity
+from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
 from core.errors import ConflictError, RuleError, UnavailableError
 from core.errors import NotFoundError as Missing
@@ -116,7 +116,7 @@ _RECORDS: dict[str, dict[str, Any]] = {
     },
     "alerts": {
         **_keyword("id", "rule_id", "severity", "org", "host", "group_key", "status"),
-        **_keyword("incident_id", "rule_title"),
+        **_keyword("incident_id", "rule_title", "assignee"),
         "created_at": {"type": "date"},
         "event_at": {"type": "date"},
         **_stored(),
@@ -407,48 +407,43 @@ class ElasticAlerts(_Part):
         return Alert.model_validate_json(source["doc"])
 
     @staticmethod
-    def _query(
-        organization_id: str | None,
-        status: AlertStatus | None,
-        group_key: str | None,
-        rule_prefix: str | None,
-    ) -> dict[str, Any] | None:
+    def _query(q: AlertQuery) -> dict[str, Any] | None:
         filters: list[dict[str, Any]] = []
         for field, value in (
-            ("org", organization_id),
-            ("status", status.value if status else None),
-            ("group_key", group_key),
+            ("org", q.organization_id),
+            ("status", q.status.value if q.status else None),
+            ("group_key", q.group_key),
+            ("rule_id", q.rule_id),
+            ("severity", q.severity.value if q.severity else None),
+            ("host", q.host),
+            ("assignee", q.assignee),
         ):
             if value is not None:
                 filters.append({"term": {field: value}})
-        if rule_prefix is not None:
-            filters.append({"prefix": {"rule_id": rule_prefix}})
+        if q.rule_prefix is not None:
+            filters.append({"prefix": {"rule_id": q.rule_prefix}})
+        bounds = {
+            op: bound.astimezone(UTC).replace(microsecond=0).isoformat()
+            for op, bound in (("gte", q.since), ("lt", q.until))
+            if bound is not None
+        }
+        if bounds:
+            filters.append({"range": {"event_at": bounds}})
         return {"bool": {"filter": filters}} if filters else None
 
     def list(
-        self,
-        *,
-        organization_id: str | None = None,
-        status: AlertStatus | None = None,
-        group_key: str | None = None,
-        rule_prefix: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
+        self, query: AlertQuery = ALL_ALERTS, *, limit: int = 100, offset: int = 0
     ) -> builtins.list[Alert]:
-        query = self._query(organization_id, status, group_key, rule_prefix)
-        sort = [{"created_at": "asc"}, {"id": "asc"}]
-        hits = self._db.page(self._index("alerts"), query, sort, limit, offset)
+        order = "desc" if query.newest_first else "asc"
+        sort = [{"created_at": order}, {"id": order}]
+        hits = self._db.page(self._index("alerts"), self._query(query), sort, limit, offset)
         return [Alert.model_validate_json(h["doc"]) for h in hits]
 
-    def count(
-        self,
-        *,
-        organization_id: str | None = None,
-        status: AlertStatus | None = None,
-        rule_prefix: str | None = None,
-    ) -> int:
-        query = self._query(organization_id, status, None, rule_prefix)
-        return self._db.count(self._index("alerts"), query)
+    def count(self, query: AlertQuery = ALL_ALERTS) -> int:
+        return self._db.count(self._index("alerts"), self._query(query))
+
+    def assign(self, alert_ids: Sequence[str], *, assignee: str | None) -> int:
+        return self._rewrite(alert_ids, {"assignee": assignee})
 
     def update_status(
         self,
@@ -458,14 +453,17 @@ class ElasticAlerts(_Part):
         reason: str | None,
         incident_id: str | None,
     ) -> int:
+        return self._rewrite(
+            alert_ids, {"status": status, "status_reason": reason, "incident_id": incident_id}
+        )
+
+    def _rewrite(self, alert_ids: Sequence[str], update: dict[str, object]) -> int:
         actions = []
         for alert_id in alert_ids:
             source = self._db.get(self._index("alerts"), alert_id)
             if source is None:
                 continue
-            alert = Alert.model_validate_json(source["doc"]).model_copy(
-                update={"status": status, "status_reason": reason, "incident_id": incident_id}
-            )
+            alert = Alert.model_validate_json(source["doc"]).model_copy(update=update)
             actions.append(
                 {"_index": self._index("alerts"), "_id": alert_id, "_source": _alert_source(alert)}
             )
@@ -544,6 +542,7 @@ def _alert_source(a: Alert) -> dict[str, Any]:
         "group_key": a.group_key,
         "status": a.status.value,
         "incident_id": a.incident_id,
+        "assignee": a.assignee,
         "doc": a.model_dump_json(),
     }
 

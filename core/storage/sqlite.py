@@ -17,12 +17,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
-from core.alerts import Alert, AlertGroup, AlertStatus, Severity
+from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
 from core.events import DeadLetter, Event, FieldValue
@@ -395,6 +395,12 @@ class SqliteDeadLetters(_Part):
         return int(self._db.one("SELECT count(*) FROM dead_letters")[0])
 
 
+def _utc_text(at: datetime) -> str:
+    """A whole-second bound in the text form events are stored in (UTC ISO), so that text
+    comparison is time comparison: "…T08:00:00" <= "…T08:00:00Z" < "…T08:00:01"."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
 class SqliteAlerts(_Part):
     def add(self, alerts: Sequence[Alert]) -> int:
         rows = [
@@ -427,54 +433,63 @@ class SqliteAlerts(_Part):
             raise NotFoundError(f"no alert {alert_id}", location="alert")
         return Alert.model_validate_json(row[0])
 
-    def _where(
-        self,
-        organization_id: str | None,
-        status: AlertStatus | None,
-        group_key: str | None,
-        rule_prefix: str | None = None,
-    ) -> tuple[str, list[object]]:
+    @staticmethod
+    def _where(q: AlertQuery) -> tuple[str, list[object]]:
         clauses, params = ["1=1"], list[object]()
-        if rule_prefix is not None:
+        if q.rule_prefix is not None:
             clauses.append("substr(rule_id, 1, ?) = ?")
-            params.extend((len(rule_prefix), rule_prefix))
-        if organization_id is not None:
-            clauses.append("org = ?")
-            params.append(organization_id)
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(status.value)
-        if group_key is not None:
-            clauses.append("group_key = ?")
-            params.append(group_key)
+            params.extend((len(q.rule_prefix), q.rule_prefix))
+        for column, value in (
+            ("org", q.organization_id),
+            ("status", q.status.value if q.status else None),
+            ("group_key", q.group_key),
+            ("rule_id", q.rule_id),
+            ("severity", q.severity.value if q.severity else None),
+            ("host", q.host),
+            ("json_extract(doc, '$.assignee')", q.assignee),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        # Event times are stored as UTC ISO text, so text order is time order.
+        for op, bound in ((">=", q.since), ("<", q.until)):
+            if bound is not None:
+                clauses.append(f"json_extract(doc, '$.event.timestamp') {op} ?")
+                params.append(_utc_text(bound))
         return " AND ".join(clauses), params
 
     def list(
-        self,
-        *,
-        organization_id: str | None = None,
-        status: AlertStatus | None = None,
-        group_key: str | None = None,
-        rule_prefix: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
+        self, query: AlertQuery = ALL_ALERTS, *, limit: int = 100, offset: int = 0
     ) -> builtins.list[Alert]:
-        where, params = self._where(organization_id, status, group_key, rule_prefix)
+        where, params = self._where(query)
+        order = "created_at DESC, id DESC" if query.newest_first else "created_at, id"
         rows = self._db.all(
-            f"SELECT doc FROM alerts WHERE {where} ORDER BY created_at, id LIMIT ? OFFSET ?",  # noqa: S608
+            f"SELECT doc FROM alerts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
             (*params, limit, offset),
         )
         return [Alert.model_validate_json(r[0]) for r in rows]
 
-    def count(
-        self,
-        *,
-        organization_id: str | None = None,
-        status: AlertStatus | None = None,
-        rule_prefix: str | None = None,
-    ) -> int:
-        where, params = self._where(organization_id, status, None, rule_prefix)
+    def count(self, query: AlertQuery = ALL_ALERTS) -> int:
+        where, params = self._where(query)
         return int(self._db.one(f"SELECT count(*) FROM alerts WHERE {where}", params)[0])  # noqa: S608
+
+    def assign(self, alert_ids: Sequence[str], *, assignee: str | None) -> int:
+        return self._rewrite(alert_ids, {"assignee": assignee})
+
+    def _rewrite(self, alert_ids: Sequence[str], update: dict[str, object]) -> int:
+        changed = 0
+        with self._db.write() as con:
+            for alert_id in alert_ids:
+                row = con.execute("SELECT doc FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+                if row is None:
+                    continue
+                alert = Alert.model_validate_json(row[0]).model_copy(update=update)
+                con.execute(
+                    "UPDATE alerts SET status = ?, incident_id = ?, doc = ? WHERE id = ?",
+                    (alert.status.value, alert.incident_id, alert.model_dump_json(), alert_id),
+                )
+                changed += 1
+        return changed
 
     def update_status(
         self,
@@ -484,21 +499,9 @@ class SqliteAlerts(_Part):
         reason: str | None,
         incident_id: str | None,
     ) -> int:
-        changed = 0
-        with self._db.write() as con:
-            for alert_id in alert_ids:
-                row = con.execute("SELECT doc FROM alerts WHERE id = ?", (alert_id,)).fetchone()
-                if row is None:
-                    continue
-                alert = Alert.model_validate_json(row[0]).model_copy(
-                    update={"status": status, "status_reason": reason, "incident_id": incident_id}
-                )
-                con.execute(
-                    "UPDATE alerts SET status = ?, incident_id = ?, doc = ? WHERE id = ?",
-                    (status.value, incident_id, alert.model_dump_json(), alert_id),
-                )
-                changed += 1
-        return changed
+        return self._rewrite(
+            alert_ids, {"status": status, "status_reason": reason, "incident_id": incident_id}
+        )
 
     def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> builtins.list[AlertGroup]:
         """One row per group key, aggregated in SQL (event times are stored as UTC ISO text,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.access import Actor, Role
-from core.alerts import Alert
+from core.alerts import Alert, AlertQuery
 from core.errors import ForbiddenError
 from core.storage.base import Store
 from incidents.sharing.partners import Partner, PartnerRegistry
@@ -44,15 +44,16 @@ class PartnerStatus:
 
 
 INDICATOR_RULES = "ioc:"  # the rule id prefix of alerts raised by partners' indicators
+_HITS = AlertQuery(rule_prefix=INDICATOR_RULES)
 
 
 def indicator_hits(store: Store, *, limit: int = 100, offset: int = 0) -> list[Alert]:
-    return store.alerts.list(rule_prefix=INDICATOR_RULES, limit=limit, offset=offset)
+    return store.alerts.list(_HITS, limit=limit, offset=offset)
 
 
 def recent_hits(store: Store, *, limit: int = 20) -> list[Alert]:
     """The newest alerts raised by partners' indicators, newest first."""
-    total = store.alerts.count(rule_prefix=INDICATOR_RULES)
+    total = store.alerts.count(_HITS)
     return indicator_hits(store, limit=limit, offset=max(0, total - limit))[::-1]
 
 
@@ -68,10 +69,7 @@ def overview(
 ) -> tuple[list[PartnerStatus], list[WatchedIndicator]]:
     require_intel_reader(actor)
     indicators = list_indicators(store)
-    hits = Counter(
-        _partner_of(a)
-        for a in indicator_hits(store, limit=store.alerts.count(rule_prefix=INDICATOR_RULES))
-    )
+    hits = Counter(_partner_of(a) for a in indicator_hits(store, limit=store.alerts.count(_HITS)))
     rows = []
     for partner in partners.partners.values():
         own = [w for w in indicators if w.partner == partner.id]

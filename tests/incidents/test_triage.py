@@ -8,7 +8,7 @@ import pytest
 from collectors.ingest import Ingestor
 from collectors.records import RawRecord
 from core.access import SYSTEM, Actor, Role
-from core.alerts import AlertStatus
+from core.alerts import AlertQuery, AlertStatus
 from core.errors import InputError, NotFoundError
 from core.settings import DEFAULT_RULES
 from detections.compile import compile_rule_dirs
@@ -45,7 +45,7 @@ def test_many_alerts_make_one_candidate_incident_with_a_count(store, registry, c
         store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity="medium"
     )
     assert (report.incidents_opened, report.alerts_escalated) == (2, 8)
-    assert store.alerts.count(status=AlertStatus.ESCALATED) == 8
+    assert store.alerts.count(AlertQuery(status=AlertStatus.ESCALATED)) == 8
 
 
 def test_new_alerts_in_the_same_window_join_the_existing_incident(store, registry, clock):

@@ -183,6 +183,72 @@ CASES |= {
         {"reporter_other": 404, "reporter_own": 404, "auditor": 403, "analyst": 422, "lead": 422},
     ),
 }
+# The alert queue's bulk triage and the incident's lifecycle: reporters of the agency update
+# their own incident; the SOC triages; auditors only read.
+_TRIAGE = {"reporter_other": 404, "reporter_own": 403, "auditor": 403}
+_EDIT = {"reporter_other": 404, "auditor": 403}
+UPLOAD = "multipart file"  # the test sends a file named after the caller instead of JSON
+REPORT = {
+    "scope_and_damage": "s",
+    "containment_process": "c",
+    "investigation_process": "i",
+    "root_cause": "r",
+    "preventive_measures": "p",
+    "schedule_and_tracking": "t",
+}
+CASES |= {
+    ("POST", "/api/v1/alerts/assign"): (
+        "/api/v1/alerts/assign",
+        {"alert_ids": ["{alert}"], "assignee": "analyst"},
+        _TRIAGE,
+    ),
+    ("POST", "/api/v1/alerts/false-positive"): (
+        "/api/v1/alerts/false-positive",
+        {"alert_ids": ["{alert}"], "reason": "test"},
+        _TRIAGE,
+    ),
+    ("POST", "/api/v1/alerts/escalate"): (
+        "/api/v1/alerts/escalate",
+        {"alert_ids": ["{alert}"]},
+        _TRIAGE | {"lead": 422},  # the analyst's escalation already took the alert
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/alerts"): (
+        "/api/v1/incidents/{incident}/alerts",
+        {"alert_ids": ["{alert}"]},
+        _TRIAGE,
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/progress"): (
+        "/api/v1/incidents/{incident}/progress",
+        {"text": "isolated the host"},
+        _EDIT,
+    ),
+    # allowed callers learn that recovery cannot be complete before the notification
+    ("POST", "/api/v1/incidents/{incident_id}/contained"): (
+        "/api/v1/incidents/{incident}/contained",
+        {},
+        _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/report"): (
+        "/api/v1/incidents/{incident}/report",
+        REPORT,
+        _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},
+    ),
+    ("GET", "/api/v1/incidents/{incident_id}/evidence"): (
+        "/api/v1/incidents/{incident}/evidence",
+        None,
+        {"reporter_other": 404},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/evidence"): (
+        "/api/v1/incidents/{incident}/evidence",
+        UPLOAD,
+        _EDIT,
+    ),
+    ("GET", "/api/v1/incidents/{incident_id}/evidence/{sha256}"): (
+        "/api/v1/incidents/{incident}/evidence/{evidence}",
+        None,
+        {"reporter_other": 404},
+    ),
+}
 # TAXII: reporters have no business there; staff read; the partner reads what it is granted
 # (miaoli-county: read city-indicators, write partner-inbox).
 _NO_REPORTERS = {"reporter_other": 403, "reporter_own": 403}
@@ -321,8 +387,23 @@ def world(soc):
         participants=5,
         clock=soc.clock,
     )
+    from incidents.evidence import add_evidence
+
+    add_evidence(
+        store=soc.store,
+        actor=admin,
+        incident_id=incident.id,
+        filename="firewall.log",
+        data=b"deny tcp 203.0.113.9 -> 10.1.2.3:445\n",
+        note="",
+        root=soc.settings.evidence_path,
+        max_bytes=soc.settings.max_evidence_bytes,
+        clock=soc.clock,
+    )
     client = TestClient(create_app(soc, api_token="operator-token-matrix"))
-    return client, headers, {"key": alert.group_key, "incident": incident.id, "drill": drill.id}
+    ids = {"key": alert.group_key, "incident": incident.id, "drill": drill.id, "alert": alert.id}
+    stored = service.get_incident(store=soc.store, actor=admin, incident_id=incident.id)
+    return client, headers, ids | {"evidence": stored.evidence[0].sha256}
 
 
 def test_every_route_has_a_matrix_case(soc):
@@ -342,7 +423,12 @@ def test_route_denies_what_it_must(world, route):
         want = 401 if caller == "anonymous" else expected.get(caller, default)
         if want == "skip":
             continue
-        response = client.request(route[0], path, json=body, headers=headers[caller])
+        if body == UPLOAD:
+            upload = {"file": (f"{caller}.txt", f"seen by {caller}".encode(), "text/plain")}
+            response = client.post(path, files=upload, headers=headers[caller])
+        else:
+            sent = json.loads(json.dumps(body).replace("{alert}", ids["alert"]))
+            response = client.request(route[0], path, json=sent, headers=headers[caller])
         got = response.status_code
         assert (got in OK) if want == "ok" else got == want, (
             f"{caller} {route[0]} {path}: {got} {response.text[:200]}"

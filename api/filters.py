@@ -1,0 +1,58 @@
+"""Query-string filters shared by the API and the pages. A form submits an empty field for
+"any", so blanks mean "no filter"; times without an offset are Taipei time (what a
+datetime-local input sends)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Query
+from pydantic import AfterValidator, BeforeValidator
+
+from core.alerts import AlertQuery, AlertStatus, Severity
+from core.clock import TAIPEI
+
+__all__ = ["alert_query"]
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _taipei_if_naive(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=TAIPEI)
+    return value
+
+
+Blank = BeforeValidator(_blank_is_none)
+When = Annotated[
+    datetime | None,
+    Blank,
+    AfterValidator(_taipei_if_naive),
+    Query(description="ISO 8601; without an offset it is Taipei time (UTC+8)"),
+]
+Text = Annotated[str | None, Blank, Query(max_length=300)]
+
+
+def alert_query(
+    agency: Text = None,
+    status: Annotated[AlertStatus | None, Blank, Query()] = None,
+    severity: Annotated[Severity | None, Blank, Query()] = None,
+    rule: Annotated[str | None, Blank, Query(max_length=300, description="rule id")] = None,
+    host: Text = None,
+    assignee: Text = None,
+    since: When = None,
+    until: When = None,
+) -> AlertQuery:
+    """The alert queue's filters, newest first."""
+    return AlertQuery(
+        organization_id=agency,
+        status=status,
+        severity=severity,
+        rule_id=rule,
+        host=host,
+        assignee=assignee,
+        since=since,
+        until=until,
+        newest_first=True,
+    )
