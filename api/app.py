@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from api.context import CitySoc
 from api.errors import install_error_handlers
 from api.filters import alert_query
+from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
 from api.schemas import (
@@ -71,6 +72,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         title="CitySOC", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json"
     )
     install_error_handlers(app)
+    install_security_headers(app)
 
     limiter = LoginLimiter(per_minute=soc.settings.login_attempts_per_minute)
 
@@ -600,6 +602,33 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                     "bytes": len(d.raw),
                 }
                 for d in items
+            ],
+        }
+
+    @app.get("/api/v1/audit")
+    def audit_trail(
+        who: ActorDep,
+        subject: Annotated[str | None, Query(max_length=300)] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, object]:
+        """The audit trail, newest first (``subject``: one incident, alert or account)."""
+        total, rows = audit.trail(soc.store, actor=who, subject=subject, limit=limit, offset=offset)
+        return {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "items": [
+                {
+                    "seq": r.seq,
+                    "at": r.at,
+                    "actor": r.actor,
+                    "action": r.action,
+                    "subject": r.subject,
+                    "detail": r.detail,
+                    "hash": r.hash,
+                }
+                for r in rows
             ],
         }
 

@@ -2,19 +2,37 @@
 notification form and the superior's review. Forms work without JavaScript; every form
 carries the session's CSRF token; access is checked by the same services as the API."""
 
+import re
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.context import CitySoc
+from api.filters import Text, alert_query
 from api.limits import LoginLimiter
-from core import accounts
-from core.access import Actor, Role
-from core.errors import CitySocError, UnauthenticatedError
-from incidents import service
+from api.uploads import evidence_response, read_upload
+from core import accounts, audit
+from core.access import Action, Actor, Role, allowed
+from core.alerts import Alert, AlertQuery, AlertStatus
+from core.alerts import Severity as AlertSeverity
+from core.clock import TAIPEI
+from core.errors import (
+    CitySocError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    UnauthenticatedError,
+)
+from incidents import evidence, service, triage
+from incidents.deadlines import DeadlineKind
+from incidents.evidence import ACCEPTED
 from incidents.levels import (
     Availability,
     InfoClass,
@@ -23,17 +41,43 @@ from incidents.levels import (
     SystemClass,
     assess_level,
 )
+from incidents.models import IncidentState, InvestigationReport
 from incidents.sharing import intel, outgoing
 from incidents.sharing.observables import classify
 from incidents.sharing.outgoing import Publication
 from incidents.sharing.tlp import Tlp
+from reports import compliance
+from reports.charts import bar_chart
 from reports.labels import Lang, labels
 from reports.render import environment as report_environment
 
 __all__ = ["set_session_cookie", "web_router"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+STATIC_FILES = {"clock.js": "text/javascript; charset=utf-8"}
 LANG_COOKIE = "citysoc_lang"
+QUEUE_PAGE = 50  # alerts per page of the queue
+AUDIT_PAGE = 100
+RELATED_ALERTS = 100  # shown on the incident page; the API lists them all
+REVIEW_SCAN = 5000  # incidents read to build the review queue
+FILTER_KEYS = ("agency", "status", "severity", "rule", "host", "assignee", "since", "until")
+TRIAGE_ACTIONS = ("assign_me", "unassign", "suppress", "escalate")
+REPORT_ITEMS = tuple(InvestigationReport.model_fields)
+_INCIDENT_ID = re.compile(r"INC-\d{8}-[0-9A-F]{6}")
+
+
+def lang_of(request: Request) -> Lang:
+    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
+
+
+def labels_for(request: Request) -> dict[str, str]:
+    return labels(lang_of(request))
+
+
+def _local(at: datetime | None) -> str:
+    """A time as a datetime-local input shows it (Taipei, to the minute)."""
+    return at.astimezone(TAIPEI).strftime("%Y-%m-%dT%H:%M") if at else ""
 
 
 def set_session_cookie(response: Response, session_id: str, *, secure: bool) -> None:
@@ -65,7 +109,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
     env = _environment()
 
     def page(request: Request, template: str, status: int = 200, **context: object) -> Response:
-        lang: Lang = "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
+        lang = lang_of(request)
         html = env.get_template(template).render(t=labels(lang), lang=lang, **context)
         return HTMLResponse(html, status_code=status)
 
@@ -86,6 +130,12 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
 
     def to_login() -> Response:
         return RedirectResponse("/login", status_code=303)
+
+    def _agency_name(code: str, lang: Lang) -> str:
+        found = soc.registry.find(code)
+        if found is None:
+            return code
+        return found.name_zh if lang == "zh" else found.name_en
 
     @router.get("/login")
     def login_form(request: Request) -> Response:
@@ -123,7 +173,11 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
 
     @router.get("/lang/{lang}")
     def switch_language(lang: str, request: Request) -> Response:
-        response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+        # Back to the page the user was on, on this site only (never an open redirect).
+        came_from = urlsplit(request.headers.get("referer") or "/")
+        back = came_from.path if came_from.path.startswith("/") else "/"
+        back += f"?{came_from.query}" if came_from.query else ""
+        response = RedirectResponse(back.replace("//", "/"), status_code=303)
         response.set_cookie(LANG_COOKIE, "en" if lang == "en" else "zh", samesite="strict")
         return response
 
@@ -152,17 +206,23 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         who: Actor,
         csrf: str,
         incident_id: str,
+        *,
         answers: LevelAnswers | None = None,
         proposal: object = None,
-        error: str | None = None,
-        form: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        forms: dict[str, dict[str, str]] | None = None,
         status: int = 200,
         published: Publication | None = None,
-        share_error: str | None = None,
-        share_form: dict[str, str] | None = None,
     ) -> Response:
+        """The incident page. ``errors`` and ``forms`` are keyed by section (notify, share,
+        progress, contained, report, evidence): a refused form comes back filled in, with
+        the message beside it."""
         incident = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
         suggested = service.suggest_system_class(store=soc.store, incident=incident)
+        forms = forms or {}
+        share_form = forms.get("share") or {"tlp": Tlp.GREEN.value}
+        may = allowed(who)
+        is_open = incident.state not in (IncidentState.CLOSED, IncidentState.FALSE_POSITIVE)
         return page(
             request,
             "incident.html.j2",
@@ -173,20 +233,34 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             agency=soc.registry.get(incident.organization_id),
             deadlines=service.deadlines(incident, now=soc.clock.now()),
             timeline=list(soc.store.audit.rows(subject=incident.id)),
-            may_notify=not incident.notifications and who.role is not Role.AUDITOR,
+            related=_related_alerts(incident.alert_ids),
+            may_notify=not incident.notifications and Action.FILE_NOTIFICATION in may,
             may_review=bool(incident.notifications)
             and incident.reviewed_at is None
-            and who.role in (Role.LEAD, Role.ADMIN),
+            and Action.REVIEW_LEVEL in may,
+            may_edit=is_open and Action.EDIT_INCIDENT in may,
+            may_contain=is_open
+            and bool(incident.notifications)
+            and incident.contained_at is None
+            and Action.EDIT_INCIDENT in may,
+            may_report=is_open
+            and incident.contained_at is not None
+            and incident.report_submitted_at is None
+            and Action.FILE_NOTIFICATION in may,
+            evidence_hint=labels_for(request)["evidence_hint"].format(
+                types=" ".join(ACCEPTED), mb=soc.settings.max_evidence_bytes // (1024 * 1024)
+            ),
             answers=answers or LevelAnswers(system_class=suggested or SystemClass.NONE),
             proposal=proposal,
-            error=error,
-            form=form or {},
-            may_share=who.role in (Role.ANALYST, Role.LEAD, Role.ADMIN),
+            errors=errors or {},
+            form=forms.get("notify", {}),
+            forms=forms,
+            may_share=Action.SHARE in may and who.role is not Role.SYSTEM,
             published=published,
-            published_tlp=Tlp(share_form["tlp"]).label if published and share_form else "",
-            share_error=share_error,
-            share_form=share_form or {"tlp": Tlp.GREEN.value},
+            published_tlp=Tlp(share_form["tlp"]).label if published else "",
+            share_form=share_form,
             tlps=[m for m in Tlp if m is not Tlp.RED],
+            report_items=REPORT_ITEMS,
             choices={
                 "info_class": list(InfoClass),
                 "leak": list(Severity),
@@ -195,6 +269,45 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 "availability": list(Availability),
             },
         )
+
+    def _related_alerts(alert_ids: list[str]) -> list[Alert]:
+        found = []
+        for alert_id in alert_ids[:RELATED_ALERTS]:
+            try:
+                found.append(soc.store.alerts.get(alert_id))
+            except CitySocError:
+                continue  # an alert id kept on the incident after its alert expired
+        return found
+
+    def section_post(
+        request: Request,
+        csrf_token: str,
+        incident_id: str,
+        section: str,
+        form: dict[str, str],
+        act: Callable[[Actor], object],
+    ) -> Response:
+        """The shape of every incident form: session + CSRF, act through the service, back
+        to the page (303); an input error re-renders the page with the message (422)."""
+        found = form_session(request, csrf_token)
+        if found is None:
+            return to_login()
+        who, csrf = found
+        try:
+            act(who)
+        except CitySocError as exc:
+            if exc.code in ("not_found", "forbidden"):
+                raise
+            return incident_page(
+                request,
+                who,
+                csrf,
+                incident_id,
+                errors={section: exc.message},
+                forms={section: form},
+                status=422,
+            )
+        return RedirectResponse(f"/incidents/{incident_id}#{section}", status_code=303)
 
     @router.get("/incidents/{incident_id}")
     def incident_view(incident_id: str, request: Request) -> Response:
@@ -243,7 +356,13 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             proposal = assess_level(answers)
             if intent != "file":  # "propose": show the level and the reasoning, file nothing
                 return incident_page(
-                    request, who, csrf, incident_id, answers=answers, proposal=proposal, form=form
+                    request,
+                    who,
+                    csrf,
+                    incident_id,
+                    answers=answers,
+                    proposal=proposal,
+                    forms={"notify": form},
                 )
             service.file_notification(
                 store=soc.store,
@@ -266,8 +385,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 csrf,
                 incident_id,
                 answers=answers,
-                error=exc.message,
-                form=form,
+                errors={"notify": exc.message},
+                forms={"notify": form},
                 status=422,
             )
         return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
@@ -330,8 +449,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 who,
                 csrf,
                 incident_id,
-                share_error=exc.message,
-                share_form=form,
+                errors={"share": exc.message},
+                forms={"share": form},
                 status=422,
             )
         return incident_page(
@@ -340,8 +459,317 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             csrf,
             incident_id,
             published=published,
-            share_form={"tlp": tlp},
+            forms={"share": {"tlp": tlp}},
             status=201,
+        )
+
+    @router.post("/incidents/{incident_id}/progress")
+    def progress(
+        incident_id: str,
+        request: Request,
+        text: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        return section_post(
+            request,
+            csrf_token,
+            incident_id,
+            "progress",
+            {"text": text},
+            lambda who: service.update_progress(
+                store=soc.store, actor=who, incident_id=incident_id, text=text, clock=soc.clock
+            ),
+        )
+
+    @router.post("/incidents/{incident_id}/contained")
+    def contained(
+        incident_id: str,
+        request: Request,
+        note: Annotated[str, Form()] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        return section_post(
+            request,
+            csrf_token,
+            incident_id,
+            "contained",
+            {"note": note},
+            lambda who: service.mark_contained(
+                store=soc.store, actor=who, incident_id=incident_id, note=note, clock=soc.clock
+            ),
+        )
+
+    @router.post("/incidents/{incident_id}/report")
+    async def report(incident_id: str, request: Request) -> Response:
+        fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        items = {name: fields.get(name, "") for name in REPORT_ITEMS}
+        return await run_in_threadpool(
+            section_post,
+            request,
+            fields.get("csrf_token", ""),
+            incident_id,
+            "report",
+            items,
+            lambda who: service.submit_report(
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                report=InvestigationReport(**items),
+                clock=soc.clock,
+            ),
+        )
+
+    @router.post("/incidents/{incident_id}/evidence")
+    async def upload_evidence(
+        incident_id: str,
+        request: Request,
+        file: UploadFile,
+        note: Annotated[str, Form(max_length=2000)] = "",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        try:
+            data = await read_upload(file, soc.settings.max_evidence_bytes)
+        except CitySocError as exc:
+            refused = exc.message
+            data = b""
+        else:
+            refused = ""
+
+        def act(who: Actor) -> object:
+            if refused:
+                raise InputError(refused, location="file")
+            return evidence.add_evidence(
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                filename=file.filename or "",
+                data=data,
+                note=note,
+                root=soc.settings.evidence_path,
+                max_bytes=soc.settings.max_evidence_bytes,
+                clock=soc.clock,
+            )
+
+        return await run_in_threadpool(
+            section_post, request, csrf_token, incident_id, "evidence", {"note": note}, act
+        )
+
+    @router.get("/incidents/{incident_id}/evidence/{sha256}")
+    def download_evidence(incident_id: str, sha256: str, request: Request) -> Response:
+        try:
+            who, _csrf = session(request)
+        except UnauthenticatedError:
+            return to_login()
+        record, path = evidence.open_evidence(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            digest=sha256,
+            root=soc.settings.evidence_path,
+        )
+        return evidence_response(record, path)
+
+    @router.get("/alerts")
+    def alert_queue_page(
+        request: Request,
+        query: Annotated[AlertQuery, Depends(alert_query)],
+        offset: Annotated[int, Query(ge=0)] = 0,
+        done: str = "",
+        n: int = 0,
+        incident: str = "",
+        error: str = "",
+    ) -> Response:
+        try:
+            who, csrf = session(request)
+        except UnauthenticatedError:
+            return to_login()
+        limit = QUEUE_PAGE
+        total, items = triage.alert_queue(
+            soc.store, actor=who, query=query, limit=limit, offset=offset
+        )
+        counts = triage.severity_counts(soc.store, actor=who, query=query)
+        filters = {k: v for k, v in request.query_params.items() if k in FILTER_KEYS and v}
+        return page(
+            request,
+            "alerts.html.j2",
+            who=who,
+            csrf=csrf,
+            q=query,
+            since=_local(query.since),
+            until=_local(query.until),
+            items=items,
+            total=total,
+            offset=offset,
+            limit=limit,
+            base="/alerts" + (f"?{urlencode(filters)}" if filters else ""),
+            agencies=list(soc.registry),
+            agency_name=lambda org: _agency_name(org, lang_of(request)),
+            statuses=list(AlertStatus),
+            severities=list(AlertSeverity),
+            severity_chart=bar_chart([(s.value, counts[s]) for s in AlertSeverity]),
+            may_triage=Action.TRIAGE in allowed(who),
+            done=done if done in TRIAGE_ACTIONS else "",
+            n=n,
+            incident_id=incident if _INCIDENT_ID.fullmatch(incident) else "",
+            error=error[:500],
+        )
+
+    @router.post("/alerts/triage")
+    def triage_selected(
+        request: Request,
+        action: Annotated[str, Form()],
+        alert_ids: Annotated[list[str] | None, Form()] = None,
+        reason: Annotated[str, Form()] = "",
+        incident_id: Annotated[str, Form()] = "",
+        back: Annotated[str, Form()] = "/alerts",
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        found = form_session(request, csrf_token)
+        if found is None:
+            return to_login()
+        who, _csrf = found
+        back = back if back.startswith("/alerts") and "//" not in back else "/alerts"
+        sep = "&" if "?" in back else "?"
+        ids = alert_ids or []
+        outcome: dict[str, str | int] = {"done": action, "n": len(ids)}
+        try:
+            if action in ("assign_me", "unassign"):
+                assignee = who.name if action == "assign_me" else None
+                outcome["n"] = triage.assign_alerts(
+                    store=soc.store, actor=who, alert_ids=ids, assignee=assignee, clock=soc.clock
+                )
+            elif action == "suppress":
+                outcome["n"] = triage.suppress_alerts(
+                    store=soc.store, actor=who, alert_ids=ids, reason=reason, clock=soc.clock
+                )
+            elif action == "escalate":
+                escalated = triage.escalate_alerts(
+                    store=soc.store,
+                    actor=who,
+                    alert_ids=ids,
+                    registry=soc.registry,
+                    incident_id=incident_id.strip() or None,
+                    clock=soc.clock,
+                )
+                outcome["incident"] = escalated.id
+            else:
+                raise InputError(f"unknown action {action!r}", location="action")
+        except CitySocError as exc:
+            if exc.code in ("not_found", "forbidden"):
+                raise  # another agency's alert, or a role that may not triage
+            return RedirectResponse(
+                f"{back}{sep}{urlencode({'error': exc.message})}", status_code=303
+            )
+        return RedirectResponse(f"{back}{sep}{urlencode(outcome)}", status_code=303)
+
+    @router.get("/reviews")
+    def review_queue(request: Request) -> Response:
+        try:
+            who, csrf = session(request)
+        except UnauthenticatedError:
+            return to_login()
+        if who.role is Role.REPORTER:
+            raise ForbiddenError(
+                "the review queue is the superior agency's (the city SOC's)", location="reviews"
+            )
+        now = soc.clock.now()
+        waiting = []
+        for incident in service.list_incidents(store=soc.store, actor=who, limit=REVIEW_SCAN):
+            if not incident.notifications or incident.reviewed_at is not None:
+                continue
+            due = next(
+                d for d in service.deadlines(incident, now=now) if d.kind is DeadlineKind.REVIEW
+            )
+            waiting.append((due.due_at or now, incident, due))
+        waiting.sort(key=lambda row: row[0])
+        rows = [{"i": i, "due": d, "left": at - now} for at, i, d in waiting]
+        return page(
+            request,
+            "reviews.html.j2",
+            who=who,
+            csrf=csrf,
+            rows=rows,
+            agencies=soc.registry,
+            may_review=Action.REVIEW_LEVEL in allowed(who),
+        )
+
+    @router.get("/dashboard")
+    def dashboard(
+        request: Request,
+        start: Annotated[date | None, Query(alias="from")] = None,
+        end: Annotated[date | None, Query(alias="to")] = None,
+        agency: Text = None,
+    ) -> Response:
+        try:
+            who, csrf = session(request)
+        except UnauthenticatedError:
+            return to_login()
+        now = soc.clock.now()
+        today = now.astimezone(TAIPEI).date()
+        end = end or today
+        start = start or date(end.year, 1, 1)
+        if end < start:
+            start, end = end, start
+        lang = lang_of(request)
+        report = compliance.build_compliance(
+            store=soc.store,
+            actor=who,
+            registry=soc.registry,
+            start=start,
+            end=end,
+            now=now,
+            agency=agency,
+        )
+        query = urlencode({"from": start, "to": end, **({"agency": agency} if agency else {})})
+        return page(
+            request,
+            "dashboard.html.j2",
+            who=who,
+            csrf=csrf,
+            r=report,
+            charts=compliance.charts(report, lang),
+            start=start,
+            end=end,
+            agency=agency or "",
+            agencies=list(soc.registry) if who.role is not Role.REPORTER else [],
+            names=soc.registry,
+            export=f"/api/v1/reports/compliance?{query}&lang={lang}",
+        )
+
+    @router.get("/audit")
+    def audit_page(
+        request: Request,
+        subject: Text = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> Response:
+        try:
+            who, csrf = session(request)
+        except UnauthenticatedError:
+            return to_login()
+        limit = AUDIT_PAGE
+        total, rows = audit.trail(soc.store, actor=who, subject=subject, limit=limit, offset=offset)
+        return page(
+            request,
+            "audit.html.j2",
+            who=who,
+            csrf=csrf,
+            rows=rows,
+            total=total,
+            offset=offset,
+            limit=limit,
+            subject=subject or "",
+            base="/audit" + (f"?{urlencode({'subject': subject})}" if subject else ""),
+            verification=audit.verify(soc.store),
+        )
+
+    @router.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name not in STATIC_FILES:
+            raise NotFoundError(f"no static file {name}", location="path")
+        return Response(
+            (STATIC / name).read_bytes(),
+            media_type=STATIC_FILES[name],
+            headers={"Cache-Control": "public, max-age=3600"},
         )
 
     @router.get("/intel")

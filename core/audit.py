@@ -5,14 +5,19 @@ removing or reordering any stored row breaks the chain from that row on.
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.access import Actor
-from core.storage.base import GENESIS_HASH, Store, audit_hash
+from core.access import Actor, Role
+from core.errors import ForbiddenError
+from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
-__all__ = ["AuditVerification", "record", "verify"]
+__all__ = ["AuditVerification", "record", "trail", "verify"]
+
+# The trail names every agency's incidents and every account: the city's own staff and
+# auditors read it; an agency's reporter sees their incidents' history on the incident.
+_READERS = frozenset({Role.ANALYST, Role.LEAD, Role.AUDITOR, Role.ADMIN})
 
 
 def record(
@@ -67,3 +72,17 @@ def verify(store: Store) -> AuditVerification:
             )
         prev = row.hash
     return AuditVerification(True, count)
+
+
+def trail(
+    store: Store, *, actor: Actor, subject: str | None, limit: int, offset: int
+) -> tuple[int, Sequence[AuditRow]]:
+    """(entries, this page newest first) for the audit-trail viewer."""
+    if actor.role not in _READERS:
+        raise ForbiddenError(
+            "the audit trail covers every agency; your incidents show their own history",
+            location="audit",
+        )
+    return store.audit.count(subject=subject), store.audit.page(
+        subject=subject, limit=limit, offset=offset
+    )

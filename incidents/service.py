@@ -335,14 +335,14 @@ def mark_contained(
 def submit_report(
     *, store: Store, actor: Actor, incident_id: str, report: InvestigationReport, clock: Clock
 ) -> Incident:
-    missing = report.missing()
-    if missing:
-        raise InputError(
-            "the investigation report is missing required items: " + ", ".join(missing),
-            location="report",
-        )
-
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        # Checked here, after access and workflow: who may not file learns only that.
+        missing = report.missing()
+        if missing:
+            raise InputError(
+                "the investigation report is missing required items: " + ", ".join(missing),
+                location="report",
+            )
         i.investigation = report
         i.report_submitted_at = now
         return {}

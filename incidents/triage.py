@@ -21,6 +21,7 @@ __all__ = [
     "MAX_SELECTION",
     "AlertGroup",
     "alert_queue",
+    "severity_counts",
     "assign_alerts",
     "escalate_alerts",
     "suppress_alerts",
@@ -182,19 +183,31 @@ def auto_triage(
 MAX_SELECTION = 1000  # alerts per bulk action: a page of the queue at its largest
 
 
+def _scoped(actor: Actor, query: AlertQuery) -> AlertQuery:
+    """The query as the actor may run it: a reporter's is pinned to their agency."""
+    if query.organization_id is not None:
+        require(actor, Action.VIEW, query.organization_id, "agency")
+    if actor.role is Role.REPORTER:
+        return replace(query, organization_id=actor.agency)
+    if Action.VIEW not in allowed(actor):
+        raise ForbiddenError(f"role {actor.role.value} may not view alerts", location="alerts")
+    return query
+
+
 def alert_queue(
     store: Store, *, actor: Actor, query: AlertQuery, limit: int, offset: int
 ) -> tuple[int, list[Alert]]:
     """Alerts the actor may see, filtered and paged: (total matching, this page).
 
     A reporter sees only their agency's alerts, whatever the query asks for."""
-    if query.organization_id is not None:
-        require(actor, Action.VIEW, query.organization_id, "agency")
-    if actor.role is Role.REPORTER:
-        query = replace(query, organization_id=actor.agency)
-    elif Action.VIEW not in allowed(actor):
-        raise ForbiddenError(f"role {actor.role.value} may not view alerts", location="alerts")
+    query = _scoped(actor, query)
     return store.alerts.count(query), store.alerts.list(query, limit=limit, offset=offset)
+
+
+def severity_counts(store: Store, *, actor: Actor, query: AlertQuery) -> dict[Severity, int]:
+    """How many alerts of each severity the query finds (its own severity filter aside)."""
+    query = _scoped(actor, query)
+    return {s: store.alerts.count(replace(query, severity=s)) for s in Severity}
 
 
 def _selection(store: Store, actor: Actor, alert_ids: Sequence[str]) -> list[Alert]:

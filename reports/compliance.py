@@ -29,6 +29,7 @@ __all__ = [
     "ClockRow",
     "ComplianceReport",
     "build_compliance",
+    "charts",
     "compliance_csv",
     "compliance_html",
     "compliance_pdf",
@@ -208,7 +209,7 @@ def build_compliance(
     )
 
 
-def _charts(report: ComplianceReport, lang: Lang) -> dict[str, str]:
+def charts(report: ComplianceReport, lang: Lang) -> dict[str, str]:
     t = labels(lang)
     levels = [
         (f"{'第' + k + '級' if lang == 'zh' else 'Level ' + k}", report.by_level.get(k, 0))
@@ -244,7 +245,7 @@ def compliance_html(
             "t": labels(lang),
             "lang": lang,
             "scope": scope,
-            "charts": _charts(report, lang),
+            "charts": charts(report, lang),
         },
     )
 

@@ -136,6 +136,12 @@ class AuditStore(Protocol):
         self, *, at: datetime, actor: str, action: str, subject: str, detail: str
     ) -> AuditRow: ...
     def rows(self, *, subject: str | None = None) -> Iterator[AuditRow]: ...
+    def page(
+        self, *, subject: str | None = None, limit: int = 100, offset: int = 0
+    ) -> Sequence[AuditRow]:
+        """Newest first, for people reading the trail."""
+
+    def count(self, *, subject: str | None = None) -> int: ...
 
 
 class CheckpointStore(Protocol):

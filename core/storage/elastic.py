@@ -644,17 +644,33 @@ class ElasticAudit(_Part):
 
     def rows(self, *, subject: str | None = None) -> Iterator[ElasticAuditRow]:
         query = {"term": {"subject": subject}} if subject is not None else None
-        for s in self._all("audit", query or {"match_all": {}}, [{"seq": "asc"}]):
-            yield ElasticAuditRow(
-                int(s["seq"]),
-                datetime.fromisoformat(s["at"]),
-                s["actor"],
-                s["action"],
-                s["subject"],
-                s["detail"],
-                s["prev_hash"],
-                s["hash"],
-            )
+        return (
+            _audit_row(s) for s in self._all("audit", query or {"match_all": {}}, [{"seq": "asc"}])
+        )
+
+    def page(
+        self, *, subject: str | None = None, limit: int = 100, offset: int = 0
+    ) -> builtins.list[ElasticAuditRow]:
+        query = {"term": {"subject": subject}} if subject is not None else None
+        hits = self._db.page(self._index("audit"), query, [{"seq": "desc"}], limit, offset)
+        return [_audit_row(s) for s in hits]
+
+    def count(self, *, subject: str | None = None) -> int:
+        query = {"term": {"subject": subject}} if subject is not None else None
+        return self._db.count(self._index("audit"), query)
+
+
+def _audit_row(s: dict[str, Any]) -> ElasticAuditRow:
+    return ElasticAuditRow(
+        int(s["seq"]),
+        datetime.fromisoformat(s["at"]),
+        s["actor"],
+        s["action"],
+        s["subject"],
+        s["detail"],
+        s["prev_hash"],
+        s["hash"],
+    )
 
 
 class ElasticCheckpoints(_Part):

@@ -600,17 +600,35 @@ class SqliteAudit(_Part):
             found = self._db.all("SELECT * FROM audit ORDER BY seq")
         else:
             found = self._db.all("SELECT * FROM audit WHERE subject = ? ORDER BY seq", (subject,))
-        for r in found:
-            yield SqliteAuditRow(
-                r["seq"],
-                datetime.fromisoformat(r["at"]),
-                r["actor"],
-                r["action"],
-                r["subject"],
-                r["detail"],
-                r["prev_hash"],
-                r["hash"],
-            )
+        return (_audit_row(r) for r in found)
+
+    def page(
+        self, *, subject: str | None = None, limit: int = 100, offset: int = 0
+    ) -> builtins.list[SqliteAuditRow]:
+        where, params = ("WHERE subject = ?", [subject]) if subject is not None else ("", [])
+        found = self._db.all(
+            f"SELECT * FROM audit {where} ORDER BY seq DESC LIMIT ? OFFSET ?",  # noqa: S608
+            (*params, limit, offset),
+        )
+        return [_audit_row(r) for r in found]
+
+    def count(self, *, subject: str | None = None) -> int:
+        if subject is None:
+            return int(self._db.one("SELECT count(*) FROM audit")[0])
+        return int(self._db.one("SELECT count(*) FROM audit WHERE subject = ?", (subject,))[0])
+
+
+def _audit_row(r: sqlite3.Row) -> SqliteAuditRow:
+    return SqliteAuditRow(
+        r["seq"],
+        datetime.fromisoformat(r["at"]),
+        r["actor"],
+        r["action"],
+        r["subject"],
+        r["detail"],
+        r["prev_hash"],
+        r["hash"],
+    )
 
 
 def _asset_from(row: sqlite3.Row) -> Asset:

@@ -25,6 +25,7 @@ PUBLIC = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/lang/{lang}"),
+    ("GET", "/static/{name}"),  # the page's own script (clock.js); no data
 }
 PASSWORD = "correct horse battery staple"
 CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead", "partner"]
@@ -41,7 +42,8 @@ NOTIFY_FORM = {
     "response_measures": "m",
 }
 # Pages: session cookies, CSRF in the form; anonymous callers are sent to /login (303).
-PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, object]]] = {
+UPLOAD = "multipart file"  # the test sends a file named after the caller instead of JSON/form
+PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[str, object]]] = {
     ("GET", "/"): ("/", None, {}),
     ("GET", "/incidents/{incident_id}"): ("/incidents/{incident}", None, {"reporter_other": 404}),
     ("POST", "/incidents/{incident_id}/notify"): (
@@ -67,6 +69,41 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | None, dict[str, ob
         {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 201, "lead": 201},
     ),
     ("GET", "/intel"): ("/intel", None, {"reporter_other": 403, "reporter_own": 403}),
+    ("GET", "/alerts"): ("/alerts", None, {}),  # a reporter's queue holds their agency's only
+    ("POST", "/alerts/triage"): (
+        "/alerts/triage",
+        {"action": "assign_me", "alert_ids": "{alert}"},
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 303, "lead": 303},
+    ),
+    ("POST", "/incidents/{incident_id}/progress"): (
+        "/incidents/{incident}/progress",
+        {"text": "t"},
+        {"reporter_other": 404, "reporter_own": 303, "auditor": 403, "analyst": 303, "lead": 303},
+    ),
+    # allowed callers learn that recovery and the report wait for the notification
+    ("POST", "/incidents/{incident_id}/contained"): (
+        "/incidents/{incident}/contained",
+        {},
+        {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
+    ("POST", "/incidents/{incident_id}/report"): (
+        "/incidents/{incident}/report",
+        {"scope_and_damage": "s"},
+        {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
+    ("POST", "/incidents/{incident_id}/evidence"): (
+        "/incidents/{incident}/evidence",
+        UPLOAD,
+        {"reporter_other": 404, "reporter_own": 303, "auditor": 403, "analyst": 303, "lead": 303},
+    ),
+    ("GET", "/incidents/{incident_id}/evidence/{sha256}"): (
+        "/incidents/{incident}/evidence/{evidence}",
+        None,
+        {"reporter_other": 404},
+    ),
+    ("GET", "/reviews"): ("/reviews", None, {"reporter_other": 403, "reporter_own": 403}),
+    ("GET", "/dashboard"): ("/dashboard", None, {}),  # a reporter's shows their agency only
+    ("GET", "/audit"): ("/audit", None, {"reporter_other": 403, "reporter_own": 403}),
 }
 OK = {200, 201, 204}
 
@@ -149,6 +186,11 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
         {"reporter_other": 403, "reporter_own": 403},
     ),
     ("GET", "/api/v1/audit/verify"): ("/api/v1/audit/verify", None, {}),
+    ("GET", "/api/v1/audit"): (
+        "/api/v1/audit",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
     ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, {}),
     ("GET", "/api/v1/me"): ("/api/v1/me", None, {}),
     ("GET", "/metrics"): ("/metrics", None, {}),
@@ -187,7 +229,6 @@ CASES |= {
 # their own incident; the SOC triages; auditors only read.
 _TRIAGE = {"reporter_other": 404, "reporter_own": 403, "auditor": 403}
 _EDIT = {"reporter_other": 404, "auditor": 403}
-UPLOAD = "multipart file"  # the test sends a file named after the caller instead of JSON
 REPORT = {
     "scope_and_damage": "s",
     "containment_process": "c",
@@ -458,14 +499,19 @@ def test_page_denies_what_it_must(world, route):
         if want == "skip":
             continue
         browser = TestClient(client.app, follow_redirects=False)
-        data = dict(form or {})
+        upload = form == UPLOAD
+        data = {} if upload else {k: v.format(**ids) for k, v in (form or {}).items()}
         if caller != "anonymous":
             login = browser.post(
                 "/api/v1/auth/login",
                 json={"username": caller.replace("_", "-"), "password": PASSWORD},
             )
             data["csrf_token"] = login.json()["csrf_token"]
-        response = browser.get(path) if route[0] == "GET" else browser.post(path, data=data)
+        files = {"file": (f"{caller}.txt", f"from {caller}".encode())} if upload else None
+        if route[0] == "GET":
+            response = browser.get(path)
+        else:
+            response = browser.post(path, data=data, files=files)
         assert response.status_code == want, f"{caller} {route[0]} {path}: {response.text[:200]}"
         if want == 303 and caller == "anonymous" and route[1] != "/logout":
             assert response.headers["location"] == "/login"

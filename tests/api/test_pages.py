@@ -1,0 +1,293 @@
+"""The people's pages, driven as a browser would (forms, redirects, cookies) but without
+one: the alert queue with bulk triage, the incident lifecycle from notification to the
+investigation report with evidence, the review queue, the auditor's dashboard and the
+audit-trail viewer. (tests/e2e drives the same pages in real chromium.)"""
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.headers import CSP
+from collectors.records import RawRecord
+from core import accounts
+from core.access import Actor, Role
+from core.settings import Settings
+from incidents import service
+from tests.data.events import winlogbeat
+
+PASSWORD = "correct horse battery staple"
+ADMIN = Actor("root-admin", Role.ADMIN)
+USERS = {
+    "xitun": (Role.REPORTER, "district-xitun"),
+    "police": (Role.REPORTER, "police"),
+    "analyst": (Role.ANALYST, None),
+    "lead": (Role.LEAD, None),
+    "auditor": (Role.AUDITOR, None),
+}
+
+
+@pytest.fixture
+def app(soc, tmp_path):
+    soc.settings = Settings(store=soc.settings.store, cookie_secure=False, max_evidence_bytes=4096)
+    for username, (role, agency) in USERS.items():
+        accounts.create_user(
+            store=soc.store,
+            actor=ADMIN,
+            registry=soc.registry,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            agency=agency,
+            clock=soc.clock,
+        )
+    ingestor = soc.ingestor()
+    for n, host in enumerate(["D-XITUN-FS01", "D-XITUN-FS01", "D-XITUN-PC07", "D-XITUN-PC08"]):
+        doc = winlogbeat("Security", 4720, {"TargetUserName": f"u{n}"}, host=host)
+        ingestor.submit(RawRecord("t", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
+    ingestor.flush()
+    soc.process(min_severity="critical")  # alerts only: they wait in the queue
+    return create_app(soc, api_token="operator-token-pages")
+
+
+class Browser:
+    """A logged-in user agent: cookies, CSRF token from the session, no JavaScript."""
+
+    def __init__(self, app, username: str) -> None:
+        self.client = TestClient(app, follow_redirects=False)
+        login = self.client.post(
+            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        self.csrf = login.json()["csrf_token"]
+
+    def get(self, path: str, **params):
+        return self.client.get(path, params=params)
+
+    def post(self, path: str, data: dict | list | None = None, **kwargs):
+        """``data``: a dict, or (name, value) pairs where a name may repeat (checkboxes)."""
+        pairs = list(data.items()) if isinstance(data, dict) else list(data or [])
+        form: dict[str, list[str]] = {"csrf_token": [self.csrf]}
+        for name, value in pairs:
+            form.setdefault(name, []).append(value)
+        return self.client.post(path, data=form, **kwargs)
+
+    def follow(self, response):
+        assert response.status_code == 303, f"{response.status_code} {response.text[:300]}"
+        return self.client.get(response.headers["location"])
+
+
+def alert_ids(html: str) -> list[str]:
+    return re.findall(r'name="alert_ids" value="([^"]+)"', html)
+
+
+def test_alert_queue_filters_pages_and_counts(app):
+    analyst = Browser(app, "analyst")
+    page = analyst.get("/alerts")
+    assert page.status_code == 200 and len(alert_ids(page.text)) == 4
+    assert "<svg" in page.text  # alerts by severity, for the filtered set
+    one_host = analyst.get("/alerts", host="D-XITUN-PC07", status="", severity="", since="")
+    assert len(alert_ids(one_host.text)) == 1
+    later = analyst.get("/alerts", since="2026-03-02T10:00")  # Taipei; events at 09:00
+    assert len(alert_ids(later.text)) == 0 and "2026-03-02T10:00" in later.text
+    assert len(alert_ids(analyst.get("/alerts", until="2026-03-02T10:00").text)) == 4
+    bad = analyst.get("/alerts", severity="catastrophic")
+    assert bad.status_code == 422 and "severity" in bad.text
+    # the other agency's reporter sees an empty queue; the own reporter sees but cannot act
+    assert 'name="alert_ids"' not in Browser(app, "police").get("/alerts").text
+    own = Browser(app, "xitun").get("/alerts")
+    assert own.status_code == 200 and "D-XITUN-FS01" in own.text and "alert_ids" not in own.text
+
+
+def test_bulk_triage_assigns_suppresses_and_escalates(app, soc):
+    analyst = Browser(app, "analyst")
+    ids = alert_ids(analyst.get("/alerts").text)
+    mine = analyst.follow(
+        analyst.post(
+            "/alerts/triage", [("action", "assign_me"), *(("alert_ids", i) for i in ids[:2])]
+        )
+    )
+    assert 'id="done"' in mine.text and "：2" in mine.text
+    assert len(alert_ids(analyst.get("/alerts", assignee="analyst").text)) == 2
+
+    no_reason = analyst.follow(
+        analyst.post("/alerts/triage", {"action": "suppress", "alert_ids": ids[3]})
+    )
+    assert "say why" in no_reason.text
+    analyst.follow(
+        analyst.post(
+            "/alerts/triage",
+            {"action": "suppress", "alert_ids": ids[3], "reason": "IT 新進人員帳號"},
+        )
+    )
+    assert soc.store.alerts.get(ids[3]).status_reason == "IT 新進人員帳號"
+
+    escalated = analyst.post(
+        "/alerts/triage", [("action", "escalate"), ("alert_ids", ids[0]), ("alert_ids", ids[1])]
+    )
+    incident_id = re.search(r"incident=(INC-[0-9A-F-]+)", escalated.headers["location"]).group(1)
+    into = analyst.follow(
+        analyst.post(
+            "/alerts/triage",
+            {"action": "escalate", "alert_ids": ids[2], "incident_id": incident_id},
+        )
+    )
+    assert incident_id in into.text
+    incident = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+    assert sorted(incident.alert_ids) == sorted(ids[:3]) and incident.alert_count == 3
+    taken = analyst.follow(
+        analyst.post("/alerts/triage", {"action": "suppress", "alert_ids": ids[0], "reason": "x"})
+    )
+    assert f"part of incident {incident_id}" in taken.text
+    page = analyst.get(f"/incidents/{incident_id}")
+    assert page.text.count("<tr><td>") >= 3 and 'id="related-alerts"' in page.text
+    # every bulk action is in the audit trail
+    actions = [r.action for r in soc.store.audit.rows()]
+    assert {"alerts.assign", "alerts.false_positive", "incident.open", "incident.edit"} <= set(
+        actions
+    )
+
+
+def test_a_reporter_may_not_triage_and_forged_forms_fail(app, soc):
+    ids = alert_ids(Browser(app, "analyst").get("/alerts").text)
+    reporter = Browser(app, "xitun")
+    refused = reporter.post("/alerts/triage", {"action": "assign_me", "alert_ids": ids[0]})
+    assert refused.status_code == 403
+    other = Browser(app, "police")
+    assert (
+        other.post("/alerts/triage", {"action": "escalate", "alert_ids": ids[0]}).status_code == 404
+    )
+    assert soc.store.alerts.get(ids[0]).incident_id is None
+    forged = Browser(app, "analyst")
+    forged.csrf = "forged"
+    assert (
+        forged.post("/alerts/triage", {"action": "assign_me", "alert_ids": ids[0]}).status_code
+        == 403
+    )
+    offsite = Browser(app, "analyst").post(
+        "/alerts/triage", {"action": "x", "back": "//evil.example/"}
+    )
+    assert offsite.headers["location"].startswith("/alerts?")
+
+
+NOTIFY = {
+    "info_class": "none",
+    "leak": "none",
+    "tamper": "none",
+    "system_class": "core_non_ci",
+    "availability": "within_mtd",
+    "intent": "file",
+    "description": "檔案伺服器遭加密",
+    "response_measures": "隔離主機",
+}
+REPORT = {
+    "scope_and_damage": "一台檔案伺服器",
+    "containment_process": "隔離、還原備份",
+    "investigation_process": "分析 EVTX",
+    "root_cause": "弱密碼",
+    "preventive_measures": "多因素驗證",
+    "schedule_and_tracking": "三個月內完成，每月追蹤",
+}
+
+
+@pytest.fixture
+def incident_id(soc):
+    return service.open_incident(
+        store=soc.store,
+        actor=ADMIN,
+        organization_id="district-xitun",
+        title="檔案伺服器異常",
+        aware_at=soc.clock.now(),
+        clock=soc.clock,
+    ).id
+
+
+def test_incident_lifecycle_through_the_pages(app, soc, incident_id):
+    reporter, lead = Browser(app, "xitun"), Browser(app, "lead")
+    page = f"/incidents/{incident_id}"
+    assert 'id="contained-submit"' not in reporter.get(page).text  # not before notifying
+    reporter.follow(reporter.post(f"{page}/notify", NOTIFY))
+    queue = lead.get("/reviews")
+    assert incident_id in queue.text and 'class="countdown"' in queue.text
+    lead.follow(lead.post(f"{page}/review", {"level": "3", "note": "超過可容忍中斷時間"}))
+    assert incident_id not in lead.get("/reviews").text
+
+    shown = reporter.follow(reporter.post(f"{page}/progress", {"text": "已隔離，正在還原"}))
+    assert "已隔離，正在還原" in shown.text
+    assert reporter.post(f"{page}/progress", {"text": "  "}).status_code == 422
+    reporter.follow(reporter.post(f"{page}/contained", {"note": "已自備份還原"}))
+
+    partial = reporter.post(f"{page}/report", {**REPORT, "root_cause": ""})
+    assert partial.status_code == 422 and "root_cause" in partial.text
+    assert "多因素驗證" in partial.text  # what was typed comes back
+    done = reporter.follow(reporter.post(f"{page}/report", REPORT))
+    assert 'id="report-items"' in done.text and "弱密碼" in done.text
+    stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+    assert stored.state.value == "reported" and stored.level == 3
+    assert stored.progress[0].text == "已隔離，正在還原"
+
+
+def test_evidence_is_checked_stored_outside_and_served_only_to_who_may_see(app, soc, incident_id):
+    reporter = Browser(app, "xitun")
+    page = f"/incidents/{incident_id}"
+    log = b"2026-03-02 09:00 deny tcp 203.0.113.9 -> 10.1.2.3:445\n"
+    shown = reporter.follow(
+        reporter.post(f"{page}/evidence", {"note": "防火牆紀錄"}, files={"file": ("fw.log", log)})
+    )
+    assert "fw.log" in shown.text
+    [record] = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id).evidence
+    stored = soc.settings.evidence_path / incident_id / record.sha256
+    assert stored.read_bytes() == log and record.kind == "text"
+    for name, data, message in (
+        ("page.html", b"<html><script>x</script>", "named .html"),
+        ("tool.exe", b"MZ\x90\x00\x03\x00\x00\x00", "not a type accepted"),
+        ("big.log", b"x" * 5000, "larger than 4,096 bytes"),
+        ("fw2.log", log, "already attached"),
+    ):
+        refused = reporter.post(f"{page}/evidence", {}, files={"file": (name, data)})
+        assert refused.status_code == 422 and message in refused.text, name
+    download = reporter.get(f"{page}/evidence/{record.sha256}")
+    assert download.status_code == 200 and download.content == log
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert Browser(app, "police").get(f"{page}/evidence/{record.sha256}").status_code == 404
+    auditor = Browser(app, "auditor")
+    assert auditor.get(f"{page}/evidence/{record.sha256}").status_code == 200
+    refused = auditor.post(f"{page}/evidence", {}, files={"file": ("a.txt", b"a")})
+    assert refused.status_code == 403
+
+
+def test_dashboard_and_audit_trail_for_the_auditor(app, soc, incident_id):
+    Browser(app, "xitun").post(f"/incidents/{incident_id}/notify", NOTIFY)
+    auditor = Browser(app, "auditor")
+    board = auditor.get("/dashboard", **{"from": "2026-01-01", "to": "2026-12-31"})
+    assert board.status_code == 200
+    assert re.search(r'id="incident-count">1<', board.text)
+    assert board.text.count("<svg") == 3
+    assert "/api/v1/reports/compliance?from=2026-01-01&amp;to=2026-12-31" in board.text
+    export = auditor.get(
+        "/api/v1/reports/compliance", **{"from": "2026-01-01", "to": "2026-12-31", "format": "csv"}
+    )
+    assert export.status_code == 200 and incident_id in export.text
+    trail = auditor.get("/audit")
+    assert trail.status_code == 200 and 'id="verification" class="met"' in trail.text
+    one = auditor.get("/audit", subject=incident_id)
+    assert "incident.notify" in one.text and "alerts.assign" not in one.text
+    assert Browser(app, "xitun").get("/audit").status_code == 403
+    reporter_board = Browser(app, "xitun").get("/dashboard")
+    assert reporter_board.status_code == 200 and 'id="d-agency"' not in reporter_board.text
+
+
+def test_pages_carry_a_script_blocking_policy(app):
+    response = Browser(app, "analyst").get("/alerts")
+    assert response.headers["content-security-policy"] == CSP
+    assert (
+        "script-src 'self'" in CSP
+        and "unsafe-inline" not in CSP.split("script-src")[1].split(";")[0]
+    )
+    assert response.headers["x-frame-options"] == "DENY"
+    clock = Browser(app, "analyst").get("/static/clock.js")
+    assert clock.status_code == 200 and "countdown" in clock.text
+    assert Browser(app, "analyst").get("/static/../web.py").status_code == 404
