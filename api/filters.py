@@ -31,14 +31,18 @@ When = Annotated[
     AfterValidator(_taipei_if_naive),
     Query(description="ISO 8601; without an offset it is Taipei time (UTC+8)"),
 ]
-Text = Annotated[str | None, Blank, Query(max_length=300)]
+# Length is checked on the text as sent, then a blank becomes None (a constraint applied to
+# None after a before-validator would fail with a server error instead of a 422).
+Text = Annotated[str | None, Query(max_length=300), AfterValidator(_blank_is_none)]
 
 
 def alert_query(
     agency: Text = None,
     status: Annotated[AlertStatus | None, Blank, Query()] = None,
     severity: Annotated[Severity | None, Blank, Query()] = None,
-    rule: Annotated[str | None, Blank, Query(max_length=300, description="rule id")] = None,
+    rule: Annotated[
+        str | None, Query(max_length=300, description="rule id"), AfterValidator(_blank_is_none)
+    ] = None,
     host: Text = None,
     assignee: Text = None,
     since: When = None,

@@ -93,6 +93,9 @@ def test_alert_queue_filters_pages_and_counts(app):
     later = analyst.get("/alerts", since="2026-03-02T10:00")  # Taipei; events at 09:00
     assert len(alert_ids(later.text)) == 0 and "2026-03-02T10:00" in later.text
     assert len(alert_ids(analyst.get("/alerts", until="2026-03-02T10:00").text)) == 4
+    blank = analyst.get("/alerts", agency="", rule="", host="", assignee="", until="")
+    assert blank.status_code == 200 and len(alert_ids(blank.text)) == 4  # blank: any
+    assert analyst.get("/alerts", rule="x" * 301).status_code == 422
     bad = analyst.get("/alerts", severity="catastrophic")
     assert bad.status_code == 422 and "severity" in bad.text
     # the other agency's reporter sees an empty queue; the own reporter sees but cannot act

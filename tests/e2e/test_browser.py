@@ -1,6 +1,9 @@
-"""A district office files its notification and the city SOC lead reviews it, in a real
-browser (Debian's chromium driven by Playwright) against a real server on loopback."""
+"""One incident from notification to the auditor's dashboard, in a real browser (Debian's
+chromium driven by Playwright) against a real server on loopback: the district office
+files, the SOC lead raises the level from the review queue, the analyst links alerts from
+the queue, the office records recovery, evidence and the report, the auditor sees it."""
 
+import json
 import socket
 import threading
 import time
@@ -10,11 +13,13 @@ import uvicorn
 
 from api.app import create_app
 from api.context import CitySoc
+from collectors.records import RawRecord
 from core import accounts
 from core.access import Actor, Role
 from core.settings import DEFAULT_RULES, Settings
 from incidents import service
 from tests.conftest import REPO, require_binary
+from tests.data.events import winlogbeat
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
@@ -38,6 +43,8 @@ def server(tmp_path):
         for username, role, agency in (
             ("xitun-contact", Role.REPORTER, "district-xitun"),
             ("soc-lead", Role.LEAD, None),
+            ("soc-analyst", Role.ANALYST, None),
+            ("city-auditor", Role.AUDITOR, None),
         ):
             accounts.create_user(
                 store=soc.store,
@@ -49,6 +56,12 @@ def server(tmp_path):
                 agency=agency,
                 clock=soc.clock,
             )
+        ingestor = soc.ingestor()
+        for n in range(3):
+            doc = winlogbeat("Security", 4720, {"TargetUserName": f"tmp{n}"})
+            ingestor.submit(RawRecord("e2e", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
+        ingestor.flush()
+        soc.process(min_severity="critical")  # alerts wait in the queue for the analyst
         incident = service.open_incident(
             store=soc.store,
             actor=admin,
@@ -111,7 +124,7 @@ def log_in(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_reporter_files_and_the_lead_raises_the_level(server, page):
+def test_one_incident_from_notification_to_the_auditors_dashboard(server, page, tmp_path):
     base, incident_id, soc = server
     ARTIFACTS.mkdir(exist_ok=True)
     log_in(page, base, "xitun-contact")
@@ -132,8 +145,13 @@ def test_reporter_files_and_the_lead_raises_the_level(server, page):
     page.screenshot(path=str(ARTIFACTS / "e2e-1-notified.png"), full_page=True)
     page.click("#logout")
 
+    # The SOC lead works from the review queue; its clock is live (clock.js, under the CSP).
     log_in(page, base, "soc-lead")
-    page.goto(f"{base}/incidents/{incident_id}")
+    page.click("#nav-reviews")
+    page.wait_for_function(
+        "document.querySelector('#reviews time.countdown').textContent.includes(':')"
+    )
+    page.click(f"#reviews >> text={incident_id}")
     page.select_option("#review-level", "3")
     page.fill("#review-note", "核心系統停頓時間超過可容忍中斷時間")
     page.click("#review")
@@ -141,10 +159,69 @@ def test_reporter_files_and_the_lead_raises_the_level(server, page):
     assert page.inner_text("#level").startswith("3")
     assert "等級變更續行通報" in page.inner_text("#notifications")
     page.screenshot(path=str(ARTIFACTS / "e2e-2-reviewed.png"), full_page=True)
+    page.click("#logout")
+
+    # The analyst links the office's alerts from the queue into the incident.
+    log_in(page, base, "soc-analyst")
+    page.click("#nav-alerts")
+    page.fill("#f-host", "D-XITUN-FS01")
+    page.click("#apply-filters")
+    boxes = page.locator("input[name=alert_ids]")
+    assert boxes.count() == 3
+    for n in range(3):
+        boxes.nth(n).check()
+    page.fill("#into-incident", incident_id)
+    page.click("#escalate")
+    assert incident_id in page.inner_text("#done")
+    page.screenshot(path=str(ARTIFACTS / "e2e-3-alerts-linked.png"), full_page=True)
+    page.click(f"#done >> text={incident_id}")
+    assert page.locator("#related-alerts tr").count() == 4  # header + the three alerts
+    page.click("#logout")
+
+    # The office records progress, evidence, recovery and the investigation report.
+    log_in(page, base, "xitun-contact")
+    page.goto(f"{base}/incidents/{incident_id}")
+    page.fill("#progress-text", f"已自備份還原 {XSS}")
+    page.click("#progress-submit")
+    evidence = tmp_path / "防火牆紀錄.log"
+    evidence.write_text("2026-03-02 09:00 deny tcp 203.0.113.9 -> 10.1.2.3:445\n")
+    page.set_input_files("#evidence-file", str(evidence))
+    page.fill("#evidence-note", XSS)
+    page.click("#evidence-submit")
+    assert "防火牆紀錄.log" in page.inner_text("#evidence-files")
+    page.fill("#contained-note", "服務恢復")
+    page.click("#contained-submit")
+    for name, text in {
+        "scope_and_damage": "一台檔案伺服器",
+        "containment_process": "隔離、還原",
+        "investigation_process": "分析事件紀錄",
+        "root_cause": f"弱密碼 {XSS}",
+        "preventive_measures": "多因素驗證",
+        "schedule_and_tracking": "三個月內完成",
+    }.items():
+        page.fill(f"#report-{name}", text)
+    page.click("#report-submit")
+    page.wait_for_selector("#report-items")
+    assert page.inner_text("#state") == "reported"
+    assert page.evaluate("window.__pwned") is None
+    page.screenshot(path=str(ARTIFACTS / "e2e-4-reported.png"), full_page=True)
+    page.click("#logout")
+
+    # The auditor sees it on the dashboard and the trail verifies.
+    log_in(page, base, "city-auditor")
+    page.click("#nav-dashboard")
+    assert page.inner_text("#incident-count") == "1"
+    assert page.locator("#chart-levels svg").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "e2e-5-dashboard.png"), full_page=True)
+    page.click("#nav-audit")
+    assert page.get_attribute("#verification", "class") == "met"
+    assert "incident.report" in page.inner_text("#audit-rows")
+    page.screenshot(path=str(ARTIFACTS / "e2e-6-audit.png"), full_page=True)
     stored = service.get_incident(
         store=soc.store, actor=Actor("a", Role.AUDITOR), incident_id=incident_id
     )
-    assert (stored.level, stored.reviewed_at is not None) == (3, True)
+    assert (stored.level, stored.alert_count, len(stored.evidence)) == (3, 3, 1)
+    assert stored.state.value == "reported"
 
 
 def test_a_wrong_password_shows_a_message_and_no_session(server, page):
@@ -174,7 +251,7 @@ def test_the_lead_shares_from_the_incident_page_and_sees_the_intelligence_page(s
     assert "TLP:AMBER" in result and "evil-update.example" in result
     assert "10.20.1.5" in page.inner_text("#share-result .withheld")
     assert "phone number" in result
-    page.screenshot(path=str(ARTIFACTS / "e2e-3-shared.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-7-shared.png"), full_page=True)
     page.click("#nav-intel")
     assert "苗栗縣政府" in page.inner_text("#partners")
-    page.screenshot(path=str(ARTIFACTS / "e2e-4-intel.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-8-intel.png"), full_page=True)
