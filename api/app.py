@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
-from api.filters import alert_query
+from api.filters import Offset, alert_query
 from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
@@ -221,7 +221,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         who: ActorDep,
         query: Annotated[AlertQuery, Depends(alert_query)],
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> AlertPage:
         """The alert queue: filter by agency, status, severity, rule, host, assignee and the
         matched event's time (``since`` inclusive, ``until`` exclusive), newest first."""
@@ -288,7 +288,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     def incidents(
         who: ActorDep,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> IncidentPage:
         found = service.list_incidents(store=soc.store, actor=who, limit=limit, offset=offset)
         return IncidentPage(limit=limit, offset=offset, items=[read(i) for i in found])
@@ -491,7 +491,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         who: ActorDep,
         partner: str | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> dict[str, object]:
         intel.require_intel_reader(who)
         found = list_indicators(soc.store, partner=partner)
@@ -580,7 +580,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     def dead_letters(
         who: ActorDep,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> dict[str, object]:
         if who.role is Role.REPORTER:  # raw records of every agency: city SOC and auditors only
             raise ForbiddenError(
@@ -610,7 +610,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         who: ActorDep,
         subject: Annotated[str | None, Query(max_length=300)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> dict[str, object]:
         """The audit trail, newest first (``subject``: one incident, alert or account)."""
         total, rows = audit.trail(soc.store, actor=who, subject=subject, limit=limit, offset=offset)

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BeforeValidator
 from core.alerts import AlertQuery, AlertStatus, Severity
 from core.clock import TAIPEI
 
-__all__ = ["alert_query"]
+__all__ = ["MAX_OFFSET", "Offset", "Text", "alert_query"]
 
 
 def _blank_is_none(value: object) -> object:
@@ -23,6 +23,10 @@ def _taipei_if_naive(value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=TAIPEI)
     return value
 
+
+# Paging deeper than this is not reading, it is exporting (and engines store 64-bit ints).
+MAX_OFFSET = 1_000_000_000
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 Blank = BeforeValidator(_blank_is_none)
 When = Annotated[

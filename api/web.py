@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.context import CitySoc
-from api.filters import Text, alert_query
+from api.filters import Offset, Text, alert_query
 from api.limits import LoginLimiter
 from api.uploads import evidence_response, read_upload
 from core import accounts, audit
@@ -573,7 +573,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
     def alert_queue_page(
         request: Request,
         query: Annotated[AlertQuery, Depends(alert_query)],
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
         done: str = "",
         n: int = 0,
         incident: str = "",
@@ -740,7 +740,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
     def audit_page(
         request: Request,
         subject: Text = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> Response:
         try:
             who, csrf = session(request)
@@ -773,7 +773,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         )
 
     @router.get("/intel")
-    def intel_page(request: Request, offset: int = 0) -> Response:
+    def intel_page(request: Request, offset: Offset = 0) -> Response:
         try:
             who, csrf = session(request)
         except UnauthenticatedError:
