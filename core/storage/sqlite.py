@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS alerts (
 );
 CREATE INDEX IF NOT EXISTS alerts_group ON alerts (status, group_key);
 CREATE INDEX IF NOT EXISTS alerts_org ON alerts (org, created_at);
+-- the alert queue: newest first, whole city or by status, a page at a time
+CREATE INDEX IF NOT EXISTS alerts_created ON alerts (created_at, id);
+CREATE INDEX IF NOT EXISTS alerts_status_created ON alerts (status, created_at, id);
 CREATE TABLE IF NOT EXISTS incidents (
     id       TEXT PRIMARY KEY,
     org      TEXT NOT NULL,
