@@ -48,6 +48,7 @@ __all__ = ["ElasticStore", "EVENT_TEMPLATE"]
 
 KEYWORD_LIMIT = 8191  # characters; longer strings are kept in _source but not indexed
 IP_FIELDS = ("source.ip", "destination.ip", "client.ip", "server.ip", "host.ip")
+RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window default
 SCAN_PART = 10  # named queries per search (halved while the node's breaker objects)
 SCAN_PAGE = 1000
 SEARCH_TIMEOUT = 900.0  # seconds
@@ -1206,15 +1207,28 @@ class ElasticStore:
         offset: int,
     ) -> list[dict[str, Any]]:
         self.refresh(index)
-        if offset + limit > 10_000:
-            return self.search_all(index, query or {"match_all": {}}, sort)[offset : offset + limit]
-        hits = self.es.search(
-            index=index,
-            query=query or {"match_all": {}},
-            sort=sort or None,
-            from_=offset,
-            size=limit,
-        )["hits"]["hits"]
+        query = query or {"match_all": {}}
+        if offset + limit <= RESULT_WINDOW:
+            hits = self.es.search(
+                index=index, query=query, sort=sort or None, from_=offset, size=limit
+            )["hits"]["hits"]
+            return [h["_source"] for h in hits]
+        # Past the result window: step over ``offset`` hits reading sort values only
+        # (search_after; ``sort`` is a total order), then read the page itself.
+        after: list[Any] | None = None
+        skipped = 0
+        while skipped < offset:
+            step = min(RESULT_WINDOW, offset - skipped)
+            hits = self.es.search(
+                index=index, query=query, sort=sort, size=step, source=False, search_after=after
+            )["hits"]["hits"]
+            skipped += len(hits)
+            if len(hits) < step:
+                return []
+            after = hits[-1]["sort"]
+        hits = self.es.search(index=index, query=query, sort=sort, size=limit, search_after=after)[
+            "hits"
+        ]["hits"]
         return [h["_source"] for h in hits]
 
     def search_hits(
