@@ -58,6 +58,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 STATIC_FILES = {"clock.js": "text/javascript; charset=utf-8"}
 LANG_COOKIE = "citysoc_lang"
 QUEUE_PAGE = 50  # alerts per page of the queue
+BOARD_PAGE = 100  # incidents per page of the board (newest first)
 AUDIT_PAGE = 100
 RELATED_ALERTS = 100  # shown on the incident page; the API lists them all
 REVIEW_SCAN = 5000  # incidents read to build the review queue
@@ -182,14 +183,17 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         return response
 
     @router.get("/")
-    def board(request: Request) -> Response:
+    def board(request: Request, offset: Offset = 0) -> Response:
         try:
             who, csrf = session(request)
         except UnauthenticatedError:
             return to_login()
         now = soc.clock.now()
         rows = []
-        for incident in service.list_incidents(store=soc.store, actor=who, limit=200):
+        found = service.list_incidents(
+            store=soc.store, actor=who, limit=BOARD_PAGE + 1, offset=offset
+        )
+        for incident in found[:BOARD_PAGE]:
             clocks = service.deadlines(incident, now=now)
             open_clocks = [d for d in clocks if d.due_at and d.done_at is None]
             rows.append(
@@ -199,7 +203,17 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                     "overdue": any(d.status.value == "overdue" for d in clocks),
                 }
             )
-        return page(request, "board.html.j2", who=who, csrf=csrf, rows=rows, agencies=soc.registry)
+        return page(
+            request,
+            "board.html.j2",
+            who=who,
+            csrf=csrf,
+            rows=rows,
+            agencies=soc.registry,
+            offset=offset,
+            limit=BOARD_PAGE,
+            more=len(found) > BOARD_PAGE,
+        )
 
     def incident_page(
         request: Request,

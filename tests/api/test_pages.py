@@ -294,3 +294,21 @@ def test_pages_carry_a_script_blocking_policy(app):
     clock = Browser(app, "analyst").get("/static/clock.js")
     assert clock.status_code == 200 and "countdown" in clock.text
     assert Browser(app, "analyst").get("/static/../web.py").status_code == 404
+
+
+def test_the_board_pages_through_incidents_newest_first(app, soc):
+    for n in range(103):
+        service.open_incident(
+            store=soc.store,
+            actor=ADMIN,
+            organization_id="district-xitun",
+            title=f"board {n}",
+            aware_at=soc.clock.now(),
+            clock=soc.clock,
+        )
+    analyst = Browser(app, "analyst")
+    first = analyst.get("/")
+    assert first.text.count('<td><a href="/incidents/') == 100 and 'id="next"' in first.text
+    second = analyst.get("/", offset=100)
+    assert second.text.count('<td><a href="/incidents/') == 3 and 'id="next"' not in second.text
+    assert 'class="countdown"' in second.text  # the notification clock, live
