@@ -48,7 +48,9 @@ __all__ = ["ElasticStore", "EVENT_TEMPLATE"]
 
 KEYWORD_LIMIT = 8191  # characters; longer strings are kept in _source but not indexed
 IP_FIELDS = ("source.ip", "destination.ip", "client.ip", "server.ip", "host.ip")
-RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window default
+# from/size paging reaches this deep into record indices (their max_result_window; the
+# default 10,000 is a page 200 of the alert queue); past it, search_after over sort values.
+RESULT_WINDOW = 200_000
 SCAN_PART = 10  # named queries per search (halved while the node's breaker objects)
 SCAN_PAGE = 1000
 SEARCH_TIMEOUT = 900.0  # seconds
@@ -104,6 +106,8 @@ def _keyword(*names: str) -> dict[str, Any]:
 def _stored(name: str = "doc") -> dict[str, Any]:
     return {name: {"type": "keyword", "index": False, "doc_values": False}}
 
+
+_WINDOW = {"max_result_window": RESULT_WINDOW}
 
 # Record kinds: index suffix -> explicit properties (dynamic mapping is off for these).
 _RECORDS: dict[str, dict[str, Any]] = {
@@ -1161,9 +1165,11 @@ class ElasticStore:
             if not self.es.indices.exists(index=name):
                 self.es.options(ignore_status=400).indices.create(
                     index=name,
-                    settings={"number_of_shards": 1, "number_of_replicas": 0},
+                    settings={"number_of_shards": 1, "number_of_replicas": 0, **_WINDOW},
                     mappings={"dynamic": False, "properties": properties},
                 )
+            else:  # indices made by an earlier version keep the default window
+                self.es.indices.put_settings(index=name, settings={"index": _WINDOW})
 
     def drop(self) -> None:
         """Delete every index and template of this prefix (tests and `citysoc` resets)."""
