@@ -12,7 +12,14 @@ from enum import StrEnum
 
 from core.clock import TAIPEI, UTC
 
-__all__ = ["DeadlineKind", "Deadline", "DeadlineStatus", "add_calendar_month", "compute_deadlines"]
+__all__ = [
+    "DeadlineKind",
+    "Deadline",
+    "DeadlineStatus",
+    "TITLES",
+    "add_calendar_month",
+    "compute_deadlines",
+]
 
 
 class DeadlineKind(StrEnum):
@@ -29,6 +36,16 @@ class DeadlineStatus(StrEnum):
     MET = "met"
     MISSED = "missed"  # done, but late
     WAITING = "waiting"  # its start event has not happened yet
+
+
+# Each clock's name (zh, en), for pages, documents and charts.
+TITLES: dict[DeadlineKind, tuple[str, str]] = {
+    DeadlineKind.NOTIFY: ("機關通報", "Agency notification"),
+    DeadlineKind.REVIEW: ("上級機關審核", "Superior's level review"),
+    DeadlineKind.FORWARD: ("審核結果送主管機關", "Review result forwarded"),
+    DeadlineKind.CONTAINMENT: ("完成損害控制或復原", "Damage control or recovery complete"),
+    DeadlineKind.REPORT: ("送交調查、處理及改善報告", "Investigation report submitted"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,46 +111,36 @@ def compute_deadlines(
     rows = [
         (
             DeadlineKind.NOTIFY,
-            "機關通報",
-            "Agency notification",
             aware_at + timedelta(hours=1),
             notified_at,
             "辦法第6條第1項：知悉後1小時內通報",
         ),
         (
             DeadlineKind.REVIEW,
-            "上級機關審核",
-            "Superior's level review",
             review_due,
             reviewed_at,
             "辦法第7條第1項：第1、2級8小時內，第3、4級2小時內完成審核",
         ),
         (
             DeadlineKind.FORWARD,
-            "審核結果送主管機關",
-            "Review result forwarded",
             reviewed_at + timedelta(hours=1) if reviewed_at else None,
             forwarded_at,
             "辦法第7條第2項：審核後1小時內通報主管機關",
         ),
         (
             DeadlineKind.CONTAINMENT,
-            "完成損害控制或復原",
-            "Damage control or recovery complete",
             containment_due,
             contained_at,
             "110年辦法第6條第1項：第1、2級72小時內，第3、4級36小時內",
         ),
         (
             DeadlineKind.REPORT,
-            "送交調查、處理及改善報告",
-            "Investigation report submitted",
             report_due,
             report_submitted_at,
             "110年辦法第6條第2項：完成損害控制或復原後1個月內",
         ),
     ]
     return [
-        Deadline(kind, zh, en, due, done, basis, _status(due, done, now))
-        for kind, zh, en, due, done, basis in rows
+        Deadline(kind, *TITLES[kind], due, done, basis, _status(due, done, now))
+        for kind, due, done, basis in rows
     ]

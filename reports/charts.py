@@ -33,6 +33,7 @@ def stacked_bars(
     *,
     width: int = 560,
     bar: int = 22,
+    label_width: int = 150,
 ) -> str:
     """One horizontal bar per row, split into the legend's parts."""
     top = max((sum(parts) for _, parts in rows), default=0) or 1
@@ -40,10 +41,10 @@ def stacked_bars(
     out = []
     for i, (label, parts) in enumerate(rows):
         y = 5 + i * bar
-        x = 150.0
+        x = float(label_width)
         out.append(f'<text x="0" y="{y + 15}" font-size="12">{escape(label)}</text>')
         for j, value in enumerate(parts):
-            w = (width - 200) * value / top
+            w = (width - label_width - 50) * value / top
             if w > 0:
                 out.append(
                     f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{bar - 6}" '
@@ -54,8 +55,8 @@ def stacked_bars(
     ly = 5 + len(rows) * bar + 12
     for j, name in enumerate(legend):
         out.append(
-            f'<rect x="{150 + j * 100}" y="{ly - 9}" width="10" height="10" '
-            f'fill="{_COLORS[j % len(_COLORS)]}"/><text x="{164 + j * 100}" y="{ly}" '
+            f'<rect x="{label_width + j * 100}" y="{ly - 9}" width="10" height="10" '
+            f'fill="{_COLORS[j % len(_COLORS)]}"/><text x="{label_width + 14 + j * 100}" y="{ly}" '
             f'font-size="11">{escape(name)}</text>'
         )
     return (

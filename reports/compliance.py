@@ -18,7 +18,7 @@ from core.agencies import AgencyRegistry
 from core.clock import TAIPEI
 from core.storage.base import Store
 from incidents import drills, repository, service
-from incidents.deadlines import DeadlineKind, DeadlineStatus
+from incidents.deadlines import TITLES, DeadlineKind, DeadlineStatus
 from incidents.drills import DrillObligation, drill_obligations
 from incidents.models import Incident
 from reports.charts import bar_chart, stacked_bars
@@ -224,13 +224,14 @@ def charts(report: ComplianceReport, lang: Lang) -> dict[str, str]:
         DeadlineStatus.PENDING,
     ]
     clock_rows = [
-        (k.value, [report.clocks.get(k, {}).get(s, 0) for s in order]) for k in DeadlineKind
+        (TITLES[k][0 if lang == "zh" else 1], [report.clocks.get(k, {}).get(s, 0) for s in order])
+        for k in DeadlineKind
     ]
     categories = [(t[f"category_{k}"], v) for k, v in sorted(report.by_category.items())]
     return {
         "levels": bar_chart(levels),
         "categories": bar_chart(categories),
-        "clocks": stacked_bars(clock_rows, [t[s.value] for s in order]),
+        "clocks": stacked_bars(clock_rows, [t[s.value] for s in order], width=640, label_width=230),
     }
 
 
