@@ -2,12 +2,14 @@
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from core.alerts import Alert
+from core.errors import InputError
 from incidents.deadlines import DeadlineStatus
 from incidents.levels import LevelAnswers
 from incidents.models import Incident, IncidentCategory, IoC, IoCType
+from incidents.sharing.observables import classify
 from incidents.sharing.tlp import Tlp
 from incidents.triage import MAX_SELECTION
 
@@ -149,6 +151,17 @@ class NotificationIn(_In):
     fallback_channel_reason: str | None = Field(default=None, max_length=2_000)
     category: IncidentCategory | None = None
     iocs: list[IoC] = Field(default_factory=list, max_length=1_000)
+
+    @field_validator("iocs")
+    @classmethod
+    def _each_ioc_fits_its_type(cls, iocs: list[IoC]) -> list[IoC]:
+        """Checked before anything is filed, so a bad IoC refuses the whole notification."""
+        for ioc in iocs:
+            try:
+                classify(ioc.value, ioc.type)
+            except InputError as exc:
+                raise ValueError(exc.message) from None
+        return iocs
 
 
 class ReviewIn(_In):

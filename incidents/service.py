@@ -28,6 +28,7 @@ from incidents.models import (
     NotificationKind,
     ProgressNote,
 )
+from incidents.sharing.observables import classify
 from incidents.workflow import Step
 
 __all__ = [
@@ -402,6 +403,8 @@ def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock:
 def add_iocs(
     *, store: Store, actor: Actor, incident_id: str, iocs: Sequence[IoC], clock: Clock
 ) -> Incident:
+    """Record IoCs, each checked against its type (a SHA-1 must be 40 hex digits, ...)."""
+    iocs = [classify(x.value, x.type).model_copy(update={"note": x.note}) for x in iocs]
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:  # noqa: ARG001
         known = {(x.type, x.value) for x in i.iocs}
         added = [x for x in iocs if (x.type, x.value) not in known]

@@ -1220,7 +1220,7 @@ class ElasticStore:
             )["hits"]["hits"]
             return [h["_source"] for h in hits]
         # Past the result window: step over ``offset`` hits reading sort values only
-        # (search_after; ``sort`` is a total order), then read the page itself.
+        # (search_after; ``sort`` is a total order), then read the page a window at a time.
         after: list[Any] | None = None
         skipped = 0
         while skipped < offset:
@@ -1232,10 +1232,17 @@ class ElasticStore:
             if len(hits) < step:
                 return []
             after = hits[-1]["sort"]
-        hits = self.es.search(index=index, query=query, sort=sort, size=limit, search_after=after)[
-            "hits"
-        ]["hits"]
-        return [h["_source"] for h in hits]
+        found: list[dict[str, Any]] = []
+        while len(found) < limit:
+            step = min(RESULT_WINDOW, limit - len(found))
+            hits = self.es.search(
+                index=index, query=query, sort=sort, size=step, search_after=after
+            )["hits"]["hits"]
+            found.extend(h["_source"] for h in hits)
+            if len(hits) < step:
+                break
+            after = hits[-1]["sort"]
+        return found
 
     def search_hits(
         self, index: str, query: dict[str, Any], sort: list[Any], size: int | None = None

@@ -23,7 +23,7 @@ from core.storage.base import SharedObject, Store
 from incidents import repository
 from incidents.models import IoC
 from incidents.sharing.deidentify import Withheld, sanitize
-from incidents.sharing.observables import to_pattern
+from incidents.sharing.observables import classify, to_pattern
 from incidents.sharing.partners import CollectionPurpose, PartnerRegistry
 from incidents.sharing.timestamps import parse_stix_time, stix_time
 from incidents.sharing.tlp import Tlp, marking_definition, marking_id, tlp_of
@@ -100,8 +100,14 @@ def publish(
     ``include_incident_iocs`` adds the IoCs already recorded on the incident to ``iocs``."""
     incident = repository.get(store, incident_id, actor=actor)
     require(actor, Action.SHARE, incident.organization_id, "incident")
+    unusable: list[Withheld] = []
     if include_incident_iocs:
-        iocs = [*iocs, *incident.iocs]
+        # Recorded IoCs were checked when added; records from before that check may not be.
+        for recorded in incident.iocs:
+            try:
+                iocs = [*iocs, classify(recorded.value, recorded.type)]
+            except InputError as exc:
+                unusable.append(Withheld(recorded, exc.message))
     if tlp is Tlp.RED:
         raise ForbiddenError(
             "TLP:RED is for the named recipients only and never leaves the city; "
@@ -117,6 +123,7 @@ def publish(
         known_hosts=[a.hostname for a in store.assets.list() if a.hostname],
         allow_internal_details=partners.allow_internal_details,
     )
+    cleaned.withheld.extend(unusable)
     if not cleaned.iocs and not cleaned.summary.strip():
         reasons = "; ".join(f"{w.ioc.value}: {w.reason}" for w in cleaned.withheld)
         raise InputError(

@@ -145,3 +145,46 @@ def test_json_logs_are_one_object_per_line(capsys):
     entry = _json.loads(line)
     assert entry["message"] == "scan xitun-servers done" and entry["level"] == "info"
     configure_logging("text")
+
+
+def test_iocs_must_fit_their_type_and_bad_ones_file_nothing(client, soc):
+    seed_alerts(soc)
+    [item] = client.get("/api/v1/incidents").json()["items"]
+    incident_id = item["incident"]["id"]
+    body = {
+        "answers": {"system_class": "non_core", "availability": "within_mtd"},
+        "description": "d",
+        "response_measures": "m",
+        "outside_support_needed": False,
+        "iocs": [{"type": "sha1", "value": "not-a-hash"}],
+    }
+    refused = client.post(f"/api/v1/incidents/{incident_id}/notifications", json=body)
+    assert refused.status_code == 422 and "not a valid sha1" in refused.text
+    after = client.get(f"/api/v1/incidents/{incident_id}").json()["incident"]
+    assert after["notifications"] == [] and after["iocs"] == []
+
+
+def test_an_unusable_recorded_ioc_is_withheld_from_sharing_not_a_server_error(client, soc):
+    """Incidents recorded before IoCs were checked may hold one that is not what its type says."""
+    from core.access import Actor, Role
+    from incidents import repository, service
+    from incidents.models import IoC, IoCType
+
+    admin = Actor("root-admin", Role.ADMIN)
+    made = service.open_incident(
+        store=soc.store,
+        actor=admin,
+        organization_id="district-xitun",
+        title="t",
+        aware_at=soc.clock.now(),
+        clock=soc.clock,
+    )
+    legacy = made.model_copy(update={"iocs": [IoC(type=IoCType.SHA1, value="not-a-hash")]})
+    repository.save(soc.store, legacy, expected_version=made.version)
+    shared = client.post(
+        f"/api/v1/incidents/{made.id}/share",
+        json={"include_incident_iocs": True, "iocs": [{"value": "evil.example"}]},
+    )
+    assert shared.status_code == 201, shared.text
+    [withheld] = shared.json()["withheld"]
+    assert withheld["ioc"]["value"] == "not-a-hash" and "sha1" in withheld["reason"]

@@ -70,6 +70,7 @@ def test_pages_follow_one_order_past_the_result_window(store, alerts):
     assert flat == [f"a{n:02d}" for n in reversed(range(30))]
     assert ids(store.alerts.list(AlertQuery(), limit=3, offset=25)) == ["a25", "a26", "a27"]
     assert store.alerts.list(AlertQuery(), limit=5, offset=40) == []
+    assert ids(store.alerts.list(AlertQuery(), limit=10**6)) == [a.id for a in alerts]  # > window
 
 
 def test_the_audit_trail_pages_newest_first(store):
