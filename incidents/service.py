@@ -405,6 +405,7 @@ def add_iocs(
 ) -> Incident:
     """Record IoCs, each checked against its type (a SHA-1 must be 40 hex digits, ...)."""
     iocs = [classify(x.value, x.type).model_copy(update={"note": x.note}) for x in iocs]
+
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:  # noqa: ARG001
         known = {(x.type, x.value) for x in i.iocs}
         added = [x for x in iocs if (x.type, x.value) not in known]
