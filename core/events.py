@@ -67,14 +67,23 @@ class DeadLetter(BaseModel):
 def flatten(value: Mapping[str, object], prefix: str = "") -> dict[str, FieldValue]:
     """Flatten nested JSON into dotted keys; lists become comma-joined text."""
     out: dict[str, FieldValue] = {}
+    _flatten_into(out, value, prefix)
+    return out
+
+
+def _flatten_into(out: dict[str, FieldValue], value: Mapping[str, object], prefix: str) -> None:
+    # Exact-type checks first: this runs for every field of every ingested record, and
+    # isinstance against the Mapping ABC costs several times more than `type(x) is dict`.
     for key, item in value.items():
         name = f"{prefix}{key}"
-        if isinstance(item, Mapping):
-            out.update(flatten(item, f"{name}."))
-        elif isinstance(item, list):
-            out[name] = ",".join(str(v) for v in item)
-        elif item is None or isinstance(item, str | int | float | bool):
+        kind = type(item)
+        if kind is str or kind is int or kind is float or kind is bool or item is None:
+            out[name] = item  # type: ignore[assignment]
+        elif kind is dict or isinstance(item, Mapping):
+            _flatten_into(out, item, f"{name}.")  # type: ignore[arg-type]
+        elif kind is list:
+            out[name] = ",".join(str(v) for v in item)  # type: ignore[attr-defined]
+        elif isinstance(item, str | int | float | bool):
             out[name] = item
         else:
             out[name] = str(item)
-    return out

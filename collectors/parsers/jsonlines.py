@@ -4,6 +4,8 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
+import orjson
+
 from collectors.parsers.common import parse_timestamp
 from collectors.parsers.winlog import fields_from_winlogbeat
 from core.errors import RecordParseError
@@ -20,9 +22,14 @@ def parse_json_line(
 ) -> tuple[str, datetime, dict[str, FieldValue]]:
     """Returns (dataset, timestamp, fields). Raises RecordParseError."""
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RecordParseError(f"not valid JSON: {exc.msg} at column {exc.colno}") from exc
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # orjson is strict where the standard library is lenient (NaN, integers past 64
+        # bits): give the line its second chance, and the standard library's message.
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RecordParseError(f"not valid JSON: {exc.msg} at column {exc.colno}") from exc
     if not isinstance(doc, Mapping):
         raise RecordParseError(f"a JSON line must hold an object, got {type(doc).__name__}")
     if isinstance(doc.get("winlog"), Mapping):

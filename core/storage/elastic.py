@@ -32,7 +32,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import ApiError, ConnectionError, Elasticsearch, NotFoundError, helpers
+from elasticsearch import (
+    ApiError,
+    ConnectionError,
+    Elasticsearch,
+    NotFoundError,
+    OrjsonSerializer,
+    helpers,
+)
 from elasticsearch import ConflictError as EsConflict
 from elasticsearch import TransportError as EsTransportError
 
@@ -1109,8 +1116,15 @@ class ElasticStore:
             options["basic_auth"] = (username, password)
         if ca_certs:
             options["ca_certs"] = str(ca_certs)
+        # orjson (already a dependency) serializes bulk bodies several times faster than the
+        # standard library, and ingest shares one core with parsing.
         self.es = Elasticsearch(
-            url, request_timeout=timeout, retry_on_timeout=True, max_retries=2, **options
+            url,
+            request_timeout=timeout,
+            retry_on_timeout=True,
+            max_retries=2,
+            serializer=OrjsonSerializer(),
+            **options,
         )
         try:
             # (the integration-test distribution has no GET / handler: ask the cluster)

@@ -213,3 +213,21 @@ def test_a_folder_is_ingested_by_worker_processes_with_the_same_result(tmp_path)
 
     with SqliteStore(tmp_path / "c.db") as s:
         assert s.events.count() == 1200 and s.dead_letters.count() == 24
+
+
+def test_json_lines_parse_fast_but_as_leniently_as_the_standard_library():
+    from datetime import UTC, datetime
+
+    from collectors.parsers.jsonlines import parse_json_line
+    from core.errors import RecordParseError
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    _, _, fields = parse_json_line(
+        '{"a": {"b": [1, 2], "c": NaN}, "n": 123456789012345678901234}', received_at=now
+    )
+    assert fields["a.b"] == "1,2" and fields["a.c"] != fields["a.c"]  # NaN, as json reads it
+    assert fields["n"] == 123456789012345678901234  # past 64 bits: orjson refuses, json reads
+    with pytest.raises(
+        RecordParseError, match="not valid JSON: Expecting ',' delimiter at column 9"
+    ):
+        parse_json_line('{"a": 1 "b": 2}', received_at=now)
