@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import base64
 import builtins
+import functools
+import inspect
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -186,10 +188,63 @@ class ElasticAuditRow:
     hash: str
 
 
+_BUSY = frozenset({429, 502, 503, 504})  # the node is overloaded or going away: try later
+
+
+def _unavailable(url: str, exc: Exception) -> UnavailableError:
+    return UnavailableError(
+        f"Elasticsearch at {url} is unavailable ({type(exc).__name__}: {exc}); check that "
+        "the node is running and reachable, then retry",
+        location="store",
+    )
+
+
+def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The store contract: engine errors leave as core.errors. Unreachable or overloaded
+    nodes become UnavailableError (503 over HTTP); anything else is a bug and stays loud.
+    Generators are translated while they are consumed."""
+
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: _Part, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except (ConnectionError, EsTransportError) as exc:
+                raise _unavailable(self._db.url, exc) from exc
+            except ApiError as exc:
+                if exc.meta.status in _BUSY:
+                    raise _unavailable(self._db.url, exc) from exc
+                raise
+
+        return generator
+
+    @functools.wraps(method)
+    def call(self: _Part, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except (ConnectionError, EsTransportError) as exc:
+            raise _unavailable(self._db.url, exc) from exc
+        except ApiError as exc:
+            if exc.meta.status in _BUSY:
+                raise _unavailable(self._db.url, exc) from exc
+            raise
+
+    return call
+
+
 class _Part:
+    """A sub-store. Every public method of a subclass translates engine errors."""
+
     def __init__(self, db: ElasticStore) -> None:
         self._db = db
         self.es = db.es
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(member):
+                setattr(cls, name, _translating(member))
 
     def _index(self, kind: str) -> str:
         return self._db.index(kind)

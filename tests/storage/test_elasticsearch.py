@@ -92,6 +92,12 @@ def test_an_outage_mid_ingest_loses_nothing_and_duplicates_nothing(tmp_path, reg
             ingest(_lines(1000, 1000))  # the node is down: these wait in the spool
             assert store.spool is not None and store.spool.pending() == 2
             ingest(_lines(1500, 500))  # half of them again: duplicates must not double
+            # reads while it is down say so plainly (a 503 over HTTP), not an engine error
+            for read in (store.alerts.list, store.events.count, store.audit.count):
+                with pytest.raises(UnavailableError, match=f"Elasticsearch at {url}"):
+                    read()
+            with pytest.raises(UnavailableError, match="is unavailable"):
+                list(store.audit.rows())
             node("start")
             ingest(_lines(2000, 1000))  # drains the spool first, then writes
             assert store.spool.pending() == 0
