@@ -163,14 +163,23 @@ def _scan(
 ) -> list[Alert]:
     """One scan for the chunk; if the engine rejects it, find and report the broken rules."""
     report.scans += 1
+    refused: dict[int, str] = {}
     try:
-        return [
+        alerts = [
             alert_for(chunk[index][0], hit.event, now=now, window=window)
             for hit in store.events.scan(
-                [r.condition for r, _ in chunk], after=after, upto=upto, prefilter=prefilter
+                [r.condition for r, _ in chunk],
+                after=after,
+                upto=upto,
+                prefilter=prefilter,
+                failed=refused,
             )
             for index in hit.matched
         ]
+        for index, reason in refused.items():
+            rule = chunk[index][0]
+            report.failed[rule.rule_id] = f"{rule.source}: {reason}"
+        return alerts
     except RuleError as exc:
         if len(chunk) == 1:
             report.failed[chunk[0][0].rule_id] = f"{chunk[0][0].source}: {exc.message}"

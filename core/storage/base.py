@@ -70,8 +70,13 @@ class EventStore(Protocol):
         after: int,
         upto: int,
         prefilter: str | None = None,
+        failed: dict[int, str] | None = None,
     ) -> Iterator[ScanHit]:
-        """Events with position in (after, upto] matching any condition (engine syntax)."""
+        """Events with position in (after, upto] matching any condition (engine syntax).
+
+        A condition the engine refuses raises RuleError; an engine that can tell which one it
+        was may instead, when ``failed`` is given, record it there (index -> reason), let it
+        match nothing and go on with the others."""
 
 
 class DeadLetterStore(Protocol):

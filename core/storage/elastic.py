@@ -60,6 +60,7 @@ IP_FIELDS = ("source.ip", "destination.ip", "client.ip", "server.ip", "host.ip")
 # from/size paging reaches this deep into record indices (their max_result_window; the
 # default 10,000 is a page 200 of the alert queue); past it, search_after over sort values.
 RESULT_WINDOW = 200_000
+HEAVY_WILDCARDS = 500  # a condition with more wildcards than this gets a search of its own
 SCAN_PART = 10  # named queries per search (halved while the node's breaker objects)
 SCAN_PAGE = 1000
 SEARCH_TIMEOUT = 900.0  # seconds
@@ -316,9 +317,15 @@ class ElasticEvents(_Part):
         after: int,
         upto: int,
         prefilter: str | None = None,
+        failed: dict[int, str] | None = None,
     ) -> Iterator[ElasticScanHit]:
         """Conditions are Lucene queries; each is a named query in a bool ``should``, so one
-        search per part returns every event matching any of them with the names that did."""
+        search per part returns every event matching any of them with the names that did.
+
+        A part the node refuses (a query it cannot parse, or its memory breaker) is halved
+        until the refused condition is alone; that one is recorded in ``failed`` (when given)
+        and the scan goes on. Conditions with very many wildcards run alone from the start,
+        so the breaker trips once for such a rule, not once per halving."""
         if not conditions:
             return
         self._db.refresh_events()
@@ -327,25 +334,28 @@ class ElasticEvents(_Part):
         if prefilter:
             filters.append(_lucene(prefilter))
         hits: dict[int, tuple[dict[str, Any], builtins.list[int]]] = {}
-        pending = [
-            (start, list(conditions[start : start + SCAN_PART]))
-            for start in range(0, len(conditions), SCAN_PART)
+        heavy = {i for i, c in enumerate(conditions) if c.count("*") > HEAVY_WILDCARDS}
+        light = [i for i in range(len(conditions)) if i not in heavy]
+        pending = [[i] for i in sorted(heavy)] + [
+            light[n : n + SCAN_PART] for n in range(0, len(light), SCAN_PART)
         ]
         while pending:
-            start, part = pending.pop()
-            should = [_lucene(c, name=str(start + i)) for i, c in enumerate(part)]
+            part = pending.pop()
+            should = [_lucene(conditions[i], name=str(i)) for i in part]
             query = {"bool": {"filter": filters, "should": should, "minimum_should_match": 1}}
             try:
                 found = list(self._db.search_hits(self._db.events_pattern, query, [{"pos": "asc"}]))
             except ApiError as exc:
-                if exc.meta.status == 429 and len(part) > 1:
-                    # the node's circuit breaker: Sigma's wildcards are heavy; ask for less
+                if exc.meta.status not in (400, 429):
+                    raise
+                if len(part) > 1:  # find the refused condition: ask for less
                     half = len(part) // 2
-                    pending += [(start, part[:half]), (start + half, part[half:])]
+                    pending += [part[:half], part[half:]]
                     continue
-                if exc.meta.status in (400, 429):
+                if failed is None:
                     raise RuleError(f"detection query failed: {_reason(exc)}") from exc
-                raise
+                failed[part[0]] = f"detection query failed: {_reason(exc)}"
+                continue
             for hit in found:
                 pos = int(hit["_source"]["pos"])
                 entry = hits.setdefault(pos, (hit["_source"], []))

@@ -293,6 +293,7 @@ class SqliteEvents(_Part):
         after: int,
         upto: int,
         prefilter: str | None = None,
+        failed: dict[int, str] | None = None,  # noqa: ARG002 - refusals raise (see base)
     ) -> Iterator[SqliteScanHit]:
         """Evaluate many rule conditions over (after, upto] in few passes.
 
