@@ -16,7 +16,8 @@ from collectors.files import default_workers, expand_paths, ingest_paths, total_
 from collectors.ingest import IngestReport
 from core import audit
 from core.access import Actor, Role
-from core.alerts import AlertQuery
+from core.alerts import AlertQuery, AlertStatus
+from core.alerts import Severity as AlertSeverity
 from core.clock import roc_date, taipei_time
 from core.errors import CitySocError
 from core.settings import Settings
@@ -183,15 +184,31 @@ def rules_check(dirs: Annotated[list[Path], typer.Argument()]) -> None:
 def alerts_list(
     store: StoreOpt = None,
     agency: Annotated[str | None, typer.Option(help="agency code")] = None,
+    status: Annotated[
+        AlertStatus | None, typer.Option(help="new, false_positive, escalated")
+    ] = None,
+    severity: Annotated[
+        AlertSeverity | None, typer.Option(help="informational ... critical")
+    ] = None,
+    rule: Annotated[str | None, typer.Option(help="rule id")] = None,
+    host: Annotated[str | None, typer.Option(help="host name, exactly")] = None,
+    assignee: Annotated[str | None, typer.Option(help="who works them")] = None,
     limit: int = 50,
     offset: int = 0,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
-    """List alerts, newest last."""
+    """The alert queue, newest first, with the web queue's filters."""
+    query = AlertQuery(
+        organization_id=agency,
+        status=status,
+        severity=severity,
+        rule_id=rule,
+        host=host,
+        assignee=assignee,
+        newest_first=True,
+    )
     with _soc(store) as soc:
-        items = soc.store.alerts.list(
-            AlertQuery(organization_id=agency), limit=limit, offset=offset
-        )
+        items = soc.store.alerts.list(query, limit=limit, offset=offset)
         if fmt == "json":
             sys.stdout.write(
                 json.dumps([a.model_dump(mode="json") for a in items], ensure_ascii=False, indent=2)
@@ -199,10 +216,9 @@ def alerts_list(
             )
             return
         table = Table(
-            title=f"Alerts {offset + 1}-{offset + len(items)} of "
-            f"{soc.store.alerts.count(AlertQuery(organization_id=agency))}"
+            title=f"Alerts {offset + 1}-{offset + len(items)} of {soc.store.alerts.count(query)}"
         )
-        for col in ("time (Taipei)", "severity", "rule", "agency", "host", "status"):
+        for col in ("time (Taipei)", "severity", "rule", "agency", "host", "status", "assignee"):
             table.add_column(col)
         for a in items:
             table.add_row(
@@ -212,6 +228,7 @@ def alerts_list(
                 a.organization_id,
                 a.host_name or "-",
                 a.status.value,
+                a.assignee or "-",
             )
         console.print(table)
 

@@ -55,7 +55,10 @@ __all__ = ["set_session_cookie", "web_router"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
-STATIC_FILES = {"clock.js": "text/javascript; charset=utf-8"}
+STATIC_FILES = {
+    "clock.js": "text/javascript; charset=utf-8",
+    "queue.js": "text/javascript; charset=utf-8",
+}
 LANG_COOKIE = "citysoc_lang"
 QUEUE_PAGE = 50  # alerts per page of the queue
 BOARD_PAGE = 100  # incidents per page of the board (newest first)

@@ -33,6 +33,16 @@ def test_ingest_alerts_deadletters_and_audit_commands(tmp_path):
     listed = runner.invoke(app, ["alerts", "list", "--store", store, "--format", "json"])
     [alert] = json.loads(listed.stdout)
     assert alert["rule_title"] == "Windows Security Event Log Cleared"
+    for flags, found in (
+        (["--severity", alert["severity"]], 1),
+        (["--status", "false_positive"], 0),
+    ):
+        narrowed = runner.invoke(
+            app, ["alerts", "list", "--store", store, "--format", "json", *flags]
+        )
+        assert len(json.loads(narrowed.stdout)) == found, flags
+    bad = runner.invoke(app, ["alerts", "list", "--store", store, "--severity", "huge"])
+    assert bad.exit_code != 0 and "huge" in bad.output
     dead = runner.invoke(app, ["deadletter", "list", "--store", store])
     assert "not valid JSON" in dead.output
     shown = runner.invoke(app, ["deadletter", "show", "1", "--store", store])
