@@ -265,6 +265,20 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             )
         )
 
+    @app.get("/api/v1/events/{event_id}")
+    def event(event_id: str, who: ActorDep) -> dict[str, object]:
+        """One stored event (an alert's ``event.event_id``): the original record, verbatim,
+        and its normalized ECS fields."""
+        found = triage.event_for(soc.store, actor=who, event_id=event_id)
+        return {
+            "id": found.event_id,
+            "timestamp": found.timestamp,
+            "dataset": found.dataset,
+            "organization_id": found.organization_id,
+            "original": found.original,
+            "fields": found.fields,
+        }
+
     @app.get("/api/v1/alert-groups", response_model=list[AlertGroupRead])
     def alert_groups(who: ActorDep) -> list[AlertGroupRead]:
         return [AlertGroupRead.model_validate(g) for g in triage.list_groups(soc.store, actor=who)]

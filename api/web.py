@@ -679,6 +679,23 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             )
         return RedirectResponse(f"{back}{sep}{urlencode(outcome)}", status_code=303)
 
+    @router.get("/events/{event_id}")
+    def event_page(event_id: str, request: Request) -> Response:
+        try:
+            who, csrf = session(request)
+        except UnauthenticatedError:
+            return to_login()
+        found = triage.event_for(soc.store, actor=who, event_id=event_id)
+        return page(
+            request,
+            "event.html.j2",
+            who=who,
+            csrf=csrf,
+            e=found,
+            agency=_agency_name(found.organization_id, lang_of(request)),
+            fields=sorted(found.fields.items()),
+        )
+
     @router.get("/reviews")
     def review_queue(request: Request) -> Response:
         try:

@@ -13,6 +13,7 @@ from core.agencies import AgencyRegistry
 from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.clock import Clock
 from core.errors import ForbiddenError, InputError, NotFoundError
+from core.events import Event
 from core.storage.base import Store
 from incidents import service
 from incidents.models import Incident
@@ -24,6 +25,7 @@ __all__ = [
     "severity_counts",
     "assign_alerts",
     "escalate_alerts",
+    "event_for",
     "suppress_alerts",
     "TriageReport",
     "auto_triage",
@@ -208,6 +210,13 @@ def severity_counts(store: Store, *, actor: Actor, query: AlertQuery) -> dict[Se
     """How many alerts of each severity the query finds (its own severity filter aside)."""
     query = _scoped(actor, query)
     return {s: store.alerts.count(replace(query, severity=s)) for s in Severity}
+
+
+def event_for(store: Store, *, actor: Actor, event_id: str) -> Event:
+    """One stored event, for someone who may see its agency's records (else "not found")."""
+    event = store.events.get(event_id)
+    require(actor, Action.VIEW, event.organization_id, "event")
+    return event
 
 
 def _selection(store: Store, actor: Actor, alert_ids: Sequence[str]) -> list[Alert]:

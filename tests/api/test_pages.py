@@ -312,3 +312,14 @@ def test_the_board_pages_through_incidents_newest_first(app, soc):
     second = analyst.get("/", offset=100)
     assert second.text.count('<td><a href="/incidents/') == 3 and 'id="next"' not in second.text
     assert 'class="countdown"' in second.text  # the notification clock, live
+
+
+def test_an_alerts_event_shows_the_original_record_to_who_may_see_it(app):
+    queue = Browser(app, "analyst").get("/alerts").text
+    event_id = re.search(r'href="/events/([0-9a-f]+)"', queue).group(1)
+    shown = Browser(app, "xitun").get(f"/events/{event_id}")
+    assert shown.status_code == 200
+    original = re.search(r'<pre class="pre" id="event-original">(.*?)</pre>', shown.text, re.S)
+    assert "TargetUserName" in original.group(1)  # verbatim (escaped) JSON line
+    assert "winlog.event_data.TargetUserName" in shown.text  # and its ECS fields
+    assert Browser(app, "police").get(f"/events/{event_id}").status_code == 404

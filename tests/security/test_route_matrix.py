@@ -102,6 +102,7 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
         {"reporter_other": 404},
     ),
     ("GET", "/reviews"): ("/reviews", None, {"reporter_other": 403, "reporter_own": 403}),
+    ("GET", "/events/{event_id}"): ("/events/{event}", None, {"reporter_other": 404}),
     ("GET", "/dashboard"): ("/dashboard", None, {}),  # a reporter's shows their agency only
     ("GET", "/audit"): ("/audit", None, {"reporter_other": 403, "reporter_own": 403}),
 }
@@ -274,6 +275,7 @@ CASES |= {
         REPORT,
         _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},
     ),
+    ("GET", "/api/v1/events/{event_id}"): ("/api/v1/events/{event}", None, {"reporter_other": 404}),
     ("GET", "/api/v1/incidents/{incident_id}/evidence"): (
         "/api/v1/incidents/{incident}/evidence",
         None,
@@ -442,7 +444,13 @@ def world(soc):
         clock=soc.clock,
     )
     client = TestClient(create_app(soc, api_token="operator-token-matrix"))
-    ids = {"key": alert.group_key, "incident": incident.id, "drill": drill.id, "alert": alert.id}
+    ids = {
+        "key": alert.group_key,
+        "incident": incident.id,
+        "drill": drill.id,
+        "alert": alert.id,
+        "event": alert.event.event_id,
+    }
     stored = service.get_incident(store=soc.store, actor=admin, incident_id=incident.id)
     return client, headers, ids | {"evidence": stored.evidence[0].sha256}
 

@@ -115,8 +115,9 @@ def world(soc):
     return api, browser, incident_id
 
 
-def pages(incident_id: str) -> list[str]:
+def pages(incident_id: str, event_id: str = "") -> list[str]:
     return [
+        f"/events/{event_id}",
         "/",
         f"/incidents/{incident_id}",
         "/alerts",
@@ -142,9 +143,10 @@ def reports(incident_id: str) -> list[tuple[str, bool]]:
 
 
 def test_every_page_shows_the_payload_as_text(world):
-    _api, browser, incident_id = world
+    api, browser, incident_id = world
+    event_id = api.get("/api/v1/alerts").json()["items"][0]["event"]["event_id"]
     seen_escaped = 0
-    for path in pages(incident_id):
+    for path in pages(incident_id, event_id):
         response = browser.get(path)
         assert response.status_code == 200, f"{path}: {response.text[:300]}"
         for live in LIVE:
