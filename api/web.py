@@ -31,7 +31,7 @@ from core.errors import (
     UnauthenticatedError,
 )
 from incidents import evidence, service, triage
-from incidents.deadlines import DeadlineKind
+from incidents.deadlines import TITLES, DeadlineKind
 from incidents.evidence import ACCEPTED
 from incidents.levels import (
     Availability,
@@ -623,7 +623,9 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             agency_name=lambda org: _agency_name(org, lang_of(request)),
             statuses=list(AlertStatus),
             severities=list(AlertSeverity),
-            severity_chart=bar_chart([(s.value, counts[s]) for s in AlertSeverity]),
+            severity_chart=bar_chart(
+                [(labels_for(request)[f"sev_{s.value}"], counts[s]) for s in AlertSeverity]
+            ),
             may_triage=Action.TRIAGE in allowed(who),
             done=done if done in TRIAGE_ACTIONS else "",
             n=n,
@@ -767,6 +769,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             agency=agency or "",
             agencies=list(soc.registry) if who.role is not Role.REPORTER else [],
             names=soc.registry,
+            clock_names={k: pair[0 if lang == "zh" else 1] for k, pair in TITLES.items()},
             export=f"/api/v1/reports/compliance?{query}&lang={lang}",
         )
 

@@ -243,6 +243,14 @@ _ZH = {
     "verify_title": "雜湊鏈驗證",
     "mean_ttd": "平均察覺時間",
     "mean_ttr": "平均復原時間",
+    "status_new": "待處理",
+    "status_false_positive": "誤判",
+    "status_escalated": "已升級",
+    "sev_informational": "資訊",
+    "sev_low": "低",
+    "sev_medium": "中",
+    "sev_high": "高",
+    "sev_critical": "嚴重",
 }
 _EN = {
     "app": "CitySOC security operations and reporting",
@@ -487,6 +495,14 @@ _EN = {
     "verify_title": "Hash-chain verification",
     "mean_ttd": "Mean time to detect",
     "mean_ttr": "Mean time to recover",
+    "status_new": "new",
+    "status_false_positive": "false positive",
+    "status_escalated": "escalated",
+    "sev_informational": "informational",
+    "sev_low": "low",
+    "sev_medium": "medium",
+    "sev_high": "high",
+    "sev_critical": "critical",
 }
 LABELS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}
 
