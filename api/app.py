@@ -1,12 +1,13 @@
 """create_app(): the FastAPI application (JSON API under /api/v1)."""
 
 import hmac
+import itertools
 from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
@@ -645,6 +646,19 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                 for r in rows
             ],
         }
+
+    @app.get("/api/v1/audit/export", response_model=None)
+    def audit_export(
+        who: ActorDep, subject: Annotated[str | None, Query(max_length=300)] = None
+    ) -> Response:
+        """The whole trail (or one subject's) as CSV with the hashes, for offline checks."""
+        rows = audit.export_csv(soc.store, actor=who, subject=subject)
+        first = next(rows)  # access is checked before the response starts
+        return StreamingResponse(
+            itertools.chain([first], rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'},
+        )
 
     @app.get("/api/v1/audit/verify")
     def audit_verify(who: ActorDep) -> dict[str, object]:  # noqa: ARG001 - authorizes

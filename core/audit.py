@@ -4,8 +4,10 @@ Each entry's hash covers the previous entry's hash and its own content, so editi
 removing or reordering any stored row breaks the chain from that row on.
 """
 
+import csv
+import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +15,7 @@ from core.access import Actor, Role
 from core.errors import ForbiddenError
 from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
-__all__ = ["AuditVerification", "record", "trail", "verify"]
+__all__ = ["AuditVerification", "export_csv", "record", "trail", "verify"]
 
 # The trail names every agency's incidents and every account: the city's own staff and
 # auditors read it; an agency's reporter sees their incidents' history on the incident.
@@ -74,15 +76,57 @@ def verify(store: Store) -> AuditVerification:
     return AuditVerification(True, count)
 
 
-def trail(
-    store: Store, *, actor: Actor, subject: str | None, limit: int, offset: int
-) -> tuple[int, Sequence[AuditRow]]:
-    """(entries, this page newest first) for the audit-trail viewer."""
+def _require_reader(actor: Actor) -> None:
     if actor.role not in _READERS:
         raise ForbiddenError(
             "the audit trail covers every agency; your incidents show their own history",
             location="audit",
         )
+
+
+def trail(
+    store: Store, *, actor: Actor, subject: str | None, limit: int, offset: int
+) -> tuple[int, Sequence[AuditRow]]:
+    """(entries, this page newest first) for the audit-trail viewer."""
+    _require_reader(actor)
     return store.audit.count(subject=subject), store.audit.page(
         subject=subject, limit=limit, offset=offset
     )
+
+
+_EXPORT_COLUMNS = ("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet would run a cell that starts like a formula; such cells get a leading
+    # apostrophe (remove it before recomputing a hash).
+    return f"'{text}" if text.startswith(_FORMULA) else text
+
+
+def export_csv(store: Store, *, actor: Actor, subject: str | None = None) -> Iterator[bytes]:
+    """The trail oldest first as CSV (UTF-8 with a BOM), every column needed to recompute
+    the chain: hash = SHA-256 over prev_hash, at, actor, action, subject, detail."""
+    _require_reader(actor)
+    yield b"\xef\xbb\xbf"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_EXPORT_COLUMNS)
+    for n, row in enumerate(store.audit.rows(subject=subject), start=1):
+        writer.writerow(
+            (
+                row.seq,
+                row.at.isoformat(),
+                _cell(row.actor),
+                _cell(row.action),
+                _cell(row.subject),
+                _cell(row.detail),
+                row.prev_hash,
+                row.hash,
+            )
+        )
+        if n % 1000 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")

@@ -323,3 +323,31 @@ def test_an_alerts_event_shows_the_original_record_to_who_may_see_it(app):
     assert "TargetUserName" in original.group(1)  # verbatim (escaped) JSON line
     assert "winlog.event_data.TargetUserName" in shown.text  # and its ECS fields
     assert Browser(app, "police").get(f"/events/{event_id}").status_code == 404
+
+
+def test_the_audit_export_lets_an_auditor_recompute_the_chain_offline(app, soc, incident_id):
+    import csv
+    import io
+
+    from core.storage.base import GENESIS_HASH, audit_hash
+
+    Browser(app, "xitun").post(f"/incidents/{incident_id}/notify", NOTIFY)
+    auditor = Browser(app, "auditor")
+    assert 'id="audit-export"' in auditor.get("/audit").text
+    export = auditor.get("/api/v1/audit/export")
+    assert export.status_code == 200 and export.headers["content-disposition"].startswith(
+        "attachment"
+    )
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert len(rows) == soc.store.audit.count() > 5
+    prev = GENESIS_HASH
+    for row in rows:
+        assert row["prev_hash"] == prev
+        digest = audit_hash(
+            prev, row["at"], row["actor"], row["action"], row["subject"], row["detail"]
+        )
+        assert digest == row["hash"], row["seq"]
+        prev = row["hash"]
+    one = auditor.get("/api/v1/audit/export", subject=incident_id).text
+    assert incident_id in one and "alerts.assign" not in one
+    assert Browser(app, "xitun").get("/api/v1/audit/export").status_code == 403

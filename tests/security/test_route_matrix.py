@@ -187,6 +187,11 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
         {"reporter_other": 403, "reporter_own": 403},
     ),
     ("GET", "/api/v1/audit/verify"): ("/api/v1/audit/verify", None, {}),
+    ("GET", "/api/v1/audit/export"): (
+        "/api/v1/audit/export",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
     ("GET", "/api/v1/audit"): (
         "/api/v1/audit",
         None,
