@@ -38,13 +38,13 @@ from api.schemas import (
     WithheldRead,
 )
 from api.taxii import taxii_router
-from api.uploads import evidence_response, read_upload
+from api.uploads import read_upload
 from api.web import set_session_cookie, web_router
 from core import accounts, audit
 from core.access import Actor, Role
 from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
-from incidents import drills, evidence, service, triage
+from incidents import drills, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import EvidenceFile, Incident, InvestigationReport
 from incidents.sharing import intel, outgoing
@@ -426,29 +426,18 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         data = await read_upload(file, soc.settings.max_evidence_bytes)
         return read(
             await run_in_threadpool(
-                evidence.add_evidence,
-                store=soc.store,
-                actor=who,
-                incident_id=incident_id,
+                soc.attach_evidence,
+                who,
+                incident_id,
                 filename=file.filename or "",
                 data=data,
                 note=note,
-                root=soc.settings.evidence_path,
-                max_bytes=soc.settings.max_evidence_bytes,
-                clock=soc.clock,
             )
         )
 
     @app.get("/api/v1/incidents/{incident_id}/evidence/{sha256}", response_model=None)
     def evidence_download(incident_id: str, sha256: str, who: ActorDep) -> Response:
-        record, path = evidence.open_evidence(
-            store=soc.store,
-            actor=who,
-            incident_id=incident_id,
-            digest=sha256,
-            root=soc.settings.evidence_path,
-        )
-        return evidence_response(record, path)
+        return soc.evidence_file(who, incident_id, sha256)
 
     @app.post("/api/v1/incidents/{incident_id}/share", response_model=ShareRead, status_code=201)
     def share(incident_id: str, body: ShareIn, who: ActorDep) -> ShareRead:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Self
 
+from fastapi import Response
+
+from api.uploads import evidence_response
 from collectors.ingest import Ingestor
 from collectors.scan_targets import ScanScope
 from core.access import SYSTEM, Actor, Role
@@ -20,6 +23,8 @@ from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
 from detections.indicators import indicator_rule
 from detections.runner import DetectionReport, run_detections
+from incidents import evidence
+from incidents.models import Incident
 from incidents.sharing.partners import PartnerRegistry
 from incidents.sharing.watchlist import list_indicators
 from incidents.triage import TriageReport, auto_triage
@@ -136,6 +141,33 @@ class CitySoc:
                 min_severity=min_severity,
             )
         return ProcessReport(detection, triage)
+
+    def attach_evidence(
+        self, actor: Actor, incident_id: str, *, filename: str, data: bytes, note: str
+    ) -> Incident:
+        """Evidence with this SOC's evidence folder and size limit (incidents.evidence)."""
+        return evidence.add_evidence(
+            store=self.store,
+            actor=actor,
+            incident_id=incident_id,
+            filename=filename,
+            data=data,
+            note=note,
+            root=self.settings.evidence_path,
+            max_bytes=self.settings.max_evidence_bytes,
+            clock=self.clock,
+        )
+
+    def evidence_file(self, actor: Actor, incident_id: str, digest: str) -> Response:
+        """An evidence file as a download, for someone who may see the incident."""
+        record, path = evidence.open_evidence(
+            store=self.store,
+            actor=actor,
+            incident_id=incident_id,
+            digest=digest,
+            root=self.settings.evidence_path,
+        )
+        return evidence_response(record, path)
 
     def close(self) -> None:
         self.store.close()

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.context import CitySoc
 from api.filters import Offset, Text, alert_query
 from api.limits import LoginLimiter
-from api.uploads import evidence_response, read_upload
+from api.uploads import read_upload
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed
 from core.alerts import Alert, AlertQuery, AlertStatus
@@ -30,7 +30,7 @@ from core.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
-from incidents import evidence, service, triage
+from incidents import service, triage
 from incidents.deadlines import TITLES, DeadlineKind
 from incidents.evidence import ACCEPTED
 from incidents.levels import (
@@ -555,16 +555,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         def act(who: Actor) -> object:
             if refused:
                 raise InputError(refused, location="file")
-            return evidence.add_evidence(
-                store=soc.store,
-                actor=who,
-                incident_id=incident_id,
-                filename=file.filename or "",
-                data=data,
-                note=note,
-                root=soc.settings.evidence_path,
-                max_bytes=soc.settings.max_evidence_bytes,
-                clock=soc.clock,
+            return soc.attach_evidence(
+                who, incident_id, filename=file.filename or "", data=data, note=note
             )
 
         return await run_in_threadpool(
@@ -577,14 +569,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             who, _csrf = session(request)
         except UnauthenticatedError:
             return to_login()
-        record, path = evidence.open_evidence(
-            store=soc.store,
-            actor=who,
-            incident_id=incident_id,
-            digest=sha256,
-            root=soc.settings.evidence_path,
-        )
-        return evidence_response(record, path)
+        return soc.evidence_file(who, incident_id, sha256)
 
     @router.get("/alerts")
     def alert_queue_page(

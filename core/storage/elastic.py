@@ -211,11 +211,8 @@ def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
         def generator(self: _Part, *args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
                 yield from method(self, *args, **kwargs)
-            except (ConnectionError, EsTransportError) as exc:
-                raise _unavailable(self._db.url, exc) from exc
-            except ApiError as exc:
-                if exc.meta.status in _BUSY:
-                    raise _unavailable(self._db.url, exc) from exc
+            except (ConnectionError, EsTransportError, ApiError) as exc:
+                _raise_if_unavailable(self._db.url, exc)
                 raise
 
         return generator
@@ -224,14 +221,18 @@ def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
     def call(self: _Part, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except (ConnectionError, EsTransportError) as exc:
-            raise _unavailable(self._db.url, exc) from exc
-        except ApiError as exc:
-            if exc.meta.status in _BUSY:
-                raise _unavailable(self._db.url, exc) from exc
+        except (ConnectionError, EsTransportError, ApiError) as exc:
+            _raise_if_unavailable(self._db.url, exc)
             raise
 
     return call
+
+
+def _raise_if_unavailable(url: str, exc: Exception) -> None:
+    """Unreachable, or busy (429/5xx): UnavailableError. Otherwise return (a bug: re-raise)."""
+    if isinstance(exc, ApiError) and exc.meta.status not in _BUSY:
+        return
+    raise _unavailable(url, exc) from exc
 
 
 class _Part:
