@@ -104,5 +104,19 @@ class AlertQuery:
     until: datetime | None = None
     newest_first: bool = False
 
+    def exact(self) -> dict[str, str]:
+        """The exact-match filters that are set, by stored field name (engines map these
+        names to their columns or index fields)."""
+        pairs = {
+            "org": self.organization_id,
+            "status": self.status.value if self.status else None,
+            "group_key": self.group_key,
+            "rule_id": self.rule_id,
+            "severity": self.severity.value if self.severity else None,
+            "host": self.host,
+            "assignee": self.assignee,
+        }
+        return {field: value for field, value in pairs.items() if value is not None}
+
 
 ALL_ALERTS = AlertQuery()

@@ -105,15 +105,36 @@ def escalate_group(
     if not alerts:
         raise NotFoundError(f"no new alerts in group {group_key}", location="group")
     require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
+    return _escalate(
+        store=store,
+        actor=actor,
+        alerts=alerts,
+        group_keys=[group_key],
+        registry=registry,
+        clock=clock,
+        incident_id=_existing_incident(store, group_key),
+    )
+
+
+def _escalate(
+    *,
+    store: Store,
+    actor: Actor,
+    alerts: Sequence[Alert],
+    group_keys: Sequence[str],
+    registry: AgencyRegistry,
+    clock: Clock,
+    incident_id: str | None,
+) -> Incident:
+    """Add the (checked) alerts to the incident, or open one for them; mark them escalated."""
     ids = [a.id for a in alerts]
-    existing = _existing_incident(store, group_key)
-    if existing is not None:
+    if incident_id is not None:
         incident = service.attach_alerts(
             store=store,
             actor=actor,
-            incident_id=existing,
+            incident_id=incident_id,
             alert_ids=ids,
-            group_keys=[group_key],
+            group_keys=group_keys,
             clock=clock,
         )
     else:
@@ -121,7 +142,7 @@ def escalate_group(
             store=store,
             actor=actor,
             alerts=alerts,
-            group_keys=[group_key],
+            group_keys=group_keys,
             registry=registry,
             clock=clock,
         )
@@ -135,24 +156,47 @@ def mark_false_positive(
     *, store: Store, actor: Actor, group_key: str, reason: str, clock: Clock
 ) -> int:
     """Suppress a group's new alerts as a false positive, with the reason."""
-    if not reason.strip():
-        raise InputError("say why these alerts are a false positive", location="reason")
+    _require_reason(reason)
     alerts = _alerts(store, group_key)
     if not alerts:
         raise NotFoundError(f"no new alerts in group {group_key}", location="group")
     require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
+    return _suppress(store, actor, alerts, reason, clock, subject=group_key)
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise InputError("say why these alerts are a false positive", location="reason")
+
+
+def _suppress(
+    store: Store, actor: Actor, alerts: Sequence[Alert], reason: str, clock: Clock, *, subject: str
+) -> int:
     changed = store.alerts.update_status(
         [a.id for a in alerts], status=AlertStatus.FALSE_POSITIVE, reason=reason, incident_id=None
     )
+    _audit_bulk(store, actor, "alerts.false_positive", alerts, clock, subject, reason=reason)
+    return changed
+
+
+def _audit_bulk(
+    store: Store,
+    actor: Actor,
+    action: str,
+    alerts: Sequence[Alert],
+    clock: Clock,
+    subject: str,
+    **detail: object,
+) -> None:
+    """One audit entry per bulk action, naming every alert it touched."""
     audit.record(
         store,
         actor=actor,
-        action="alerts.false_positive",
-        subject=group_key,
+        action=action,
+        subject=subject,
         at=clock.now(),
-        detail={"alerts": changed, "reason": reason},
+        detail={"alerts": [a.id for a in alerts], **detail},
     )
-    return changed
 
 
 def auto_triage(
@@ -254,14 +298,7 @@ def assign_alerts(
                 location="assignee",
             )
     changed = store.alerts.assign([a.id for a in alerts], assignee=assignee)
-    audit.record(
-        store,
-        actor=actor,
-        action="alerts.assign",
-        subject=_subject(alerts),
-        at=clock.now(),
-        detail={"alerts": [a.id for a in alerts], "assignee": assignee},
-    )
+    _audit_bulk(store, actor, "alerts.assign", alerts, clock, _subject(alerts), assignee=assignee)
     return changed
 
 
@@ -270,8 +307,7 @@ def suppress_alerts(
 ) -> int:
     """Mark new alerts as false positives, with the reason. Escalated alerts belong to
     their incident: dismiss the incident instead."""
-    if not reason.strip():
-        raise InputError("say why these alerts are a false positive", location="reason")
+    _require_reason(reason)
     alerts = _selection(store, actor, alert_ids)
     escalated = [a for a in alerts if a.status is AlertStatus.ESCALATED]
     if escalated:
@@ -280,18 +316,7 @@ def suppress_alerts(
             "dismiss the incident or leave it out of the selection",
             location="alert_ids",
         )
-    changed = store.alerts.update_status(
-        [a.id for a in alerts], status=AlertStatus.FALSE_POSITIVE, reason=reason, incident_id=None
-    )
-    audit.record(
-        store,
-        actor=actor,
-        action="alerts.false_positive",
-        subject=_subject(alerts),
-        at=clock.now(),
-        detail={"alerts": [a.id for a in alerts], "reason": reason},
-    )
-    return changed
+    return _suppress(store, actor, alerts, reason, clock, subject=_subject(alerts))
 
 
 def escalate_alerts(
@@ -320,8 +345,6 @@ def escalate_alerts(
             f"alert {elsewhere[0].id} is already part of incident {elsewhere[0].incident_id}",
             location="alert_ids",
         )
-    keys = list(dict.fromkeys(a.group_key for a in alerts))
-    ids = [a.id for a in alerts]
     if incident_id:
         target = service.get_incident(store=store, actor=actor, incident_id=incident_id)
         if target.organization_id != agencies[0]:
@@ -330,24 +353,12 @@ def escalate_alerts(
                 f"the alerts to {agencies[0]}",
                 location="incident_id",
             )
-        incident = service.attach_alerts(
-            store=store,
-            actor=actor,
-            incident_id=incident_id,
-            alert_ids=ids,
-            group_keys=keys,
-            clock=clock,
-        )
-    else:
-        incident = _open_for(
-            store=store,
-            actor=actor,
-            alerts=alerts,
-            group_keys=keys,
-            registry=registry,
-            clock=clock,
-        )
-    store.alerts.update_status(
-        ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
+    return _escalate(
+        store=store,
+        actor=actor,
+        alerts=alerts,
+        group_keys=list(dict.fromkeys(a.group_key for a in alerts)),
+        registry=registry,
+        clock=clock,
+        incident_id=incident_id or None,
     )
-    return incident

@@ -486,18 +486,9 @@ class ElasticAlerts(_Part):
 
     @staticmethod
     def _query(q: AlertQuery) -> dict[str, Any] | None:
-        filters: list[dict[str, Any]] = []
-        for field, value in (
-            ("org", q.organization_id),
-            ("status", q.status.value if q.status else None),
-            ("group_key", q.group_key),
-            ("rule_id", q.rule_id),
-            ("severity", q.severity.value if q.severity else None),
-            ("host", q.host),
-            ("assignee", q.assignee),
-        ):
-            if value is not None:
-                filters.append({"term": {field: value}})
+        filters: list[dict[str, Any]] = [
+            {"term": {field: value}} for field, value in q.exact().items()
+        ]
         if q.rule_prefix is not None:
             filters.append({"prefix": {"rule_id": q.rule_prefix}})
         bounds = {

@@ -405,6 +405,10 @@ def _utc_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+# AlertQuery field -> SQL: every field is a column except the assignee, read from the doc.
+_ALERT_COLUMNS = {"assignee": "json_extract(doc, '$.assignee')"}
+
+
 class SqliteAlerts(_Part):
     def add(self, alerts: Sequence[Alert]) -> int:
         rows = [
@@ -443,18 +447,9 @@ class SqliteAlerts(_Part):
         if q.rule_prefix is not None:
             clauses.append("substr(rule_id, 1, ?) = ?")
             params.extend((len(q.rule_prefix), q.rule_prefix))
-        for column, value in (
-            ("org", q.organization_id),
-            ("status", q.status.value if q.status else None),
-            ("group_key", q.group_key),
-            ("rule_id", q.rule_id),
-            ("severity", q.severity.value if q.severity else None),
-            ("host", q.host),
-            ("json_extract(doc, '$.assignee')", q.assignee),
-        ):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        for field, value in q.exact().items():
+            clauses.append(f"{_ALERT_COLUMNS.get(field, field)} = ?")
+            params.append(value)
         # Event times are stored as UTC ISO text, so text order is time order.
         for op, bound in ((">=", q.since), ("<", q.until)):
             if bound is not None:
