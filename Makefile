@@ -1,7 +1,7 @@
 # The two commands a newcomer needs (see README.md):
 #   make run    set up everything, then start CitySOC on the embedded SQLite store
 #   make test   set up everything, then run the whole test suite (what .ci/run calls)
-.PHONY: run test setup lint demo bench
+.PHONY: run test setup lint demo bench audit-deps
 
 setup:
 	./scripts/setup
@@ -20,3 +20,7 @@ demo: setup
 
 bench: setup
 	.venv/bin/python -m benchmarks.run_all
+
+# Published vulnerabilities in the installed versions (needs an advisory service; see the script).
+audit-deps: setup
+	./scripts/audit-deps
