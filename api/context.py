@@ -71,6 +71,8 @@ class CitySoc:
             batch_size=self.settings.ingest_batch_size,
             max_record_bytes=self.settings.max_record_bytes,
             clock=self.clock,
+            event_time_min=self.settings.event_time_min,
+            event_time_max_ahead=timedelta(hours=self.settings.event_time_max_ahead_hours),
         )
 
     def rules(self, progress: Callable[[int], None] | None = None) -> CompileReport:

@@ -102,16 +102,29 @@ def test_bad_lines_are_dead_lettered_with_position_and_reason(
     assert good is None or store.events.count() == 0
 
 
-def test_a_one_mebibyte_line_is_dead_lettered_whole_and_the_next_line_still_loads(
+def test_an_oversized_line_is_dead_lettered_truncated_with_its_size_and_the_next_line_loads(
     tmp_path, ingestor, store
 ):
-    big = '{"message": "' + "x" * (1024 * 1024) + '"}'
-    path = write(tmp_path, "big.jsonl", big + "\n" + json.dumps(WINLOGBEAT) + "\n")
+    big = '{"message": "' + "x" * (3 * 1024 * 1024) + '"}'
+    path = write(tmp_path, "big.jsonl", big + "\r\n" + json.dumps(WINLOGBEAT) + "\n")
     report = ingest_paths([path], ingestor)
     assert (report.read, report.stored, report.dead_lettered) == (2, 1, 1)
     [dead] = store.dead_letters.list()
-    assert dead.raw == big.encode()
-    assert "over the 1048576-byte limit" in dead.reason
+    assert dead.raw == big.encode()[: 1024 * 1024]  # the first MAX_RECORD_BYTES, not 3 MiB
+    assert dead.reason.startswith("TRUNCATED")
+    assert f"record is {len(big)} bytes, over the 1048576-byte limit" in dead.reason
+    assert dead.position == "line 1"
+
+
+def test_a_line_of_exactly_the_limit_is_not_truncated(tmp_path, store, registry, clock):
+    ingestor = Ingestor(store, registry, clock=clock, max_record_bytes=1024)
+    exact = "<38>Mar  2 09:00:01 h app: " + "x" * (1024 - 27)
+    over = exact + "y"
+    path = write(tmp_path, "s.log", f"{exact}\r\n{over}\n{exact[:-1]}z")
+    report = ingest_paths([path], ingestor)
+    assert (report.read, report.stored, report.dead_lettered) == (3, 2, 1)
+    [dead] = store.dead_letters.list()
+    assert dead.raw == over.encode()[:1024] and "record is 1025 bytes" in dead.reason
 
 
 def test_reingesting_the_same_file_stores_nothing_new(tmp_path, ingestor, store):

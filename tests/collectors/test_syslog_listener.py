@@ -83,13 +83,13 @@ def test_invalid_utf8_and_truncated_messages_are_dead_lettered(listener, store):
     assert store.dead_letters.count() == 2
 
 
-def test_oversized_tcp_record_is_kept_whole_in_the_dead_letters(listener, store):
+def test_oversized_tcp_record_is_dead_lettered_truncated_with_its_size(listener, store):
     big = b"<38>Mar  2 09:00:01 h app: " + b"x" * (1024 * 1024 + 10)
     send_tcp(listener.tcp_address, big + b"\n")
     listener.drain(expect=1)
     [dead] = store.dead_letters.list()
-    assert "over the 1048576-byte limit" in dead.reason
-    assert dead.raw == big
+    assert f"TRUNCATED: record is {len(big)} bytes, over the 1048576-byte limit" in dead.reason
+    assert dead.raw == big[: 1024 * 1024]
 
 
 def test_frames_split_across_reads_are_reassembled():
