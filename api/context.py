@@ -17,6 +17,7 @@ from core.agencies import AgencyRegistry
 from core.alerts import Severity
 from core.clock import Clock, SystemClock
 from core.errors import RuleError
+from core.health import HealthRegistry
 from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
@@ -60,6 +61,8 @@ class CitySoc:
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)
         self.partners = PartnerRegistry.load(settings.partners_file)
         self._process_lock = threading.Lock()
+        # Background workers (syslog, ...) register here; readiness reads it.
+        self.health = HealthRegistry()
         # Indicator rules by (id, version, sweep start): the detection loop asks every few
         # seconds, and only a new or changed indicator needs the compile cache or pySigma.
         self._indicator_rules: dict[tuple[str, str, datetime], CompiledRule] = {}

@@ -228,6 +228,15 @@ class Ingestor:
         """Write everything queued and wait until the store has it."""
         self._send(wait=True)
 
+    def discard_unsettled(self) -> None:
+        """Forget queued events and dead letters and the batch in flight, after the store
+        failed: the caller submits the same records again (event ids keep that idempotent)."""
+        self._events, self._dead = [], []
+        self._in_flight = None
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
     def _send(self, *, wait: bool) -> None:
         if self._events:
             batch, self._events = self._events, []

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     syslog_host: str = "127.0.0.1"
     syslog_udp_port: int = Field(default=5514, ge=0, le=65535)
     syslog_tcp_port: int = Field(default=5514, ge=0, le=65535)
+    syslog_max_connections: int = Field(default=2048, ge=1, description="open TCP connections")
+    syslog_max_connections_per_source: int = Field(
+        default=64, ge=1, description="open TCP connections from one address"
+    )
+    syslog_idle_seconds: float = Field(
+        default=300, gt=0, description="a TCP connection silent this long is closed"
+    )
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
     max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
     event_time_min: date = Field(
