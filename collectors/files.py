@@ -4,11 +4,12 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import evtx
 
+from collectors.evtx_layout import CHUNK_BYTES, EvtxLayout
 from collectors.ingest import Ingestor, IngestReport, RecordFormat
 from collectors.records import RawRecord
 from core.agencies import AgencyRegistry
@@ -108,8 +109,10 @@ def _evtx_records(path: Path, ingestor: Ingestor, progress: Progress | None) -> 
         if progress:
             progress(size)
         return
+    layout = EvtxLayout.read(path)
     records = parser.records_json()
     index = 0
+    last_id: int | None = None  # the highest record id read so far
     while True:
         index += 1
         try:
@@ -117,32 +120,63 @@ def _evtx_records(path: Path, ingestor: Ingestor, progress: Progress | None) -> 
         except StopIteration:
             break
         except (OSError, RuntimeError, ValueError) as exc:
-            ingestor.report.read += 1
-            ingestor.dead_letter(
-                RawRecord(
-                    source=source,
-                    data=str(exc).encode(),
-                    received_at=received,
-                    position=f"record #{index}",
-                ),
-                f"corrupt EVTX record: {exc}",
-            )
+            _dead_letter_chunk(ingestor, layout, source, received, index, exc, last_id)
             if index > 1_000_000:
                 break
             continue
         record = dict(record or {})
+        record_id = record["event_record_id"]
+        if isinstance(record_id, int):
+            last_id = record_id if last_id is None else max(last_id, record_id)
         data = str(record["data"]).encode()
         ingestor.submit(
             RawRecord(
                 source=source,
                 data=data,
                 received_at=received,
-                position=f"EventRecordID {record['event_record_id']}",
+                position=f"EventRecordID {record_id}",
             ),
             "evtx",
         )
+    truncation = layout.truncation(last_id) if layout else None
+    if layout and truncation:
+        # The parser stops quietly at a cut; the headers say what the copy lost.
+        ingestor.report.read += 1
+        ingestor.dead_letter(
+            RawRecord(
+                source=source,
+                data=layout.read_bytes(truncation.tail_offset, ingestor.max_record_bytes),
+                received_at=received,
+                position=f"chunk {truncation.complete_chunks + 1} (byte {truncation.tail_offset})",
+            ),
+            truncation.reason(layout.file_size),
+        )
     if progress:
         progress(size)
+
+
+def _dead_letter_chunk(
+    ingestor: Ingestor,
+    layout: EvtxLayout | None,
+    source: str,
+    received: datetime,
+    index: int,
+    exc: Exception,
+    last_id: int | None,
+) -> None:
+    """A record or chunk the parser could not read: dead-lettered with the bytes of the
+    chunk it lies in (up to CITYSOC_MAX_RECORD_BYTES), so it can be examined or re-read."""
+    chunk = layout.chunk_for_error(str(exc), last_id) if layout else None
+    if layout is None or chunk is None:
+        raw, where = str(exc).encode(), f"record #{index}"
+    else:
+        raw = layout.read_bytes(chunk.offset, min(CHUNK_BYTES, ingestor.max_record_bytes))
+        where = f"record #{index}, chunk {chunk.number} (byte {chunk.offset})"
+    ingestor.report.read += 1
+    ingestor.dead_letter(
+        RawRecord(source=source, data=raw, received_at=received, position=where),
+        f"corrupt EVTX record: {exc}",
+    )
 
 
 def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None) -> None:
