@@ -196,6 +196,7 @@ class Ingestor:
             raise RecordParseError("record is empty")
         dataset, timestamp, fields, seed = FORMATS[fmt](record, text)
         timestamp = self._sane_time(timestamp, record.received_at, fields)
+        _check_event_id(fields.get("winlog.event_id"))
         host = fields.get("host.name")
         agency = self.registry.for_sender(
             address=record.sender or _str(fields.get("source.ip")),
@@ -265,6 +266,21 @@ class Ingestor:
         for event in batch:
             code = event.organization_id
             self.report.by_agency[code] = self.report.by_agency.get(code, 0) + 1
+
+
+def _check_event_id(code: FieldValue) -> None:
+    """A Windows event id is 16 bits. A larger number would fail the whole batch in the
+    store (an integer column), so the record it came in is dead-lettered instead."""
+    if code is None or isinstance(code, bool):
+        return
+    try:
+        number = int(code)
+    except (ValueError, OverflowError):
+        return  # not a number (or NaN / infinity): kept as text, as before
+    if not 0 <= number <= 65535:
+        raise RecordParseError(
+            f"winlog.event_id must be a Windows event id (0-65535), got {str(code)[:40]}"
+        )
 
 
 def _str(value: object) -> str | None:

@@ -80,6 +80,12 @@ def _deep(depth: int) -> str:
         ('{"ts": -1e300}', "outside what can be represented"),
         ('{"time": "0001-01-01T00:00:00+14:00"}', "year 1 +14:00 is outside"),
         ('{"time": "9999-12-31T23:59:59-14:00"}', "year 9999 -14:00 is outside"),
+        # found by the fuzz corpus: the store's integer column failed the whole batch
+        (
+            '{"@timestamp": "2026-03-02T00:00:00Z", "winlog": {"channel": "Security", '
+            '"event_id": 99999999999999999999}}',
+            "must be a Windows event id (0-65535)",
+        ),
     ],
 )
 def test_each_bad_json_line_is_a_dead_letter_and_the_rest_of_the_file_is_stored(
