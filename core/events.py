@@ -76,31 +76,33 @@ def flatten(value: Mapping[str, object], prefix: str = "") -> dict[str, FieldVal
     Raises RecordParseError for objects nested deeper than ``FLATTEN_MAX_DEPTH``.
     """
     out: dict[str, FieldValue] = {}
-    # Each frame is an iterator over one object's items: keys come out in document order.
-    stack: list[tuple[str, Iterator[tuple[str, object]]]] = [(prefix, iter(value.items()))]
-    while stack:
-        path, items = stack[-1]
+    path, items = prefix, iter(value.items())
+    # The enclosing objects' paths and item iterators, suspended while a nested object is
+    # read: keys come out in document order, as the recursive version gave them.
+    suspended: list[tuple[str, Iterator[tuple[str, object]]]] = []
+    while True:
         for key, item in items:
-            name = f"{path}{key}"
             # Exact-type checks first: this runs for every field of every ingested record,
             # and isinstance against the Mapping ABC costs several times more.
             kind = type(item)
             if kind is str or kind is int or kind is float or kind is bool or item is None:
-                out[name] = item  # type: ignore[assignment]
+                out[f"{path}{key}"] = item  # type: ignore[assignment]
             elif kind is dict or isinstance(item, Mapping):
-                if len(stack) >= FLATTEN_MAX_DEPTH:
+                if len(suspended) >= FLATTEN_MAX_DEPTH - 1:
                     raise RecordParseError(
                         f"JSON objects are nested deeper than {FLATTEN_MAX_DEPTH} levels "
-                        f"(at {name[:120]}…); flatten the document before sending it"
+                        f"(at {f'{path}{key}'[:120]}…); flatten the document before sending it"
                     )
-                stack.append((f"{name}.", iter(item.items())))  # type: ignore[attr-defined]
+                suspended.append((path, items))
+                path, items = f"{path}{key}.", iter(item.items())  # type: ignore[attr-defined]
                 break
             elif kind is list:
-                out[name] = ",".join(str(v) for v in item)  # type: ignore[attr-defined]
+                out[f"{path}{key}"] = ",".join(str(v) for v in item)  # type: ignore[attr-defined]
             elif isinstance(item, str | int | float | bool):
-                out[name] = item
+                out[f"{path}{key}"] = item
             else:
-                out[name] = str(item)
+                out[f"{path}{key}"] = str(item)
         else:
-            stack.pop()
-    return out
+            if not suspended:
+                return out
+            path, items = suspended.pop()
