@@ -192,18 +192,23 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:
+        """Liveness: the process answers. Workers are listed; readiness judges them."""
+        workers = soc.health.snapshot()
         return {
-            "status": "ok",
+            "status": "ok" if all(w.ok for w in workers) else "degraded",
             "store": soc.store.engine,
             "events": soc.store.events.count(),
             "agencies": len(soc.registry),
+            "workers": {w.name: w.as_dict() for w in workers},
         }
 
     @app.get("/api/v1/ready")
     def ready() -> Response:
-        """For load balancers and orchestration: 200 when the store answers and rules are
-        compiled, 503 (with what failed) otherwise. Says nothing about data."""
+        """For load balancers and orchestration: 200 when the store answers, rules are
+        compiled and every background worker runs; 503 (with what failed) otherwise."""
         checks: dict[str, str] = {}
+        workers = soc.health.snapshot()
+        checks.update({w.name: w.describe() for w in workers})
         try:
             soc.store.events.last_position()
             checks["store"] = "ok"
@@ -211,7 +216,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             checks["store"] = f"unavailable: {type(exc).__name__}"
         rules = soc.rules()
         checks["rules"] = f"{len(rules.compiled)} compiled, {len(rules.issues)} with issues"
-        ok = checks["store"] == "ok" and bool(rules.compiled)
+        ok = checks["store"] == "ok" and bool(rules.compiled) and all(w.ok for w in workers)
         return JSONResponse(
             {"ready": ok, "engine": soc.store.engine, "checks": checks},
             status_code=200 if ok else 503,

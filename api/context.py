@@ -17,6 +17,7 @@ from core.agencies import AgencyRegistry
 from core.alerts import Severity
 from core.clock import Clock, SystemClock
 from core.errors import RuleError
+from core.health import HealthRegistry
 from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
@@ -60,6 +61,8 @@ class CitySoc:
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)
         self.partners = PartnerRegistry.load(settings.partners_file)
         self._process_lock = threading.Lock()
+        # Background workers (syslog, ...) register here; readiness reads it.
+        self.health = HealthRegistry()
         # Indicator rules by (id, version, sweep start): the detection loop asks every few
         # seconds, and only a new or changed indicator needs the compile cache or pySigma.
         self._indicator_rules: dict[tuple[str, str, datetime], CompiledRule] = {}
@@ -71,6 +74,8 @@ class CitySoc:
             batch_size=self.settings.ingest_batch_size,
             max_record_bytes=self.settings.max_record_bytes,
             clock=self.clock,
+            event_time_min=self.settings.event_time_min,
+            event_time_max_ahead=timedelta(hours=self.settings.event_time_max_ahead_hours),
         )
 
     def rules(self, progress: Callable[[int], None] | None = None) -> CompileReport:

@@ -11,7 +11,7 @@ import uvicorn
 from api.app import create_app
 from api.context import CitySoc
 from api.observability import configure_logging
-from collectors.syslog import SyslogServer
+from collectors.syslog import SyslogServer, TcpLimits
 from core.access import SYSTEM
 from core.errors import CitySocError
 from incidents.scanning import due_targets, run_scan
@@ -133,6 +133,13 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         udp_port=settings.syslog_udp_port,
         tcp_port=settings.syslog_tcp_port,
         on_stored=loop.wake.set,
+        limits=TcpLimits(
+            max_frame_bytes=settings.max_record_bytes,
+            max_connections=settings.syslog_max_connections,
+            max_connections_per_source=settings.syslog_max_connections_per_source,
+            idle_seconds=settings.syslog_idle_seconds,
+        ),
+        health=soc.health,
     )
     app = create_app(soc, api_token=token)
     scans = ScanScheduler(soc)

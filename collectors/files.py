@@ -4,10 +4,12 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import evtx
 
+from collectors.evtx_layout import CHUNK_BYTES, EvtxLayout
 from collectors.ingest import Ingestor, IngestReport, RecordFormat
 from collectors.records import RawRecord
 from core.agencies import AgencyRegistry
@@ -63,13 +65,26 @@ def _format_for(path: Path) -> RecordFormat:
         ) from None
 
 
-def _lines(path: Path, progress: Progress | None) -> Iterator[tuple[int, bytes]]:
+def _lines(path: Path, progress: Progress | None, limit: int) -> Iterator[tuple[int, bytes, int]]:
+    """(line number, the line's first ``limit`` bytes at most, its full size) per non-blank
+    line. Memory stays bounded by ``limit``: the rest of a longer line is read and counted,
+    not kept (ingest dead-letters it as truncated)."""
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
+        number = 0
+        while line := handle.readline(limit + 2):  # + room for the "\r\n" of a full line
+            number += 1
+            size, last = len(line), line
+            while not last.endswith(b"\n") and size >= limit + 2:
+                last = handle.readline(1 << 20)
+                if not last:
+                    break
+                size += len(last)
             if progress:
-                progress(len(line))
-            if line.strip():
-                yield number, line
+                progress(size)
+            size -= len(last) - len(last.rstrip(b"\r\n"))
+            data = line.rstrip(b"\r\n")[:limit]
+            if size > len(data) or data.strip():
+                yield number, data, size
 
 
 def _evtx_records(path: Path, ingestor: Ingestor, progress: Progress | None) -> None:
@@ -94,8 +109,10 @@ def _evtx_records(path: Path, ingestor: Ingestor, progress: Progress | None) -> 
         if progress:
             progress(size)
         return
+    layout = EvtxLayout.read(path)
     records = parser.records_json()
     index = 0
+    last_id: int | None = None  # the highest record id read so far
     while True:
         index += 1
         try:
@@ -103,32 +120,63 @@ def _evtx_records(path: Path, ingestor: Ingestor, progress: Progress | None) -> 
         except StopIteration:
             break
         except (OSError, RuntimeError, ValueError) as exc:
-            ingestor.report.read += 1
-            ingestor.dead_letter(
-                RawRecord(
-                    source=source,
-                    data=str(exc).encode(),
-                    received_at=received,
-                    position=f"record #{index}",
-                ),
-                f"corrupt EVTX record: {exc}",
-            )
+            _dead_letter_chunk(ingestor, layout, source, received, index, exc, last_id)
             if index > 1_000_000:
                 break
             continue
         record = dict(record or {})
+        record_id = record["event_record_id"]
+        if isinstance(record_id, int):
+            last_id = record_id if last_id is None else max(last_id, record_id)
         data = str(record["data"]).encode()
         ingestor.submit(
             RawRecord(
                 source=source,
                 data=data,
                 received_at=received,
-                position=f"EventRecordID {record['event_record_id']}",
+                position=f"EventRecordID {record_id}",
             ),
             "evtx",
         )
+    truncation = layout.truncation(last_id) if layout else None
+    if layout and truncation:
+        # The parser stops quietly at a cut; the headers say what the copy lost.
+        ingestor.report.read += 1
+        ingestor.dead_letter(
+            RawRecord(
+                source=source,
+                data=layout.read_bytes(truncation.tail_offset, ingestor.max_record_bytes),
+                received_at=received,
+                position=f"chunk {truncation.complete_chunks + 1} (byte {truncation.tail_offset})",
+            ),
+            truncation.reason(layout.file_size),
+        )
     if progress:
         progress(size)
+
+
+def _dead_letter_chunk(
+    ingestor: Ingestor,
+    layout: EvtxLayout | None,
+    source: str,
+    received: datetime,
+    index: int,
+    exc: Exception,
+    last_id: int | None,
+) -> None:
+    """A record or chunk the parser could not read: dead-lettered with the bytes of the
+    chunk it lies in (up to CITYSOC_MAX_RECORD_BYTES), so it can be examined or re-read."""
+    chunk = layout.chunk_for_error(str(exc), last_id) if layout else None
+    if layout is None or chunk is None:
+        raw, where = str(exc).encode(), f"record #{index}"
+    else:
+        raw = layout.read_bytes(chunk.offset, min(CHUNK_BYTES, ingestor.max_record_bytes))
+        where = f"record #{index}, chunk {chunk.number} (byte {chunk.offset})"
+    ingestor.report.read += 1
+    ingestor.dead_letter(
+        RawRecord(source=source, data=raw, received_at=received, position=where),
+        f"corrupt EVTX record: {exc}",
+    )
 
 
 def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None) -> None:
@@ -138,13 +186,14 @@ def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None
         return
     source = f"file:{path}"
     received = ingestor.clock.now()
-    for number, line in _lines(path, progress):
+    for number, line, size in _lines(path, progress, ingestor.max_record_bytes):
         ingestor.submit(
             RawRecord(
                 source=source,
-                data=line.rstrip(b"\r\n"),
+                data=line,
                 received_at=received,
                 position=f"line {number}",
+                original_size=size if size > len(line) else None,
             ),
             fmt,
         )
@@ -183,6 +232,7 @@ def ingest_paths(
 
 
 PARALLEL_MIN_FILES = 8
+_Limits = tuple[int, int, date, timedelta]  # what a worker process's Ingestor is built with
 _TASK_BYTES = 32 * 1024 * 1024
 
 
@@ -196,12 +246,20 @@ def _sqlite_path(ingestor: Ingestor) -> Path | None:
 
 
 def _ingest_task(
-    db: str, registry: AgencyRegistry, files: list[str], batch_size: int, max_record_bytes: int
+    db: str, registry: AgencyRegistry, files: list[str], limits: _Limits
 ) -> tuple[IngestReport, int]:
     from core.storage.sqlite import SqliteStore
 
+    batch_size, max_record_bytes, time_min, max_ahead = limits
     with SqliteStore(Path(db)) as store:
-        worker = Ingestor(store, registry, batch_size=batch_size, max_record_bytes=max_record_bytes)
+        worker = Ingestor(
+            store,
+            registry,
+            batch_size=batch_size,
+            max_record_bytes=max_record_bytes,
+            event_time_min=time_min,
+            event_time_max_ahead=max_ahead,
+        )
         for name in files:
             ingest_file(Path(name), worker)
         worker.flush()
@@ -223,22 +281,19 @@ def _ingest_parallel(
         tasks[lightest].append(str(path))
         loads[lightest] += sizes[path]
     db = str(_sqlite_path(ingestor))
+    limits: _Limits = (
+        ingestor.batch_size,
+        ingestor.max_record_bytes,
+        ingestor.event_time_min,
+        ingestor.event_time_max_ahead,
+    )
     report = IngestReport()
     # fork: the workers start in milliseconds; each opens its own SQLite connection and
     # never touches the parent's (which is why this runs before any scan threads exist).
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         jobs = [
-            pool.submit(
-                _ingest_task,
-                db,
-                ingestor.registry,
-                task,
-                ingestor.batch_size,
-                ingestor.max_record_bytes,
-            )
-            for task in tasks
-            if task
+            pool.submit(_ingest_task, db, ingestor.registry, task, limits) for task in tasks if task
         ]
         for job in as_completed(jobs):
             part, done_bytes = job.result()

@@ -1,12 +1,20 @@
 """ingest: raw records -> parsed, agency-tagged Events in bounded batches; failures dead-lettered.
 
-Every record ends up counted in exactly one of: stored, duplicate, dead-lettered.
+Every record ends up counted in exactly one of: stored, duplicate, dead-lettered. No record
+can stop ingest: whatever a parser raises costs that record (dead-lettered with the reason),
+never the records after it.
+
+An event time outside the sane range (``event_time_min`` .. receive time +
+``event_time_max_ahead``) is not stored as ``@timestamp``: the receive time is, the stated
+time is kept as text in ``citysoc.stated_timestamp`` and ``citysoc.timestamp_out_of_range``
+is true (the original record is kept verbatim either way).
 """
 
+import dataclasses
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from collectors.parsers.common import decode_utf8
 from collectors.parsers.jsonlines import parse_json_line
@@ -20,7 +28,21 @@ from core.errors import RecordParseError
 from core.events import DeadLetter, Event, FieldValue
 from core.storage.base import Store
 
-__all__ = ["FORMATS", "IngestReport", "Ingestor", "RecordFormat"]
+__all__ = [
+    "DEFAULT_EVENT_TIME_MAX_AHEAD",
+    "DEFAULT_EVENT_TIME_MIN",
+    "FORMATS",
+    "IngestReport",
+    "Ingestor",
+    "RecordFormat",
+    "STATED_TIMESTAMP_FIELD",
+    "TIMESTAMP_OUT_OF_RANGE_FIELD",
+]
+
+DEFAULT_EVENT_TIME_MIN = date(1990, 1, 1)
+DEFAULT_EVENT_TIME_MAX_AHEAD = timedelta(hours=24)
+STATED_TIMESTAMP_FIELD = "citysoc.stated_timestamp"
+TIMESTAMP_OUT_OF_RANGE_FIELD = "citysoc.timestamp_out_of_range"
 
 RecordFormat = str  # one of FORMATS
 
@@ -100,11 +122,16 @@ class Ingestor:
         batch_size: int = 2000,
         max_record_bytes: int = 1024 * 1024,
         clock: Clock | None = None,
+        event_time_min: date = DEFAULT_EVENT_TIME_MIN,
+        event_time_max_ahead: timedelta = DEFAULT_EVENT_TIME_MAX_AHEAD,
     ) -> None:
         self.store = store
         self.registry = registry
         self.batch_size = batch_size
         self.max_record_bytes = max_record_bytes
+        self.event_time_min = event_time_min
+        self.event_time_max_ahead = event_time_max_ahead
+        self._time_floor = datetime.combine(event_time_min, time(), UTC)
         self.clock = clock or SystemClock()
         self.report = IngestReport()
         self._events: list[Event] = []
@@ -117,16 +144,37 @@ class Ingestor:
     def submit(self, record: RawRecord, fmt: RecordFormat) -> None:
         """Parse and queue one record; dead-letter it with the reason if it cannot be parsed."""
         self.report.read += 1
+        size = record.original_size or len(record.data)
+        if size > self.max_record_bytes:
+            self._dead_letter_oversized(record, size)
+            return
         try:
             event = self._to_event(record, fmt)
         except RecordParseError as exc:
             self.dead_letter(record, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - a parser bug costs one record, not ingest
+            self.dead_letter(
+                record,
+                f"the {fmt} parser failed on this record ({type(exc).__name__}: {exc}); the "
+                "record is kept here as received: please report it with this dead letter",
+            )
             return
         self._events.append(event)
         if event.organization_id == UNASSIGNED.code:
             self.report.unassigned += 1
         if len(self._events) >= self.batch_size:
             self._send(wait=False)
+
+    def _dead_letter_oversized(self, record: RawRecord, size: int) -> None:
+        """Keep the first ``max_record_bytes`` only: one huge record must not become one huge
+        row (or one huge allocation) in the dead-letter store."""
+        kept = record.data[: self.max_record_bytes]
+        self.dead_letter(
+            dataclasses.replace(record, data=kept, original_size=size),
+            f"TRUNCATED: record is {size} bytes, over the {self.max_record_bytes}-byte limit "
+            f"(CITYSOC_MAX_RECORD_BYTES); only the first {len(kept)} bytes are kept here",
+        )
 
     def dead_letter(self, record: RawRecord, reason: str) -> None:
         self.report.dead_lettered += 1
@@ -143,15 +191,12 @@ class Ingestor:
             self.flush()
 
     def _to_event(self, record: RawRecord, fmt: RecordFormat) -> Event:
-        if len(record.data) > self.max_record_bytes:
-            raise RecordParseError(
-                f"record is {len(record.data)} bytes, over the {self.max_record_bytes}-byte limit "
-                "(CITYSOC_MAX_RECORD_BYTES); kept whole here"
-            )
         text = decode_utf8(record.data).rstrip("\r\n")
         if not text.strip():
             raise RecordParseError("record is empty")
         dataset, timestamp, fields, seed = FORMATS[fmt](record, text)
+        timestamp = self._sane_time(timestamp, record.received_at, fields)
+        _check_event_id(fields.get("winlog.event_id"))
         host = fields.get("host.name")
         agency = self.registry.for_sender(
             address=record.sender or _str(fields.get("source.ip")),
@@ -169,9 +214,29 @@ class Ingestor:
             fields=fields,
         )
 
+    def _sane_time(
+        self, stated: datetime, received_at: datetime, fields: dict[str, FieldValue]
+    ) -> datetime:
+        """The stated time, or the receive time when the stated one is absurd (year 9999 and
+        year 1 break pages, and sort every other event away); the stated time stays visible."""
+        if self._time_floor <= stated <= received_at + self.event_time_max_ahead:
+            return stated
+        fields[STATED_TIMESTAMP_FIELD] = stated.isoformat()
+        fields[TIMESTAMP_OUT_OF_RANGE_FIELD] = True
+        return received_at
+
     def flush(self) -> None:
         """Write everything queued and wait until the store has it."""
         self._send(wait=True)
+
+    def discard_unsettled(self) -> None:
+        """Forget queued events and dead letters and the batch in flight, after the store
+        failed: the caller submits the same records again (event ids keep that idempotent)."""
+        self._events, self._dead = [], []
+        self._in_flight = None
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
 
     def _send(self, *, wait: bool) -> None:
         if self._events:
@@ -201,6 +266,21 @@ class Ingestor:
         for event in batch:
             code = event.organization_id
             self.report.by_agency[code] = self.report.by_agency.get(code, 0) + 1
+
+
+def _check_event_id(code: FieldValue) -> None:
+    """A Windows event id is 16 bits. A larger number would fail the whole batch in the
+    store (an integer column), so the record it came in is dead-lettered instead."""
+    if code is None or isinstance(code, bool):
+        return
+    try:
+        number = int(code)
+    except (ValueError, OverflowError):
+        return  # not a number (or NaN / infinity): kept as text, as before
+    if not 0 <= number <= 65535:
+        raise RecordParseError(
+            f"winlog.event_id must be a Windows event id (0-65535), got {str(code)[:40]}"
+        )
 
 
 def _str(value: object) -> str | None:

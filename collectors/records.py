@@ -15,3 +15,4 @@ class RawRecord:
     received_at: datetime
     position: str | None = None  # "line 12", "record 40"
     sender: str | None = None  # peer address for network input
+    original_size: int | None = None  # set when a reader kept only the first bytes of a record

@@ -1,65 +1,42 @@
 """Syslog over UDP and TCP (RFC 6587: octet counting and newline framing).
 
-Receiver threads only read sockets and queue raw records; one worker thread parses and
-stores them in batches, so a slow disk never blocks the socket reads for long.
-``drain()`` returns once everything received so far has been stored.
+Receivers only read sockets and queue raw records: UDP in one thread, TCP on one asyncio
+event loop (``collectors.syslog_tcp``). One worker thread parses and stores them in
+batches, so a slow disk never blocks the socket reads for long. ``drain()`` returns once
+everything received so far has been stored.
+
+The worker is supervised: if it dies anyway (the store refuses a batch), the cause is
+logged, the worker health (``core.health``) says "restarting", and after a back-off the
+same batch is tried again: nothing taken from the queue is dropped.
 """
 
+import asyncio
+import copy
+import logging
 import queue
 import socket
-import socketserver
 import threading
 import time
 from collections.abc import Callable
 from typing import Self
 
+from collectors.framing import UNTERMINATED
 from collectors.ingest import Ingestor
 from collectors.records import RawRecord
+from collectors.syslog_tcp import TcpLimits, TcpSyslogListener
 from core.errors import UnavailableError
+from core.health import HealthRegistry, WorkerHealth
 
-__all__ = ["SyslogServer", "split_frames"]
+__all__ = ["WORKER_NAME", "SyslogServer", "TcpLimits"]
 
-_MAX_FRAME_DIGITS = 9
+log = logging.getLogger("citysoc.syslog")
+
+WORKER_NAME = "syslog worker"
 _FRAMING_ERRORS = {
-    "bad octet-count frame": "TCP frame starts with digits but is not a valid octet-count "
-    "frame ('LEN MSG', RFC 6587)",
-    "unterminated frame": "the connection closed in the middle of a frame (no newline or "
-    "fewer bytes than the octet count announced)",
+    UNTERMINATED: "the connection closed in the middle of a frame (the peer closed it or "
+    "was idle too long before a newline, or before the bytes its octet count announced)",
 }
-
-
-def split_frames(buffer: bytes) -> tuple[list[tuple[bytes, str | None]], bytes]:
-    """Complete RFC 6587 frames in ``buffer`` (octet-counted or newline-terminated), and
-    the incomplete rest. A frame that cannot be valid is returned with a framing note."""
-    frames: list[tuple[bytes, str | None]] = []
-    pos, end = 0, len(buffer)
-    while pos < end:
-        if buffer[pos : pos + 1].isdigit():
-            space = buffer.find(b" ", pos, pos + _MAX_FRAME_DIGITS + 1)
-            digits = buffer[pos:space] if space != -1 else b""
-            if space != -1 and digits.isdigit():
-                length = int(digits)
-                if space + 1 + length > end:
-                    break  # wait for the rest of the frame
-                frames.append((buffer[space + 1 : space + 1 + length], None))
-                pos = space + 1 + length
-                continue
-            newline = buffer.find(b"\n", pos)
-            if space == -1 and newline == -1 and end - pos <= _MAX_FRAME_DIGITS:
-                break  # the count may still be arriving
-            if newline == -1:
-                break
-            frames.append((buffer[pos:newline].rstrip(b"\r"), "bad octet-count frame"))
-            pos = newline + 1
-            continue
-        newline = buffer.find(b"\n", pos)
-        if newline == -1:
-            break
-        line = buffer[pos:newline].rstrip(b"\r")
-        if line:
-            frames.append((line, None))
-        pos = newline + 1
-    return frames, buffer[pos:]
+_STOP = None  # queued by close(): the worker stores what came before it, then ends
 
 
 class _Counters:
@@ -80,14 +57,22 @@ class SyslogServer:
         udp_port: int | None = 5514,
         tcp_port: int | None = 5514,
         on_stored: Callable[[], None] | None = None,
+        limits: TcpLimits | None = None,
+        health: HealthRegistry | None = None,
+        restart_backoff: tuple[float, float] = (0.5, 30.0),
     ) -> None:
         self.ingestor = ingestor
         self.on_stored = on_stored
+        self.limits = limits or TcpLimits(max_frame_bytes=ingestor.max_record_bytes)
+        self._health_registry = health or HealthRegistry()
+        self.health: WorkerHealth | None = None
+        self._backoff = restart_backoff
         self._queue: queue.Queue[list[RawRecord] | None] = queue.Queue(maxsize=10_000)
         self._counts = _Counters()
         self._threads: list[threading.Thread] = []
+        self._worker_thread: threading.Thread | None = None
         self._udp: socket.socket | None = None
-        self._tcp: socketserver.ThreadingTCPServer | None = None
+        self._tcp: TcpSyslogListener | None = None
         self._stopping = threading.Event()
         try:
             if udp_port is not None:
@@ -96,13 +81,13 @@ class SyslogServer:
                 self._udp.bind((host, udp_port))
                 self._udp.settimeout(0.2)
             if tcp_port is not None:
-                self._tcp = socketserver.ThreadingTCPServer(
-                    (host, tcp_port), self._handler(), bind_and_activate=False
+                self._tcp = TcpSyslogListener(
+                    host,
+                    tcp_port,
+                    deliver=self._deliver,
+                    clock=ingestor.clock,
+                    limits=self.limits,
                 )
-                self._tcp.allow_reuse_address = True
-                self._tcp.daemon_threads = True
-                self._tcp.server_bind()
-                self._tcp.server_activate()
         except OSError as exc:
             self.close()
             raise UnavailableError(
@@ -117,51 +102,35 @@ class SyslogServer:
 
     @property
     def tcp_address(self) -> tuple[str, int] | None:
-        return self._tcp.server_address if self._tcp else None  # type: ignore[return-value]
+        return self._tcp.address if self._tcp else None
+
+    def status(self) -> dict[str, object]:
+        """The listener's state for operators: worker health, queue, TCP counters."""
+        health = self.health.snapshot().as_dict() if self.health else {"state": "not started"}
+        with self._counts.lock:
+            received, handled = self._counts.received, self._counts.handled
+        return {
+            **health,
+            "received": received,
+            "stored_or_dead_lettered": handled,
+            "queued_batches": self._queue.qsize(),
+            "tcp": self._tcp.stats.as_dict() if self._tcp else None,
+        }
 
     def _enqueue(self, records: list[RawRecord]) -> None:
         with self._counts.lock:
             self._counts.received += len(records)
         self._queue.put(records)
 
-    def _handler(self) -> type[socketserver.BaseRequestHandler]:
-        server = self
-
-        class Handler(socketserver.BaseRequestHandler):
-            def handle(self) -> None:
-                peer = self.client_address[0]
-                sock: socket.socket = self.request
-                sock.settimeout(0.5)
-                buffer = b""
-                while not server._stopping.is_set():
-                    try:
-                        chunk = sock.recv(1 << 18)
-                    except TimeoutError:
-                        continue
-                    except OSError:
-                        chunk = b""
-                    if not chunk:
-                        if buffer:  # the peer closed mid-frame: keep what it sent
-                            server._enqueue(
-                                [server._raw("syslog-tcp", buffer, peer, "unterminated frame")]
-                            )
-                        return
-                    frames, buffer = split_frames(buffer + chunk)
-                    if frames:
-                        server._enqueue(
-                            [server._raw("syslog-tcp", f, peer, note) for f, note in frames]
-                        )
-
-        return Handler
-
-    def _raw(self, source: str, data: bytes, peer: str, note: str | None = None) -> RawRecord:
-        return RawRecord(
-            source=source,
-            data=data,
-            received_at=self.ingestor.clock.now(),
-            sender=peer,
-            position=note,
-        )
+    async def _deliver(self, records: list[RawRecord]) -> None:
+        """The TCP hand-off: queue at once, or, when the queue is full, wait in a helper
+        thread so the event loop keeps serving the other connections."""
+        with self._counts.lock:
+            self._counts.received += len(records)
+        try:
+            self._queue.put_nowait(records)
+        except queue.Full:
+            await asyncio.to_thread(self._queue.put, records)
 
     def _udp_loop(self) -> None:
         udp = self._udp
@@ -172,60 +141,126 @@ class SyslogServer:
                 continue
             except OSError:
                 return
-            self._enqueue([self._raw("syslog-udp", data, peer)])
+            record = RawRecord(
+                source="syslog-udp", data=data, received_at=self.ingestor.clock.now(), sender=peer
+            )
+            self._enqueue([record])
 
-    def _worker(self) -> None:
-        while True:
+    def _next_records(self) -> tuple[list[RawRecord], bool]:
+        """Up to a batch of queued records (waiting for the first), and whether close()
+        asked the worker to stop after them."""
+        first = self._queue.get()
+        records = list(first or ())
+        stop = first is _STOP
+        while not stop and len(records) < self.ingestor.batch_size:
             try:
-                item = self._queue.get(timeout=0.1)
+                more = self._queue.get_nowait()
             except queue.Empty:
-                continue
-            batches = [item]
-            size = len(item) if item else 0
-            while size < self.ingestor.batch_size:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                batches.append(more)
-                size += len(more) if more else 0
-            handled = 0
-            for batch in batches:
-                for record in batch or ():
-                    handled += 1
-                    if record.position in _FRAMING_ERRORS:
-                        self.ingestor.report.read += 1
-                        self.ingestor.dead_letter(record, _FRAMING_ERRORS[record.position])
-                    else:
-                        self.ingestor.submit(record, "syslog")
+                break
+            stop = more is _STOP
+            records.extend(more or ())
+        return records, stop
+
+    def _store(self, records: list[RawRecord]) -> None:
+        """Parse and store one batch, all or nothing as far as the report is concerned."""
+        before = copy.copy(self.ingestor.report)
+        before.by_agency = dict(before.by_agency)
+        try:
+            for record in records:
+                if record.position in _FRAMING_ERRORS:
+                    self.ingestor.report.read += 1
+                    self.ingestor.dead_letter(record, self._framing_reason(record))
+                else:
+                    self.ingestor.submit(record, "syslog")
             self.ingestor.flush()
+        except BaseException:
+            self.ingestor.discard_unsettled()
+            self.ingestor.report = before  # the retry counts these records again
+            raise
+
+    @staticmethod
+    def _framing_reason(record: RawRecord) -> str:
+        reason = _FRAMING_ERRORS[str(record.position)]
+        if record.original_size:
+            reason += (
+                f"; TRUNCATED: {record.original_size} bytes were received, only the first "
+                f"{len(record.data)} are kept here (CITYSOC_MAX_RECORD_BYTES)"
+            )
+        return reason
+
+    def _work(self, pending: list[RawRecord], health: WorkerHealth) -> None:
+        """Store batches until close(); ``pending`` holds the batch in hand, so that a
+        restarted worker begins with the batch its predecessor died on."""
+        stop = False
+        while True:
+            if not pending:
+                records, stop = self._next_records()
+                pending.extend(records)
+            self._store(pending)
+            handled = len(pending)
+            pending.clear()
+            health.succeeded(self.ingestor.clock.now())
             with self._counts.lock:
                 self._counts.handled += handled
                 self._counts.lock.notify_all()
-            if self.on_stored:
+            if self.on_stored and handled:
                 self.on_stored()
-            if any(b is None for b in batches):
+            if stop:
                 return
 
+    def _supervise(self, health: WorkerHealth) -> None:
+        """Run the worker; when it dies, log why, say so in its health, back off, restart.
+        (A stop queued by close() and taken by a failed batch is seen through _stopping.)"""
+        pending: list[RawRecord] = []
+        delay, longest = self._backoff
+        health.running()
+        while True:
+            try:
+                self._work(pending, health)
+                return
+            except Exception as exc:  # noqa: BLE001 - whatever it was, collection must go on
+                health.failed(exc, self.ingestor.clock.now())
+                log.error(
+                    "syslog worker failed with %d records in hand (%s: %s); restarting in %.1f s",
+                    len(pending),
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                    exc_info=exc,
+                )
+            if self._stopping.wait(delay):
+                self._last_try(pending)
+                return
+            delay = min(delay * 2, longest)
+
+    def _last_try(self, pending: list[RawRecord]) -> None:
+        """Closing while the store refuses: one more attempt for the batch in hand."""
+        try:
+            self._store(pending)
+        except Exception as exc:  # noqa: BLE001 - say what is lost, then stop
+            log.error(
+                "syslog worker stopped: %d received records could not be stored (%s: %s)",
+                len(pending),
+                type(exc).__name__,
+                exc,
+            )
+        with self._counts.lock:
+            self._counts.handled += len(pending)
+            self._counts.lock.notify_all()
+
     def start(self) -> Self:
+        self.health = self._health_registry.register(WORKER_NAME)
         if self._udp:
             self._threads.append(
                 threading.Thread(target=self._udp_loop, name="syslog-udp", daemon=True)
             )
-        if self._tcp:
-            self._threads.append(
-                threading.Thread(
-                    target=self._tcp.serve_forever,
-                    kwargs={"poll_interval": 0.2},
-                    name="syslog-tcp",
-                    daemon=True,
-                )
-            )
         self._worker_thread = threading.Thread(
-            target=self._worker, name="syslog-ingest", daemon=True
+            target=self._supervise, args=(self.health,), name="syslog-ingest", daemon=True
         )
         for t in [*self._threads, self._worker_thread]:
             t.start()
+        if self._tcp:
+            self._tcp.start()
         return self
 
     def drain(self, *, expect: int | None = None, timeout: float = 10.0) -> int:
@@ -246,15 +281,16 @@ class SyslogServer:
     def close(self) -> None:
         self._stopping.set()
         if self._tcp:
-            self._tcp.shutdown() if self._threads else None
-            self._tcp.server_close()
+            self._tcp.close()  # open connections hand on their incomplete frames first
         if self._udp:
             self._udp.close()
-        if getattr(self, "_worker_thread", None) is not None:
-            self._queue.put(None)
-            self._worker_thread.join(timeout=10)
         for t in self._threads:
             t.join(timeout=2)
+        if self._worker_thread is not None:
+            self._queue.put(_STOP)
+            self._worker_thread.join(timeout=10)
+        if self.health is not None:
+            self._health_registry.unregister(self.health)
 
     def __enter__(self) -> Self:
         return self.start()

@@ -1,13 +1,15 @@
 """The normalized Event: the contract between collectors, storage and detections."""
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["DeadLetter", "Event", "FieldValue", "flatten"]
+from core.errors import RecordParseError
+
+__all__ = ["FLATTEN_MAX_DEPTH", "DeadLetter", "Event", "FieldValue", "flatten"]
 
 FieldValue = str | int | float | bool | None
 
@@ -64,26 +66,43 @@ class DeadLetter(BaseModel):
     raw: bytes
 
 
+FLATTEN_MAX_DEPTH = 100  # objects inside objects; real ECS documents nest fewer than 10
+
+
 def flatten(value: Mapping[str, object], prefix: str = "") -> dict[str, FieldValue]:
-    """Flatten nested JSON into dotted keys; lists become comma-joined text."""
+    """Flatten nested JSON into dotted keys; lists become comma-joined text.
+
+    Iterative (an explicit stack), so no document can exhaust Python's recursion limit.
+    Raises RecordParseError for objects nested deeper than ``FLATTEN_MAX_DEPTH``.
+    """
     out: dict[str, FieldValue] = {}
-    _flatten_into(out, value, prefix)
-    return out
-
-
-def _flatten_into(out: dict[str, FieldValue], value: Mapping[str, object], prefix: str) -> None:
-    # Exact-type checks first: this runs for every field of every ingested record, and
-    # isinstance against the Mapping ABC costs several times more than `type(x) is dict`.
-    for key, item in value.items():
-        name = f"{prefix}{key}"
-        kind = type(item)
-        if kind is str or kind is int or kind is float or kind is bool or item is None:
-            out[name] = item  # type: ignore[assignment]
-        elif kind is dict or isinstance(item, Mapping):
-            _flatten_into(out, item, f"{name}.")  # type: ignore[arg-type]
-        elif kind is list:
-            out[name] = ",".join(str(v) for v in item)  # type: ignore[attr-defined]
-        elif isinstance(item, str | int | float | bool):
-            out[name] = item
+    path, items = prefix, iter(value.items())
+    # The enclosing objects' paths and item iterators, suspended while a nested object is
+    # read: keys come out in document order, as the recursive version gave them.
+    suspended: list[tuple[str, Iterator[tuple[str, object]]]] = []
+    while True:
+        for key, item in items:
+            # Exact-type checks first: this runs for every field of every ingested record,
+            # and isinstance against the Mapping ABC costs several times more.
+            kind = type(item)
+            if kind is str or kind is int or kind is float or kind is bool or item is None:
+                out[f"{path}{key}"] = item  # type: ignore[assignment]
+            elif kind is dict or isinstance(item, Mapping):
+                if len(suspended) >= FLATTEN_MAX_DEPTH - 1:
+                    raise RecordParseError(
+                        f"JSON objects are nested deeper than {FLATTEN_MAX_DEPTH} levels "
+                        f"(at {f'{path}{key}'[:120]}…); flatten the document before sending it"
+                    )
+                suspended.append((path, items))
+                path, items = f"{path}{key}.", iter(item.items())  # type: ignore[attr-defined]
+                break
+            elif kind is list:
+                out[f"{path}{key}"] = ",".join(str(v) for v in item)  # type: ignore[attr-defined]
+            elif isinstance(item, str | int | float | bool):
+                out[f"{path}{key}"] = item
+            else:
+                out[f"{path}{key}"] = str(item)
         else:
-            out[name] = str(item)
+            if not suspended:
+                return out
+            path, items = suspended.pop()

@@ -1,5 +1,6 @@
 """Settings from the environment (prefix CITYSOC_) or a .env file, validated once."""
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -42,8 +43,25 @@ class Settings(BaseSettings):
     syslog_host: str = "127.0.0.1"
     syslog_udp_port: int = Field(default=5514, ge=0, le=65535)
     syslog_tcp_port: int = Field(default=5514, ge=0, le=65535)
+    syslog_max_connections: int = Field(default=2048, ge=1, description="open TCP connections")
+    syslog_max_connections_per_source: int = Field(
+        default=64, ge=1, description="open TCP connections from one address"
+    )
+    syslog_idle_seconds: float = Field(
+        default=300, gt=0, description="a TCP connection silent this long is closed"
+    )
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
     max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
+    event_time_min: date = Field(
+        default=date(1990, 1, 1),
+        description="event times before this are stored as the receive time (and flagged)",
+    )
+    event_time_max_ahead_hours: int = Field(
+        default=24,
+        ge=0,
+        le=24 * 366,
+        description="event times further ahead of the receive time are stored as it (flagged)",
+    )
     alert_group_window_minutes: int = Field(default=60, ge=1)
     log_format: Literal["text", "json"] = "text"
     scan_targets_file: Path = DEFAULT_SCAN_TARGETS

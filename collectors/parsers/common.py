@@ -6,7 +6,7 @@ from datetime import datetime
 from core.clock import TAIPEI, UTC
 from core.errors import RecordParseError
 
-__all__ = ["decode_utf8", "parse_timestamp"]
+__all__ = ["decode_utf8", "parse_timestamp", "timestamp_from_epoch"]
 
 
 def decode_utf8(data: bytes) -> str:
@@ -35,4 +35,30 @@ def parse_timestamp(text: str, *, assume_tz: str = "Asia/Taipei") -> datetime:
         raise RecordParseError(f"unrecognized timestamp {text!r}") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=TAIPEI if assume_tz == "Asia/Taipei" else UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:  # year 1 at +14:00 is before datetime.min in UTC
+        raise RecordParseError(
+            f"timestamp {text!r}: year {parsed.year} {_offset(parsed)} is outside what can "
+            "be represented (years 1-9999 in UTC)"
+        ) from exc
+
+
+def _offset(value: datetime) -> str:
+    offset = value.strftime("%z")  # +1400
+    return f"{offset[:3]}:{offset[3:5]}" if offset else "UTC"
+
+
+def timestamp_from_epoch(value: float, *, key: str) -> datetime:
+    """Seconds (or, past 1e11, milliseconds) since 1970 as aware UTC.
+
+    Raises RecordParseError for values no datetime can hold (1e300, NaN).
+    """
+    seconds = value / 1000 if value > 1e11 else value
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise RecordParseError(
+            f"{key} {value!r} (seconds since 1970) is outside what can be represented "
+            "(years 1-9999); send ISO 8601 text or a Unix time in seconds or milliseconds"
+        ) from exc

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import orjson
 
-from collectors.parsers.common import parse_timestamp
+from collectors.parsers.common import parse_timestamp, timestamp_from_epoch
 from collectors.parsers.winlog import fields_from_winlogbeat
 from core.errors import RecordParseError
 from core.events import FieldValue, flatten
@@ -30,6 +30,12 @@ def parse_json_line(
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RecordParseError(f"not valid JSON: {exc.msg} at column {exc.colno}") from exc
+        except RecursionError as exc:
+            raise RecordParseError(
+                "not readable JSON: arrays or objects are nested too deeply to parse"
+            ) from exc
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise RecordParseError(f"not readable JSON: {exc}") from exc
     if not isinstance(doc, Mapping):
         raise RecordParseError(f"a JSON line must hold an object, got {type(doc).__name__}")
     if isinstance(doc.get("winlog"), Mapping):
@@ -43,9 +49,7 @@ def parse_json_line(
             timestamp = parse_timestamp(value)
             break
         if isinstance(value, int | float) and not isinstance(value, bool):
-            timestamp = datetime.fromtimestamp(
-                value / (1000 if value > 1e11 else 1), tz=received_at.tzinfo
-            )
+            timestamp = timestamp_from_epoch(value, key=key)
             break
     for key in _HOST_KEYS:
         value = fields.get(key)

@@ -102,16 +102,29 @@ def test_bad_lines_are_dead_lettered_with_position_and_reason(
     assert good is None or store.events.count() == 0
 
 
-def test_a_one_mebibyte_line_is_dead_lettered_whole_and_the_next_line_still_loads(
+def test_an_oversized_line_is_dead_lettered_truncated_with_its_size_and_the_next_line_loads(
     tmp_path, ingestor, store
 ):
-    big = '{"message": "' + "x" * (1024 * 1024) + '"}'
-    path = write(tmp_path, "big.jsonl", big + "\n" + json.dumps(WINLOGBEAT) + "\n")
+    big = '{"message": "' + "x" * (3 * 1024 * 1024) + '"}'
+    path = write(tmp_path, "big.jsonl", big + "\r\n" + json.dumps(WINLOGBEAT) + "\n")
     report = ingest_paths([path], ingestor)
     assert (report.read, report.stored, report.dead_lettered) == (2, 1, 1)
     [dead] = store.dead_letters.list()
-    assert dead.raw == big.encode()
-    assert "over the 1048576-byte limit" in dead.reason
+    assert dead.raw == big.encode()[: 1024 * 1024]  # the first MAX_RECORD_BYTES, not 3 MiB
+    assert dead.reason.startswith("TRUNCATED")
+    assert f"record is {len(big)} bytes, over the 1048576-byte limit" in dead.reason
+    assert dead.position == "line 1"
+
+
+def test_a_line_of_exactly_the_limit_is_not_truncated(tmp_path, store, registry, clock):
+    ingestor = Ingestor(store, registry, clock=clock, max_record_bytes=1024)
+    exact = "<38>Mar  2 09:00:01 h app: " + "x" * (1024 - 27)
+    over = exact + "y"
+    path = write(tmp_path, "s.log", f"{exact}\r\n{over}\n{exact[:-1]}z")
+    report = ingest_paths([path], ingestor)
+    assert (report.read, report.stored, report.dead_lettered) == (3, 2, 1)
+    [dead] = store.dead_letters.list()
+    assert dead.raw == over.encode()[:1024] and "record is 1025 bytes" in dead.reason
 
 
 def test_reingesting_the_same_file_stores_nothing_new(tmp_path, ingestor, store):
@@ -231,3 +244,48 @@ def test_json_lines_parse_fast_but_as_leniently_as_the_standard_library():
         RecordParseError, match="not valid JSON: Expecting ',' delimiter at column 9"
     ):
         parse_json_line('{"a": 1 "b": 2}', received_at=now)
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    ("cut", "after_chunk", "missing"),
+    [
+        (4096 + 3 * 65536, 3, "records 288-1,537 missing"),  # at a chunk boundary
+        (4096 + 3 * 65536 + 30000, 3, "records 288-1,537 missing"),  # inside chunk 4
+        (4096 + 100, 0, "records 1-1,537 missing"),  # inside the first chunk's header
+    ],
+)
+def test_a_truncated_evtx_file_dead_letters_the_records_it_lost(
+    tmp_path, ingestor, store, cut, after_chunk, missing
+):
+    """Issue 12 item 30: the parser stops quietly at the cut; the file header promised 16
+    chunks and records up to 1,537."""
+    source = need_shared(EVTX_SAMPLES) / "Command and Control" / "bits_openvpn.evtx"
+    truncated = write(tmp_path, "cut.evtx", source.read_bytes()[:cut])
+    report = ingest_paths([truncated], ingestor)
+    assert report.stored == (287 if after_chunk == 3 else 0)
+    assert report.read == report.stored + report.duplicates + report.dead_lettered
+    [dead] = store.dead_letters.list()
+    assert f"file ends after chunk {after_chunk} of 16: {missing}" in dead.reason
+    assert dead.raw == source.read_bytes()[4096 + after_chunk * 65536 : cut]
+    assert dead.position == f"chunk {after_chunk + 1} (byte {4096 + after_chunk * 65536})"
+
+
+@pytest.mark.shared_data
+def test_a_whole_evtx_file_has_no_truncation_dead_letter(tmp_path, ingestor, store):
+    source = need_shared(EVTX_SAMPLES) / "Command and Control" / "bits_openvpn.evtx"
+    report = ingest_paths([source], ingestor)
+    assert (report.stored, report.dead_lettered) == (1537, 0)
+
+
+@pytest.mark.shared_data
+def test_a_corrupt_evtx_chunk_dead_letter_holds_the_chunk_bytes(tmp_path, ingestor, store):
+    source = need_shared(EVTX_SAMPLES) / "Defense Evasion" / "DE_1102_security_log_cleared.evtx"
+    data = bytearray(source.read_bytes())
+    data[4096 + 512 + 3000 : 4096 + 512 + 3400] = b"\xab" * 400
+    corrupt = write(tmp_path, "corrupt.evtx", bytes(data))
+    ingest_paths([corrupt], ingestor)
+    [dead] = store.dead_letters.list()
+    assert "record IDs 1..95" in dead.reason
+    assert dead.raw == bytes(data[4096 : 4096 + 65536])  # the chunk, as it is in the file
+    assert dead.position is not None and "chunk 1 (byte 4096)" in dead.position
