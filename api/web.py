@@ -81,7 +81,13 @@ def labels_for(request: Request) -> dict[str, str]:
 
 def _local(at: datetime | None) -> str:
     """A time as a datetime-local input shows it (Taipei, to the minute)."""
-    return at.astimezone(TAIPEI).strftime("%Y-%m-%dT%H:%M") if at else ""
+    if at is None:
+        return ""
+    try:
+        local = at.astimezone(TAIPEI)
+    except OverflowError:  # the calendar's last hours have no Taipei time: show them as given
+        local = at
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
 
 
 def set_session_cookie(response: Response, session_id: str, *, secure: bool) -> None:

@@ -89,11 +89,13 @@ def report_schema() -> dict[str, object]:
     return ComplianceReport.model_json_schema()
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The period in Taipei days: [start 00:00, end+1 00:00) Taipei time."""
+def _bounds(start: date, end: date) -> tuple[datetime, datetime | None]:
+    """The period in Taipei days: [start 00:00, end+1 00:00) Taipei time; a period that
+    ends on the calendar's last day has no upper bound (there is no next day)."""
     low = datetime.combine(start, time(0), tzinfo=TAIPEI)
-    high = datetime.combine(end + timedelta(days=1), time(0), tzinfo=TAIPEI)
-    return low, high
+    if end == date.max:
+        return low, None
+    return low, datetime.combine(end + timedelta(days=1), time(0), tzinfo=TAIPEI)
 
 
 def build_compliance(
@@ -124,7 +126,9 @@ def build_compliance(
         incidents.extend(
             i
             for i in page
-            if low <= i.aware_at < high and (agency is None or i.organization_id == agency)
+            if low <= i.aware_at
+            and (high is None or i.aware_at < high)
+            and (agency is None or i.organization_id == agency)
         )
         offset += _PAGE
     by_level: Counter[str] = Counter()
