@@ -669,7 +669,7 @@ def audit_verify(store: StoreOpt = None) -> None:
 def scan(
     target: Annotated[
         list[str] | None,
-        typer.Option("--target", help="scan target name (repeatable); default: all"),
+        typer.Option("--target", help="scan target name (repeatable); default: every enabled one"),
     ] = None,
     address: Annotated[
         list[str] | None,
@@ -684,7 +684,14 @@ def scan(
     from incidents.scanning import run_scan
 
     with _soc(store) as soc:
-        names = target or sorted(soc.scope.targets)
+        names = target or sorted(t.name for t in soc.scope.enabled)
+        if not names:
+            err.print(
+                f"[yellow]nothing to scan:[/] no target is enabled in {soc.scope.source}; "
+                "name a targets file with CITYSOC_SCAN_TARGETS_FILE (see "
+                "core/data/scan_targets.example.yaml) and set `enabled: true` on each target"
+            )
+            raise typer.Exit(1)
         table = Table(title="Scan summary")
         for col in ("target", "status", "hosts up", "open ports", "changes", "findings", "note"):
             table.add_column(col)

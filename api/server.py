@@ -17,7 +17,7 @@ from core.errors import CitySocError
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
 
-__all__ = ["api_token", "serve"]
+__all__ = ["api_token", "scan_scheduler", "serve"]
 
 log = logging.getLogger("citysoc.server")
 
@@ -65,6 +65,20 @@ class ScanScheduler(threading.Thread):
                     len(summary.changes),
                     summary.findings,
                 )
+
+
+def scan_scheduler(soc: CitySoc) -> tuple[ScanScheduler | None, str]:
+    """The scheduled-scan thread, only when the operator opted in twice (the schedule setting
+    and at least one target marked enabled), with a line saying why or why not."""
+    if not soc.settings.scan_schedule:
+        return None, "scheduled scans: off (CITYSOC_SCAN_SCHEDULE is false)"
+    enabled = [t.name for t in soc.scope.enabled]
+    if not enabled:
+        return None, (
+            f"scheduled scans: off (no target is enabled in {soc.scope.source}; "
+            "CITYSOC_SCAN_TARGETS_FILE names the targets file)"
+        )
+    return ScanScheduler(soc), f"scheduled scans: on for {', '.join(enabled)}"
 
 
 class SharePuller(threading.Thread):
@@ -135,16 +149,18 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         on_stored=loop.wake.set,
     )
     app = create_app(soc, api_token=token)
-    scans = ScanScheduler(soc)
+    scans, scans_state = scan_scheduler(soc)
+    log.info("%s", scans_state)
     pulls = SharePuller(soc)
     with syslog:
         loop.start()
-        if settings.scan_schedule:
+        if scans is not None:
             scans.start()
         if settings.share_pull_schedule:
             pulls.start()
         if announce:
             announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
+            announce(scans_state)
             announce(
                 f"API: http://{settings.api_host}:{settings.api_port}/api/v1/health "
                 f"(docs at /api/docs); API token in {token_path}"
@@ -159,7 +175,8 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
             )  # use our handlers (text or JSON) for uvicorn too
         finally:
             loop.stop.set()
-            scans.stop.set()
+            if scans is not None:
+                scans.stop.set()
             pulls.stop.set()
             loop.wake.set()
             loop.join(timeout=10)

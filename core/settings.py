@@ -14,7 +14,8 @@ __all__ = ["Settings"]
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_AGENCIES = Path(__file__).resolve().parent / "data" / "agencies.yaml"
 DEFAULT_RULES = PACKAGE_ROOT / "detections" / "rules" / "city"
-DEFAULT_SCAN_TARGETS = Path(__file__).resolve().parent / "data" / "scan_targets.yaml"
+# Shipped as an example only: never loaded unless CITYSOC_SCAN_TARGETS_FILE names a file.
+EXAMPLE_SCAN_TARGETS = Path(__file__).resolve().parent / "data" / "scan_targets.example.yaml"
 DEFAULT_EXPOSURE_POLICY = PACKAGE_ROOT / "detections" / "exposure_policy.yaml"
 DEFAULT_PARTNERS = PACKAGE_ROOT / "incidents" / "sharing" / "partners.yaml"
 
@@ -46,9 +47,11 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
     alert_group_window_minutes: int = Field(default=60, ge=1)
     log_format: Literal["text", "json"] = "text"
-    scan_targets_file: Path = DEFAULT_SCAN_TARGETS
+    scan_targets_file: Path | None = Field(
+        default=None, description="what nmap may scan (none by default: scanning is opt-in)"
+    )
     exposure_policy_file: Path = DEFAULT_EXPOSURE_POLICY
-    scan_schedule: bool = Field(default=True, description="run due scans from `serve`")
+    scan_schedule: bool = Field(default=False, description="run due scans from `serve`")
     cookie_secure: bool = Field(default=True, description="session cookies only over HTTPS")
     login_attempts_per_minute: int = Field(default=10, ge=1)
     partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
