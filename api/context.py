@@ -17,6 +17,7 @@ from core.agencies import AgencyRegistry
 from core.alerts import Severity
 from core.clock import Clock, SystemClock
 from core.errors import RuleError
+from core.private_files import tighten_tree
 from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
@@ -55,6 +56,7 @@ class CitySoc:
         self.clock: Clock = clock or SystemClock()
         self.registry = AgencyRegistry.load(settings.agencies_file)
         self.store: Store = open_store(settings)
+        tighten_tree(settings.evidence_path)  # left open to others by an older version
         self._rules: CompileReport | None = None
         self.scope = ScanScope.load(settings.scan_targets_file, self.registry)
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)

@@ -14,6 +14,7 @@ from api.observability import configure_logging
 from collectors.syslog import SyslogServer
 from core.access import SYSTEM
 from core.errors import CitySocError
+from core.private_files import private_dir, tighten, write_private
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
 
@@ -23,14 +24,15 @@ log = logging.getLogger("citysoc.server")
 
 
 def api_token(state_dir: Path) -> tuple[str, Path]:
-    """The operator's API token, created once and kept in a file only its owner can read."""
+    """The operator's API token, created once and kept in a file only its owner can read
+    (0600 in a 0700 folder; one left open to others is tightened)."""
     path = state_dir / "api-token"
+    private_dir(state_dir)
     if path.exists():
+        tighten(path)
         return path.read_text(encoding="utf-8").strip(), path
-    state_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.write_text(token + "\n", encoding="utf-8")
+    write_private(path, (token + "\n").encode())
     return token, path
 
 

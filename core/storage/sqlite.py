@@ -26,6 +26,7 @@ from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus, 
 from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
 from core.events import DeadLetter, Event, FieldValue
+from core.private_files import create_private, private_dir, tighten
 from core.storage.base import GENESIS_HASH, SharedObject, VersionFilter, audit_hash
 
 __all__ = ["SqliteStore"]
@@ -1030,7 +1031,11 @@ class SqliteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600 before SQLite creates it 0644: the WAL and SHM copy the database's mode.
+            private_dir(path.parent)
+            create_private(path)
+            for companion in ("-wal", "-shm", "-journal"):
+                tighten(Path(f"{path}{companion}"))
             self._con = sqlite3.connect(
                 path, check_same_thread=False, isolation_level=None, timeout=30
             )
