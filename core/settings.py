@@ -61,6 +61,18 @@ class Settings(BaseSettings):
         default=None, description="evidence files (default: evidence/ beside the store's data)"
     )
     max_evidence_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="HMAC key of the audit anchors (default: audit.key beside "
+        "the store's data); keep it where the store's administrators cannot read it",
+    )
+    audit_anchor_file: Path | None = Field(
+        default=None,
+        description="append-only signed checkpoints of the audit chain "
+        "(default: <store>.audit-anchors.jsonl beside the store's data)",
+    )
+    audit_anchor_every_entries: int = Field(default=100, ge=1)
+    audit_anchor_every_minutes: int = Field(default=5, ge=1)
 
     @field_validator("store")
     @classmethod
@@ -90,3 +102,15 @@ class Settings(BaseSettings):
     @property
     def evidence_path(self) -> Path:
         return self.evidence_dir or self.data_dir / "evidence"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "audit.key"
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        """One anchor file per store: the SQLite file's name, or the index prefix."""
+        if self.audit_anchor_file:
+            return self.audit_anchor_file
+        name = self.sqlite_path.name if self.engine == "sqlite" else self.store_index_prefix
+        return self.data_dir / f"{name}.audit-anchors.jsonl"

@@ -595,11 +595,13 @@ class SqliteAudit(_Part):
             seq = int(cur.lastrowid or 0)
         return SqliteAuditRow(seq, at, actor, action, subject, detail, prev, digest)
 
-    def rows(self, *, subject: str | None = None) -> Iterator[SqliteAuditRow]:
+    def rows(self, *, subject: str | None = None, after: int = 0) -> Iterator[SqliteAuditRow]:
         if subject is None:
-            found = self._db.all("SELECT * FROM audit ORDER BY seq")
+            found = self._db.all("SELECT * FROM audit WHERE seq > ? ORDER BY seq", (after,))
         else:
-            found = self._db.all("SELECT * FROM audit WHERE subject = ? ORDER BY seq", (subject,))
+            found = self._db.all(
+                "SELECT * FROM audit WHERE subject = ? AND seq > ? ORDER BY seq", (subject, after)
+            )
         return (_audit_row(r) for r in found)
 
     def page(

@@ -113,3 +113,21 @@ def test_evidence_files_and_folders_are_private(soc, umask):
     os.chmod(root, 0o755)  # noqa: S103 - what an older version left, on purpose
     with CitySoc(soc.settings, clock=soc.clock):  # a restart tightens what it finds
         assert mode(stored) == 0o600 and mode(root) == 0o700
+
+
+def test_the_audit_key_and_anchor_file_are_private(soc, umask, caplog):
+    from core import audit
+    from core.access import SYSTEM
+
+    audit.record(soc.store, actor=SYSTEM, action="t", subject="s", at=soc.clock.now())
+    assert soc.anchor_audit("test") is not None
+    key, anchors = soc.anchors.key_file, soc.anchors.anchor_file
+    assert mode(key) == mode(anchors) == 0o600 and mode(key.parent) == 0o700
+    leftovers = [p.name for p in key.parent.iterdir() if p.name.endswith((".new", ".tmp"))]
+    assert leftovers == []
+    os.chmod(key, 0o644)
+    os.chmod(anchors, 0o644)
+    caplog.set_level(logging.WARNING, logger="citysoc.files")
+    assert soc.verify_audit().ok
+    assert mode(key) == mode(anchors) == 0o600
+    assert f"tightened permissions of {key} from 0644 to 0600" in caplog.text
