@@ -4,6 +4,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -13,12 +14,13 @@ from api.context import CitySoc
 from api.observability import configure_logging
 from collectors.syslog import SyslogServer
 from core.access import SYSTEM
+from core.audit_anchors import ANCHOR_TICK_SECONDS, Anchor
 from core.errors import CitySocError
 from core.private_files import private_dir, tighten, write_private
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
 
-__all__ = ["api_token", "scan_scheduler", "serve"]
+__all__ = ["AuditAnchorLoop", "api_token", "scan_scheduler", "serve"]
 
 log = logging.getLogger("citysoc.server")
 
@@ -114,6 +116,33 @@ class SharePuller(threading.Thread):
                 )
 
 
+class AuditAnchorLoop(threading.Thread):
+    """Anchors the audit chain every N new entries, or every M minutes when it grew
+    (CITYSOC_AUDIT_ANCHOR_EVERY_ENTRIES / _MINUTES), looking every few seconds."""
+
+    def __init__(self, soc: CitySoc, interval: float = ANCHOR_TICK_SECONDS) -> None:
+        super().__init__(name="audit-anchors", daemon=True)
+        self.soc, self.interval = soc, interval
+        self.stop = threading.Event()
+
+    def tick(self) -> Anchor | None:
+        settings = self.soc.settings
+        due = self.soc.anchors.due(
+            self.soc.store,
+            now=self.soc.clock.now(),
+            every_entries=settings.audit_anchor_every_entries,
+            every=timedelta(minutes=settings.audit_anchor_every_minutes),
+        )
+        return self.soc.anchor_audit("serve") if due else None
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                self.tick()
+            except (CitySocError, OSError) as exc:  # the store is down: try again next tick
+                log.error("audit anchoring failed: %s", exc)
+
+
 class DetectionLoop(threading.Thread):
     """Runs detections and triage whenever new events arrive (at most every `interval` s)."""
 
@@ -154,8 +183,10 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
     scans, scans_state = scan_scheduler(soc)
     log.info("%s", scans_state)
     pulls = SharePuller(soc)
+    anchors = AuditAnchorLoop(soc)
     with syslog:
         loop.start()
+        anchors.start()
         if scans is not None:
             scans.start()
         if settings.share_pull_schedule:
@@ -163,6 +194,10 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         if announce:
             announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
             announce(scans_state)
+            announce(
+                f"audit anchors: every {settings.audit_anchor_every_entries} entries or "
+                f"{settings.audit_anchor_every_minutes} min, in {soc.anchors.anchor_file}"
+            )
             announce(
                 f"API: http://{settings.api_host}:{settings.api_port}/api/v1/health "
                 f"(docs at /api/docs); API token in {token_path}"
@@ -177,6 +212,7 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
             )  # use our handlers (text or JSON) for uvicorn too
         finally:
             loop.stop.set()
+            anchors.stop.set()
             if scans is not None:
                 scans.stop.set()
             pulls.stop.set()

@@ -740,6 +740,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         lang = lang_of(request)
         report = compliance.build_compliance(
             store=soc.store,
+            anchors=soc.anchors,
             actor=who,
             registry=soc.registry,
             start=start,
@@ -787,7 +788,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             limit=limit,
             subject=subject or "",
             base="/audit" + (f"?{urlencode({'subject': subject})}" if subject else ""),
-            verification=audit.verify(soc.store),
+            verification=soc.verify_audit(),
         )
 
     @router.get("/static/{name}")
