@@ -65,6 +65,7 @@ class CitySoc:
         self.anchors = AnchorLog(
             key_file=settings.audit_key_path, anchor_file=settings.audit_anchor_path
         )
+        self._anchor_refused: str | None = None
         self._rules: CompileReport | None = None
         self.scope = ScanScope.load(settings.scan_targets_file, self.registry)
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)
@@ -189,7 +190,9 @@ class CitySoc:
         try:
             return self.anchors.anchor(self.store, reason=reason, now=self.clock.now())
         except AnchorMismatchError as exc:
-            log.error("audit chain not anchored: %s", exc.message)
+            if exc.message != self._anchor_refused:  # serve asks every few seconds: say it once
+                log.error("audit chain not anchored: %s", exc.message)
+            self._anchor_refused = exc.message
             return None
 
     def close(self) -> None:

@@ -220,6 +220,8 @@ def verify(
             latest = anchors.anchor(store, reason=reason, now=now) or latest
         except AnchorMismatchError as exc:  # the chain moved under us; the next check sees it
             log.warning("audit chain not anchored: %s", exc.message)
+        except OSError as exc:  # e.g. an auditor's account may read but not append anchors
+            log.warning("audit chain not anchored: cannot write %s: %s", anchors.anchor_file, exc)
     first_bad = next((seq for seq, _ in found if seq is not None), None)
     return AuditVerification(
         ok=not found,

@@ -157,7 +157,8 @@ class AnchorLog:
         if key is not None:
             return key
         private_dir(self.key_file.parent)
-        temporary = self.key_file.with_name(f".{self.key_file.name}.{os.getpid()}.new")
+        unique = f"{os.getpid()}-{threading.get_ident()}"
+        temporary = self.key_file.with_name(f".{self.key_file.name}.{unique}.new")
         fresh = secrets.token_bytes(32)
         write_private(temporary, (fresh.hex() + "\n").encode())
         try:

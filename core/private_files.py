@@ -12,6 +12,7 @@ line saying what changed.
 import logging
 import os
 import stat
+import threading
 from pathlib import Path
 
 __all__ = [
@@ -113,7 +114,7 @@ def create_private(path: Path) -> None:
 
 def write_private(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (temporary file 0600, fsync, rename)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     fd = open_private(temporary, os.O_WRONLY | os.O_TRUNC)
     try:
         view = memoryview(data)

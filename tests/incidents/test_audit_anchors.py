@@ -264,3 +264,26 @@ def test_two_processes_share_one_key_and_one_anchor_chain(tmp_path):
     )
     reading = log.read()
     assert reading.problems == [] and reading.anchors[-1].entries == 40
+
+
+def test_serve_says_once_that_it_will_not_anchor_a_tampered_chain(soc, caplog):
+    import logging
+
+    write(soc, 3)
+    loop = AuditAnchorLoop(soc)
+    assert loop.tick().number == 1
+    if soc.store.engine == "sqlite":
+        with sqlite3.connect(soc.settings.sqlite_path) as con:
+            con.execute("DROP TRIGGER audit_no_update")
+            con.execute("UPDATE audit SET hash = ? WHERE seq = 3", ("0" * 64,))
+    else:
+        index = soc.store.index("audit")
+        row = soc.store.es.get(index=index, id="3")["_source"]
+        soc.store.es.index(index=index, id="3", document={**row, "hash": "0" * 64}, refresh=True)
+    write(soc, 1)
+    caplog.set_level(logging.ERROR, logger="citysoc.audit")
+    for _ in range(3):
+        soc.clock.advance(timedelta(minutes=10))
+        assert loop.tick() is None
+    refused = [r for r in caplog.records if "not anchored" in r.getMessage()]
+    assert len(refused) == 1 and "entry 3 no longer matches anchor #1" in refused[0].getMessage()
