@@ -32,6 +32,7 @@ from incidents.models import (
     NotificationKind,
     ProgressNote,
 )
+from incidents.sharing.timestamps import stix_time
 from incidents.sharing.watchlist import WatchedIndicator
 from reports.documents import DocumentKind
 from reports.render import environment
@@ -65,6 +66,13 @@ def test_every_time_formatter_is_total(edge, tz):
     ]
     assert all(isinstance(t, str) and t for t in texts)
     assert roc_date(value).startswith(("民國", "民國前"))
+    assert len(stix_time(value)) == len("2026-03-02T01:00:00.000000Z")  # fixed width
+
+
+def test_stix_times_at_the_edges_are_fixed_width_utc():
+    assert stix_time(MIN_UTC) == "0001-01-01T00:00:00.000000Z"
+    assert stix_time(MIN_EAST) == "0001-01-01T00:00:00.000000Z"  # before year 1: the first
+    assert stix_time(MAX_WEST) == "9999-12-31T23:59:59.999999Z"
 
 
 @pytest.mark.parametrize(
