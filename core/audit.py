@@ -64,7 +64,6 @@ class AuditVerification:
     anchors: int = 0  # anchors compared with the chain
     latest_anchor: Anchor | None = None
     unanchored: int = 0
-    anchored: bool = False  # whether anchors are kept at all (None given: chain only)
 
 
 @dataclass
@@ -232,7 +231,6 @@ def verify(
         anchors=len(trusted),
         latest_anchor=latest,
         unanchored=max(0, walk.entries - latest.entries) if latest and not found else 0,
-        anchored=anchors is not None,
     )
 
 
