@@ -570,6 +570,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             raise InputError("'to' is before 'from'", location="query.to")
         report = compliance.build_compliance(
             store=soc.store,
+            anchors=soc.anchors,
             actor=who,
             registry=soc.registry,
             start=start,
@@ -656,12 +657,29 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.get("/api/v1/audit/verify")
     def audit_verify(who: ActorDep) -> dict[str, object]:  # noqa: ARG001 - authorizes
-        result = audit.verify(soc.store)
+        """The chain checked link by link and against every signed anchor (then anchored)."""
+        result = soc.verify_audit()
+        latest = result.latest_anchor
         return {
             "ok": result.ok,
             "entries": result.entries,
             "first_bad_seq": result.first_bad_seq,
             "reason": result.reason,
+            "problems": list(result.problems),
+            "anchors": {
+                "checked": result.anchors,
+                "unanchored_entries": result.unanchored,
+                "latest": None
+                if latest is None
+                else {
+                    "number": latest.number,
+                    "at": latest.at,
+                    "entries": latest.entries,
+                    "head_seq": latest.head_seq,
+                    "head_hash": latest.head_hash,
+                    "mac": latest.mac,
+                },
+            },
         }
 
     app.include_router(web_router(soc, limiter))

@@ -14,11 +14,10 @@ from rich.table import Table
 from api.context import CitySoc, local_operator
 from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
-from core import audit
 from core.access import Actor, Role
 from core.alerts import AlertQuery, AlertStatus
 from core.alerts import Severity as AlertSeverity
-from core.clock import roc_date, taipei_time
+from core.clock import roc_date, taipei_datetime, taipei_time
 from core.errors import CitySocError
 from core.settings import Settings
 from incidents import service
@@ -471,6 +470,7 @@ def report_compliance(
     with _soc(store) as soc:
         report = compliance.build_compliance(
             store=soc.store,
+            anchors=soc.anchors,
             actor=local_operator(),
             registry=soc.registry,
             start=first,
@@ -482,6 +482,7 @@ def report_compliance(
     console.print(
         f"wrote {out}: {report.incidents} incidents, {len(report.open_overdue)} open "
         f"overdue items, audit trail {'intact' if report.audit_ok else 'BROKEN'}"
+        + (f" (anchor #{report.audit_anchor.number})" if report.audit_anchor else "")
     )
 
 
@@ -655,21 +656,42 @@ def users_token(
 
 @audit_app.command("verify")
 def audit_verify(store: StoreOpt = None) -> None:
-    """Check the hash chain of the audit trail; exit 1 if any entry was altered."""
+    """Check the hash chain and compare it with the signed anchors (then anchor its head);
+    exit 1 if any entry was altered, removed or reordered."""
     with _soc(store) as soc:
-        result = audit.verify(soc.store)
+        result = soc.verify_audit()
+        anchor_file = soc.anchors.anchor_file
     if result.ok:
-        console.print(f"[green]audit trail intact[/]: {result.entries} entries verified")
-        return
-    console.print(f"[red]audit trail broken at entry {result.first_bad_seq}[/]: {result.reason}")
-    raise typer.Exit(1)
+        console.print(
+            f"[green]audit trail intact[/]: {result.entries:,} entries verified, "
+            f"checked against {result.anchors:,} anchors in {anchor_file}"
+        )
+    else:
+        console.print(f"[red]audit trail broken[/]: {result.reason}")
+        for problem in result.problems[1:]:
+            console.print(f"  [red]also:[/] {problem}")
+    latest = result.latest_anchor
+    if latest is None:
+        console.print(
+            "[yellow]no anchor yet[/]: removal of the newest entries cannot be detected "
+            "before the first anchor"
+        )
+    else:
+        console.print(
+            f"latest anchor #{latest.number} at {taipei_datetime(latest.at)} (Taipei): "
+            f"{latest.entries:,} entries, head entry {latest.head_seq:,} {latest.head_hash}"
+        )
+        if result.unanchored:
+            console.print(f"{result.unanchored:,} entries written since are not yet anchored")
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
 def scan(
     target: Annotated[
         list[str] | None,
-        typer.Option("--target", help="scan target name (repeatable); default: all"),
+        typer.Option("--target", help="scan target name (repeatable); default: every enabled one"),
     ] = None,
     address: Annotated[
         list[str] | None,
@@ -684,7 +706,14 @@ def scan(
     from incidents.scanning import run_scan
 
     with _soc(store) as soc:
-        names = target or sorted(soc.scope.targets)
+        names = target or sorted(t.name for t in soc.scope.enabled)
+        if not names:
+            err.print(
+                f"[yellow]nothing to scan:[/] no target is enabled in {soc.scope.source}; "
+                "name a targets file with CITYSOC_SCAN_TARGETS_FILE (see "
+                "core/data/scan_targets.example.yaml) and set `enabled: true` on each target"
+            )
+            raise typer.Exit(1)
         table = Table(title="Scan summary")
         for col in ("target", "status", "hosts up", "open ports", "changes", "findings", "note"):
             table.add_column(col)
@@ -854,7 +883,7 @@ def demo(
             DocumentKind.NOTIFICATION, filed, registry=soc.registry, now=soc.clock.now()
         )
         out.write_text(render_html(form), encoding="utf-8")
-        result = audit.verify(soc.store)
+        result = soc.verify_audit()
         console.rule("where to look")
         console.print(
             f"notification form: [bold]{out}[/] (level {filed.level}: "

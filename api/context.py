@@ -1,6 +1,7 @@
 """The composition root: one place that wires settings to store, registry, rules and clock."""
 
 import getpass
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,12 +13,15 @@ from fastapi import Response
 from api.uploads import evidence_response
 from collectors.ingest import Ingestor
 from collectors.scan_targets import ScanScope
+from core import audit
 from core.access import SYSTEM, Actor, Role
 from core.agencies import AgencyRegistry
 from core.alerts import Severity
+from core.audit_anchors import Anchor, AnchorLog, AnchorMismatchError
 from core.clock import Clock, SystemClock
 from core.errors import RuleError
 from core.health import HealthRegistry
+from core.private_files import tighten_tree
 from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
@@ -31,6 +35,8 @@ from incidents.sharing.watchlist import list_indicators
 from incidents.triage import TriageReport, auto_triage
 
 __all__ = ["CitySoc", "ProcessReport", "local_operator"]
+
+log = logging.getLogger("citysoc.audit")
 
 
 def local_operator() -> Actor:
@@ -56,6 +62,11 @@ class CitySoc:
         self.clock: Clock = clock or SystemClock()
         self.registry = AgencyRegistry.load(settings.agencies_file)
         self.store: Store = open_store(settings)
+        tighten_tree(settings.evidence_path)  # left open to others by an older version
+        self.anchors = AnchorLog(
+            key_file=settings.audit_key_path, anchor_file=settings.audit_anchor_path
+        )
+        self._anchor_refused: str | None = None
         self._rules: CompileReport | None = None
         self.scope = ScanScope.load(settings.scan_targets_file, self.registry)
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)
@@ -174,8 +185,30 @@ class CitySoc:
         )
         return evidence_response(record, path)
 
+    def verify_audit(self, *, reason: str = "verify") -> audit.AuditVerification:
+        """The audit chain checked against its anchors (and anchored, if it holds)."""
+        return audit.verify(self.store, self.anchors, now=self.clock.now(), reason=reason)
+
+    def anchor_audit(self, reason: str) -> Anchor | None:
+        """Anchor the audit chain's head if it grew; a chain that no longer extends the
+        latest anchor is logged (verification reports it) and left unanchored."""
+        try:
+            return self.anchors.anchor(self.store, reason=reason, now=self.clock.now())
+        except AnchorMismatchError as exc:
+            if exc.message != self._anchor_refused:  # serve asks every few seconds: say it once
+                log.error("audit chain not anchored: %s", exc.message)
+            self._anchor_refused = exc.message
+            return None
+
     def close(self) -> None:
-        self.store.close()
+        """Anchor what this process wrote to the audit trail (each CLI command), then close."""
+        try:
+            self.anchor_audit("close")
+        except Exception as exc:  # noqa: BLE001 - best effort: the store may be gone already
+            # (closed, unreachable) or the anchor file unwritable; the next occasion anchors.
+            log.error("audit chain not anchored on close: %s: %s", type(exc).__name__, exc)
+        finally:
+            self.store.close()
 
     def __enter__(self) -> Self:
         return self

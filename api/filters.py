@@ -9,7 +9,7 @@ from fastapi import Query
 from pydantic import AfterValidator, BeforeValidator
 
 from core.alerts import AlertQuery, AlertStatus, Severity
-from core.clock import TAIPEI
+from core.clock import TAIPEI, utc_clamped
 
 __all__ = ["MAX_OFFSET", "Offset", "Text", "alert_query"]
 
@@ -19,9 +19,10 @@ def _blank_is_none(value: object) -> object:
 
 
 def _taipei_if_naive(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=TAIPEI)
-    return value
+    """Naive is Taipei time; the result is UTC, clamped to the representable range."""
+    if value is None:
+        return None
+    return utc_clamped(value.replace(tzinfo=TAIPEI) if value.tzinfo is None else value)
 
 
 # Paging deeper than this is not reading, it is exporting (and engines store 64-bit ints).

@@ -4,6 +4,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -13,24 +14,27 @@ from api.context import CitySoc
 from api.observability import configure_logging
 from collectors.syslog import SyslogServer, TcpLimits
 from core.access import SYSTEM
+from core.audit_anchors import ANCHOR_TICK_SECONDS, Anchor
 from core.errors import CitySocError
+from core.private_files import private_dir, tighten, write_private
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
 
-__all__ = ["api_token", "serve"]
+__all__ = ["AuditAnchorLoop", "api_token", "scan_scheduler", "serve"]
 
 log = logging.getLogger("citysoc.server")
 
 
 def api_token(state_dir: Path) -> tuple[str, Path]:
-    """The operator's API token, created once and kept in a file only its owner can read."""
+    """The operator's API token, created once and kept in a file only its owner can read
+    (0600 in a 0700 folder; one left open to others is tightened)."""
     path = state_dir / "api-token"
+    private_dir(state_dir)
     if path.exists():
+        tighten(path)
         return path.read_text(encoding="utf-8").strip(), path
-    state_dir.mkdir(parents=True, exist_ok=True)
     token = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.write_text(token + "\n", encoding="utf-8")
+    write_private(path, (token + "\n").encode())
     return token, path
 
 
@@ -67,6 +71,20 @@ class ScanScheduler(threading.Thread):
                 )
 
 
+def scan_scheduler(soc: CitySoc) -> tuple[ScanScheduler | None, str]:
+    """The scheduled-scan thread, only when the operator opted in twice (the schedule setting
+    and at least one target marked enabled), with a line saying why or why not."""
+    if not soc.settings.scan_schedule:
+        return None, "scheduled scans: off (CITYSOC_SCAN_SCHEDULE is false)"
+    enabled = [t.name for t in soc.scope.enabled]
+    if not enabled:
+        return None, (
+            f"scheduled scans: off (no target is enabled in {soc.scope.source}; "
+            "CITYSOC_SCAN_TARGETS_FILE names the targets file)"
+        )
+    return ScanScheduler(soc), f"scheduled scans: on for {', '.join(enabled)}"
+
+
 class SharePuller(threading.Thread):
     """Pulls each partner that has a pull: section when its interval has passed."""
 
@@ -96,6 +114,33 @@ class SharePuller(threading.Thread):
                     report.new,
                     len(report.rejected),
                 )
+
+
+class AuditAnchorLoop(threading.Thread):
+    """Anchors the audit chain every N new entries, or every M minutes when it grew
+    (CITYSOC_AUDIT_ANCHOR_EVERY_ENTRIES / _MINUTES), looking every few seconds."""
+
+    def __init__(self, soc: CitySoc, interval: float = ANCHOR_TICK_SECONDS) -> None:
+        super().__init__(name="audit-anchors", daemon=True)
+        self.soc, self.interval = soc, interval
+        self.stop = threading.Event()
+
+    def tick(self) -> Anchor | None:
+        settings = self.soc.settings
+        due = self.soc.anchors.due(
+            self.soc.store,
+            now=self.soc.clock.now(),
+            every_entries=settings.audit_anchor_every_entries,
+            every=timedelta(minutes=settings.audit_anchor_every_minutes),
+        )
+        return self.soc.anchor_audit("serve") if due else None
+
+    def run(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                self.tick()
+            except (CitySocError, OSError) as exc:  # the store is down: try again next tick
+                log.error("audit anchoring failed: %s", exc)
 
 
 class DetectionLoop(threading.Thread):
@@ -142,16 +187,24 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         health=soc.health,
     )
     app = create_app(soc, api_token=token)
-    scans = ScanScheduler(soc)
+    scans, scans_state = scan_scheduler(soc)
+    log.info("%s", scans_state)
     pulls = SharePuller(soc)
+    anchors = AuditAnchorLoop(soc)
     with syslog:
         loop.start()
-        if settings.scan_schedule:
+        anchors.start()
+        if scans is not None:
             scans.start()
         if settings.share_pull_schedule:
             pulls.start()
         if announce:
             announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
+            announce(scans_state)
+            announce(
+                f"audit anchors: every {settings.audit_anchor_every_entries} entries or "
+                f"{settings.audit_anchor_every_minutes} min, in {soc.anchors.anchor_file}"
+            )
             announce(
                 f"API: http://{settings.api_host}:{settings.api_port}/api/v1/health "
                 f"(docs at /api/docs); API token in {token_path}"
@@ -166,7 +219,9 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
             )  # use our handlers (text or JSON) for uvicorn too
         finally:
             loop.stop.set()
-            scans.stop.set()
+            anchors.stop.set()
+            if scans is not None:
+                scans.stop.set()
             pulls.stop.set()
             loop.wake.set()
             loop.join(timeout=10)

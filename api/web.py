@@ -81,7 +81,13 @@ def labels_for(request: Request) -> dict[str, str]:
 
 def _local(at: datetime | None) -> str:
     """A time as a datetime-local input shows it (Taipei, to the minute)."""
-    return at.astimezone(TAIPEI).strftime("%Y-%m-%dT%H:%M") if at else ""
+    if at is None:
+        return ""
+    try:
+        local = at.astimezone(TAIPEI)
+    except OverflowError:  # the calendar's last hours have no Taipei time: show them as given
+        local = at
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
 
 
 def set_session_cookie(response: Response, session_id: str, *, secure: bool) -> None:
@@ -734,6 +740,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         lang = lang_of(request)
         report = compliance.build_compliance(
             store=soc.store,
+            anchors=soc.anchors,
             actor=who,
             registry=soc.registry,
             start=start,
@@ -781,7 +788,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             limit=limit,
             subject=subject or "",
             base="/audit" + (f"?{urlencode({'subject': subject})}" if subject else ""),
-            verification=audit.verify(soc.store),
+            verification=soc.verify_audit(),
         )
 
     @router.get("/static/{name}")

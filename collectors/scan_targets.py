@@ -1,7 +1,9 @@
 """Scan targets: what nmap may touch, per agency, loaded and validated at start-up.
 
 ``ScanScope.resolve`` is the only way to turn a request into addresses to scan, and it
-refuses anything that is not inside a configured target.
+refuses anything that is not inside a configured target, or a target not ``enabled``.
+Loading never touches the network: host names are kept as written (no DNS) and nmap
+resolves them only when an enabled target is scanned.
 """
 
 import ipaddress
@@ -39,6 +41,8 @@ class ScanTarget(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
     agency: str
+    # Scanning is opt-in per target: an operator sets this once the agency agreed.
+    enabled: bool = False
     networks: tuple[IPNetwork, ...] = ()
     hosts: tuple[str, ...] = ()
     ports: str = Field(pattern=r"^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$")
@@ -85,12 +89,20 @@ class _TargetsFile(BaseModel):
 class ScanScope:
     """All configured targets; resolves requests to in-scope addresses only."""
 
-    def __init__(self, targets: list[ScanTarget]) -> None:
+    def __init__(self, targets: list[ScanTarget], source: str = "no scan targets file") -> None:
         self.targets = {t.name: t for t in targets}
+        self.source = source
+
+    @property
+    def enabled(self) -> list[ScanTarget]:
+        return [t for t in self.targets.values() if t.enabled]
 
     @classmethod
-    def load(cls, path: Path, registry: AgencyRegistry) -> "ScanScope":
-        """Raises ConfigError naming the file, the target and the problem."""
+    def load(cls, path: Path | None, registry: AgencyRegistry) -> "ScanScope":
+        """The targets in ``path`` (none without a file). Raises ConfigError naming the
+        file, the target and the problem."""
+        if path is None:
+            return cls([])
         parsed = load_yaml_model(path, _TargetsFile, "scan targets file")
         names = [t.name for t in parsed.targets]
         if len(names) != len(set(names)):
@@ -100,19 +112,29 @@ class ScanScope:
                 raise ConfigError(
                     f"target {target.name}: unknown agency {target.agency!r}", location=str(path)
                 )
-        return cls(parsed.targets)
+        return cls(parsed.targets, str(path))
 
     def get(self, name: str) -> ScanTarget:
         try:
             return self.targets[name]
         except KeyError:
-            known = ", ".join(sorted(self.targets)) or "none configured"
+            known = ", ".join(sorted(self.targets)) or (
+                "none configured: CITYSOC_SCAN_TARGETS_FILE names the targets file"
+            )
             raise InputError(
                 f"no scan target named {name!r} (known: {known})", location="target"
             ) from None
 
     def resolve(self, target: ScanTarget, only: list[str] | None = None) -> list[str]:
-        """The addresses to scan: the whole target, or ``only`` if every one is in scope."""
+        """The addresses to scan: the whole target, or ``only`` if every one is in scope.
+
+        Raises InputError for a target that is not enabled or an address outside it."""
+        if not target.enabled:
+            raise InputError(
+                f"scan target {target.name} is not enabled; set `enabled: true` on it in "
+                f"{self.source} once the agency has agreed to have it scanned",
+                location="target",
+            )
         if not only:
             return target.addresses()
         outside = [a for a in only if not target.contains(a)]

@@ -15,7 +15,8 @@ __all__ = ["Settings"]
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_AGENCIES = Path(__file__).resolve().parent / "data" / "agencies.yaml"
 DEFAULT_RULES = PACKAGE_ROOT / "detections" / "rules" / "city"
-DEFAULT_SCAN_TARGETS = Path(__file__).resolve().parent / "data" / "scan_targets.yaml"
+# Shipped as an example only: never loaded unless CITYSOC_SCAN_TARGETS_FILE names a file.
+EXAMPLE_SCAN_TARGETS = Path(__file__).resolve().parent / "data" / "scan_targets.example.yaml"
 DEFAULT_EXPOSURE_POLICY = PACKAGE_ROOT / "detections" / "exposure_policy.yaml"
 DEFAULT_PARTNERS = PACKAGE_ROOT / "incidents" / "sharing" / "partners.yaml"
 
@@ -64,9 +65,11 @@ class Settings(BaseSettings):
     )
     alert_group_window_minutes: int = Field(default=60, ge=1)
     log_format: Literal["text", "json"] = "text"
-    scan_targets_file: Path = DEFAULT_SCAN_TARGETS
+    scan_targets_file: Path | None = Field(
+        default=None, description="what nmap may scan (none by default: scanning is opt-in)"
+    )
     exposure_policy_file: Path = DEFAULT_EXPOSURE_POLICY
-    scan_schedule: bool = Field(default=True, description="run due scans from `serve`")
+    scan_schedule: bool = Field(default=False, description="run due scans from `serve`")
     cookie_secure: bool = Field(default=True, description="session cookies only over HTTPS")
     login_attempts_per_minute: int = Field(default=10, ge=1)
     partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
@@ -76,6 +79,18 @@ class Settings(BaseSettings):
         default=None, description="evidence files (default: evidence/ beside the store's data)"
     )
     max_evidence_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    audit_key_file: Path | None = Field(
+        default=None,
+        description="HMAC key of the audit anchors (default: audit.key beside "
+        "the store's data); keep it where the store's administrators cannot read it",
+    )
+    audit_anchor_file: Path | None = Field(
+        default=None,
+        description="append-only signed checkpoints of the audit chain "
+        "(default: <store>.audit-anchors.jsonl beside the store's data)",
+    )
+    audit_anchor_every_entries: int = Field(default=100, ge=1)
+    audit_anchor_every_minutes: int = Field(default=5, ge=1)
 
     @field_validator("store")
     @classmethod
@@ -105,3 +120,15 @@ class Settings(BaseSettings):
     @property
     def evidence_path(self) -> Path:
         return self.evidence_dir or self.data_dir / "evidence"
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "audit.key"
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        """One anchor file per store: the SQLite file's name, or the index prefix."""
+        if self.audit_anchor_file:
+            return self.audit_anchor_file
+        name = self.sqlite_path.name if self.engine == "sqlite" else self.store_index_prefix
+        return self.data_dir / f"{name}.audit-anchors.jsonl"

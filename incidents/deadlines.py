@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from core.clock import TAIPEI, UTC
+from core.clock import TAIPEI, UTC, later
 
 __all__ = [
     "DeadlineKind",
@@ -68,11 +68,17 @@ class Deadline:
 
 
 def add_calendar_month(at: datetime) -> datetime:
-    """One calendar month later in Taipei time; the 31st becomes the month's last day."""
-    local = at.astimezone(TAIPEI)
-    year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
-    day = min(local.day, calendar.monthrange(year, month)[1])
-    return local.replace(year=year, month=month, day=day).astimezone(UTC)
+    """One calendar month later in Taipei time; the 31st becomes the month's last day.
+
+    At the calendar's edges (a stored time in year 1 or 9999 that has no Taipei wall time,
+    or whose month has no successor) it saturates instead of overflowing."""
+    try:
+        local = at.astimezone(TAIPEI)
+        year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+        day = min(local.day, calendar.monthrange(year, month)[1])
+        return local.replace(year=year, month=month, day=day).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return later(at, timedelta(days=31))
 
 
 def _status(due: datetime | None, done: datetime | None, now: datetime) -> DeadlineStatus:
@@ -100,18 +106,18 @@ def compute_deadlines(
     major = (level or 0) >= 3
     strict = (highest_level or level or 0) >= 3
     review_due = (
-        notified_at + (timedelta(hours=2) if major else timedelta(hours=8))
+        later(notified_at, timedelta(hours=2) if major else timedelta(hours=8))
         if notified_at and level
         else None
     )
     containment_due = (
-        aware_at + (timedelta(hours=36) if strict else timedelta(hours=72)) if level else None
+        later(aware_at, timedelta(hours=36) if strict else timedelta(hours=72)) if level else None
     )
     report_due = report_extended_to or (add_calendar_month(contained_at) if contained_at else None)
     rows = [
         (
             DeadlineKind.NOTIFY,
-            aware_at + timedelta(hours=1),
+            later(aware_at, timedelta(hours=1)),
             notified_at,
             "辦法第6條第1項：知悉後1小時內通報",
         ),
@@ -123,7 +129,7 @@ def compute_deadlines(
         ),
         (
             DeadlineKind.FORWARD,
-            reviewed_at + timedelta(hours=1) if reviewed_at else None,
+            later(reviewed_at, timedelta(hours=1)) if reviewed_at else None,
             forwarded_at,
             "辦法第7條第2項：審核後1小時內通報主管機關",
         ),

@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 from core.access import Action, Actor
 from core.clock import Clock
 from core.errors import InputError, NotFoundError
+from core.private_files import private_dir
 from core.storage.base import Store
 from incidents import service
 from incidents.models import EvidenceFile, Incident
@@ -133,7 +134,7 @@ def add_evidence(
     if any(e.sha256 == digest for e in incident.evidence):
         raise InputError(f"this file is already attached to {incident_id}", location="file")
     target = _path(root, incident.id, digest)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)  # 0700 like the files (mkstemp makes them 0600)
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:
         tmp.write(data)
         tmp.flush()

@@ -160,10 +160,10 @@ def _failed(
 
 
 def due_targets(store: Store, scope: ScanScope, clock: Clock) -> list[ScanTarget]:
-    """Targets whose interval has passed and whose window is open now."""
+    """Enabled targets whose interval has passed and whose window is open now."""
     now = clock.now()
     due = []
-    for target in scope.targets.values():
+    for target in scope.enabled:
         last = store.assets.last_scan_at(target.name)
         interval_passed = (
             last is None or (now - last).total_seconds() >= target.interval_minutes * 60

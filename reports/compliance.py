@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from core import audit
 from core.access import Action, Actor, require
 from core.agencies import AgencyRegistry
+from core.audit_anchors import AnchorLog
 from core.clock import TAIPEI
 from core.storage.base import Store
 from incidents import drills, repository, service
@@ -26,6 +27,7 @@ from reports.labels import Lang, labels
 from reports.render import encode_page, render, to_pdf
 
 __all__ = [
+    "AnchorRecord",
     "ClockRow",
     "ComplianceReport",
     "build_compliance",
@@ -63,6 +65,18 @@ class AgencySummary(BaseModel):
     overdue: int
 
 
+class AnchorRecord(BaseModel):
+    """The latest signed anchor of the audit chain (core.audit_anchors), printed so that a
+    kept copy of the report can later show whether the trail was cut back or rewritten."""
+
+    number: int
+    at: datetime
+    entries: int
+    head_seq: int
+    head_hash: str
+    mac: str
+
+
 class ComplianceReport(BaseModel):
     period_from: date
     period_to: date
@@ -81,6 +95,9 @@ class ComplianceReport(BaseModel):
     audit_entries: int
     audit_first_bad: int | None
     audit_reason: str | None
+    audit_problems: list[str] = []
+    audit_anchor: AnchorRecord | None = None
+    audit_unanchored: int = 0  # entries written after that anchor
     drills: list[DrillObligation]
 
 
@@ -89,11 +106,13 @@ def report_schema() -> dict[str, object]:
     return ComplianceReport.model_json_schema()
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The period in Taipei days: [start 00:00, end+1 00:00) Taipei time."""
+def _bounds(start: date, end: date) -> tuple[datetime, datetime | None]:
+    """The period in Taipei days: [start 00:00, end+1 00:00) Taipei time; a period that
+    ends on the calendar's last day has no upper bound (there is no next day)."""
     low = datetime.combine(start, time(0), tzinfo=TAIPEI)
-    high = datetime.combine(end + timedelta(days=1), time(0), tzinfo=TAIPEI)
-    return low, high
+    if end == date.max:
+        return low, None
+    return low, datetime.combine(end + timedelta(days=1), time(0), tzinfo=TAIPEI)
 
 
 def build_compliance(
@@ -105,8 +124,12 @@ def build_compliance(
     end: date,
     now: datetime,
     agency: str | None = None,
+    anchors: AnchorLog | None = None,
 ) -> ComplianceReport:
-    """Raises ForbiddenError / NotFoundError when the actor may not see the scope."""
+    """Raises ForbiddenError / NotFoundError when the actor may not see the scope.
+
+    With ``anchors`` the audit check compares the chain with its signed anchors, anchors
+    its head and prints the latest anchor; without, it checks the chain alone."""
     if agency is not None:
         registry.get(agency)
         require(actor, Action.EXPORT, agency, "agency")
@@ -124,7 +147,9 @@ def build_compliance(
         incidents.extend(
             i
             for i in page
-            if low <= i.aware_at < high and (agency is None or i.organization_id == agency)
+            if low <= i.aware_at
+            and (high is None or i.aware_at < high)
+            and (agency is None or i.organization_id == agency)
         )
         offset += _PAGE
     by_level: Counter[str] = Counter()
@@ -165,7 +190,9 @@ def build_compliance(
             rows.append(row)
             clocks[d.kind][d.status] += 1
             per_agency[incident.organization_id].append(row)
-    verification = audit.verify(store)
+    # Each report is also an occasion to anchor the chain: the anchor it prints covers it.
+    verification = audit.verify(store, anchors, now=now, reason="compliance")
+    latest = verification.latest_anchor
     scope = [agency] if agency else [a.code for a in registry]
     obligations = drill_obligations(
         drills.list_drills(store=store, actor=actor, agency=agency),
@@ -205,6 +232,18 @@ def build_compliance(
         audit_entries=verification.entries,
         audit_first_bad=verification.first_bad_seq,
         audit_reason=verification.reason,
+        audit_problems=list(verification.problems),
+        audit_anchor=None
+        if latest is None
+        else AnchorRecord(
+            number=latest.number,
+            at=latest.at,
+            entries=latest.entries,
+            head_seq=latest.head_seq,
+            head_hash=latest.head_hash,
+            mac=latest.mac,
+        ),
+        audit_unanchored=verification.unanchored,
         drills=obligations,
     )
 
@@ -326,6 +365,16 @@ def compliance_xlsx(report: ComplianceReport) -> bytes:
         summary.append([f"category {category}", count])
     summary.append(["open overdue items", len(report.open_overdue)])
     summary.append(["audit trail", "intact" if report.audit_ok else "BROKEN"])
+    for problem in report.audit_problems:
+        summary.append(["audit problem", problem])
+    if report.audit_anchor:
+        anchor = report.audit_anchor
+        summary.append(["audit anchor", anchor.number])
+        summary.append(["audit anchor at", anchor.at.isoformat()])
+        summary.append(["audit anchor entries", anchor.entries])
+        summary.append(["audit anchor head", f"{anchor.head_seq} {anchor.head_hash}"])
+        summary.append(["audit anchor mac", anchor.mac])
+        summary.append(["audit entries not yet anchored", report.audit_unanchored])
     summary.append(
         ["drill obligations met", f"{sum(d.met for d in report.drills)} of {len(report.drills)}"]
     )

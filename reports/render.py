@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from core.clock import TAIPEI, roc_date
+from core.clock import roc_date, taipei_datetime
 
 __all__ = ["MEDIA_TYPES", "encode_page", "environment", "render", "to_pdf"]
 
@@ -18,7 +18,7 @@ def _roc(value: datetime | None, with_time: bool = True) -> str:
 
 
 def _taipei(value: datetime | None) -> str:
-    return value.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M") if value else ""
+    return taipei_datetime(value) if value else ""
 
 
 @cache

@@ -140,7 +140,9 @@ class AuditStore(Protocol):
     def append(
         self, *, at: datetime, actor: str, action: str, subject: str, detail: str
     ) -> AuditRow: ...
-    def rows(self, *, subject: str | None = None) -> Iterator[AuditRow]: ...
+    def rows(self, *, subject: str | None = None, after: int = 0) -> Iterator[AuditRow]:
+        """Oldest first; only entries with ``seq > after`` (anchoring reads just the tail)."""
+
     def page(
         self, *, subject: str | None = None, limit: int = 100, offset: int = 0
     ) -> Sequence[AuditRow]:

@@ -711,11 +711,12 @@ class ElasticAudit(_Part):
             return 0, GENESIS_HASH
         return int(hits[0]["_source"]["seq"]), str(hits[0]["_source"]["hash"])
 
-    def rows(self, *, subject: str | None = None) -> Iterator[ElasticAuditRow]:
-        query = {"term": {"subject": subject}} if subject is not None else None
-        return (
-            _audit_row(s) for s in self._all("audit", query or {"match_all": {}}, [{"seq": "asc"}])
-        )
+    def rows(self, *, subject: str | None = None, after: int = 0) -> Iterator[ElasticAuditRow]:
+        filters: list[dict[str, Any]] = [{"range": {"seq": {"gt": after}}}]
+        if subject is not None:
+            filters.append({"term": {"subject": subject}})
+        query = {"bool": {"filter": filters}}
+        return (_audit_row(s) for s in self._all("audit", query, [{"seq": "asc"}]))
 
     def page(
         self, *, subject: str | None = None, limit: int = 100, offset: int = 0

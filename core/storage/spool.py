@@ -12,20 +12,24 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from core.private_files import open_private, private_dir, tighten_tree
+
 __all__ = ["Spool"]
 
 
 class Spool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # events waiting here are as private as the store
+        tighten_tree(folder)
         self._counter = itertools.count()
 
     def put(self, lines: Sequence[str]) -> Path:
         name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._counter):06d}.jsonl"
         final = self.folder / name
         temporary = self.folder / f".{name}.tmp"
-        with temporary.open("w", encoding="utf-8") as out:
+        fd = open_private(temporary, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
             for line in lines:  # JSON text: never a raw newline inside
                 out.write(line + "\n")
             out.flush()

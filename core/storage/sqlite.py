@@ -26,6 +26,7 @@ from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus, 
 from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
 from core.events import DeadLetter, Event, FieldValue
+from core.private_files import create_private, private_dir, tighten
 from core.storage.base import GENESIS_HASH, SharedObject, VersionFilter, audit_hash
 
 __all__ = ["SqliteStore"]
@@ -594,11 +595,13 @@ class SqliteAudit(_Part):
             seq = int(cur.lastrowid or 0)
         return SqliteAuditRow(seq, at, actor, action, subject, detail, prev, digest)
 
-    def rows(self, *, subject: str | None = None) -> Iterator[SqliteAuditRow]:
+    def rows(self, *, subject: str | None = None, after: int = 0) -> Iterator[SqliteAuditRow]:
         if subject is None:
-            found = self._db.all("SELECT * FROM audit ORDER BY seq")
+            found = self._db.all("SELECT * FROM audit WHERE seq > ? ORDER BY seq", (after,))
         else:
-            found = self._db.all("SELECT * FROM audit WHERE subject = ? ORDER BY seq", (subject,))
+            found = self._db.all(
+                "SELECT * FROM audit WHERE subject = ? AND seq > ? ORDER BY seq", (subject, after)
+            )
         return (_audit_row(r) for r in found)
 
     def page(
@@ -1030,7 +1033,11 @@ class SqliteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600 before SQLite creates it 0644: the WAL and SHM copy the database's mode.
+            private_dir(path.parent)
+            create_private(path)
+            for companion in ("-wal", "-shm", "-journal"):
+                tighten(Path(f"{path}{companion}"))
             self._con = sqlite3.connect(
                 path, check_same_thread=False, isolation_level=None, timeout=30
             )

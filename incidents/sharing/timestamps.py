@@ -2,14 +2,20 @@
 
 from datetime import UTC, datetime
 
+from core.clock import utc_clamped
 from core.errors import InputError
 
 __all__ = ["parse_stix_time", "stix_time"]
 
 
 def stix_time(at: datetime) -> str:
-    """UTC with microseconds: ``2026-03-02T01:00:00.000000Z``."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC with microseconds: ``2026-03-02T01:00:00.000000Z`` (four-digit years; a time
+    outside years 1-9999 in UTC becomes the nearest representable one)."""
+    u = utc_clamped(at)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+        f".{u.microsecond:06d}Z"
+    )
 
 
 def parse_stix_time(text: str, *, location: str = "timestamp") -> datetime:

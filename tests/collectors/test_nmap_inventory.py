@@ -62,6 +62,7 @@ def scope_for(ports: list[int], *, window: ScanWindow | None = None, core=True) 
     target = ScanTarget(
         name="loopback",
         agency="district-xitun",
+        enabled=True,
         networks=("127.0.0.1/32",),
         ports=",".join(str(p) for p in sorted(ports)),
         service_detection=False,
@@ -224,12 +225,13 @@ def test_roles_that_may_not_scan(store, clock, actor, error):
         )
 
 
-def test_shipped_scan_targets_and_policy_load(registry):
-    from core.settings import DEFAULT_EXPOSURE_POLICY, DEFAULT_SCAN_TARGETS
+def test_shipped_example_targets_and_policy_load(registry):
+    from core.settings import DEFAULT_EXPOSURE_POLICY, EXAMPLE_SCAN_TARGETS
 
-    scope = ScanScope.load(DEFAULT_SCAN_TARGETS, registry)
+    scope = ScanScope.load(EXAMPLE_SCAN_TARGETS, registry)
     assert {"xitun-servers", "police-dmz"} <= set(scope.targets)
     assert len(scope.get("xitun-servers").addresses()) == 14
+    assert scope.enabled == []  # an example: nothing in it is enabled
     policy = ExposurePolicy.load(DEFAULT_EXPOSURE_POLICY)
     assert {r.id for r in policy.rules} >= {"rdp-exposed", "smb-exposed", "eol-service"}
 
@@ -293,7 +295,8 @@ def test_scan_and_assets_commands(tmp_path, listeners, monkeypatch):
     port = listeners.open()
     targets = tmp_path / "targets.yaml"
     targets.write_text(
-        "targets:\n  - {name: loopback, agency: district-xitun, networks: [127.0.0.1/32], "
+        "targets:\n  - {name: loopback, agency: district-xitun, enabled: true, "
+        "networks: [127.0.0.1/32], "
         f"ports: '{port}', service_detection: false}}\n",
         encoding="utf-8",
     )
@@ -349,6 +352,7 @@ def silent_scope(address: str, **extra) -> ScanScope:
             ScanTarget(
                 name="silent",
                 agency="district-xitun",
+                enabled=True,
                 networks=(f"{address}/32",),
                 ports="22,80,443,3389",
                 service_detection=False,
