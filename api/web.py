@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.context import CitySoc
 from api.filters import Offset, Text, alert_query
 from api.limits import LoginLimiter
+from api.redirects import same_origin_path
 from api.uploads import read_upload
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed
@@ -178,10 +179,10 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
     @router.get("/lang/{lang}")
     def switch_language(lang: str, request: Request) -> Response:
         # Back to the page the user was on, on this site only (never an open redirect).
-        came_from = urlsplit(request.headers.get("referer") or "/")
-        back = came_from.path if came_from.path.startswith("/") else "/"
-        back += f"?{came_from.query}" if came_from.query else ""
-        response = RedirectResponse(back.replace("//", "/"), status_code=303)
+        back = same_origin_path(
+            request.headers.get("referer"), scheme=request.url.scheme, netloc=request.url.netloc
+        )
+        response = RedirectResponse(back, status_code=303)
         response.set_cookie(LANG_COOKIE, "en" if lang == "en" else "zh", samesite="strict")
         return response
 
