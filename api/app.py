@@ -187,8 +187,9 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
-    def metrics(who: ActorDep) -> str:  # noqa: ARG001 - scrapers use an API token
-        return metrics_text(soc.store, soc.clock)
+    def metrics(who: ActorDep) -> str:
+        """Scrapers use an analyst's (or the operator's) API token."""
+        return metrics_text(soc.store, soc.clock, actor=who)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:
@@ -650,8 +651,8 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.get("/api/v1/audit/verify")
-    def audit_verify(who: ActorDep) -> dict[str, object]:  # noqa: ARG001 - authorizes
-        result = audit.verify(soc.store)
+    def audit_verify(who: ActorDep) -> dict[str, object]:
+        result = audit.verify_for(soc.store, actor=who)
         return {
             "ok": result.ok,
             "entries": result.entries,

@@ -9,7 +9,16 @@ from enum import StrEnum
 
 from core.errors import ForbiddenError, NotFoundError
 
-__all__ = ["SYSTEM", "Action", "Actor", "Role", "allowed", "require", "require_visible"]
+__all__ = [
+    "SYSTEM",
+    "Action",
+    "Actor",
+    "Role",
+    "allowed",
+    "require",
+    "require_citywide",
+    "require_visible",
+]
 
 
 class Role(StrEnum):
@@ -33,6 +42,9 @@ class Action(StrEnum):
     SCAN = "scan"
     RECORD_DRILL = "record_drill"
     SHARE = "share"  # publish intelligence to partners, pull theirs
+    # City-wide views that belong to no one agency (see require_citywide):
+    READ_METRICS = "read_metrics"  # /metrics: counts of every agency's events and incidents
+    READ_AUDIT = "read_audit"  # the audit trail and its verification: every agency's changes
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
@@ -47,6 +59,8 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.SCAN,
             Action.RECORD_DRILL,
             Action.SHARE,
+            Action.READ_METRICS,
+            Action.READ_AUDIT,
         }
     ),
     Role.LEAD: frozenset(Action),
@@ -60,7 +74,8 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.RECORD_DRILL,
         }
     ),
-    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),
+    # Auditors read the trail, not the operators' gauges (scrapers use an analyst's token).
+    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.READ_AUDIT}),
     Role.ADMIN: frozenset(Action),
     Role.SYSTEM: frozenset(
         {Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT, Action.SCAN, Action.SHARE}
@@ -109,5 +124,16 @@ def require(actor: Actor, action: Action, agency: str, what: str = "record") -> 
     if action not in _ALLOWED[actor.role]:
         raise ForbiddenError(
             f"role {actor.role.value} may not {action.value.replace('_', ' ')}",
+            location=what,
+        )
+
+
+def require_citywide(actor: Actor, action: Action, what: str, hint: str = "") -> None:
+    """For a view of every agency at once (metrics, the audit trail): the role decides, and
+    a role limited to one agency (a reporter) is refused even a count."""
+    if action not in _ALLOWED[actor.role]:
+        raise ForbiddenError(
+            f"role {actor.role.value} may not {action.value.replace('_', ' ')}: the {what} "
+            f"covers every agency{'; ' + hint if hint else ''}",
             location=what,
         )

@@ -11,15 +11,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.access import Actor, Role
-from core.errors import ForbiddenError
+from core.access import Action, Actor, require_citywide
 from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
-__all__ = ["AuditVerification", "export_csv", "record", "trail", "verify"]
-
-# The trail names every agency's incidents and every account: the city's own staff and
-# auditors read it; an agency's reporter sees their incidents' history on the incident.
-_READERS = frozenset({Role.ANALYST, Role.LEAD, Role.AUDITOR, Role.ADMIN})
+__all__ = ["AuditVerification", "export_csv", "record", "trail", "verify", "verify_for"]
 
 
 def record(
@@ -77,11 +72,18 @@ def verify(store: Store) -> AuditVerification:
 
 
 def _require_reader(actor: Actor) -> None:
-    if actor.role not in _READERS:
-        raise ForbiddenError(
-            "the audit trail covers every agency; your incidents show their own history",
-            location="audit",
-        )
+    # The trail names every agency's incidents and every account: the city's own staff and
+    # auditors read it (core.access: READ_AUDIT); a reporter sees their incidents' history
+    # on the incident.
+    require_citywide(
+        actor, Action.READ_AUDIT, "audit trail", "your incidents show their own history"
+    )
+
+
+def verify_for(store: Store, *, actor: Actor) -> AuditVerification:
+    """``verify`` for a person: its counts cover every agency, so audit readers only."""
+    _require_reader(actor)
+    return verify(store)
 
 
 def trail(
