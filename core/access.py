@@ -15,6 +15,7 @@ __all__ = [
     "Actor",
     "Role",
     "allowed",
+    "not_found",
     "require",
     "require_citywide",
     "require_visible",
@@ -113,10 +114,17 @@ def allowed(actor: Actor) -> frozenset[Action]:
     return _ALLOWED[actor.role]
 
 
+def not_found(what: str) -> NotFoundError:
+    """The one answer for a record that does not exist AND for one outside the actor's
+    agencies: the same status and bytes (no id, no detail), so a caller cannot tell which.
+    Services raise it for both cases, translating the store's own NotFoundError."""
+    return NotFoundError(f"no such {what}, or not one you may see", location=what)
+
+
 def require_visible(actor: Actor, agency: str, what: str) -> None:
-    """Outside the actor's agencies: NotFoundError, so existence is not revealed."""
+    """Outside the actor's agencies: ``not_found(what)``, so existence is not revealed."""
     if not actor.sees(agency):
-        raise NotFoundError(f"no {what}", location=what.split()[0])
+        raise not_found(what)
 
 
 def require(actor: Actor, action: Action, agency: str, what: str = "record") -> None:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pydantic import BaseModel
 
 from core import audit
-from core.access import Action, Actor, require
+from core.access import Action, Actor, require, require_visible
 from core.agencies import AgencyRegistry
 from core.clock import TAIPEI
 from core.storage.base import Store
@@ -108,6 +108,8 @@ def build_compliance(
 ) -> ComplianceReport:
     """Raises ForbiddenError / NotFoundError when the actor may not see the scope."""
     if agency is not None:
+        # Visibility before existence: another agency and a made-up code answer alike.
+        require_visible(actor, agency, "agency")
         registry.get(agency)
         require(actor, Action.EXPORT, agency, "agency")
     elif actor.agency is not None and not actor.sees("*"):
