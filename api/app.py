@@ -2,7 +2,6 @@
 
 import hmac
 import itertools
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
-from api.filters import Offset, alert_query
+from api.filters import Day, Offset, alert_query
 from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
@@ -556,8 +555,8 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.get("/api/v1/reports/compliance", response_model=None)
     def compliance_report(
         who: ActorDep,
-        start: Annotated[date, Query(alias="from")],
-        end: Annotated[date, Query(alias="to")],
+        start: Annotated[Day, Query(alias="from")],
+        end: Annotated[Day, Query(alias="to")],
         agency: str | None = None,
         format: Literal["json", "html", "pdf", "csv", "xlsx"] = "json",  # noqa: A002
         lang: Literal["zh", "en"] = "zh",

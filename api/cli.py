@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.context import CitySoc, local_operator
+from api.filters import MAX_OFFSET
 from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
 from core import audit
@@ -19,8 +20,9 @@ from core.access import Actor, Role
 from core.alerts import AlertQuery, AlertStatus
 from core.alerts import Severity as AlertSeverity
 from core.clock import roc_date, taipei_time
-from core.errors import CitySocError
+from core.errors import CitySocError, InputError
 from core.settings import Settings
+from core.time_range import check_day, check_time
 from incidents import service
 from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
 from reports.documents import DocumentKind, build_document, missing_items, render_html
@@ -67,6 +69,10 @@ StoreOpt = Annotated[
     str | None,
     typer.Option("--store", help="e.g. sqlite:///var/citysoc.db (default: CITYSOC_STORE)"),
 ]
+
+# Bounded like the API's paging (a negative LIMIT means "all" to SQLite).
+Limit = Annotated[int, typer.Option(min=1, max=1000, help="rows to show (1-1000)")]
+Offset = Annotated[int, typer.Option(min=0, max=MAX_OFFSET, help="rows to skip")]
 
 
 def _soc(store: str | None, rules: list[Path] | None = None) -> CitySoc:
@@ -193,8 +199,8 @@ def alerts_list(
     rule: Annotated[str | None, typer.Option(help="rule id")] = None,
     host: Annotated[str | None, typer.Option(help="host name, exactly")] = None,
     assignee: Annotated[str | None, typer.Option(help="who works them")] = None,
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The alert queue, newest first, with the web queue's filters."""
@@ -291,7 +297,7 @@ def alerts_false_positive(
 
 
 @dead_app.command("list")
-def deadletter_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> None:
+def deadletter_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0) -> None:
     """Rejected records with source, position and reason."""
     with _soc(store) as soc:
         table = Table(title=f"Dead letters ({soc.store.dead_letters.count()} in all)")
@@ -315,7 +321,7 @@ def deadletter_show(letter_id: int, store: StoreOpt = None) -> None:
 
 
 @incidents_app.command("list")
-def incidents_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> None:
+def incidents_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0) -> None:
     """Incidents with their level, state and the next statutory deadline."""
     with _soc(store) as soc:
         table = Table(title="Incidents")
@@ -460,8 +466,12 @@ def report_compliance(
 
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
+        check_day(first, "--from")
+        check_day(last, "--to")
     except ValueError as exc:
         raise typer.BadParameter(f"dates must be YYYY-MM-DD: {exc}") from exc
+    except InputError as exc:
+        raise typer.BadParameter(exc.message) from None
     if last < first:
         raise typer.BadParameter("--to is before --from")
     fmt = out.suffix.lower().lstrip(".")
@@ -506,8 +516,12 @@ def drills_record(
     try:
         drill_kind = DrillKind(kind)
         held, completed = date.fromisoformat(held_on), datetime.fromisoformat(completed_at)
+        check_day(held, "--held-on")
+        check_time(completed, "--completed-at")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    except InputError as exc:
+        raise typer.BadParameter(exc.message) from None
     with _soc(store) as soc:
         drill = record_drill(
             store=soc.store,
@@ -742,7 +756,7 @@ def assets_list(store: StoreOpt = None, agency: str | None = None) -> None:
 
 
 @assets_app.command("changes")
-def assets_changes(store: StoreOpt = None, limit: int = 50) -> None:
+def assets_changes(store: StoreOpt = None, limit: Limit = 50) -> None:
     """What changed between scans: new hosts, ports opened or closed, services, hosts gone."""
     with _soc(store) as soc:
         table = Table(title="Inventory changes, newest first")
@@ -754,7 +768,7 @@ def assets_changes(store: StoreOpt = None, limit: int = 50) -> None:
 
 
 @assets_app.command("scans")
-def assets_scans(store: StoreOpt = None, limit: int = 20) -> None:
+def assets_scans(store: StoreOpt = None, limit: Limit = 20) -> None:
     """The scan log, failed scans included with their reason."""
     with _soc(store) as soc:
         table = Table(title="Scans, newest first")
@@ -989,7 +1003,9 @@ def share_pull(
 
 
 @share_app.command("indicators")
-def share_indicators(partner: str | None = None, store: StoreOpt = None, limit: int = 100) -> None:
+def share_indicators(
+    partner: str | None = None, store: StoreOpt = None, limit: Limit = 100
+) -> None:
     """Partners' indicators on the watchlist, with validity and whether they are swept."""
     from incidents.sharing.watchlist import list_indicators
 

@@ -1,9 +1,19 @@
 """Shapes that cross the HTTP boundary (inputs forbid unknown fields)."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+)
 
+from api.filters import bounded_time
 from core.alerts import Alert
 from core.errors import InputError
 from incidents.deadlines import DeadlineStatus
@@ -39,6 +49,10 @@ __all__ = [
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# A time with its zone that every engine and page can convert (core.time_range).
+Instant = Annotated[AwareDatetime, AfterValidator(bounded_time)]
 
 
 class AlertPage(BaseModel):
@@ -134,8 +148,8 @@ class IncidentPage(BaseModel):
 class IncidentCreate(_In):
     organization_id: str
     title: str = Field(min_length=1, max_length=300)
-    aware_at: AwareDatetime
-    occurred_at: AwareDatetime | None = None
+    aware_at: Instant
+    occurred_at: Instant | None = None
     description: str = Field(default="", max_length=20_000)
     affected_assets: list[str] = Field(default_factory=list, max_length=500)
 
@@ -147,7 +161,7 @@ class NotificationIn(_In):
     outside_support_needed: bool
     outside_support_detail: str = Field(default="", max_length=5_000)
     other_matters: str = Field(default="", max_length=5_000)
-    aware_at: AwareDatetime | None = None
+    aware_at: Instant | None = None
     fallback_channel_reason: str | None = Field(default=None, max_length=2_000)
     category: IncidentCategory | None = None
     iocs: list[IoC] = Field(default_factory=list, max_length=1_000)

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.context import CitySoc
-from api.filters import Offset, Text, alert_query
+from api.filters import Day, Offset, Text, alert_query
 from api.limits import LoginLimiter
 from api.redirects import same_origin_path
 from api.uploads import read_upload
@@ -578,7 +578,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         query: Annotated[AlertQuery, Depends(alert_query)],
         offset: Offset = 0,
         done: str = "",
-        n: int = 0,
+        n: Annotated[int, Query(ge=0, le=triage.MAX_SELECTION)] = 0,
         incident: str = "",
         error: str = "",
     ) -> Response:
@@ -718,8 +718,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
     @router.get("/dashboard")
     def dashboard(
         request: Request,
-        start: Annotated[date | None, Query(alias="from")] = None,
-        end: Annotated[date | None, Query(alias="to")] = None,
+        start: Annotated[Day | None, Query(alias="from")] = None,
+        end: Annotated[Day | None, Query(alias="to")] = None,
         agency: Text = None,
     ) -> Response:
         try:

@@ -14,6 +14,7 @@ from core.access import Action, Actor, require
 from core.clock import TAIPEI, Clock, ensure_aware
 from core.errors import InputError
 from core.storage.base import Store
+from core.time_range import check_time
 from incidents import repository, workflow
 from incidents.deadlines import Deadline, compute_deadlines
 from incidents.levels import LevelAnswers, SystemClass, assess_level
@@ -75,7 +76,9 @@ def open_incident(
     if not title.strip():
         raise InputError("an incident needs a title", location="title")
     now = clock.now()
-    aware = ensure_aware(aware_at, "aware_at")
+    aware = ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
+    if occurred_at is not None:
+        occurred_at = ensure_aware(check_time(occurred_at, "occurred_at"), "occurred_at")
     if aware > now:
         raise InputError(f"aware_at {aware.isoformat()} is in the future", location="aware_at")
     incident = Incident(
@@ -84,7 +87,7 @@ def open_incident(
         title=title.strip(),
         description=description,
         aware_at=aware,
-        occurred_at=ensure_aware(occurred_at, "occurred_at") if occurred_at else None,
+        occurred_at=occurred_at,
         alert_ids=list(alert_ids),
         alert_group_keys=list(alert_group_keys),
         alert_count=len(alert_ids),
@@ -176,7 +179,7 @@ def file_notification(
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         if aware_at is not None:
-            i.aware_at = ensure_aware(aware_at, "aware_at")
+            i.aware_at = ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
         i.description = description
         i.response_measures = response_measures
         i.outside_support_needed = outside_support_needed
