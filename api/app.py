@@ -30,6 +30,7 @@ from api.schemas import (
     LoginIn,
     NotificationIn,
     ProgressIn,
+    ReportIn,
     ReviewIn,
     ShareIn,
     ShareRead,
@@ -39,13 +40,13 @@ from api.schemas import (
 from api.taxii import taxii_router
 from api.uploads import read_upload
 from api.web import set_session_cookie, web_router
-from core import accounts, audit
+from core import accounts, audit, limits
 from core.access import Actor, Role
 from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
 from incidents import drills, service, triage
 from incidents.deadlines import DeadlineStatus
-from incidents.models import EvidenceFile, Incident, InvestigationReport
+from incidents.models import EvidenceFile, Incident
 from incidents.sharing import intel, outgoing
 from incidents.sharing.observables import classify
 from incidents.sharing.pull import pull_partner
@@ -348,7 +349,11 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
         if body.iocs:
             updated = service.add_iocs(
-                store=soc.store, actor=who, incident_id=incident_id, iocs=body.iocs, clock=soc.clock
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                iocs=[i.ioc() for i in body.iocs],
+                clock=soc.clock,
             )
         return read(updated)
 
@@ -384,13 +389,15 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.post("/api/v1/incidents/{incident_id}/report", response_model=IncidentRead)
-    def investigation_report(
-        incident_id: str, body: InvestigationReport, who: ActorDep
-    ) -> IncidentRead:
+    def investigation_report(incident_id: str, body: ReportIn, who: ActorDep) -> IncidentRead:
         """Submit the investigation, handling and improvement report (調查、處理及改善報告)."""
         return read(
             service.submit_report(
-                store=soc.store, actor=who, incident_id=incident_id, report=body, clock=soc.clock
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                report=body.report(),
+                clock=soc.clock,
             )
         )
 
@@ -419,7 +426,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         incident_id: str,
         file: UploadFile,
         who: ActorDep,
-        note: Annotated[str, Form(max_length=2000)] = "",
+        note: Annotated[str, Form(max_length=limits.REASON)] = "",
     ) -> IncidentRead:
         """Attach an evidence file (multipart ``file``; accepted types and size in the error
         if refused). Stored outside the web root; served only to those who see the incident."""
@@ -493,7 +500,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.get("/api/v1/intel/indicators")
     def intel_indicators(
         who: ActorDep,
-        partner: str | None = None,
+        partner: Annotated[str | None, Query(max_length=limits.IDENT)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Offset = 0,
     ) -> dict[str, object]:
@@ -557,7 +564,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         who: ActorDep,
         start: Annotated[Day, Query(alias="from")],
         end: Annotated[Day, Query(alias="to")],
-        agency: str | None = None,
+        agency: Annotated[str | None, Query(max_length=limits.IDENT)] = None,
         format: Literal["json", "html", "pdf", "csv", "xlsx"] = "json",  # noqa: A002
         lang: Literal["zh", "en"] = "zh",
     ) -> Response:
