@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from api.context import CitySoc, local_operator
 from api.filters import MAX_OFFSET
+from api.terminal import Table, json_text, safe
+from api.terminal import console as make_console
 from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
 from core import audit
@@ -62,8 +63,9 @@ share_app = typer.Typer(
 )
 app.add_typer(share_app, name="share")
 
-console = Console()
-err = Console(stderr=True)
+# Stored text reaches these only through api.terminal (tables, safe(), json_text()).
+console = make_console()
+err = make_console(stderr=True)
 
 StoreOpt = Annotated[
     str | None,
@@ -136,7 +138,7 @@ def _detect(soc: CitySoc) -> None:
         f"{report.triage.incidents_updated} updated"
     )
     for rule_id, reason in report.detection.failed.items():
-        err.print(f"[red]rule {rule_id} failed and was skipped:[/] {reason}")
+        err.print(f"[red]rule {safe(rule_id)} failed and was skipped:[/] {safe(reason)}")
 
 
 @app.command()
@@ -176,7 +178,7 @@ def rules_check(dirs: Annotated[list[Path], typer.Argument()]) -> None:
         task = progress.add_task("compiling", total=None)
         report = compile_rule_dirs(dirs, progress=lambda n: progress.advance(task, n))
     for issue in report.issues:
-        console.print(f"[red]{issue.path}[/] ({issue.stage}): {issue.reason}")
+        console.print(f"[red]{safe(issue.path)}[/] ({issue.stage}): {safe(issue.reason)}")
     share = 100 * len(report.compiled) / max(report.attempted, 1)
     console.print(
         f"{len(report.compiled)} of {report.attempted} rules compiled ({share:.1f}%) "
@@ -216,10 +218,7 @@ def alerts_list(
     with _soc(store) as soc:
         items = soc.store.alerts.list(query, limit=limit, offset=offset)
         if fmt == "json":
-            sys.stdout.write(
-                json.dumps([a.model_dump(mode="json") for a in items], ensure_ascii=False, indent=2)
-                + "\n"
-            )
+            sys.stdout.write(json_text([a.model_dump(mode="json") for a in items]) + "\n")
             return
         table = Table(
             title=f"Alerts {offset + 1}-{offset + len(items)} of {soc.store.alerts.count(query)}"
@@ -273,7 +272,9 @@ def alerts_escalate(group_key: str, store: StoreOpt = None) -> None:
             registry=soc.registry,
             clock=soc.clock,
         )
-        console.print(f"incident {incident.id}: {incident.title} ({incident.alert_count} alerts)")
+        console.print(
+            f"incident {incident.id}: {safe(incident.title)} ({incident.alert_count} alerts)"
+        )
 
 
 @alerts_app.command("false-positive")
@@ -314,7 +315,7 @@ def deadletter_show(letter_id: int, store: StoreOpt = None) -> None:
     with _soc(store) as soc:
         d = soc.store.dead_letters.get(letter_id)
         console.print(
-            f"source: {d.source}\nposition: {d.position}\nreason: {d.reason}\n"
+            f"source: {safe(d.source)}\nposition: {safe(d.position)}\nreason: {safe(d.reason)}\n"
             f"received: {d.received_at.isoformat()}\nbytes: {len(d.raw)}"
         )
         sys.stdout.write(repr(d.raw) + "\n")
@@ -335,8 +336,10 @@ def incidents_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0
             open_rows = [d for d in service.deadlines(i, now=now) if d.due_at and d.done_at is None]
             nxt = min(open_rows, key=lambda d: d.due_at or now, default=None)
             label = (
-                f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"
-                f"{nxt.title_zh} {taipei_time(nxt.due_at)}"
+                Text.from_markup(
+                    f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"
+                    f"{nxt.title_zh} {taipei_time(nxt.due_at)}"
+                )
                 if nxt and nxt.due_at
                 else "-"
             )
@@ -387,11 +390,11 @@ def incidents_show(incident_id: str, store: StoreOpt = None) -> None:
     with _soc(store) as soc:
         i = service.get_incident(store=soc.store, actor=local_operator(), incident_id=incident_id)
         console.print(
-            f"[bold]{i.id}[/] {i.title}\nagency: {i.organization_id}  level: "
+            f"[bold]{safe(i.id)}[/] {safe(i.title)}\nagency: {safe(i.organization_id)}  level: "
             f"{i.level or '-'}  state: {i.state.value}  alerts: {i.alert_count}"
         )
         for reason in i.level_reasons:
-            console.print(f"  {reason}")
+            console.print(f"  {safe(reason)}")
         table = Table(title="Statutory clocks (Taipei time)")
         for col in ("clock", "due", "done", "status", "basis"):
             table.add_column(col)
@@ -431,7 +434,7 @@ def report_document(
         _write(out, encode_page(render_html(doc), _page_format(out)))
         console.print(
             f"wrote {out}"
-            + (f" [red](missing: {', '.join(doc.missing)})[/]" if doc.missing else "")
+            + (f" [red](missing: {safe(', '.join(doc.missing))})[/]" if doc.missing else "")
         )
 
 
@@ -444,7 +447,9 @@ def report_check(incident_id: str, store: StoreOpt = None) -> None:
         )
         gaps = {k: missing_items(found, k) for k in DocumentKind}
         for kind, items in gaps.items():
-            mark = "[green]complete[/]" if not items else "[red]missing:[/] " + "、".join(items)
+            mark = (
+                "[green]complete[/]" if not items else "[red]missing:[/] " + safe("、".join(items))
+            )
             console.print(f"{kind.value}: {mark}")
         if any(gaps.values()):
             raise typer.Exit(1)
@@ -626,7 +631,8 @@ def users_create(
             clock=soc.clock,
         )
         console.print(
-            f"created {user.username} ({user.role.value}{'@' + user.agency if user.agency else ''})"
+            f"created {safe(user.username)} "
+            f"({user.role.value}{'@' + safe(user.agency) if user.agency else ''})"
         )
 
 
@@ -663,7 +669,7 @@ def users_token(
             raise typer.BadParameter(f"no user {username!r}")
         user = User.model_validate_json(doc)
         plain, token = issue_token(store=soc.store, actor=user.actor(), name=name, clock=soc.clock)
-        console.print(f"token {token.id} for {username} (shown once):")
+        console.print(f"token {token.id} for {safe(username)} (shown once):")
         sys.stdout.write(plain + "\n")
 
 
@@ -675,7 +681,9 @@ def audit_verify(store: StoreOpt = None) -> None:
     if result.ok:
         console.print(f"[green]audit trail intact[/]: {result.entries} entries verified")
         return
-    console.print(f"[red]audit trail broken at entry {result.first_bad_seq}[/]: {result.reason}")
+    console.print(
+        f"[red]audit trail broken at entry {result.first_bad_seq}[/]: {safe(result.reason)}"
+    )
     raise typer.Exit(1)
 
 
@@ -809,7 +817,7 @@ def serve(store: StoreOpt = None) -> None:
     from api.server import serve as run_server
 
     with _soc(store) as soc:
-        console.print(f"CitySOC on {soc.settings.store} with {len(soc.registry)} agencies")
+        console.print(f"CitySOC on {safe(soc.settings.store)} with {len(soc.registry)} agencies")
         with _progress() as progress:
             task = progress.add_task("compiling rules", total=None)
             rules = soc.rules(lambda n: progress.advance(task, n))
@@ -871,8 +879,8 @@ def demo(
         result = audit.verify(soc.store)
         console.rule("where to look")
         console.print(
-            f"notification form: [bold]{out}[/] (level {filed.level}: "
-            f"{'; '.join(filed.level_reasons)})"
+            f"notification form: [bold]{safe(out)}[/] (level {filed.level}: "
+            f"{safe('; '.join(filed.level_reasons))})"
         )
         console.print(f"store: {db}  →  citysoc alerts list --store sqlite:///{db}")
         console.print(f"dead letters: citysoc deadletter list --store sqlite:///{db}")
@@ -924,15 +932,16 @@ def share_publish(
     for col in ("IoC", "shared?"):
         table.add_column(col)
     for shared in result.shared:
-        table.add_row(f"{shared.type.value}: {shared.value}", "[green]shared[/]")
+        table.add_row(f"{shared.type.value}: {shared.value}", Text("shared", style="green"))
     for held in result.withheld:
         table.add_row(
-            f"{held.ioc.type.value}: {held.ioc.value}", f"[yellow]withheld[/]: {held.reason}"
+            f"{held.ioc.type.value}: {held.ioc.value}",
+            Text.assemble(("withheld", "yellow"), f": {held.reason}"),
         )
     console.print(table)
     if result.redactions:
         removed = ", ".join(f"{n} {kind}" for kind, n in result.redactions.items())
-        console.print(f"removed from the summary: {removed}")
+        console.print(f"removed from the summary: {safe(removed)}")
     if out is not None:
         _write(out, json.dumps(result.bundle, ensure_ascii=False, indent=2).encode())
 
@@ -989,15 +998,15 @@ def share_pull(
                     clock=soc.clock,
                 )
             except CitySocError as exc:
-                err.print(f"[red]{name}[/]: {exc}")
+                err.print(f"[red]{safe(name)}[/]: {safe(exc)}")
                 failed += 1
                 continue
             console.print(
-                f"{name}: {report.received} objects, {report.new} new and {report.updated} "
+                f"{safe(name)}: {report.received} objects, {report.new} new and {report.updated} "
                 f"updated indicators, {len(report.rejected)} rejected"
             )
             for object_id, reason in report.rejected + report.not_swept:
-                console.print(f"  {object_id}: {reason}")
+                console.print(f"  {safe(object_id)}: {safe(reason)}")
     if failed:
         raise typer.Exit(1)
 
@@ -1041,7 +1050,7 @@ def share_token(partner: str, store: StoreOpt = None) -> None:
             partner_id=partner,
             clock=soc.clock,
         )
-    console.print(f"TAXII token for {partner} (shown once; HTTP Basic user {partner}):")
+    console.print(f"TAXII token for {safe(partner)} (shown once; HTTP Basic user {safe(partner)}):")
     sys.stdout.write(token + "\n")
 
 
@@ -1049,7 +1058,7 @@ def main() -> None:
     try:
         app()
     except CitySocError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {safe(exc)}")
         sys.exit(2)
 
 
