@@ -11,13 +11,11 @@ from tests.data.events import winlogbeat
 
 HOSTILE = "FS01\x1b]0;pwned\x07\x1b[2J[red]x[/red]:thumbs_up:\x9b31m"
 SHOWN = "FS01\\x1b]0;pwned\\x07\\x1b[2J[red]x[/red]:thumbs_up:\\x9b31m"
-runner = CliRunner()
+runner = CliRunner(env={"COLUMNS": "1000"})  # one table row per line
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    for console in (cli.console, cli.err):
-        monkeypatch.setattr(console, "width", 1000)  # one table row per line
+def store(tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     logs = tmp_path / "hostile.jsonl"
     cleared = winlogbeat("Security", 1102, {"SubjectUserName": HOSTILE}, host=HOSTILE)
