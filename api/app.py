@@ -2,7 +2,6 @@
 
 import hmac
 import itertools
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 
 from api.context import CitySoc
 from api.errors import install_error_handlers
-from api.filters import Offset, alert_query
+from api.filters import Day, Offset, alert_query
 from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
@@ -31,6 +30,7 @@ from api.schemas import (
     LoginIn,
     NotificationIn,
     ProgressIn,
+    ReportIn,
     ReviewIn,
     ShareIn,
     ShareRead,
@@ -40,13 +40,13 @@ from api.schemas import (
 from api.taxii import taxii_router
 from api.uploads import read_upload
 from api.web import set_session_cookie, web_router
-from core import accounts, audit
+from core import accounts, audit, limits
 from core.access import Actor, Role
 from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
 from incidents import drills, service, triage
 from incidents.deadlines import DeadlineStatus
-from incidents.models import EvidenceFile, Incident, InvestigationReport
+from incidents.models import EvidenceFile, Incident
 from incidents.sharing import intel, outgoing
 from incidents.sharing.observables import classify
 from incidents.sharing.pull import pull_partner
@@ -187,8 +187,9 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
-    def metrics(who: ActorDep) -> str:  # noqa: ARG001 - scrapers use an API token
-        return metrics_text(soc.store, soc.clock)
+    def metrics(who: ActorDep) -> str:
+        """Scrapers use an analyst's (or the operator's) API token."""
+        return metrics_text(soc.store, soc.clock, actor=who)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:
@@ -353,7 +354,11 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
         if body.iocs:
             updated = service.add_iocs(
-                store=soc.store, actor=who, incident_id=incident_id, iocs=body.iocs, clock=soc.clock
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                iocs=[i.ioc() for i in body.iocs],
+                clock=soc.clock,
             )
         return read(updated)
 
@@ -389,13 +394,15 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.post("/api/v1/incidents/{incident_id}/report", response_model=IncidentRead)
-    def investigation_report(
-        incident_id: str, body: InvestigationReport, who: ActorDep
-    ) -> IncidentRead:
+    def investigation_report(incident_id: str, body: ReportIn, who: ActorDep) -> IncidentRead:
         """Submit the investigation, handling and improvement report (調查、處理及改善報告)."""
         return read(
             service.submit_report(
-                store=soc.store, actor=who, incident_id=incident_id, report=body, clock=soc.clock
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                report=body.report(),
+                clock=soc.clock,
             )
         )
 
@@ -424,7 +431,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         incident_id: str,
         file: UploadFile,
         who: ActorDep,
-        note: Annotated[str, Form(max_length=2000)] = "",
+        note: Annotated[str, Form(max_length=limits.REASON)] = "",
     ) -> IncidentRead:
         """Attach an evidence file (multipart ``file``; accepted types and size in the error
         if refused). Stored outside the web root; served only to those who see the incident."""
@@ -498,7 +505,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.get("/api/v1/intel/indicators")
     def intel_indicators(
         who: ActorDep,
-        partner: str | None = None,
+        partner: Annotated[str | None, Query(max_length=limits.IDENT)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Offset = 0,
     ) -> dict[str, object]:
@@ -560,9 +567,9 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.get("/api/v1/reports/compliance", response_model=None)
     def compliance_report(
         who: ActorDep,
-        start: Annotated[date, Query(alias="from")],
-        end: Annotated[date, Query(alias="to")],
-        agency: str | None = None,
+        start: Annotated[Day, Query(alias="from")],
+        end: Annotated[Day, Query(alias="to")],
+        agency: Annotated[str | None, Query(max_length=limits.IDENT)] = None,
         format: Literal["json", "html", "pdf", "csv", "xlsx"] = "json",  # noqa: A002
         lang: Literal["zh", "en"] = "zh",
     ) -> Response:
@@ -656,9 +663,9 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.get("/api/v1/audit/verify")
-    def audit_verify(who: ActorDep) -> dict[str, object]:  # noqa: ARG001 - authorizes
+    def audit_verify(who: ActorDep) -> dict[str, object]:
         """The chain checked link by link and against every signed anchor (then anchored)."""
-        result = soc.verify_audit()
+        result = soc.verify_audit(actor=who)
         latest = result.latest_anchor
         return {
             "ok": result.ok,

@@ -7,19 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.text import Text
 
 from api.context import CitySoc, local_operator
+from api.filters import MAX_OFFSET
+from api.terminal import Table, json_text, safe
+from api.terminal import console as make_console
 from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
 from core.access import Actor, Role
 from core.alerts import AlertQuery, AlertStatus
 from core.alerts import Severity as AlertSeverity
 from core.clock import roc_date, taipei_datetime, taipei_time
-from core.errors import CitySocError
+from core.errors import CitySocError, InputError
 from core.settings import Settings
+from core.time_range import check_day, check_time
 from incidents import service
 from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
 from reports.documents import DocumentKind, build_document, missing_items, render_html
@@ -59,13 +62,18 @@ share_app = typer.Typer(
 )
 app.add_typer(share_app, name="share")
 
-console = Console()
-err = Console(stderr=True)
+# Stored text reaches these only through api.terminal (tables, safe(), json_text()).
+console = make_console()
+err = make_console(stderr=True)
 
 StoreOpt = Annotated[
     str | None,
     typer.Option("--store", help="e.g. sqlite:///var/citysoc.db (default: CITYSOC_STORE)"),
 ]
+
+# Bounded like the API's paging (a negative LIMIT means "all" to SQLite).
+Limit = Annotated[int, typer.Option(min=1, max=1000, help="rows to show (1-1000)")]
+Offset = Annotated[int, typer.Option(min=0, max=MAX_OFFSET, help="rows to skip")]
 
 
 def _soc(store: str | None, rules: list[Path] | None = None) -> CitySoc:
@@ -129,7 +137,7 @@ def _detect(soc: CitySoc) -> None:
         f"{report.triage.incidents_updated} updated"
     )
     for rule_id, reason in report.detection.failed.items():
-        err.print(f"[red]rule {rule_id} failed and was skipped:[/] {reason}")
+        err.print(f"[red]rule {safe(rule_id)} failed and was skipped:[/] {safe(reason)}")
 
 
 @app.command()
@@ -169,7 +177,7 @@ def rules_check(dirs: Annotated[list[Path], typer.Argument()]) -> None:
         task = progress.add_task("compiling", total=None)
         report = compile_rule_dirs(dirs, progress=lambda n: progress.advance(task, n))
     for issue in report.issues:
-        console.print(f"[red]{issue.path}[/] ({issue.stage}): {issue.reason}")
+        console.print(f"[red]{safe(issue.path)}[/] ({issue.stage}): {safe(issue.reason)}")
     share = 100 * len(report.compiled) / max(report.attempted, 1)
     console.print(
         f"{len(report.compiled)} of {report.attempted} rules compiled ({share:.1f}%) "
@@ -192,8 +200,8 @@ def alerts_list(
     rule: Annotated[str | None, typer.Option(help="rule id")] = None,
     host: Annotated[str | None, typer.Option(help="host name, exactly")] = None,
     assignee: Annotated[str | None, typer.Option(help="who works them")] = None,
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """The alert queue, newest first, with the web queue's filters."""
@@ -209,10 +217,7 @@ def alerts_list(
     with _soc(store) as soc:
         items = soc.store.alerts.list(query, limit=limit, offset=offset)
         if fmt == "json":
-            sys.stdout.write(
-                json.dumps([a.model_dump(mode="json") for a in items], ensure_ascii=False, indent=2)
-                + "\n"
-            )
+            sys.stdout.write(json_text([a.model_dump(mode="json") for a in items]) + "\n")
             return
         table = Table(
             title=f"Alerts {offset + 1}-{offset + len(items)} of {soc.store.alerts.count(query)}"
@@ -266,7 +271,9 @@ def alerts_escalate(group_key: str, store: StoreOpt = None) -> None:
             registry=soc.registry,
             clock=soc.clock,
         )
-        console.print(f"incident {incident.id}: {incident.title} ({incident.alert_count} alerts)")
+        console.print(
+            f"incident {incident.id}: {safe(incident.title)} ({incident.alert_count} alerts)"
+        )
 
 
 @alerts_app.command("false-positive")
@@ -290,7 +297,7 @@ def alerts_false_positive(
 
 
 @dead_app.command("list")
-def deadletter_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> None:
+def deadletter_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0) -> None:
     """Rejected records with source, position and reason."""
     with _soc(store) as soc:
         table = Table(title=f"Dead letters ({soc.store.dead_letters.count()} in all)")
@@ -307,14 +314,14 @@ def deadletter_show(letter_id: int, store: StoreOpt = None) -> None:
     with _soc(store) as soc:
         d = soc.store.dead_letters.get(letter_id)
         console.print(
-            f"source: {d.source}\nposition: {d.position}\nreason: {d.reason}\n"
+            f"source: {safe(d.source)}\nposition: {safe(d.position)}\nreason: {safe(d.reason)}\n"
             f"received: {d.received_at.isoformat()}\nbytes: {len(d.raw)}"
         )
         sys.stdout.write(repr(d.raw) + "\n")
 
 
 @incidents_app.command("list")
-def incidents_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> None:
+def incidents_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0) -> None:
     """Incidents with their level, state and the next statutory deadline."""
     with _soc(store) as soc:
         table = Table(title="Incidents")
@@ -328,8 +335,10 @@ def incidents_list(store: StoreOpt = None, limit: int = 50, offset: int = 0) -> 
             open_rows = [d for d in service.deadlines(i, now=now) if d.due_at and d.done_at is None]
             nxt = min(open_rows, key=lambda d: d.due_at or now, default=None)
             label = (
-                f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"
-                f"{nxt.title_zh} {taipei_time(nxt.due_at)}"
+                Text.from_markup(
+                    f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"
+                    f"{nxt.title_zh} {taipei_time(nxt.due_at)}"
+                )
                 if nxt and nxt.due_at
                 else "-"
             )
@@ -380,11 +389,11 @@ def incidents_show(incident_id: str, store: StoreOpt = None) -> None:
     with _soc(store) as soc:
         i = service.get_incident(store=soc.store, actor=local_operator(), incident_id=incident_id)
         console.print(
-            f"[bold]{i.id}[/] {i.title}\nagency: {i.organization_id}  level: "
+            f"[bold]{safe(i.id)}[/] {safe(i.title)}\nagency: {safe(i.organization_id)}  level: "
             f"{i.level or '-'}  state: {i.state.value}  alerts: {i.alert_count}"
         )
         for reason in i.level_reasons:
-            console.print(f"  {reason}")
+            console.print(f"  {safe(reason)}")
         table = Table(title="Statutory clocks (Taipei time)")
         for col in ("clock", "due", "done", "status", "basis"):
             table.add_column(col)
@@ -424,7 +433,7 @@ def report_document(
         _write(out, encode_page(render_html(doc), _page_format(out)))
         console.print(
             f"wrote {out}"
-            + (f" [red](missing: {', '.join(doc.missing)})[/]" if doc.missing else "")
+            + (f" [red](missing: {safe(', '.join(doc.missing))})[/]" if doc.missing else "")
         )
 
 
@@ -437,7 +446,9 @@ def report_check(incident_id: str, store: StoreOpt = None) -> None:
         )
         gaps = {k: missing_items(found, k) for k in DocumentKind}
         for kind, items in gaps.items():
-            mark = "[green]complete[/]" if not items else "[red]missing:[/] " + "、".join(items)
+            mark = (
+                "[green]complete[/]" if not items else "[red]missing:[/] " + safe("、".join(items))
+            )
             console.print(f"{kind.value}: {mark}")
         if any(gaps.values()):
             raise typer.Exit(1)
@@ -459,8 +470,12 @@ def report_compliance(
 
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
+        check_day(first, "--from")
+        check_day(last, "--to")
     except ValueError as exc:
         raise typer.BadParameter(f"dates must be YYYY-MM-DD: {exc}") from exc
+    except InputError as exc:
+        raise typer.BadParameter(exc.message) from None
     if last < first:
         raise typer.BadParameter("--to is before --from")
     fmt = out.suffix.lower().lstrip(".")
@@ -507,8 +522,12 @@ def drills_record(
     try:
         drill_kind = DrillKind(kind)
         held, completed = date.fromisoformat(held_on), datetime.fromisoformat(completed_at)
+        check_day(held, "--held-on")
+        check_time(completed, "--completed-at")
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    except InputError as exc:
+        raise typer.BadParameter(exc.message) from None
     with _soc(store) as soc:
         drill = record_drill(
             store=soc.store,
@@ -613,7 +632,8 @@ def users_create(
             clock=soc.clock,
         )
         console.print(
-            f"created {user.username} ({user.role.value}{'@' + user.agency if user.agency else ''})"
+            f"created {safe(user.username)} "
+            f"({user.role.value}{'@' + safe(user.agency) if user.agency else ''})"
         )
 
 
@@ -650,7 +670,7 @@ def users_token(
             raise typer.BadParameter(f"no user {username!r}")
         user = User.model_validate_json(doc)
         plain, token = issue_token(store=soc.store, actor=user.actor(), name=name, clock=soc.clock)
-        console.print(f"token {token.id} for {username} (shown once):")
+        console.print(f"token {token.id} for {safe(username)} (shown once):")
         sys.stdout.write(plain + "\n")
 
 
@@ -659,7 +679,7 @@ def audit_verify(store: StoreOpt = None) -> None:
     """Check the hash chain and compare it with the signed anchors (then anchor its head);
     exit 1 if any entry was altered, removed or reordered."""
     with _soc(store) as soc:
-        result = soc.verify_audit()
+        result = soc.verify_audit(actor=local_operator())
         anchor_file = soc.anchors.anchor_file
     if result.ok:
         console.print(
@@ -667,9 +687,9 @@ def audit_verify(store: StoreOpt = None) -> None:
             f"checked against {result.anchors:,} anchors in {anchor_file}"
         )
     else:
-        console.print(f"[red]audit trail broken[/]: {result.reason}")
+        console.print(f"[red]audit trail broken[/]: {safe(result.reason or '')}")
         for problem in result.problems[1:]:
-            console.print(f"  [red]also:[/] {problem}")
+            console.print(f"  [red]also:[/] {safe(problem)}")
     latest = result.latest_anchor
     if latest is None:
         console.print(
@@ -771,7 +791,7 @@ def assets_list(store: StoreOpt = None, agency: str | None = None) -> None:
 
 
 @assets_app.command("changes")
-def assets_changes(store: StoreOpt = None, limit: int = 50) -> None:
+def assets_changes(store: StoreOpt = None, limit: Limit = 50) -> None:
     """What changed between scans: new hosts, ports opened or closed, services, hosts gone."""
     with _soc(store) as soc:
         table = Table(title="Inventory changes, newest first")
@@ -783,7 +803,7 @@ def assets_changes(store: StoreOpt = None, limit: int = 50) -> None:
 
 
 @assets_app.command("scans")
-def assets_scans(store: StoreOpt = None, limit: int = 20) -> None:
+def assets_scans(store: StoreOpt = None, limit: Limit = 20) -> None:
     """The scan log, failed scans included with their reason."""
     with _soc(store) as soc:
         table = Table(title="Scans, newest first")
@@ -824,7 +844,7 @@ def serve(store: StoreOpt = None) -> None:
     from api.server import serve as run_server
 
     with _soc(store) as soc:
-        console.print(f"CitySOC on {soc.settings.store} with {len(soc.registry)} agencies")
+        console.print(f"CitySOC on {safe(soc.settings.store)} with {len(soc.registry)} agencies")
         with _progress() as progress:
             task = progress.add_task("compiling rules", total=None)
             rules = soc.rules(lambda n: progress.advance(task, n))
@@ -883,11 +903,11 @@ def demo(
             DocumentKind.NOTIFICATION, filed, registry=soc.registry, now=soc.clock.now()
         )
         out.write_text(render_html(form), encoding="utf-8")
-        result = soc.verify_audit()
+        result = soc.verify_audit(actor=local_operator())
         console.rule("where to look")
         console.print(
-            f"notification form: [bold]{out}[/] (level {filed.level}: "
-            f"{'; '.join(filed.level_reasons)})"
+            f"notification form: [bold]{safe(out)}[/] (level {filed.level}: "
+            f"{safe('; '.join(filed.level_reasons))})"
         )
         console.print(f"store: {db}  →  citysoc alerts list --store sqlite:///{db}")
         console.print(f"dead letters: citysoc deadletter list --store sqlite:///{db}")
@@ -939,15 +959,16 @@ def share_publish(
     for col in ("IoC", "shared?"):
         table.add_column(col)
     for shared in result.shared:
-        table.add_row(f"{shared.type.value}: {shared.value}", "[green]shared[/]")
+        table.add_row(f"{shared.type.value}: {shared.value}", Text("shared", style="green"))
     for held in result.withheld:
         table.add_row(
-            f"{held.ioc.type.value}: {held.ioc.value}", f"[yellow]withheld[/]: {held.reason}"
+            f"{held.ioc.type.value}: {held.ioc.value}",
+            Text.assemble(("withheld", "yellow"), f": {held.reason}"),
         )
     console.print(table)
     if result.redactions:
         removed = ", ".join(f"{n} {kind}" for kind, n in result.redactions.items())
-        console.print(f"removed from the summary: {removed}")
+        console.print(f"removed from the summary: {safe(removed)}")
     if out is not None:
         _write(out, json.dumps(result.bundle, ensure_ascii=False, indent=2).encode())
 
@@ -1004,21 +1025,23 @@ def share_pull(
                     clock=soc.clock,
                 )
             except CitySocError as exc:
-                err.print(f"[red]{name}[/]: {exc}")
+                err.print(f"[red]{safe(name)}[/]: {safe(exc)}")
                 failed += 1
                 continue
             console.print(
-                f"{name}: {report.received} objects, {report.new} new and {report.updated} "
+                f"{safe(name)}: {report.received} objects, {report.new} new and {report.updated} "
                 f"updated indicators, {len(report.rejected)} rejected"
             )
             for object_id, reason in report.rejected + report.not_swept:
-                console.print(f"  {object_id}: {reason}")
+                console.print(f"  {safe(object_id)}: {safe(reason)}")
     if failed:
         raise typer.Exit(1)
 
 
 @share_app.command("indicators")
-def share_indicators(partner: str | None = None, store: StoreOpt = None, limit: int = 100) -> None:
+def share_indicators(
+    partner: str | None = None, store: StoreOpt = None, limit: Limit = 100
+) -> None:
     """Partners' indicators on the watchlist, with validity and whether they are swept."""
     from incidents.sharing.watchlist import list_indicators
 
@@ -1054,7 +1077,7 @@ def share_token(partner: str, store: StoreOpt = None) -> None:
             partner_id=partner,
             clock=soc.clock,
         )
-    console.print(f"TAXII token for {partner} (shown once; HTTP Basic user {partner}):")
+    console.print(f"TAXII token for {safe(partner)} (shown once; HTTP Basic user {safe(partner)}):")
     sys.stdout.write(token + "\n")
 
 
@@ -1062,7 +1085,7 @@ def main() -> None:
     try:
         app()
     except CitySocError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {safe(exc)}")
         sys.exit(2)
 
 

@@ -185,9 +185,12 @@ class CitySoc:
         )
         return evidence_response(record, path)
 
-    def verify_audit(self, *, reason: str = "verify") -> audit.AuditVerification:
-        """The audit chain checked against its anchors (and anchored, if it holds)."""
-        return audit.verify(self.store, self.anchors, now=self.clock.now(), reason=reason)
+    def verify_audit(self, *, actor: Actor, reason: str = "verify") -> audit.AuditVerification:
+        """The audit chain checked against its anchors (and anchored, if it holds); a person
+        must be an audit reader (the counts cover every agency)."""
+        return audit.verify_for(
+            self.store, actor=actor, anchors=self.anchors, now=self.clock.now(), reason=reason
+        )
 
     def anchor_audit(self, reason: str) -> Anchor | None:
         """Anchor the audit chain's head if it grew; a chain that no longer extends the

@@ -2,10 +2,13 @@
 
 import logging
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from core.errors import (
     CitySocError,
@@ -18,7 +21,7 @@ from core.errors import (
     UnavailableError,
 )
 
-__all__ = ["install_error_handlers"]
+__all__ = ["input_error", "install_error_handlers", "problems"]
 
 log = logging.getLogger("citysoc.api")
 
@@ -33,6 +36,25 @@ _STATUS: dict[type[CitySocError], int] = {
 }
 
 
+def problems(errors: Sequence[Any], *, root: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """pydantic's errors as (location, message) pairs; ``root`` names where the validated
+    thing sits in the request ("body" for a form the page validates itself)."""
+    return [
+        {"location": ".".join(str(p) for p in (*root, *e["loc"])), "message": e["msg"]}
+        for e in errors
+    ]
+
+
+def _message(found: Sequence[dict[str, str]]) -> str:
+    return "; ".join(f"{p['message']} ({p['location']})" for p in found)
+
+
+def input_error(exc: ValidationError, *, root: str = "body") -> InputError:
+    """A page form validated with an API model refuses with the API's very message."""
+    found = problems(exc.errors(), root=(root,))
+    return InputError(_message(found), location=found[0]["location"] if found else root)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CitySocError)
     async def known(request: Request, exc: CitySocError) -> JSONResponse:  # noqa: ARG001
@@ -42,12 +64,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:  # noqa: ARG001
-        problems = [
-            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        message = "; ".join(f"{p['message']} ({p['location']})" for p in problems)
-        body = {"error": {"code": "invalid_input", "message": message, "problems": problems}}
+        found = problems(exc.errors())
+        body = {"error": {"code": "invalid_input", "message": _message(found), "problems": found}}
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(Exception)

@@ -2,7 +2,7 @@
 "any", so blanks mean "no filter"; times without an offset are Taipei time (what a
 datetime-local input sends)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query
@@ -10,8 +10,10 @@ from pydantic import AfterValidator, BeforeValidator
 
 from core.alerts import AlertQuery, AlertStatus, Severity
 from core.clock import TAIPEI, utc_clamped
+from core.errors import InputError
+from core.time_range import check_day, check_time
 
-__all__ = ["MAX_OFFSET", "Offset", "Text", "alert_query"]
+__all__ = ["MAX_OFFSET", "Day", "Offset", "Text", "alert_query", "bounded_time"]
 
 
 def _blank_is_none(value: object) -> object:
@@ -25,6 +27,25 @@ def _taipei_if_naive(value: datetime | None) -> datetime | None:
     return utc_clamped(value.replace(tzinfo=TAIPEI) if value.tzinfo is None else value)
 
 
+def bounded_time(value: datetime | None) -> datetime | None:
+    """A time every engine and page can convert (core.time_range); pydantic names the
+    parameter in the error's location."""
+    try:
+        return None if value is None else check_time(value, "time")
+    except InputError as exc:
+        raise ValueError(exc.message) from None
+
+
+def _bounded_day(value: date | None) -> date | None:
+    try:
+        return None if value is None else check_day(value, "day")
+    except InputError as exc:
+        raise ValueError(exc.message) from None
+
+
+# A day of a period (compliance report, dashboard), within core.time_range.
+Day = Annotated[date, AfterValidator(_bounded_day)]
+
 # Paging deeper than this is not reading, it is exporting (and engines store 64-bit ints).
 MAX_OFFSET = 1_000_000_000
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
@@ -34,6 +55,7 @@ When = Annotated[
     datetime | None,
     Blank,
     AfterValidator(_taipei_if_naive),
+    AfterValidator(bounded_time),
     Query(description="ISO 8601; without an offset it is Taipei time (UTC+8)"),
 ]
 # Length is checked on the text as sent, then a blank becomes None (a constraint applied to

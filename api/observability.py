@@ -4,6 +4,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from core.access import Action, Actor, require_citywide
 from core.alerts import AlertQuery, AlertStatus
 from core.clock import Clock
 from core.storage.base import Store
@@ -49,8 +50,13 @@ def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
     return f"{name} {value}"
 
 
-def metrics_text(store: Store, clock: Clock) -> str:
-    """Prometheus text exposition (version 0.0.4) computed from the store."""
+def metrics_text(store: Store, clock: Clock, *, actor: Actor) -> str:
+    """Prometheus text exposition (version 0.0.4) computed from the store.
+
+    The gauges count every agency's records, so only roles with READ_METRICS (the city
+    SOC: analysts, leads, admins) may read them. Raises ForbiddenError.
+    """
+    require_citywide(actor, Action.READ_METRICS, "metrics")
     now = clock.now()
     lines = [
         "# HELP citysoc_events_total Events stored.",

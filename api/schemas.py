@@ -1,14 +1,25 @@
 """Shapes that cross the HTTP boundary (inputs forbid unknown fields)."""
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+)
 
+from api.filters import bounded_time
+from core import limits
 from core.alerts import Alert
 from core.errors import InputError
 from incidents.deadlines import DeadlineStatus
 from incidents.levels import LevelAnswers
-from incidents.models import Incident, IncidentCategory, IoC, IoCType
+from incidents.models import Incident, IncidentCategory, InvestigationReport, IoC, IoCType
 from incidents.sharing.observables import classify
 from incidents.sharing.tlp import Tlp
 from incidents.triage import MAX_SELECTION
@@ -23,12 +34,14 @@ __all__ = [
     "ProgressIn",
     "AlertPage",
     "DeadlineRead",
+    "EvidenceNoteIn",
     "FalsePositiveIn",
     "IncidentCreate",
     "IncidentPage",
     "IncidentRead",
     "LoginIn",
     "NotificationIn",
+    "ReportIn",
     "ReviewIn",
     "ShareIn",
     "ShareRead",
@@ -39,6 +52,17 @@ __all__ = [
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# A time with its zone that every engine and page can convert (core.time_range).
+Instant = Annotated[AwareDatetime, AfterValidator(bounded_time)]
+# Free text, by kind (core.limits). Blank text is refused by the services with a message
+# saying what to write, so these bound the length only.
+Title = Annotated[str, Field(max_length=limits.TITLE)]
+Text = Annotated[str, Field(max_length=limits.TEXT)]
+Note = Annotated[str, Field(max_length=limits.NOTE)]
+Reason = Annotated[str, Field(max_length=limits.REASON)]
+Ident = Annotated[str, Field(max_length=limits.IDENT)]
 
 
 class AlertPage(BaseModel):
@@ -68,41 +92,61 @@ class LoginIn(_In):
 
 
 class TokenIn(_In):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=limits.NAME)
 
 
 class FalsePositiveIn(_In):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Reason
 
 
 _Selection = Field(min_length=1, max_length=MAX_SELECTION)
 
 
 class AlertsFalsePositiveIn(_In):
-    alert_ids: list[str] = _Selection
-    reason: str = Field(min_length=1, max_length=2000)
+    alert_ids: list[Ident] = _Selection
+    reason: Reason
 
 
 class AlertsAssignIn(_In):
-    alert_ids: list[str] = _Selection
+    alert_ids: list[Ident] = _Selection
     assignee: str | None = Field(default=None, max_length=64, description="null: unassign")
 
 
 class AlertsLinkIn(_In):
-    alert_ids: list[str] = _Selection
+    alert_ids: list[Ident] = _Selection
 
 
 class AlertsEscalateIn(_In):
-    alert_ids: list[str] = _Selection
-    incident_id: str | None = Field(default=None, description="null: open a new incident")
+    alert_ids: list[Ident] = _Selection
+    incident_id: Ident | None = Field(default=None, description="null: open a new incident")
 
 
 class ProgressIn(_In):
-    text: str = Field(min_length=1, max_length=20_000)
+    text: Text
 
 
 class ContainedIn(_In):
-    note: str = Field(default="", max_length=5_000)
+    note: Note = ""
+
+
+class EvidenceNoteIn(_In):
+    """What the uploader says about an evidence file (the file itself is checked apart)."""
+
+    note: Reason = ""
+
+
+class ReportIn(_In):
+    """The investigation report's items (incidents.models.InvestigationReport), bounded."""
+
+    scope_and_damage: Text = ""
+    containment_process: Text = ""
+    investigation_process: Text = ""
+    root_cause: Text = ""
+    preventive_measures: Text = ""
+    schedule_and_tracking: Text = ""
+
+    def report(self) -> InvestigationReport:
+        return InvestigationReport(**self.model_dump())
 
 
 class DeadlineRead(BaseModel):
@@ -132,29 +176,38 @@ class IncidentPage(BaseModel):
 
 
 class IncidentCreate(_In):
-    organization_id: str
-    title: str = Field(min_length=1, max_length=300)
-    aware_at: AwareDatetime
-    occurred_at: AwareDatetime | None = None
-    description: str = Field(default="", max_length=20_000)
-    affected_assets: list[str] = Field(default_factory=list, max_length=500)
+    organization_id: Ident
+    title: Title = Field(min_length=1)
+    aware_at: Instant
+    occurred_at: Instant | None = None
+    description: Text = ""
+    affected_assets: list[Ident] = Field(default_factory=list, max_length=500)
+
+
+class NotedIocIn(_In):
+    type: IoCType
+    value: str = Field(min_length=1, max_length=limits.IOC)
+    note: Note | None = None
+
+    def ioc(self) -> IoC:
+        return IoC(type=self.type, value=self.value, note=self.note)
 
 
 class NotificationIn(_In):
     answers: LevelAnswers
-    description: str = Field(min_length=1, max_length=20_000)
-    response_measures: str = Field(min_length=1, max_length=20_000)
+    description: Text
+    response_measures: Text
     outside_support_needed: bool
-    outside_support_detail: str = Field(default="", max_length=5_000)
-    other_matters: str = Field(default="", max_length=5_000)
-    aware_at: AwareDatetime | None = None
-    fallback_channel_reason: str | None = Field(default=None, max_length=2_000)
+    outside_support_detail: Note = ""
+    other_matters: Note = ""
+    aware_at: Instant | None = None
+    fallback_channel_reason: Reason | None = None
     category: IncidentCategory | None = None
-    iocs: list[IoC] = Field(default_factory=list, max_length=1_000)
+    iocs: list[NotedIocIn] = Field(default_factory=list, max_length=limits.SELECTION)
 
     @field_validator("iocs")
     @classmethod
-    def _each_ioc_fits_its_type(cls, iocs: list[IoC]) -> list[IoC]:
+    def _each_ioc_fits_its_type(cls, iocs: list[NotedIocIn]) -> list[NotedIocIn]:
         """Checked before anything is filed, so a bad IoC refuses the whole notification."""
         for ioc in iocs:
             try:
@@ -166,18 +219,18 @@ class NotificationIn(_In):
 
 class ReviewIn(_In):
     level: int | None = Field(default=None, ge=1, le=4)
-    note: str = Field(default="", max_length=5_000)
+    note: Note = ""
 
 
 class IocIn(_In):
     type: IoCType | None = None  # recognised from the value when left out
-    value: str = Field(min_length=1, max_length=2048)
+    value: str = Field(min_length=1, max_length=limits.IOC)
 
 
 class ShareIn(_In):
-    iocs: list[IocIn] = Field(default_factory=list, max_length=1_000)
+    iocs: list[IocIn] = Field(default_factory=list, max_length=limits.SELECTION)
     include_incident_iocs: bool = False  # add the IoCs already recorded on the incident
-    summary: str = Field(default="", max_length=20_000)
+    summary: Text = ""
     tlp: Tlp = Tlp.GREEN
 
 

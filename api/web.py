@@ -6,19 +6,34 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
-from urllib.parse import urlencode, urlsplit
+from typing import Annotated, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, ValidationError
 
 from api.context import CitySoc
-from api.filters import Offset, Text, alert_query
+from api.errors import input_error
+from api.filters import Day, Offset, Text, alert_query
 from api.limits import LoginLimiter
+from api.redirects import same_origin_path
+from api.schemas import (
+    AlertsAssignIn,
+    AlertsEscalateIn,
+    AlertsFalsePositiveIn,
+    ContainedIn,
+    EvidenceNoteIn,
+    NotificationIn,
+    ProgressIn,
+    ReportIn,
+    ReviewIn,
+    ShareIn,
+)
 from api.uploads import read_upload
-from core import accounts, audit
+from core import accounts, audit, limits
 from core.access import Action, Actor, Role, allowed
 from core.alerts import Alert, AlertQuery, AlertStatus
 from core.alerts import Severity as AlertSeverity
@@ -69,6 +84,16 @@ FILTER_KEYS = ("agency", "status", "severity", "rule", "host", "assignee", "sinc
 TRIAGE_ACTIONS = ("assign_me", "unassign", "suppress", "escalate")
 REPORT_ITEMS = tuple(InvestigationReport.model_fields)
 _INCIDENT_ID = re.compile(r"INC-\d{8}-[0-9A-F]{6}")
+Form_ = TypeVar("Form_", bound=BaseModel)
+
+
+def validated(model: type[Form_], **fields: object) -> Form_:
+    """A form checked with the API's model for the same action (core.limits), so the page
+    refuses exactly as the API does. Raises InputError with the API's message."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        raise input_error(exc) from None
 
 
 def lang_of(request: Request) -> Lang:
@@ -111,6 +136,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(report_environment().filters)  # roc, taipei
+    env.globals["limits"] = limits  # text fields' maxlength, from the API's table
     return env
 
 
@@ -184,10 +210,10 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
     @router.get("/lang/{lang}")
     def switch_language(lang: str, request: Request) -> Response:
         # Back to the page the user was on, on this site only (never an open redirect).
-        came_from = urlsplit(request.headers.get("referer") or "/")
-        back = came_from.path if came_from.path.startswith("/") else "/"
-        back += f"?{came_from.query}" if came_from.query else ""
-        response = RedirectResponse(back.replace("//", "/"), status_code=303)
+        back = same_origin_path(
+            request.headers.get("referer"), scheme=request.url.scheme, netloc=request.url.netloc
+        )
+        response = RedirectResponse(back, status_code=303)
         response.set_cookie(LANG_COOKIE, "en" if lang == "en" else "zh", samesite="strict")
         return response
 
@@ -387,16 +413,25 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                     proposal=proposal,
                     forms={"notify": form},
                 )
-            service.file_notification(
-                store=soc.store,
-                actor=who,
-                incident_id=incident_id,
+            body = validated(
+                NotificationIn,
                 answers=answers,
                 description=description,
                 response_measures=response_measures,
                 outside_support_needed=outside_support == "yes",
                 outside_support_detail=outside_support_detail,
                 other_matters=other_matters,
+            )
+            service.file_notification(
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                answers=body.answers,
+                description=body.description,
+                response_measures=body.response_measures,
+                outside_support_needed=body.outside_support_needed,
+                outside_support_detail=body.outside_support_detail,
+                other_matters=body.other_matters,
                 clock=soc.clock,
             )
         except CitySocError as exc:
@@ -422,19 +457,18 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         note: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
-        found = form_session(request, csrf_token)
-        if found is None:
-            return to_login()
-        who, csrf = found
-        service.review_level(
-            store=soc.store,
-            actor=who,
-            incident_id=incident_id,
-            level=level,
-            note=note,
-            clock=soc.clock,
-        )
-        return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+        def act(who: Actor) -> object:
+            body = validated(ReviewIn, level=level, note=note)
+            return service.review_level(
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                level=body.level,
+                note=body.note,
+                clock=soc.clock,
+            )
+
+        return section_post(request, csrf_token, incident_id, "review", {"note": note}, act)
 
     @router.post("/incidents/{incident_id}/share")
     def share(
@@ -452,15 +486,17 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         who, csrf = found
         form = {"iocs": iocs, "summary": summary, "tlp": tlp}
         try:
+            lines = [{"value": line.strip()} for line in iocs.splitlines() if line.strip()]
+            body = validated(ShareIn, iocs=lines, summary=summary)
             published = outgoing.publish(
                 store=soc.store,
                 actor=who,
                 registry=soc.registry,
                 partners=soc.partners,
                 incident_id=incident_id,
-                iocs=[classify(line) for line in iocs.splitlines() if line.strip()],
+                iocs=[classify(i.value) for i in body.iocs],
                 include_incident_iocs=incident_iocs == "yes",
-                summary=summary,
+                summary=body.summary,
                 tlp=Tlp(tlp) if tlp in {m.value for m in Tlp} else Tlp.GREEN,
                 clock=soc.clock,
             )
@@ -500,7 +536,11 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             "progress",
             {"text": text},
             lambda who: service.update_progress(
-                store=soc.store, actor=who, incident_id=incident_id, text=text, clock=soc.clock
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                text=validated(ProgressIn, text=text).text,
+                clock=soc.clock,
             ),
         )
 
@@ -518,7 +558,11 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             "contained",
             {"note": note},
             lambda who: service.mark_contained(
-                store=soc.store, actor=who, incident_id=incident_id, note=note, clock=soc.clock
+                store=soc.store,
+                actor=who,
+                incident_id=incident_id,
+                note=validated(ContainedIn, note=note).note,
+                clock=soc.clock,
             ),
         )
 
@@ -537,7 +581,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 store=soc.store,
                 actor=who,
                 incident_id=incident_id,
-                report=InvestigationReport(**items),
+                report=validated(ReportIn, **items).report(),
                 clock=soc.clock,
             ),
         )
@@ -547,7 +591,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         incident_id: str,
         request: Request,
         file: UploadFile,
-        note: Annotated[str, Form(max_length=2000)] = "",
+        note: Annotated[str, Form()] = "",  # bounded below, so the form comes back filled in
         csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
         try:
@@ -559,10 +603,11 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             refused = ""
 
         def act(who: Actor) -> object:
+            checked = validated(EvidenceNoteIn, note=note)
             if refused:
                 raise InputError(refused, location="file")
             return soc.attach_evidence(
-                who, incident_id, filename=file.filename or "", data=data, note=note
+                who, incident_id, filename=file.filename or "", data=data, note=checked.note
             )
 
         return await run_in_threadpool(
@@ -583,7 +628,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         query: Annotated[AlertQuery, Depends(alert_query)],
         offset: Offset = 0,
         done: str = "",
-        n: int = 0,
+        n: Annotated[int, Query(ge=0, le=triage.MAX_SELECTION)] = 0,
         incident: str = "",
         error: str = "",
     ) -> Response:
@@ -644,21 +689,37 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         outcome: dict[str, str | int] = {"done": action, "n": len(ids)}
         try:
             if action in ("assign_me", "unassign"):
-                assignee = who.name if action == "assign_me" else None
+                assigned = validated(
+                    AlertsAssignIn,
+                    alert_ids=ids,
+                    assignee=who.name if action == "assign_me" else None,
+                )
                 outcome["n"] = triage.assign_alerts(
-                    store=soc.store, actor=who, alert_ids=ids, assignee=assignee, clock=soc.clock
+                    store=soc.store,
+                    actor=who,
+                    alert_ids=assigned.alert_ids,
+                    assignee=assigned.assignee,
+                    clock=soc.clock,
                 )
             elif action == "suppress":
+                suppressed = validated(AlertsFalsePositiveIn, alert_ids=ids, reason=reason)
                 outcome["n"] = triage.suppress_alerts(
-                    store=soc.store, actor=who, alert_ids=ids, reason=reason, clock=soc.clock
+                    store=soc.store,
+                    actor=who,
+                    alert_ids=suppressed.alert_ids,
+                    reason=suppressed.reason,
+                    clock=soc.clock,
                 )
             elif action == "escalate":
+                chosen = validated(
+                    AlertsEscalateIn, alert_ids=ids, incident_id=incident_id.strip() or None
+                )
                 escalated = triage.escalate_alerts(
                     store=soc.store,
                     actor=who,
-                    alert_ids=ids,
+                    alert_ids=chosen.alert_ids,
                     registry=soc.registry,
-                    incident_id=incident_id.strip() or None,
+                    incident_id=chosen.incident_id,
                     clock=soc.clock,
                 )
                 outcome["incident"] = escalated.id
@@ -723,8 +784,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
     @router.get("/dashboard")
     def dashboard(
         request: Request,
-        start: Annotated[date | None, Query(alias="from")] = None,
-        end: Annotated[date | None, Query(alias="to")] = None,
+        start: Annotated[Day | None, Query(alias="from")] = None,
+        end: Annotated[Day | None, Query(alias="to")] = None,
         agency: Text = None,
     ) -> Response:
         try:
@@ -788,7 +849,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             limit=limit,
             subject=subject or "",
             base="/audit" + (f"?{urlencode({'subject': subject})}" if subject else ""),
-            verification=soc.verify_audit(),
+            verification=soc.verify_audit(actor=who),
         )
 
     @router.get("/static/{name}")

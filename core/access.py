@@ -9,7 +9,17 @@ from enum import StrEnum
 
 from core.errors import ForbiddenError, NotFoundError
 
-__all__ = ["SYSTEM", "Action", "Actor", "Role", "allowed", "require", "require_visible"]
+__all__ = [
+    "SYSTEM",
+    "Action",
+    "Actor",
+    "Role",
+    "allowed",
+    "not_found",
+    "require",
+    "require_citywide",
+    "require_visible",
+]
 
 
 class Role(StrEnum):
@@ -33,6 +43,9 @@ class Action(StrEnum):
     SCAN = "scan"
     RECORD_DRILL = "record_drill"
     SHARE = "share"  # publish intelligence to partners, pull theirs
+    # City-wide views that belong to no one agency (see require_citywide):
+    READ_METRICS = "read_metrics"  # /metrics: counts of every agency's events and incidents
+    READ_AUDIT = "read_audit"  # the audit trail and its verification: every agency's changes
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
@@ -47,6 +60,8 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.SCAN,
             Action.RECORD_DRILL,
             Action.SHARE,
+            Action.READ_METRICS,
+            Action.READ_AUDIT,
         }
     ),
     Role.LEAD: frozenset(Action),
@@ -60,7 +75,8 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
             Action.RECORD_DRILL,
         }
     ),
-    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT}),
+    # Auditors read the trail, not the operators' gauges (scrapers use an analyst's token).
+    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.READ_AUDIT}),
     Role.ADMIN: frozenset(Action),
     Role.SYSTEM: frozenset(
         {Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT, Action.SCAN, Action.SHARE}
@@ -98,10 +114,17 @@ def allowed(actor: Actor) -> frozenset[Action]:
     return _ALLOWED[actor.role]
 
 
+def not_found(what: str) -> NotFoundError:
+    """The one answer for a record that does not exist AND for one outside the actor's
+    agencies: the same status and bytes (no id, no detail), so a caller cannot tell which.
+    Services raise it for both cases, translating the store's own NotFoundError."""
+    return NotFoundError(f"no such {what}, or not one you may see", location=what)
+
+
 def require_visible(actor: Actor, agency: str, what: str) -> None:
-    """Outside the actor's agencies: NotFoundError, so existence is not revealed."""
+    """Outside the actor's agencies: ``not_found(what)``, so existence is not revealed."""
     if not actor.sees(agency):
-        raise NotFoundError(f"no {what}", location=what.split()[0])
+        raise not_found(what)
 
 
 def require(actor: Actor, action: Action, agency: str, what: str = "record") -> None:
@@ -109,5 +132,16 @@ def require(actor: Actor, action: Action, agency: str, what: str = "record") -> 
     if action not in _ALLOWED[actor.role]:
         raise ForbiddenError(
             f"role {actor.role.value} may not {action.value.replace('_', ' ')}",
+            location=what,
+        )
+
+
+def require_citywide(actor: Actor, action: Action, what: str, hint: str = "") -> None:
+    """For a view of every agency at once (metrics, the audit trail): the role decides, and
+    a role limited to one agency (a reporter) is refused even a count."""
+    if action not in _ALLOWED[actor.role]:
+        raise ForbiddenError(
+            f"role {actor.role.value} may not {action.value.replace('_', ' ')}: the {what} "
+            f"covers every agency{'; ' + hint if hint else ''}",
             location=what,
         )

@@ -18,10 +18,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from core import audit
-from core.access import Action, Actor, Role, require
+from core.access import Action, Actor, Role, not_found, require
 from core.agencies import AgencyRegistry
 from core.clock import Clock
-from core.errors import ForbiddenError, InputError, NotFoundError, UnauthenticatedError
+from core.errors import ForbiddenError, InputError, UnauthenticatedError
 from core.storage.base import Store
 
 __all__ = [
@@ -272,7 +272,7 @@ def revoke_token(*, store: Store, actor: Actor, token_id: str, clock: Clock) -> 
     doc = store.accounts.token(token_id)
     token = ApiToken.model_validate_json(doc) if doc else None
     if token is None or (token.username != actor.name and actor.role is not Role.ADMIN):
-        raise NotFoundError(f"no token {token_id}", location="token")
+        raise not_found("token")  # another's token and a made-up id answer alike
     now = clock.now()
     token.revoked_at = token.revoked_at or now
     store.accounts.put_token(token.id, token.username, token.token_hash, token.model_dump_json())

@@ -15,19 +15,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from core.access import Actor, Role
+from core.access import Action, Actor, require_citywide
 from core.audit_anchors import Anchor, AnchorLog, AnchorMismatchError
 from core.clock import taipei_datetime
-from core.errors import ForbiddenError
 from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
-__all__ = ["AuditVerification", "export_csv", "record", "trail", "verify"]
+__all__ = ["AuditVerification", "export_csv", "record", "trail", "verify", "verify_for"]
 
 log = logging.getLogger("citysoc.audit")
-
-# The trail names every agency's incidents and every account: the city's own staff and
-# auditors read it; an agency's reporter sees their incidents' history on the incident.
-_READERS = frozenset({Role.ANALYST, Role.LEAD, Role.AUDITOR, Role.ADMIN})
 
 
 def record(
@@ -235,11 +230,25 @@ def verify(
 
 
 def _require_reader(actor: Actor) -> None:
-    if actor.role not in _READERS:
-        raise ForbiddenError(
-            "the audit trail covers every agency; your incidents show their own history",
-            location="audit",
-        )
+    # The trail names every agency's incidents and every account: the city's own staff and
+    # auditors read it (core.access: READ_AUDIT); a reporter sees their incidents' history
+    # on the incident.
+    require_citywide(
+        actor, Action.READ_AUDIT, "audit trail", "your incidents show their own history"
+    )
+
+
+def verify_for(
+    store: Store,
+    *,
+    actor: Actor,
+    anchors: AnchorLog | None = None,
+    now: datetime | None = None,
+    reason: str = "verify",
+) -> AuditVerification:
+    """``verify`` for a person: its counts cover every agency, so audit readers only."""
+    _require_reader(actor)
+    return verify(store, anchors, now=now, reason=reason)
 
 
 def trail(

@@ -165,8 +165,8 @@ def _scan(
     report.scans += 1
     refused: dict[int, str] = {}
     try:
-        alerts = [
-            alert_for(chunk[index][0], hit.event, now=now, window=window)
+        matched = [
+            (index, hit.event)
             for hit in store.events.scan(
                 [r.condition for r, _ in chunk],
                 after=after,
@@ -179,7 +179,12 @@ def _scan(
         for index, reason in refused.items():
             rule = chunk[index][0]
             report.failed[rule.rule_id] = f"{rule.source}: {reason}"
-        return alerts
+        # A rule refused part-way (e.g. its regex ran out of time) reports nothing this run.
+        return [
+            alert_for(chunk[index][0], event, now=now, window=window)
+            for index, event in matched
+            if index not in refused
+        ]
     except RuleError as exc:
         if len(chunk) == 1:
             report.failed[chunk[0][0].rule_id] = f"{chunk[0][0].source}: {exc.message}"

@@ -14,10 +14,10 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt, computed_field
 
 from core import audit
-from core.access import Action, Actor, require
+from core.access import Action, Actor, not_found, require, require_visible
 from core.agencies import AgencyRegistry, AgencyType
 from core.clock import TAIPEI, Clock
-from core.errors import InputError
+from core.errors import InputError, NotFoundError
 from core.storage.base import Store
 from incidents.deadlines import DeadlineStatus, add_calendar_month
 
@@ -108,6 +108,7 @@ def record_drill(
     findings: str = "",
 ) -> Drill:
     """Raises InputError for counts that cannot be, ForbiddenError / NotFoundError on access."""
+    require_visible(actor, organization_id, "agency")  # before the registry: same answer
     registry.get(organization_id)
     require(actor, Action.RECORD_DRILL, organization_id, "agency")
     if kind is DrillKind.SOCIAL_ENGINEERING:
@@ -153,7 +154,10 @@ def record_drill(
 
 
 def get_drill(*, store: Store, actor: Actor, drill_id: str) -> Drill:
-    drill = Drill.model_validate_json(store.drills.get(drill_id))
+    try:
+        drill = Drill.model_validate_json(store.drills.get(drill_id))
+    except NotFoundError:
+        raise not_found("drill") from None
     require(actor, Action.VIEW, drill.organization_id, "drill")
     return drill
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from hashlib import sha256
 from pathlib import Path, PurePath
 
-from core.access import Action, Actor
+from core.access import Action, Actor, not_found
 from core.clock import Clock
 from core.errors import InputError, NotFoundError
 from core.private_files import private_dir
@@ -177,7 +177,7 @@ def open_evidence(
     incident = service.get_incident(store=store, actor=actor, incident_id=incident_id)
     record = next((e for e in incident.evidence if e.sha256 == digest), None)
     if record is None:
-        raise NotFoundError(f"no evidence {digest} on {incident_id}", location="evidence")
+        raise not_found("evidence")
     path = _path(root, incident.id, digest)
     if not path.is_file():
         raise NotFoundError(

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from core.access import Actor
+from core.access import Actor, not_found
 from core.errors import NotFoundError
 from core.storage.base import Store
 from incidents.models import Incident
@@ -17,11 +17,14 @@ def _load(document: str, version: int) -> Incident:
 
 
 def get(store: Store, incident_id: str, *, actor: Actor) -> Incident:
-    """Raises NotFoundError if missing or outside the actor's agencies."""
-    document, version = store.incidents.get(incident_id)
+    """Raises NotFoundError if missing or outside the actor's agencies (the same error)."""
+    try:
+        document, version = store.incidents.get(incident_id)
+    except NotFoundError:
+        raise not_found("incident") from None
     incident = _load(document, version)
     if not actor.sees(incident.organization_id):
-        raise NotFoundError(f"no incident {incident_id}", location="incident")
+        raise not_found("incident")
     return incident
 
 

@@ -14,6 +14,7 @@ from core.access import Action, Actor, require
 from core.clock import TAIPEI, Clock, ensure_aware
 from core.errors import InputError
 from core.storage.base import Store
+from core.time_range import check_time
 from incidents import repository, workflow
 from incidents.deadlines import Deadline, compute_deadlines
 from incidents.levels import LevelAnswers, SystemClass, assess_level
@@ -38,6 +39,7 @@ __all__ = [
     "attach_alerts",
     "change_level",
     "close_incident",
+    "correct_aware_at",
     "deadlines",
     "dismiss",
     "file_notification",
@@ -75,7 +77,9 @@ def open_incident(
     if not title.strip():
         raise InputError("an incident needs a title", location="title")
     now = clock.now()
-    aware = ensure_aware(aware_at, "aware_at")
+    aware = ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
+    if occurred_at is not None:
+        occurred_at = ensure_aware(check_time(occurred_at, "occurred_at"), "occurred_at")
     if aware > now:
         raise InputError(f"aware_at {aware.isoformat()} is in the future", location="aware_at")
     incident = Incident(
@@ -84,7 +88,7 @@ def open_incident(
         title=title.strip(),
         description=description,
         aware_at=aware,
-        occurred_at=ensure_aware(occurred_at, "occurred_at") if occurred_at else None,
+        occurred_at=occurred_at,
         alert_ids=list(alert_ids),
         alert_group_keys=list(alert_group_keys),
         alert_count=len(alert_ids),
@@ -175,8 +179,9 @@ def file_notification(
         )
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
-        if aware_at is not None:
-            i.aware_at = ensure_aware(aware_at, "aware_at")
+        detail: dict[str, object] = {}
+        if aware_at is not None:  # the notification is filed now: awareness is at most now
+            detail = _move_aware_at(i, aware_at, now)
         i.description = description
         i.response_measures = response_measures
         i.outside_support_needed = outside_support_needed
@@ -206,7 +211,7 @@ def file_notification(
                 fallback_channel_reason=fallback_channel_reason,
             )
         )
-        return {"level": assessment.level, "reasons": list(assessment.reasons)}
+        return {**detail, "level": assessment.level, "reasons": list(assessment.reasons)}
 
     return change(
         store=store,
@@ -216,6 +221,64 @@ def file_notification(
         action=Action.FILE_NOTIFICATION,
         mutate=mutate,
         clock=clock,
+    )
+
+
+def _move_aware_at(i: Incident, value: datetime, now: datetime) -> dict[str, object]:
+    """Set the time of awareness (知悉時間), which starts the statutory clocks: never in the
+    future and never after a notification already filed, or a late notification would
+    turn into a timely one. Returns the audit detail with the old and new values."""
+    aware = ensure_aware(check_time(value, "aware_at"), "aware_at")
+    if aware > now:
+        raise InputError(
+            f"aware_at {aware.isoformat()} is in the future; awareness cannot follow now",
+            location="aware_at",
+        )
+    notified = i.notified_at
+    if notified is not None and aware > notified:
+        raise InputError(
+            f"aware_at {aware.isoformat()} is after the notification filed at "
+            f"{notified.isoformat()}; the agency was aware before it notified",
+            location="aware_at",
+        )
+    old, i.aware_at = i.aware_at, aware
+    if old == aware:
+        return {}
+    return {"aware_at": {"from": old.isoformat(), "to": aware.isoformat()}}
+
+
+def correct_aware_at(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    aware_at: datetime,
+    reason: str,
+    clock: Clock,
+) -> Incident:
+    """Correct when the agency became aware. Once notified, only with a reason (the clocks
+    already ran from the old time); audited with the old and new values and the reason.
+
+    (Minimal until the lifecycle issue redesigns confirmation and awareness.)
+    """
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        if i.notifications and not reason.strip():
+            raise InputError(
+                "say why the time of awareness changes after the notification",
+                location="reason",
+            )
+        return {**_move_aware_at(i, aware_at, now), "reason": reason}
+
+    return change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.EDIT,
+        action=Action.EDIT_INCIDENT,
+        mutate=mutate,
+        clock=clock,
+        audit_action="incident.aware_at",
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from core import accounts, audit
-from core.access import Action, Actor, Role, allowed, require
+from core.access import Action, Actor, Role, allowed, not_found, require
 from core.agencies import AgencyRegistry
 from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.clock import Clock
@@ -103,7 +103,7 @@ def escalate_group(
     """Open an incident for the group (or add to the one it already has)."""
     alerts = _alerts(store, group_key)
     if not alerts:
-        raise NotFoundError(f"no new alerts in group {group_key}", location="group")
+        raise not_found("alert group")  # (no new alerts: nothing to act on)
     require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
     return _escalate(
         store=store,
@@ -159,7 +159,7 @@ def mark_false_positive(
     _require_reason(reason)
     alerts = _alerts(store, group_key)
     if not alerts:
-        raise NotFoundError(f"no new alerts in group {group_key}", location="group")
+        raise not_found("alert group")  # (no new alerts: nothing to act on)
     require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
     return _suppress(store, actor, alerts, reason, clock, subject=group_key)
 
@@ -258,7 +258,10 @@ def severity_counts(store: Store, *, actor: Actor, query: AlertQuery) -> dict[Se
 
 def event_for(store: Store, *, actor: Actor, event_id: str) -> Event:
     """One stored event, for someone who may see its agency's records (else "not found")."""
-    event = store.events.get(event_id)
+    try:
+        event = store.events.get(event_id)
+    except NotFoundError:
+        raise not_found("event") from None
     require(actor, Action.VIEW, event.organization_id, "event")
     return event
 
@@ -275,7 +278,10 @@ def _selection(store: Store, actor: Actor, alert_ids: Sequence[str]) -> list[Ale
         )
     alerts = []
     for alert_id in unique:
-        alert = store.alerts.get(alert_id)
+        try:
+            alert = store.alerts.get(alert_id)
+        except NotFoundError:
+            raise not_found("alert") from None
         require(actor, Action.TRIAGE, alert.organization_id, "alert")
         alerts.append(alert)
     return alerts

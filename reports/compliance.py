@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from pydantic import BaseModel
 
 from core import audit
-from core.access import Action, Actor, require
+from core.access import Action, Actor, require, require_visible
 from core.agencies import AgencyRegistry
 from core.audit_anchors import AnchorLog
 from core.clock import TAIPEI
@@ -131,6 +131,8 @@ def build_compliance(
     With ``anchors`` the audit check compares the chain with its signed anchors, anchors
     its head and prints the latest anchor; without, it checks the chain alone."""
     if agency is not None:
+        # Visibility before existence: another agency and a made-up code answer alike.
+        require_visible(actor, agency, "agency")
         registry.get(agency)
         require(actor, Action.EXPORT, agency, "agency")
     elif actor.agency is not None and not actor.sees("*"):

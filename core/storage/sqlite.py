@@ -9,7 +9,6 @@ with ``json_extract``. Values in that document are stored as text so that a rule
 from __future__ import annotations
 
 import builtins
-import functools
 import os
 import re
 import sqlite3
@@ -28,6 +27,8 @@ from core.errors import ConflictError, NotFoundError, RuleError, UnavailableErro
 from core.events import DeadLetter, Event, FieldValue
 from core.private_files import create_private, private_dir, tighten
 from core.storage.base import GENESIS_HASH, SharedObject, VersionFilter, audit_hash
+from core.storage.regexp import RegexpGuard
+from core.storage.regexp import regexp as _regexp
 
 __all__ = ["SqliteStore"]
 
@@ -171,20 +172,9 @@ SCAN_PART = 150  # conditions per parallel part (each part extracts its own fiel
 _JSON_FIELD = re.compile(r"""json_extract\(doc, '\$\."((?:[^"\\]|\\.)*)"'\)""")
 
 
-@functools.lru_cache(maxsize=4096)
-def _pattern(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None
-
-
-def _regexp(pattern: str | None, value: object) -> bool:
-    """SQLite's ``value REGEXP pattern`` (called as regexp(pattern, value))."""
-    if pattern is None or value is None:
-        return False
-    compiled = _pattern(pattern)
-    return bool(compiled and compiled.search(str(value)))
+def _literal_in(pattern: str, condition: str) -> bool:
+    """Whether a compiled condition holds ``pattern`` as its REGEXP operand."""
+    return f"'{pattern}'" in condition or f"'{pattern.replace(chr(39), chr(39) * 2)}'" in condition
 
 
 def _text(value: FieldValue) -> str | None:
@@ -294,7 +284,7 @@ class SqliteEvents(_Part):
         after: int,
         upto: int,
         prefilter: str | None = None,
-        failed: dict[int, str] | None = None,  # noqa: ARG002 - refusals raise (see base)
+        failed: dict[int, str] | None = None,
     ) -> Iterator[SqliteScanHit]:
         """Evaluate many rule conditions over (after, upto] in few passes.
 
@@ -304,6 +294,10 @@ class SqliteEvents(_Part):
         of once per rule and row is what makes thousands of rules affordable. Large sets of
         conditions are split across reader threads, one connection each (SQLite releases
         the GIL while it evaluates).
+
+        A condition whose regular expression runs out of time (core.storage.regexp) is
+        recorded in ``failed`` with the reason and matches nothing from then on; without
+        ``failed`` it raises RuleError. Other SQL errors raise RuleError.
         """
         if not conditions:
             return
@@ -323,8 +317,17 @@ class SqliteEvents(_Part):
                 for offset, part in chunks
             ]
             for job in jobs:
-                for pos, matched in job.result().items():
+                part_hits, slow = job.result()
+                for pos, matched in part_hits.items():
                     hits.setdefault(pos, []).extend(matched)
+                if slow:
+                    if failed is None:
+                        raise RuleError("; ".join(sorted(set(slow.values()))))
+                    for index, reason in slow.items():
+                        failed.setdefault(index, reason)
+            if failed:  # a failed rule reports nothing, not what it matched before timing out
+                hits = {p: [i for i in m if i not in failed] for p, m in hits.items()}
+                hits = {p: m for p, m in hits.items() if m}
             for pos in sorted(hits):
                 found = self._db.one("SELECT * FROM events WHERE pos = ?", (pos,))
                 if found is not None:
@@ -332,14 +335,17 @@ class SqliteEvents(_Part):
 
     def _match(
         self, conditions: Sequence[str], offset: int, low: int, high: int, prefilter: str | None
-    ) -> dict[int, builtins.list[int]]:
-        """Positions in (low, high] matching any condition -> matched indexes (+ offset)."""
+    ) -> tuple[dict[int, builtins.list[int]], dict[int, str]]:
+        """Positions in (low, high] matching any condition -> matched indexes (+ offset),
+        and the conditions (+ offset) whose regular expression ran out of time -> why."""
         fields = sorted({m for c in conditions for m in _JSON_FIELD.findall(c)})
         column_of = {f: f"f{i}" for i, f in enumerate(fields)}
         local = [_JSON_FIELD.sub(lambda m: f'"{column_of[m.group(1)]}"', c) for c in conditions]
         extracted = "".join(f', json_extract(doc, \'$."{f}"\') AS "{column_of[f]}"' for f in fields)
         where = "pos > ? AND pos <= ?" + (f" AND ({prefilter})" if prefilter else "")
         con = self._db.reader()
+        guard = RegexpGuard()  # this part's REGEXP: bounded, and it remembers what timed out
+        con.create_function("REGEXP", 2, guard, deterministic=True)
         hits: dict[int, builtins.list[int]] = {}
         try:
             con.execute("DROP TABLE IF EXISTS temp.scan_rows")
@@ -359,7 +365,13 @@ class SqliteEvents(_Part):
             raise RuleError(f"detection query failed: {exc}") from exc
         finally:
             con.execute("DROP TABLE IF EXISTS temp.scan_rows")
-        return hits
+        slow: dict[int, str] = {}
+        for pattern, reason in guard.timed_out.items():
+            found = [i for i, c in enumerate(conditions) if _literal_in(pattern, c)]
+            if not found:
+                raise RuleError(reason)  # cannot tell which rule: the runner bisects
+            slow.update((offset + i, reason) for i in found)
+        return hits, slow
 
 
 class SqliteDeadLetters(_Part):

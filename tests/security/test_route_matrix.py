@@ -186,7 +186,11 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
         None,
         {"reporter_other": 403, "reporter_own": 403},
     ),
-    ("GET", "/api/v1/audit/verify"): ("/api/v1/audit/verify", None, {}),
+    ("GET", "/api/v1/audit/verify"): (
+        "/api/v1/audit/verify",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
     ("GET", "/api/v1/audit/export"): (
         "/api/v1/audit/export",
         None,
@@ -199,7 +203,11 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
     ),
     ("POST", "/api/v1/auth/logout"): ("/api/v1/auth/logout", None, {}),
     ("GET", "/api/v1/me"): ("/api/v1/me", None, {}),
-    ("GET", "/metrics"): ("/metrics", None, {}),
+    ("GET", "/metrics"): (
+        "/metrics",
+        None,
+        {"reporter_other": 403, "reporter_own": 403, "auditor": 403},
+    ),
     ("POST", "/api/v1/tokens"): ("/api/v1/tokens", {"name": "matrix"}, {}),
     ("GET", "/api/v1/tokens"): ("/api/v1/tokens", None, {}),
     ("DELETE", "/api/v1/tokens/{token_id}"): (

@@ -1,0 +1,152 @@
+"""Every free-text field has a limit (core.limits), and a page form refuses a text over it
+exactly as the API does: the same message, and the form comes back filled in."""
+
+import html
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from core import limits
+from incidents import service
+from incidents.levels import Availability, LevelAnswers, SystemClass
+from tests.api.test_pages import ADMIN, NOTIFY, REPORT, Browser, alert_ids
+from tests.api.test_pages import app as app  # noqa: PLC0414 - the pages' fixture
+
+API_TOKEN = "operator-token-pages"
+
+
+def long_text(limit: int) -> str:
+    return "長" * limit + "尾"  # one character over, and recognisable when it comes back
+
+
+def api_message(response) -> str:
+    assert response.status_code == 422, response.text[:300]
+    return response.json()["error"]["message"]
+
+
+@pytest.fixture
+def incident(soc):
+    return service.open_incident(
+        store=soc.store,
+        actor=ADMIN,
+        organization_id="district-xitun",
+        title="檔案伺服器異常",
+        aware_at=soc.clock.now(),
+        clock=soc.clock,
+    ).id
+
+
+def _notify(soc, incident_id):
+    service.file_notification(
+        store=soc.store,
+        actor=ADMIN,
+        incident_id=incident_id,
+        answers=LevelAnswers(
+            system_class=SystemClass.CORE_NON_CI, availability=Availability.WITHIN_MTD
+        ),
+        description="d",
+        response_measures="m",
+        outside_support_needed=False,
+        clock=soc.clock,
+    )
+
+
+def _page_refuses(browser, path, form, typed, message):
+    refused = browser.post(path, form)
+    assert refused.status_code == 422, refused.text[:300]
+    page = html.unescape(refused.text)
+    assert message in page and typed in page  # the message, and what was typed comes back
+    return refused
+
+
+def test_every_report_item_is_limited(app, incident):
+    """(A 30 MB report was accepted; the request-size limit now stops that sooner, and
+    each item stops at the table's limit.)"""
+    api = TestClient(app)
+    api.headers["Authorization"] = f"Bearer {API_TOKEN}"
+    for item in REPORT:
+        body = {**REPORT, item: "x" * (limits.TEXT + 1)}
+        message = api_message(api.post(f"/api/v1/incidents/{incident}/report", json=body))
+        assert message == f"String should have at most {limits.TEXT} characters (body.{item})"
+
+
+def test_page_forms_refuse_long_text_with_the_apis_message(app, incident, soc):
+    api = TestClient(app)
+    api.headers["Authorization"] = f"Bearer {API_TOKEN}"
+    lead = Browser(app, "lead")
+    page, endpoint = f"/incidents/{incident}", f"/api/v1/incidents/{incident}"
+    answers = {"system_class": "core_non_ci", "availability": "within_mtd"}
+
+    # before the notification: the notification form
+    text = long_text(limits.TEXT)
+    message = api_message(
+        api.post(
+            f"{endpoint}/notifications",
+            json={
+                "answers": answers,
+                "description": text,
+                "response_measures": "m",
+                "outside_support_needed": False,
+            },
+        )
+    )
+    assert "description" in message and str(limits.TEXT) in message
+    _page_refuses(lead, f"{page}/notify", {**NOTIFY, "description": text}, text, message)
+    note = long_text(limits.NOTE)
+    message = api_message(
+        api.post(
+            f"{endpoint}/notifications",
+            json={
+                "answers": answers,
+                "description": "d",
+                "response_measures": "m",
+                "outside_support_needed": True,
+                "other_matters": note,
+            },
+        )
+    )
+    _page_refuses(lead, f"{page}/notify", {**NOTIFY, "other_matters": note}, note, message)
+
+    _notify(soc, incident)
+    cases = [  # (page action, page form field, API action, API body, limit)
+        ("review", "note", "review", {"level": 2}, limits.NOTE),
+        ("progress", "text", "progress", {}, limits.TEXT),
+        ("contained", "note", "contained", {}, limits.NOTE),
+        ("share", "summary", "share", {}, limits.TEXT),
+    ]
+    for action, field, api_action, body, limit in cases:
+        text = long_text(limit)
+        message = api_message(api.post(f"{endpoint}/{api_action}", json={**body, field: text}))
+        assert field in message and str(limit) in message, message
+        _page_refuses(lead, f"{page}/{action}", {**body, field: text}, text, message)
+
+    note = long_text(limits.REASON)
+    files = {"file": ("fw.log", b"deny tcp 203.0.113.9\n", "text/plain")}
+    message = api_message(api.post(f"{endpoint}/evidence", data={"note": note}, files=files))
+    refused = lead.post(f"{page}/evidence", {"note": note}, files=files)
+    assert refused.status_code == 422 and message in html.unescape(refused.text)
+    assert note in html.unescape(refused.text)
+
+    service.mark_contained(store=soc.store, actor=ADMIN, incident_id=incident, clock=soc.clock)
+    text = long_text(limits.TEXT)
+    message = api_message(api.post(f"{endpoint}/report", json={**REPORT, "root_cause": text}))
+    _page_refuses(lead, f"{page}/report", {**REPORT, "root_cause": text}, text, message)
+    assert service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident).progress == []
+
+
+def test_alert_queue_refuses_a_long_reason_with_the_apis_message(app):
+    api = TestClient(app)
+    api.headers["Authorization"] = f"Bearer {API_TOKEN}"
+    analyst = Browser(app, "analyst")
+    [first, *_] = alert_ids(analyst.get("/alerts").text)
+    reason = long_text(limits.REASON)
+    message = api_message(
+        api.post("/api/v1/alerts/false-positive", json={"alert_ids": [first], "reason": reason})
+    )
+    back = analyst.post(
+        "/alerts/triage", [("action", "suppress"), ("alert_ids", first), ("reason", reason)]
+    )
+    assert back.status_code == 303
+    assert parse_qs(urlsplit(back.headers["location"]).query)["error"] == [message]
+    assert first in alert_ids(analyst.get("/alerts", status="new").text)  # nothing changed
