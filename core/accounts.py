@@ -69,6 +69,9 @@ class User(BaseModel):
     def actor(self) -> Actor:
         return Actor(self.username, self.role, agency=self.agency)
 
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
+
 
 class ApiToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -185,24 +188,43 @@ def authenticate(*, store: Store, username: str, password: str, clock: Clock) ->
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        store.accounts.put_user(username, user.model_dump_json())
+        counted = _count_failure(store, username, now)
         _audit(
             store,
             Actor(username, user.role, user.agency),
             "auth.failure",
             username,
             now,
-            {"locked": user.locked_until is not None and now < user.locked_until},
+            {"locked": counted is not None and counted.locked(now)},
         )
         raise wrong from None
     if user.failed_logins or user.locked_until:
-        user.failed_logins, user.locked_until = 0, None
-        store.accounts.put_user(username, user.model_dump_json())
+        store.accounts.update_user(username, _cleared)
     return user
+
+
+def _count_failure(store: Store, username: str, now: datetime) -> User | None:
+    """One more failed login, counted atomically (parallel guesses each count): the
+    account locks when the count reaches MAX_FAILED_LOGINS, and a lock that has passed
+    starts the count again."""
+
+    def count(doc: str) -> str:
+        user = User.model_validate_json(doc)
+        if user.locked_until and now >= user.locked_until:
+            user.failed_logins, user.locked_until = 0, None
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS and user.locked_until is None:
+            user.locked_until = now + LOCKOUT
+        return user.model_dump_json()
+
+    updated = store.accounts.update_user(username, count)
+    return User.model_validate_json(updated) if updated else None
+
+
+def _cleared(doc: str) -> str:
+    user = User.model_validate_json(doc)
+    user.failed_logins, user.locked_until = 0, None
+    return user.model_dump_json()
 
 
 def start_session(*, store: Store, user: User, clock: Clock) -> tuple[str, str]:
