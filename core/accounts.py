@@ -6,7 +6,7 @@ long random values, so a fast hash is enough). Five failed logins lock an accoun
 fifteen minutes. No account exists until an administrator creates one: there is no default.
 """
 
-import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from core import audit
-from core.access import Action, Actor, Role, require
+from core.access import SYSTEM, Action, Actor, Role, require
 from core.agencies import AgencyRegistry
 from core.clock import Clock
 from core.errors import ForbiddenError, InputError, NotFoundError, UnauthenticatedError
@@ -170,37 +170,43 @@ def list_users(*, store: Store, actor: Actor) -> list[User]:
 
 
 def authenticate(*, store: Store, username: str, password: str, clock: Clock) -> User:
-    """Raises UnauthenticatedError with one message for every kind of wrong credentials."""
+    """The account, if the password is right and the account may log in now.
+
+    Every refusal looks and costs the same, so neither the answer nor its time tells an
+    existing account from an unknown, partner, disabled or locked one: one argon2
+    verification (against a dummy hash for unknown names), one counted failure (a no-op
+    for unknown names), one audit entry, one message. Raises UnauthenticatedError.
+    """
     now = clock.now()
     user = _load_user(store, username)
-    wrong = UnauthenticatedError("wrong username or password", location="login")
-    if user is None:
-        with contextlib.suppress(VerificationError, InvalidHashError):
-            _hasher.verify(_DUMMY_HASH, password)
-        raise wrong
-    if user.locked_until and now < user.locked_until:
-        raise UnauthenticatedError(
-            f"too many failed logins; try again after {user.locked_until:%H:%M} UTC",
-            location="login",
-        )
-    if user.disabled or user.role is Role.PARTNER:  # partners use TAXII tokens, not pages
-        raise wrong
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        matches = user is not None
     except (VerificationError, InvalidHashError):
-        counted = _count_failure(store, username, now)
-        _audit(
-            store,
-            Actor(username, user.role, user.agency),
-            "auth.failure",
-            username,
-            now,
-            {"locked": counted is not None and counted.locked(now)},
-        )
-        raise wrong from None
-    if user.failed_logins or user.locked_until:
-        store.accounts.update_user(username, _cleared)
-    return user
+        matches = False
+    # Partners use TAXII tokens, never pages; a locked account waits even with the right
+    # password (else guessing could go on while locked).
+    if user is not None and matches and not user.disabled and user.role is not Role.PARTNER:
+        try:
+            cleared = store.accounts.update_user(username, functools.partial(_cleared, now=now))
+        except _LockedError:
+            cleared = None
+        if cleared is not None:
+            return User.model_validate_json(cleared)
+    counted = _count_failure(store, username, now)
+    _audit(
+        store,
+        SYSTEM,  # whoever typed the name is not known to be its holder
+        "auth.failure",
+        username,
+        now,
+        {"locked": counted is not None and counted.locked(now)},
+    )
+    raise UnauthenticatedError(
+        f"wrong username or password (after {MAX_FAILED_LOGINS} failed logins an account "
+        f"is locked for {LOCKOUT.seconds // 60} minutes)",
+        location="login",
+    )
 
 
 def _count_failure(store: Store, username: str, now: datetime) -> User | None:
@@ -221,8 +227,14 @@ def _count_failure(store: Store, username: str, now: datetime) -> User | None:
     return User.model_validate_json(updated) if updated else None
 
 
-def _cleared(doc: str) -> str:
+class _LockedError(Exception):
+    """The account locked between reading it and clearing its count."""
+
+
+def _cleared(doc: str, *, now: datetime) -> str:
     user = User.model_validate_json(doc)
+    if user.locked(now):
+        raise _LockedError
     user.failed_logins, user.locked_until = 0, None
     return user.model_dump_json()
 
