@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+from zxcvbn import zxcvbn
 
 from core import audit
 from core.access import SYSTEM, Action, Actor, Role, require
@@ -47,6 +48,8 @@ SESSION_LIFETIME = timedelta(hours=8)
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (a common password) .. 4; 3 resists offline guessing
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 # Verifying against this keeps the time of a login for an unknown user like a real one.
@@ -136,12 +139,7 @@ def create_user(
             "username must be 2-63 of a-z 0-9 . _ - and start with a letter or digit",
             location="username",
         )
-    if len(password) < MIN_PASSWORD:
-        raise InputError(
-            f"password must have at least {MIN_PASSWORD} characters", location="password"
-        )
-    if username in password.lower():
-        raise InputError("password must not contain the username", location="password")
+    _check_password(password, username=username, display_name=display_name)
     if role is Role.REPORTER and not agency:
         raise InputError("a reporter belongs to one agency: give --agency", location="agency")
     if role is Role.SYSTEM:
@@ -160,6 +158,31 @@ def create_user(
     store.accounts.add_user(username, user.model_dump_json())
     _audit(store, actor, "user.create", username, now, {"role": role.value, "agency": agency})
     return user
+
+
+def _check_password(password: str, *, username: str, display_name: str) -> None:
+    """Long enough, not built on the username, and not easy to guess: zxcvbn judges it
+    against its lists of common passwords, names and words, keyboard patterns, dates and
+    repeats. Raises InputError with zxcvbn's advice."""
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            f"password must have at least {MIN_PASSWORD} characters", location="password"
+        )
+    if len(password) > MAX_PASSWORD:
+        raise InputError(
+            f"password must have at most {MAX_PASSWORD} characters", location="password"
+        )
+    if username in password.lower():
+        raise InputError("password must not contain the username", location="password")
+    # zxcvbn's matching grows quickly with length; its authors judge the first 100 characters.
+    judged = zxcvbn(password[:100], user_inputs=[username, display_name, "citysoc"])
+    if judged["score"] < MIN_PASSWORD_SCORE:
+        advice = " ".join([judged["feedback"]["warning"], *judged["feedback"]["suggestions"]])
+        raise InputError(
+            f"password is too easy to guess: {advice.strip() or 'choose a less common one.'} "
+            "A few unrelated words make a good password.",
+            location="password",
+        )
 
 
 def list_users(*, store: Store, actor: Actor) -> list[User]:
