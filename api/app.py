@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
+from api.body_limits import BodyLimits, install_body_limits
 from api.context import CitySoc
 from api.errors import install_error_handlers
 from api.filters import Offset, alert_query
@@ -73,6 +74,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         title="CitySOC", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json"
     )
     install_error_handlers(app)
+    install_body_limits(app, BodyLimits.for_settings(soc.settings))
     install_security_headers(app)
 
     limiter = LoginLimiter(per_minute=soc.settings.login_attempts_per_minute)

@@ -559,3 +559,93 @@ def test_partners_cannot_log_in(world, soc):
             "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
         )
         assert response.status_code == status, username
+
+
+# Request size: every route refuses an oversized body with 413 before it authenticates
+# (the callers below send no credentials) and before anything parses or stores the body.
+PUBLIC_PATHS = {("GET", "/lang/{lang}"): "/lang/en", ("GET", "/static/{name}"): "/static/clock.js"}
+FAKE_IDS = {
+    "key": "group-key",
+    "incident": "INC-20260302-ABCDEF",
+    "drill": "DRL-1",
+    "alert": "alert-1",
+    "event": "event-1",
+    "evidence": "0" * 64,
+}
+ALL_ROUTES = sorted(set(CASES) | set(PAGE_CASES) | PUBLIC)
+
+
+def concrete_path(route) -> str:
+    if route in CASES:
+        return CASES[route][0].format(**FAKE_IDS)
+    if route in PAGE_CASES:
+        return PAGE_CASES[route][0].format(**FAKE_IDS)
+    return PUBLIC_PATHS.get(route, route[1])
+
+
+class BodyReads:
+    """Counts the request-body bytes the application pulls (the ASGI ``receive``)."""
+
+    def __init__(self, app) -> None:
+        self.app, self.bytes = app, 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        async def counting():
+            message = await receive()
+            if message["type"] == "http.request":
+                self.bytes += len(message.get("body", b""))
+            return message
+
+        await self.app(scope, counting, send)
+
+
+@pytest.fixture
+def sized(soc):
+    from api.body_limits import BodyLimits
+
+    app = create_app(soc, api_token="operator-token-sizes")
+    reads = BodyReads(app)
+    return TestClient(reads, follow_redirects=False), BodyLimits.for_settings(soc.settings), reads
+
+
+@pytest.mark.parametrize("route", ALL_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_refuses_an_oversized_body_before_authentication(sized, route):
+    client, limits, reads = sized
+    method, path = route[0], concrete_path(route)
+    limit = limits.limit_for(method, path).max_bytes
+    response = client.request(
+        method, path, content=b"x" * (limit + 1), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413, f"{method} {path}: {response.text[:200]}"
+    assert reads.bytes == 0, "the body was read before it was refused"
+    expected = "takes no request body" if limit == 0 else f"at most {limit:,} bytes"
+    assert expected in response.text
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ALL_ROUTES if r[0] == "POST"], ids=lambda r: f"{r[0]} {r[1]}"
+)
+def test_route_counts_a_body_sent_without_a_length(sized, route):
+    """Chunked: no Content-Length to judge by, so the bytes are counted as they arrive.
+    A route either never reads the body or refuses it (the operator token passes any
+    authentication, so what is measured is the size check)."""
+    client, limits, reads = sized
+    path = concrete_path(route)
+    limit = limits.limit_for("POST", path).max_bytes
+    chunk = 64 * 1024
+
+    def body():
+        for _ in range(limit // chunk + 2):
+            yield b"x" * chunk
+
+    response = client.post(
+        path,
+        content=body(),
+        headers={
+            "Authorization": "Bearer operator-token-sizes",
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 413 or reads.bytes == 0, (
+        f"POST {path}: {response.status_code} after reading {reads.bytes:,} bytes"
+    )
