@@ -5,7 +5,7 @@ import itertools
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
@@ -39,13 +39,13 @@ from api.schemas import (
     WithheldRead,
 )
 from api.taxii import taxii_router
-from api.uploads import read_upload
+from api.uploads import EVIDENCE_FORM_OPENAPI, read_evidence_form
 from api.web import set_session_cookie, web_router
 from core import accounts, audit
 from core.access import Actor, Role
 from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
-from incidents import drills, service, triage
+from incidents import drills, evidence, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import EvidenceFile, Incident, InvestigationReport
 from incidents.sharing import intel, outgoing
@@ -415,25 +415,30 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return service.get_incident(store=soc.store, actor=who, incident_id=incident_id).evidence
 
     @app.post(
-        "/api/v1/incidents/{incident_id}/evidence", response_model=IncidentRead, status_code=201
+        "/api/v1/incidents/{incident_id}/evidence",
+        response_model=IncidentRead,
+        status_code=201,
+        openapi_extra=EVIDENCE_FORM_OPENAPI,
     )
-    async def evidence_upload(
-        incident_id: str,
-        file: UploadFile,
-        who: ActorDep,
-        note: Annotated[str, Form(max_length=2000)] = "",
-    ) -> IncidentRead:
-        """Attach an evidence file (multipart ``file``; accepted types and size in the error
-        if refused). Stored outside the web root; served only to those who see the incident."""
-        data = await read_upload(file, soc.settings.max_evidence_bytes)
+    async def evidence_upload(incident_id: str, request: Request, who: ActorDep) -> IncidentRead:
+        """Attach an evidence file (multipart ``file``, optional ``note``; accepted types and
+        size in the error if refused). Stored outside the web root; served only to those who
+        see the incident."""
+        # Access before the body: nothing of the upload is read for a caller who may not
+        # add evidence (the route declares no body parameters so FastAPI reads none).
+        await run_in_threadpool(
+            evidence.check_may_add, store=soc.store, actor=who, incident_id=incident_id
+        )
+        upload = await read_evidence_form(request, soc.settings.max_evidence_bytes)
+        upload.raise_problem()
         return read(
             await run_in_threadpool(
                 soc.attach_evidence,
                 who,
                 incident_id,
-                filename=file.filename or "",
-                data=data,
-                note=note,
+                filename=upload.filename,
+                data=upload.data,
+                note=upload.note,
             )
         )
 

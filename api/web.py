@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.context import CitySoc
 from api.filters import Offset, Text, alert_query
 from api.limits import LoginLimiter
-from api.uploads import read_upload
+from api.uploads import read_evidence_form
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed
 from core.alerts import Alert, AlertQuery, AlertStatus
@@ -30,7 +30,7 @@ from core.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
-from incidents import service, triage
+from incidents import evidence, service, triage
 from incidents.deadlines import TITLES, DeadlineKind
 from incidents.evidence import ACCEPTED
 from incidents.levels import (
@@ -537,30 +537,32 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         )
 
     @router.post("/incidents/{incident_id}/evidence")
-    async def upload_evidence(
-        incident_id: str,
-        request: Request,
-        file: UploadFile,
-        note: Annotated[str, Form(max_length=2000)] = "",
-        csrf_token: Annotated[str, Form()] = "",
-    ) -> Response:
+    async def upload_evidence(incident_id: str, request: Request) -> Response:
         try:
-            data = await read_upload(file, soc.settings.max_evidence_bytes)
-        except CitySocError as exc:
-            refused = exc.message
-            data = b""
-        else:
-            refused = ""
+            who, _csrf = await run_in_threadpool(session, request)
+        except UnauthenticatedError:
+            return to_login()
+        # Access before the body: nothing of the upload is read for a caller who may not
+        # add evidence (the route declares no form parameters so FastAPI reads none).
+        await run_in_threadpool(
+            evidence.check_may_add, store=soc.store, actor=who, incident_id=incident_id
+        )
+        upload = await read_evidence_form(request, soc.settings.max_evidence_bytes)
 
-        def act(who: Actor) -> object:
-            if refused:
-                raise InputError(refused, location="file")
+        def act(actor: Actor) -> object:
+            upload.raise_problem()
             return soc.attach_evidence(
-                who, incident_id, filename=file.filename or "", data=data, note=note
+                actor, incident_id, filename=upload.filename, data=upload.data, note=upload.note
             )
 
         return await run_in_threadpool(
-            section_post, request, csrf_token, incident_id, "evidence", {"note": note}, act
+            section_post,
+            request,
+            upload.csrf_token,
+            incident_id,
+            "evidence",
+            {"note": upload.note},
+            act,
         )
 
     @router.get("/incidents/{incident_id}/evidence/{sha256}")

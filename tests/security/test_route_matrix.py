@@ -15,6 +15,7 @@ from api.app import create_app
 from collectors.records import RawRecord
 from core import accounts
 from core.access import Actor, Role
+from tests.asgi_probe import BodyReads
 from tests.data.events import winlogbeat
 
 PUBLIC = {
@@ -581,22 +582,6 @@ def concrete_path(route) -> str:
     if route in PAGE_CASES:
         return PAGE_CASES[route][0].format(**FAKE_IDS)
     return PUBLIC_PATHS.get(route, route[1])
-
-
-class BodyReads:
-    """Counts the request-body bytes the application pulls (the ASGI ``receive``)."""
-
-    def __init__(self, app) -> None:
-        self.app, self.bytes = app, 0
-
-    async def __call__(self, scope, receive, send) -> None:
-        async def counting():
-            message = await receive()
-            if message["type"] == "http.request":
-                self.bytes += len(message.get("body", b""))
-            return message
-
-        await self.app(scope, counting, send)
 
 
 @pytest.fixture
