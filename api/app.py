@@ -16,6 +16,7 @@ from api.filters import Offset, alert_query
 from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
+from api.origin import require_same_origin
 from api.schemas import (
     AlertGroupRead,
     AlertPage,
@@ -124,6 +125,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.post("/api/v1/auth/login")
     def login(body: LoginIn, request: Request, response: Response) -> dict[str, object]:
+        require_same_origin(request)  # no session yet, so no CSRF token: where it came from
         limiter.check(request.client.host if request.client else "unknown")
         user = accounts.authenticate(
             store=soc.store,

@@ -2,7 +2,9 @@
 notification form and the superior's review. Forms work without JavaScript; every form
 carries the session's CSRF token; access is checked by the same services as the API."""
 
+import hmac
 import re
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.context import CitySoc
 from api.filters import Offset, Text, alert_query
 from api.limits import LoginLimiter
+from api.origin import require_same_origin
 from api.uploads import read_evidence_form
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed
@@ -60,6 +63,8 @@ STATIC_FILES = {
     "queue.js": "text/javascript; charset=utf-8",
 }
 LANG_COOKIE = "citysoc_lang"
+LOGIN_CSRF_COOKIE = "citysoc_login_csrf"  # the login form's pre-session double-submit token
+_LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 QUEUE_PAGE = 50  # alerts per page of the queue
 BOARD_PAGE = 100  # incidents per page of the board (newest first)
 AUDIT_PAGE = 100
@@ -141,24 +146,53 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             return code
         return found.name_zh if lang == "zh" else found.name_en
 
+    def login_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+        """The login form and its double-submit token (the cookie's, or a new one): a site
+        that cannot read our cookies cannot fill in the hidden field to match."""
+        token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not _LOGIN_TOKEN.fullmatch(token):
+            token = secrets.token_urlsafe(24)
+        response = page(request, "login.html.j2", status=status, error=error, login_csrf=token)
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            secure=soc.settings.cookie_secure,
+            samesite="strict",
+            path="/login",
+        )
+        return response
+
     @router.get("/login")
     def login_form(request: Request) -> Response:
-        return page(request, "login.html.j2", error=None)
+        return login_page(request)
 
     @router.post("/login")
     def login(
-        request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]
+        request: Request,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        login_csrf: Annotated[str, Form()] = "",
     ) -> Response:
+        t = labels_for(request)
+        try:
+            require_same_origin(request)
+        except ForbiddenError:
+            return login_page(request, status=403, error=t["login_cross_site"])
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not expected or not hmac.compare_digest(expected.encode(), login_csrf.encode()):
+            return login_page(request, status=403, error=t["login_expired"])
         try:
             limiter.check(request.client.host if request.client else "unknown")
             user = accounts.authenticate(
                 store=soc.store, username=username, password=password, clock=soc.clock
             )
         except CitySocError as exc:
-            return page(request, "login.html.j2", status=401, error=exc.message)
+            return login_page(request, status=401, error=exc.message)
         session_id, _csrf = accounts.start_session(store=soc.store, user=user, clock=soc.clock)
         response = RedirectResponse("/", status_code=303)
         set_session_cookie(response, session_id, secure=soc.settings.cookie_secure)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 
     @router.post("/logout")
