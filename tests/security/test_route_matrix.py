@@ -348,6 +348,13 @@ CASES |= {
 }
 
 
+def assert_not_stored(response, what: str) -> None:
+    """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
+    assert "no-store" in response.headers.get("cache-control", ""), (
+        f"{what}: Cache-Control {response.headers.get('cache-control')!r}"
+    )
+
+
 def app_routes(app) -> set[tuple[str, str]]:
     """Every (method, path), including routes of included routers (which this FastAPI
     keeps behind a lazy wrapper with an ``original_router``)."""
@@ -488,6 +495,7 @@ def test_route_denies_what_it_must(world, route):
         assert (got in OK) if want == "ok" else got == want, (
             f"{caller} {route[0]} {path}: {got} {response.text[:200]}"
         )
+        assert_not_stored(response, f"{caller} {route[0]} {path}")
 
 
 def test_search_and_reports_never_show_another_agencys_incident(world):
@@ -527,6 +535,7 @@ def test_page_denies_what_it_must(world, route):
         else:
             response = browser.post(path, data=data, files=files)
         assert response.status_code == want, f"{caller} {route[0]} {path}: {response.text[:200]}"
+        assert_not_stored(response, f"{caller} {route[0]} {path}")
         if want == 303 and caller == "anonymous" and route[1] != "/logout":
             assert response.headers["location"] == "/login"
 
@@ -634,3 +643,18 @@ def test_route_counts_a_body_sent_without_a_length(sized, route):
     assert response.status_code == 413 or reads.bytes == 0, (
         f"POST {path}: {response.status_code} after reading {reads.bytes:,} bytes"
     )
+
+
+@pytest.mark.parametrize(
+    "path", ["/login", "/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json", "/lang/en"]
+)
+def test_public_answers_are_not_stored_either(sized, path):
+    client, _limits, _reads = sized
+    assert_not_stored(client.get(path), path)
+
+
+def test_static_assets_may_be_cached(sized):
+    client, _limits, _reads = sized
+    response = client.get("/static/clock.js")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=3600"
