@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 
 from api.body_limits import BodyLimits, install_body_limits
 from api.context import CitySoc
+from api.docs import docs_router
 from api.errors import install_error_handlers
 from api.filters import Offset, alert_query
 from api.headers import install_security_headers
@@ -72,7 +73,11 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     one operator token acts as an administrator.)
     """
     app = FastAPI(
-        title="CitySOC", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json"
+        title="CitySOC",
+        version="0.1.0",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: see api/docs.py
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
     )
     install_error_handlers(app)
     install_body_limits(app, BodyLimits.for_settings(soc.settings))
@@ -668,6 +673,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             "reason": result.reason,
         }
 
+    app.include_router(docs_router(title=app.title, openapi_url="/api/v1/openapi.json"))
     app.include_router(web_router(soc, limiter))
     app.include_router(taxii_router(soc, bearer))
     return app

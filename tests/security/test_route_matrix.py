@@ -27,6 +27,8 @@ PUBLIC = {
     ("POST", "/login"),
     ("GET", "/lang/{lang}"),
     ("GET", "/static/{name}"),  # the page's own script (clock.js); no data
+    ("GET", "/api/docs"),  # Swagger UI: the OpenAPI document is public too
+    ("GET", "/api/docs/{name}"),  # its script, styles and start-up code
 }
 PASSWORD = "correct horse battery staple"
 CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead", "partner"]
@@ -573,7 +575,11 @@ def test_partners_cannot_log_in(world, soc):
 
 # Request size: every route refuses an oversized body with 413 before it authenticates
 # (the callers below send no credentials) and before anything parses or stores the body.
-PUBLIC_PATHS = {("GET", "/lang/{lang}"): "/lang/en", ("GET", "/static/{name}"): "/static/clock.js"}
+PUBLIC_PATHS = {
+    ("GET", "/lang/{lang}"): "/lang/en",
+    ("GET", "/static/{name}"): "/static/clock.js",
+    ("GET", "/api/docs/{name}"): "/api/docs/swagger-init.js",
+}
 FAKE_IDS = {
     "key": "group-key",
     "incident": "INC-20260302-ABCDEF",
@@ -646,15 +652,19 @@ def test_route_counts_a_body_sent_without_a_length(sized, route):
 
 
 @pytest.mark.parametrize(
-    "path", ["/login", "/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json", "/lang/en"]
+    "path",
+    ["/login", "/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json", "/lang/en", "/api/docs"],
 )
 def test_public_answers_are_not_stored_either(sized, path):
     client, _limits, _reads = sized
     assert_not_stored(client.get(path), path)
 
 
-def test_static_assets_may_be_cached(sized):
+@pytest.mark.parametrize(
+    "path", ["/static/clock.js", "/api/docs/swagger-ui-bundle.js", "/api/docs/swagger-ui.css"]
+)
+def test_static_assets_may_be_cached(sized, path):
     client, _limits, _reads = sized
-    response = client.get("/static/clock.js")
+    response = client.get(path)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "public, max-age=3600"
