@@ -221,7 +221,7 @@ def authenticate(*, store: Store, username: str, password: str, clock: Clock) ->
         store,
         SYSTEM,  # whoever typed the name is not known to be its holder
         "auth.failure",
-        username,
+        username[:64],  # what was typed; a real username is shorter
         now,
         {"locked": counted is not None and counted.locked(now)},
     )
