@@ -4,16 +4,19 @@ import hmac
 import itertools
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Form, Header, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
+from api.body_limits import BodyLimits, install_body_limits
 from api.context import CitySoc
+from api.docs import docs_router
 from api.errors import install_error_handlers
 from api.filters import Day, Offset, alert_query
 from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
+from api.origin import require_same_origin
 from api.schemas import (
     AlertGroupRead,
     AlertPage,
@@ -38,13 +41,13 @@ from api.schemas import (
     WithheldRead,
 )
 from api.taxii import taxii_router
-from api.uploads import read_upload
+from api.uploads import EVIDENCE_FORM_OPENAPI, read_evidence_form
 from api.web import set_session_cookie, web_router
 from core import accounts, audit, limits
 from core.access import Actor, Role
 from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
-from incidents import drills, service, triage
+from incidents import drills, evidence, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import EvidenceFile, Incident
 from incidents.sharing import intel, outgoing
@@ -70,9 +73,14 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     one operator token acts as an administrator.)
     """
     app = FastAPI(
-        title="CitySOC", version="0.1.0", docs_url="/api/docs", openapi_url="/api/v1/openapi.json"
+        title="CitySOC",
+        version="0.1.0",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: see api/docs.py
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
     )
     install_error_handlers(app)
+    install_body_limits(app, BodyLimits.for_settings(soc.settings))
     install_security_headers(app)
 
     limiter = LoginLimiter(per_minute=soc.settings.login_attempts_per_minute)
@@ -122,6 +130,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.post("/api/v1/auth/login")
     def login(body: LoginIn, request: Request, response: Response) -> dict[str, object]:
+        require_same_origin(request)  # no session yet, so no CSRF token: where it came from
         limiter.check(request.client.host if request.client else "unknown")
         user = accounts.authenticate(
             store=soc.store,
@@ -425,25 +434,30 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return service.get_incident(store=soc.store, actor=who, incident_id=incident_id).evidence
 
     @app.post(
-        "/api/v1/incidents/{incident_id}/evidence", response_model=IncidentRead, status_code=201
+        "/api/v1/incidents/{incident_id}/evidence",
+        response_model=IncidentRead,
+        status_code=201,
+        openapi_extra=EVIDENCE_FORM_OPENAPI,
     )
-    async def evidence_upload(
-        incident_id: str,
-        file: UploadFile,
-        who: ActorDep,
-        note: Annotated[str, Form(max_length=limits.REASON)] = "",
-    ) -> IncidentRead:
-        """Attach an evidence file (multipart ``file``; accepted types and size in the error
-        if refused). Stored outside the web root; served only to those who see the incident."""
-        data = await read_upload(file, soc.settings.max_evidence_bytes)
+    async def evidence_upload(incident_id: str, request: Request, who: ActorDep) -> IncidentRead:
+        """Attach an evidence file (multipart ``file``, optional ``note``; accepted types and
+        size in the error if refused). Stored outside the web root; served only to those who
+        see the incident."""
+        # Access before the body: nothing of the upload is read for a caller who may not
+        # add evidence (the route declares no body parameters so FastAPI reads none).
+        await run_in_threadpool(
+            evidence.check_may_add, store=soc.store, actor=who, incident_id=incident_id
+        )
+        upload = await read_evidence_form(request, soc.settings.max_evidence_bytes)
+        upload.raise_problem()
         return read(
             await run_in_threadpool(
                 soc.attach_evidence,
                 who,
                 incident_id,
-                filename=file.filename or "",
-                data=data,
-                note=note,
+                filename=upload.filename,
+                data=upload.data,
+                note=upload.note,
             )
         )
 
@@ -689,6 +703,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             },
         }
 
+    app.include_router(docs_router(title=app.title, openapi_url="/api/v1/openapi.json"))
     app.include_router(web_router(soc, limiter))
     app.include_router(taxii_router(soc, bearer))
     return app

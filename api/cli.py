@@ -603,29 +603,39 @@ def report_drill(
 def users_create(
     username: str,
     role: Annotated[Role, typer.Option(help="analyst, lead, reporter, auditor or admin")],
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            help="asked for; never stored in clear",
-        ),
-    ],
     agency: Annotated[str | None, typer.Option(help="required for reporters")] = None,
     display_name: str = "",
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="read the password from standard input (for scripts)"
+        ),
+    ] = False,
+    password: Annotated[
+        str | None, typer.Option(hidden=True, help="refused: visible in the process list")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Create an account (the first administrator is created this way: no defaults exist)."""
+    """Create an account (the first administrator is created this way: no defaults exist).
+
+    The password is asked for, hidden; scripts pipe it with --password-stdin.
+    """
     from core.accounts import create_user
 
+    if password is not None:  # too late to hide it now, but never accept it this way
+        raise typer.BadParameter(
+            "a password on the command line is visible to everyone on this machine (ps, "
+            "shell history); leave it out to be asked for it, or pipe it with --password-stdin",
+            param_hint="--password",
+        )
+    secret = _read_password(password_stdin)
     with _soc(store) as soc:
         user = create_user(
             store=soc.store,
             actor=local_operator(),
             registry=soc.registry,
             username=username,
-            password=password,
+            password=secret,
             role=role,
             agency=agency,
             display_name=display_name,
@@ -635,6 +645,18 @@ def users_create(
             f"created {safe(user.username)} "
             f"({user.role.value}{'@' + safe(user.agency) if user.agency else ''})"
         )
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The first line of standard input, or a hidden prompt asked twice."""
+    if not from_stdin:
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    secret = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    if not secret:
+        raise typer.BadParameter(
+            "standard input was empty; pipe the password in", param_hint="--password-stdin"
+        )
+    return secret
 
 
 @users_app.command("list")

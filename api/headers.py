@@ -1,5 +1,6 @@
 """Security headers on every response: a content security policy that lets no inline or
-foreign script run (so an escaping mistake is still not an XSS), no framing, no sniffing."""
+foreign script run (so an escaping mistake is still not an XSS), no framing, no sniffing,
+and no caching unless a route allows it."""
 
 from collections.abc import Awaitable, Callable
 
@@ -18,7 +19,6 @@ _HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-_DOCS = "/api/docs"  # Swagger UI loads its own scripts; it shows no stored data
 
 
 def install_security_headers(app: FastAPI) -> None:
@@ -27,7 +27,9 @@ def install_security_headers(app: FastAPI) -> None:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        if not request.url.path.startswith(_DOCS):
-            for name, value in _HEADERS.items():
-                response.headers.setdefault(name, value)
+        for name, value in _HEADERS.items():
+            response.headers.setdefault(name, value)
+        # Pages, API answers and exports hold incident data: no browser or proxy cache may
+        # keep them. Routes that may be cached (static assets) say so themselves.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -34,7 +34,6 @@ __all__ = [
     "ProgressIn",
     "AlertPage",
     "DeadlineRead",
-    "EvidenceNoteIn",
     "FalsePositiveIn",
     "IncidentCreate",
     "IncidentPage",
@@ -127,12 +126,6 @@ class ProgressIn(_In):
 
 class ContainedIn(_In):
     note: Note = ""
-
-
-class EvidenceNoteIn(_In):
-    """What the uploader says about an evidence file (the file itself is checked apart)."""
-
-    note: Reason = ""
 
 
 class ReportIn(_In):

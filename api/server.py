@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.context import CitySoc
@@ -17,10 +18,11 @@ from core.access import SYSTEM
 from core.audit_anchors import ANCHOR_TICK_SECONDS, Anchor
 from core.errors import CitySocError
 from core.private_files import private_dir, tighten, write_private
+from core.settings import Settings
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
 
-__all__ = ["AuditAnchorLoop", "api_token", "scan_scheduler", "serve"]
+__all__ = ["AuditAnchorLoop", "api_token", "scan_scheduler", "serve", "uvicorn_config"]
 
 log = logging.getLogger("citysoc.server")
 
@@ -167,6 +169,22 @@ class DetectionLoop(threading.Thread):
                 )
 
 
+def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    """How `serve` runs uvicorn. Forwarded headers (X-Forwarded-For, -Proto) are believed
+    only from ``CITYSOC_TRUSTED_PROXIES``: uvicorn's default trusts them from 127.0.0.1, so
+    any local client could name itself anyone and slip past the per-client login limit."""
+    proxies = settings.trusted_proxies
+    return uvicorn.Config(
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="info",
+        log_config=None,  # use our handlers (text or JSON) for uvicorn too
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or [],  # never FORWARDED_ALLOW_IPS from the environment
+    )
+
+
 def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> None:
     settings = soc.settings
     configure_logging(settings.log_format)
@@ -210,13 +228,7 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
                 f"(docs at /api/docs); API token in {token_path}"
             )
         try:
-            uvicorn.run(
-                app,
-                host=settings.api_host,
-                port=settings.api_port,
-                log_level="info",
-                log_config=None,
-            )  # use our handlers (text or JSON) for uvicorn too
+            uvicorn.Server(uvicorn_config(app, settings)).run()
         finally:
             loop.stop.set()
             anchors.stop.set()

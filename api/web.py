@@ -2,14 +2,16 @@
 notification form and the superior's review. Forms work without JavaScript; every form
 carries the session's CSRF token; access is checked by the same services as the API."""
 
+import hmac
 import re
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -19,20 +21,20 @@ from api.context import CitySoc
 from api.errors import input_error
 from api.filters import Day, Offset, Text, alert_query
 from api.limits import LoginLimiter
+from api.origin import require_same_origin
 from api.redirects import same_origin_path
 from api.schemas import (
     AlertsAssignIn,
     AlertsEscalateIn,
     AlertsFalsePositiveIn,
     ContainedIn,
-    EvidenceNoteIn,
     NotificationIn,
     ProgressIn,
     ReportIn,
     ReviewIn,
     ShareIn,
 )
-from api.uploads import read_upload
+from api.uploads import read_evidence_form
 from core import accounts, audit, limits
 from core.access import Action, Actor, Role, allowed
 from core.alerts import Alert, AlertQuery, AlertStatus
@@ -45,7 +47,7 @@ from core.errors import (
     NotFoundError,
     UnauthenticatedError,
 )
-from incidents import service, triage
+from incidents import evidence, service, triage
 from incidents.deadlines import TITLES, DeadlineKind
 from incidents.evidence import ACCEPTED
 from incidents.levels import (
@@ -75,6 +77,8 @@ STATIC_FILES = {
     "queue.js": "text/javascript; charset=utf-8",
 }
 LANG_COOKIE = "citysoc_lang"
+LOGIN_CSRF_COOKIE = "citysoc_login_csrf"  # the login form's pre-session double-submit token
+_LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 QUEUE_PAGE = 50  # alerts per page of the queue
 BOARD_PAGE = 100  # incidents per page of the board (newest first)
 AUDIT_PAGE = 100
@@ -173,24 +177,53 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             return code
         return found.name_zh if lang == "zh" else found.name_en
 
+    def login_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+        """The login form and its double-submit token (the cookie's, or a new one): a site
+        that cannot read our cookies cannot fill in the hidden field to match."""
+        token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not _LOGIN_TOKEN.fullmatch(token):
+            token = secrets.token_urlsafe(24)
+        response = page(request, "login.html.j2", status=status, error=error, login_csrf=token)
+        response.set_cookie(
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            secure=soc.settings.cookie_secure,
+            samesite="strict",
+            path="/login",
+        )
+        return response
+
     @router.get("/login")
     def login_form(request: Request) -> Response:
-        return page(request, "login.html.j2", error=None)
+        return login_page(request)
 
     @router.post("/login")
     def login(
-        request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]
+        request: Request,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        login_csrf: Annotated[str, Form()] = "",
     ) -> Response:
+        t = labels_for(request)
+        try:
+            require_same_origin(request)
+        except ForbiddenError:
+            return login_page(request, status=403, error=t["login_cross_site"])
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not expected or not hmac.compare_digest(expected.encode(), login_csrf.encode()):
+            return login_page(request, status=403, error=t["login_expired"])
         try:
             limiter.check(request.client.host if request.client else "unknown")
             user = accounts.authenticate(
                 store=soc.store, username=username, password=password, clock=soc.clock
             )
         except CitySocError as exc:
-            return page(request, "login.html.j2", status=401, error=exc.message)
+            return login_page(request, status=401, error=exc.message)
         session_id, _csrf = accounts.start_session(store=soc.store, user=user, clock=soc.clock)
         response = RedirectResponse("/", status_code=303)
         set_session_cookie(response, session_id, secure=soc.settings.cookie_secure)
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 
     @router.post("/logout")
@@ -587,31 +620,32 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         )
 
     @router.post("/incidents/{incident_id}/evidence")
-    async def upload_evidence(
-        incident_id: str,
-        request: Request,
-        file: UploadFile,
-        note: Annotated[str, Form()] = "",  # bounded below, so the form comes back filled in
-        csrf_token: Annotated[str, Form()] = "",
-    ) -> Response:
+    async def upload_evidence(incident_id: str, request: Request) -> Response:
         try:
-            data = await read_upload(file, soc.settings.max_evidence_bytes)
-        except CitySocError as exc:
-            refused = exc.message
-            data = b""
-        else:
-            refused = ""
+            who, _csrf = await run_in_threadpool(session, request)
+        except UnauthenticatedError:
+            return to_login()
+        # Access before the body: nothing of the upload is read for a caller who may not
+        # add evidence (the route declares no form parameters so FastAPI reads none).
+        await run_in_threadpool(
+            evidence.check_may_add, store=soc.store, actor=who, incident_id=incident_id
+        )
+        upload = await read_evidence_form(request, soc.settings.max_evidence_bytes)
 
-        def act(who: Actor) -> object:
-            checked = validated(EvidenceNoteIn, note=note)
-            if refused:
-                raise InputError(refused, location="file")
+        def act(actor: Actor) -> object:
+            upload.raise_problem()
             return soc.attach_evidence(
-                who, incident_id, filename=file.filename or "", data=data, note=checked.note
+                actor, incident_id, filename=upload.filename, data=upload.data, note=upload.note
             )
 
         return await run_in_threadpool(
-            section_post, request, csrf_token, incident_id, "evidence", {"note": note}, act
+            section_post,
+            request,
+            upload.csrf_token,
+            incident_id,
+            "evidence",
+            {"note": upload.note},
+            act,
         )
 
     @router.get("/incidents/{incident_id}/evidence/{sha256}")

@@ -6,7 +6,7 @@ long random values, so a fast hash is enough). Five failed logins lock an accoun
 fifteen minutes. No account exists until an administrator creates one: there is no default.
 """
 
-import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import AwareDatetime, BaseModel, ConfigDict
+from zxcvbn import zxcvbn
 
 from core import audit
-from core.access import Action, Actor, Role, not_found, require
+from core.access import SYSTEM, Action, Actor, Role, not_found, require
 from core.agencies import AgencyRegistry
 from core.clock import Clock
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
@@ -47,6 +48,8 @@ SESSION_LIFETIME = timedelta(hours=8)
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 0 (a common password) .. 4; 3 resists offline guessing
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 # Verifying against this keeps the time of a login for an unknown user like a real one.
@@ -68,6 +71,9 @@ class User(BaseModel):
 
     def actor(self) -> Actor:
         return Actor(self.username, self.role, agency=self.agency)
+
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
 
 
 class ApiToken(BaseModel):
@@ -133,12 +139,7 @@ def create_user(
             "username must be 2-63 of a-z 0-9 . _ - and start with a letter or digit",
             location="username",
         )
-    if len(password) < MIN_PASSWORD:
-        raise InputError(
-            f"password must have at least {MIN_PASSWORD} characters", location="password"
-        )
-    if username in password.lower():
-        raise InputError("password must not contain the username", location="password")
+    _check_password(password, username=username, display_name=display_name)
     if role is Role.REPORTER and not agency:
         raise InputError("a reporter belongs to one agency: give --agency", location="agency")
     if role is Role.SYSTEM:
@@ -159,6 +160,31 @@ def create_user(
     return user
 
 
+def _check_password(password: str, *, username: str, display_name: str) -> None:
+    """Long enough, not built on the username, and not easy to guess: zxcvbn judges it
+    against its lists of common passwords, names and words, keyboard patterns, dates and
+    repeats. Raises InputError with zxcvbn's advice."""
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            f"password must have at least {MIN_PASSWORD} characters", location="password"
+        )
+    if len(password) > MAX_PASSWORD:
+        raise InputError(
+            f"password must have at most {MAX_PASSWORD} characters", location="password"
+        )
+    if username in password.lower():
+        raise InputError("password must not contain the username", location="password")
+    # zxcvbn's matching grows quickly with length; its authors judge the first 100 characters.
+    judged = zxcvbn(password[:100], user_inputs=[username, display_name, "citysoc"])
+    if judged["score"] < MIN_PASSWORD_SCORE:
+        advice = " ".join([judged["feedback"]["warning"], *judged["feedback"]["suggestions"]])
+        raise InputError(
+            f"password is too easy to guess: {advice.strip() or 'choose a less common one.'} "
+            "A few unrelated words make a good password.",
+            location="password",
+        )
+
+
 def list_users(*, store: Store, actor: Actor) -> list[User]:
     require(actor, Action.VIEW, "*", "users")
     if actor.role not in (Role.ADMIN, Role.AUDITOR, Role.LEAD):
@@ -167,42 +193,73 @@ def list_users(*, store: Store, actor: Actor) -> list[User]:
 
 
 def authenticate(*, store: Store, username: str, password: str, clock: Clock) -> User:
-    """Raises UnauthenticatedError with one message for every kind of wrong credentials."""
+    """The account, if the password is right and the account may log in now.
+
+    Every refusal looks and costs the same, so neither the answer nor its time tells an
+    existing account from an unknown, partner, disabled or locked one: one argon2
+    verification (against a dummy hash for unknown names), one counted failure (a no-op
+    for unknown names), one audit entry, one message. Raises UnauthenticatedError.
+    """
     now = clock.now()
     user = _load_user(store, username)
-    wrong = UnauthenticatedError("wrong username or password", location="login")
-    if user is None:
-        with contextlib.suppress(VerificationError, InvalidHashError):
-            _hasher.verify(_DUMMY_HASH, password)
-        raise wrong
-    if user.locked_until and now < user.locked_until:
-        raise UnauthenticatedError(
-            f"too many failed logins; try again after {user.locked_until:%H:%M} UTC",
-            location="login",
-        )
-    if user.disabled or user.role is Role.PARTNER:  # partners use TAXII tokens, not pages
-        raise wrong
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        matches = user is not None
     except (VerificationError, InvalidHashError):
+        matches = False
+    # Partners use TAXII tokens, never pages; a locked account waits even with the right
+    # password (else guessing could go on while locked).
+    if user is not None and matches and not user.disabled and user.role is not Role.PARTNER:
+        try:
+            cleared = store.accounts.update_user(username, functools.partial(_cleared, now=now))
+        except _LockedError:
+            cleared = None
+        if cleared is not None:
+            return User.model_validate_json(cleared)
+    counted = _count_failure(store, username, now)
+    _audit(
+        store,
+        SYSTEM,  # whoever typed the name is not known to be its holder
+        "auth.failure",
+        username[:64],  # what was typed; a real username is shorter
+        now,
+        {"locked": counted is not None and counted.locked(now)},
+    )
+    raise UnauthenticatedError(
+        f"wrong username or password (after {MAX_FAILED_LOGINS} failed logins an account "
+        f"is locked for {LOCKOUT.seconds // 60} minutes)",
+        location="login",
+    )
+
+
+def _count_failure(store: Store, username: str, now: datetime) -> User | None:
+    """One more failed login, counted atomically (parallel guesses each count): the
+    account locks when the count reaches MAX_FAILED_LOGINS, and a lock that has passed
+    starts the count again."""
+
+    def count(doc: str) -> str:
+        user = User.model_validate_json(doc)
+        if user.locked_until and now >= user.locked_until:
+            user.failed_logins, user.locked_until = 0, None
         user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
+        if user.failed_logins >= MAX_FAILED_LOGINS and user.locked_until is None:
             user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        store.accounts.put_user(username, user.model_dump_json())
-        _audit(
-            store,
-            Actor(username, user.role, user.agency),
-            "auth.failure",
-            username,
-            now,
-            {"locked": user.locked_until is not None and now < user.locked_until},
-        )
-        raise wrong from None
-    if user.failed_logins or user.locked_until:
-        user.failed_logins, user.locked_until = 0, None
-        store.accounts.put_user(username, user.model_dump_json())
-    return user
+        return user.model_dump_json()
+
+    updated = store.accounts.update_user(username, count)
+    return User.model_validate_json(updated) if updated else None
+
+
+class _LockedError(Exception):
+    """The account locked between reading it and clearing its count."""
+
+
+def _cleared(doc: str, *, now: datetime) -> str:
+    user = User.model_validate_json(doc)
+    if user.locked(now):
+        raise _LockedError
+    user.failed_logins, user.locked_until = 0, None
+    return user.model_dump_json()
 
 
 def start_session(*, store: Store, user: User, clock: Clock) -> tuple[str, str]:

@@ -1,12 +1,13 @@
 """Settings from the environment (prefix CITYSOC_) or a .env file, validated once."""
 
+import ipaddress
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigError
 
@@ -72,6 +73,10 @@ class Settings(BaseSettings):
     scan_schedule: bool = Field(default=False, description="run due scans from `serve`")
     cookie_secure: bool = Field(default=True, description="session cookies only over HTTPS")
     login_attempts_per_minute: int = Field(default=10, ge=1)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="reverse proxies whose X-Forwarded-For/-Proto are believed (none: ignored)",
+    )
     partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
     taxii_max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
     share_pull_schedule: bool = Field(default=True, description="pull partners from `serve`")
@@ -101,6 +106,25 @@ class Settings(BaseSettings):
                 f"http(s)://host:9200 (Elasticsearch), got {value!r}"
             )
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_addresses(cls, value: object) -> object:
+        """A comma-separated list (or a list) of addresses and networks; never '*'."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value
+        proxies = [str(item).strip() for item in items if str(item).strip()]
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    "trusted_proxies lists the reverse proxies' IP addresses or networks "
+                    f"(e.g. 10.0.0.5,10.0.1.0/24); {proxy!r} is not one. Trusting any other "
+                    "sender would let clients forge their address"
+                ) from None
+        return proxies
 
     @property
     def engine(self) -> Literal["sqlite", "elasticsearch"]:

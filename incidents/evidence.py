@@ -13,16 +13,16 @@ from datetime import datetime
 from hashlib import sha256
 from pathlib import Path, PurePath
 
-from core.access import Action, Actor, not_found
+from core.access import Action, Actor, not_found, require
 from core.clock import Clock
 from core.errors import InputError, NotFoundError
 from core.private_files import private_dir
 from core.storage.base import Store
-from incidents import service
+from incidents import service, workflow
 from incidents.models import EvidenceFile, Incident
 from incidents.workflow import Step
 
-__all__ = ["ACCEPTED", "add_evidence", "open_evidence", "recognise"]
+__all__ = ["ACCEPTED", "add_evidence", "check_may_add", "open_evidence", "recognise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,19 @@ def _path(root: Path, incident_id: str, digest: str) -> Path:
     return root / incident_id / digest
 
 
+def check_may_add(*, store: Store, actor: Actor, incident_id: str) -> Incident:
+    """The incident, if ``actor`` may add evidence to it now: what ``service.change``
+    checks, asked before any byte of an upload is read or written.
+
+    Raises NotFoundError (also for another agency's incident), ForbiddenError (a role that
+    may not edit, such as an auditor), TransitionError (a closed incident).
+    """
+    incident = service.get_incident(store=store, actor=actor, incident_id=incident_id)
+    require(actor, Action.EDIT_INCIDENT, incident.organization_id, "incident")
+    workflow.check(incident, Step.EDIT)
+    return incident
+
+
 def add_evidence(
     *,
     store: Store,
@@ -118,7 +131,9 @@ def add_evidence(
     max_bytes: int,
     clock: Clock,
 ) -> Incident:
-    """Check, write (atomically, fsynced), then record and audit on the incident."""
+    """Check access and the file, write it (atomically, fsynced), then record and audit
+    on the incident."""
+    incident = check_may_add(store=store, actor=actor, incident_id=incident_id)
     name = _clean_name(filename)
     if not data:
         raise InputError(f"{name!r} is empty", location="file")
@@ -129,7 +144,6 @@ def add_evidence(
             location="file",
         )
     kind = recognise(name, data)
-    incident = service.get_incident(store=store, actor=actor, incident_id=incident_id)
     digest = sha256(data).hexdigest()
     if any(e.sha256 == digest for e in incident.evidence):
         raise InputError(f"this file is already attached to {incident_id}", location="file")

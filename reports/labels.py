@@ -9,6 +9,8 @@ Lang = Literal["zh", "en"]
 _ZH = {
     "app": "CitySOC 資安監控與通報",
     "login": "登入",
+    "login_cross_site": "拒絕由其他網站送出的登入；請開啟本系統的登入頁面後再登入。",
+    "login_expired": "登入表單已逾時或不完整；請重新載入本頁後再登入。",
     "username": "帳號",
     "password": "密碼",
     "logout": "登出",
@@ -261,6 +263,10 @@ _ZH = {
 _EN = {
     "app": "CitySOC security operations and reporting",
     "login": "Log in",
+    "login_cross_site": (
+        "A login sent from another site is refused; open this server's login page and log in there."
+    ),
+    "login_expired": "The login form expired or is incomplete; reload this page and log in again.",
     "username": "Username",
     "password": "Password",
     "logout": "Log out",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import builtins
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
@@ -183,6 +183,15 @@ class AccountStore(Protocol):
     def put_user(self, username: str, document: str) -> None: ...
     def add_user(self, username: str, document: str) -> None: ...
     def get_user(self, username: str) -> str | None: ...
+    def update_user(self, username: str, change: Callable[[str], str]) -> str | None:
+        """Replace the user's document with ``change(document)`` atomically: no other
+        update lands between the read and the write, across threads and processes (the
+        lockout counter depends on it). Returns the new document, or None (and does not call
+        ``change``) when there is no such user. ``change`` may run more than once when
+        writers collide, so it must be a pure function of the document; what it raises
+        leaves the document as it was and propagates."""
+        ...
+
     def users(self) -> builtins.list[str]: ...
     def put_token(self, token_id: str, username: str, token_hash: str, document: str) -> None: ...
     def token_by_hash(self, token_hash: str) -> str | None: ...

@@ -64,6 +64,7 @@ HEAVY_WILDCARDS = 500  # a condition with more wildcards than this gets a search
 SCAN_PART = 10  # named queries per search (halved while the node's breaker objects)
 SCAN_PAGE = 1000
 SEARCH_TIMEOUT = 900.0  # seconds
+UPDATE_ATTEMPTS = 100  # compare-and-set retries before a contended document is "busy"
 
 ADDRESS_FIELDS = r"(?i)^.*(ip|ipaddress|address|addr)$"  # names whose values may be addresses
 _KEYWORD: dict[str, Any] = {
@@ -983,6 +984,32 @@ class ElasticAccounts(_Part):
     def get_user(self, username: str) -> str | None:
         source = self._db.get(self._index("users"), username)
         return str(source["doc"]) if source else None
+
+    def update_user(self, username: str, change: Callable[[str], str]) -> str | None:
+        # Compare-and-set on the document's sequence number (the test distribution has no
+        # scripting for an atomic update); a writer that lost the race reads again.
+        index = self._index("users")
+        for _attempt in range(UPDATE_ATTEMPTS):
+            try:
+                current = self.es.get(index=index, id=username)
+            except NotFoundError:
+                return None
+            updated = change(str(current["_source"]["doc"]))
+            try:
+                self.es.index(
+                    index=index,
+                    id=username,
+                    document={**current["_source"], "doc": updated},
+                    if_seq_no=current["_seq_no"],
+                    if_primary_term=current["_primary_term"],
+                )
+            except EsConflict:
+                continue
+            return updated
+        raise UnavailableError(
+            f"account {username!r} is being changed by too many requests at once; retry",
+            location="store",
+        )
 
     def users(self) -> builtins.list[str]:
         return [str(s["doc"]) for s in self._all("users", {"match_all": {}}, [{"username": "asc"}])]

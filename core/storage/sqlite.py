@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -832,6 +832,17 @@ class SqliteAccounts(_Part):
     def get_user(self, username: str) -> str | None:
         row = self._db.one("SELECT doc FROM users WHERE username = ?", (username,))
         return str(row[0]) if row else None
+
+    def update_user(self, username: str, change: Callable[[str], str]) -> str | None:
+        # One IMMEDIATE transaction holds the write lock from the read to the write, so
+        # neither another thread nor another process (the CLI) can interleave.
+        with self._db.write() as con:
+            row = con.execute("SELECT doc FROM users WHERE username = ?", (username,)).fetchone()
+            if row is None:
+                return None
+            updated = change(str(row[0]))
+            con.execute("UPDATE users SET doc = ? WHERE username = ?", (updated, username))
+            return updated
 
     def users(self) -> builtins.list[str]:
         return [str(r[0]) for r in self._db.all("SELECT doc FROM users ORDER BY username")]

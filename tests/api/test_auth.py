@@ -52,6 +52,9 @@ def test_passwords_are_hashed_and_never_audited(soc):
     ("kwargs", "error", "message"),
     [
         ({"password": "short"}, InputError, "at least 12"),
+        ({"password": "password1234"}, InputError, "too easy to guess.*very common password"),
+        ({"password": "Password1234!"}, InputError, "too easy to guess.*commonly used"),
+        ({"password": "qwertyuiop123"}, InputError, "too easy to guess"),
         ({"password": "amy-is-my-password"}, InputError, "must not contain the username"),
         ({"role": Role.REPORTER}, InputError, "belongs to one agency"),
         ({"username": "Bad Name"}, InputError, "username must be"),
@@ -86,7 +89,7 @@ def test_five_failures_lock_the_account_and_the_message_does_not_reveal_users(so
     for _ in range(5):
         with pytest.raises(UnauthenticatedError, match="wrong username or password"):
             accounts.authenticate(store=soc.store, username="amy", password="nope", clock=soc.clock)
-    with pytest.raises(UnauthenticatedError, match="too many failed logins"):
+    with pytest.raises(UnauthenticatedError, match="wrong username or password"):
         accounts.authenticate(store=soc.store, username="amy", password=PASSWORD, clock=soc.clock)
     with pytest.raises(UnauthenticatedError, match="wrong username or password"):
         accounts.authenticate(store=soc.store, username="ghost", password=PASSWORD, clock=soc.clock)
@@ -155,19 +158,68 @@ def test_login_is_rate_limited_per_client(soc):
     assert codes == [401, 401, 401, 429]
 
 
-def test_users_command_creates_an_account_with_a_hidden_prompt(tmp_path):
+def _cli(tmp_path, *args, **kwargs):
     from typer.testing import CliRunner
 
     from api.cli import app
 
     store = f"sqlite:///{tmp_path / 'c.db'}"
-    runner = CliRunner()
-    result = runner.invoke(
-        app,
-        ["users", "create", "lee", "--role", "lead", "--store", store],
-        input=f"{PASSWORD}\n{PASSWORD}\n",
+    return CliRunner().invoke(app, [*args, "--store", store], **kwargs)
+
+
+def test_users_command_creates_an_account_with_a_hidden_prompt(tmp_path):
+    result = _cli(
+        tmp_path, "users", "create", "lee", "--role", "lead", input=f"{PASSWORD}\n{PASSWORD}\n"
     )
     assert result.exit_code == 0, result.output
     assert "created lee (lead)" in result.output and PASSWORD not in result.output
-    token = runner.invoke(app, ["users", "token", "lee", "--name", "cli", "--store", store])
+    token = _cli(tmp_path, "users", "token", "lee", "--name", "cli")
     assert token.stdout.strip().splitlines()[-1].startswith("csoc_")
+
+
+def test_users_command_reads_the_password_from_stdin(tmp_path):
+    """For scripts: the password never appears in the process list (``ps``)."""
+    created = _cli(
+        tmp_path,
+        "users",
+        "create",
+        "lee",
+        "--role",
+        "lead",
+        "--password-stdin",
+        input=f"{PASSWORD}\n",
+    )
+    assert created.exit_code == 0, created.output
+    assert PASSWORD not in created.output
+    with _store(tmp_path) as store:
+        user = accounts.find_user(store, "lee")
+    assert user is not None and user.password_hash.startswith("$argon2")
+
+
+def test_users_command_takes_no_password_on_the_command_line(tmp_path):
+    refused = _cli(tmp_path, "users", "create", "lee", "--role", "lead", "--password", PASSWORD)
+    assert refused.exit_code != 0
+    assert "--password-stdin" in refused.output
+    with _store(tmp_path) as store:
+        assert accounts.find_user(store, "lee") is None
+
+
+def test_users_command_explains_a_common_password(tmp_path):
+    weak = _cli(
+        tmp_path,
+        "users",
+        "create",
+        "lee",
+        "--role",
+        "lead",
+        "--password-stdin",
+        input="password1234\n",
+    )
+    assert weak.exit_code != 0
+    assert "too easy to guess" in str(weak.exception)
+
+
+def _store(tmp_path):
+    from core.storage import open_store
+
+    return open_store(Settings(store=f"sqlite:///{tmp_path / 'c.db'}"))

@@ -15,6 +15,7 @@ from api.app import create_app
 from collectors.records import RawRecord
 from core import accounts
 from core.access import Actor, Role
+from tests.asgi_probe import BodyReads
 from tests.data.events import winlogbeat
 
 PUBLIC = {
@@ -26,6 +27,8 @@ PUBLIC = {
     ("POST", "/login"),
     ("GET", "/lang/{lang}"),
     ("GET", "/static/{name}"),  # the page's own script (clock.js); no data
+    ("GET", "/api/docs"),  # Swagger UI: the OpenAPI document is public too
+    ("GET", "/api/docs/{name}"),  # its script, styles and start-up code
 }
 PASSWORD = "correct horse battery staple"
 CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead", "partner"]
@@ -355,6 +358,13 @@ CASES |= {
 }
 
 
+def assert_not_stored(response, what: str) -> None:
+    """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
+    assert "no-store" in response.headers.get("cache-control", ""), (
+        f"{what}: Cache-Control {response.headers.get('cache-control')!r}"
+    )
+
+
 def app_routes(app) -> set[tuple[str, str]]:
     """Every (method, path), including routes of included routers (which this FastAPI
     keeps behind a lazy wrapper with an ``original_router``)."""
@@ -495,6 +505,7 @@ def test_route_denies_what_it_must(world, route):
         assert (got in OK) if want == "ok" else got == want, (
             f"{caller} {route[0]} {path}: {got} {response.text[:200]}"
         )
+        assert_not_stored(response, f"{caller} {route[0]} {path}")
 
 
 def test_search_and_reports_never_show_another_agencys_incident(world):
@@ -534,6 +545,7 @@ def test_page_denies_what_it_must(world, route):
         else:
             response = browser.post(path, data=data, files=files)
         assert response.status_code == want, f"{caller} {route[0]} {path}: {response.text[:200]}"
+        assert_not_stored(response, f"{caller} {route[0]} {path}")
         if want == 303 and caller == "anonymous" and route[1] != "/logout":
             assert response.headers["location"] == "/login"
 
@@ -567,3 +579,100 @@ def test_partners_cannot_log_in(world, soc):
             "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
         )
         assert response.status_code == status, username
+
+
+# Request size: every route refuses an oversized body with 413 before it authenticates
+# (the callers below send no credentials) and before anything parses or stores the body.
+PUBLIC_PATHS = {
+    ("GET", "/lang/{lang}"): "/lang/en",
+    ("GET", "/static/{name}"): "/static/clock.js",
+    ("GET", "/api/docs/{name}"): "/api/docs/swagger-init.js",
+}
+FAKE_IDS = {
+    "key": "group-key",
+    "incident": "INC-20260302-ABCDEF",
+    "drill": "DRL-1",
+    "alert": "alert-1",
+    "event": "event-1",
+    "evidence": "0" * 64,
+}
+ALL_ROUTES = sorted(set(CASES) | set(PAGE_CASES) | PUBLIC)
+
+
+def concrete_path(route) -> str:
+    if route in CASES:
+        return CASES[route][0].format(**FAKE_IDS)
+    if route in PAGE_CASES:
+        return PAGE_CASES[route][0].format(**FAKE_IDS)
+    return PUBLIC_PATHS.get(route, route[1])
+
+
+@pytest.fixture
+def sized(soc):
+    from api.body_limits import BodyLimits
+
+    app = create_app(soc, api_token="operator-token-sizes")
+    reads = BodyReads(app)
+    return TestClient(reads, follow_redirects=False), BodyLimits.for_settings(soc.settings), reads
+
+
+@pytest.mark.parametrize("route", ALL_ROUTES, ids=lambda r: f"{r[0]} {r[1]}")
+def test_route_refuses_an_oversized_body_before_authentication(sized, route):
+    client, limits, reads = sized
+    method, path = route[0], concrete_path(route)
+    limit = limits.limit_for(method, path).max_bytes
+    response = client.request(
+        method, path, content=b"x" * (limit + 1), headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413, f"{method} {path}: {response.text[:200]}"
+    assert reads.bytes == 0, "the body was read before it was refused"
+    expected = "takes no request body" if limit == 0 else f"at most {limit:,} bytes"
+    assert expected in response.text
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ALL_ROUTES if r[0] == "POST"], ids=lambda r: f"{r[0]} {r[1]}"
+)
+def test_route_counts_a_body_sent_without_a_length(sized, route):
+    """Chunked: no Content-Length to judge by, so the bytes are counted as they arrive.
+    A route either never reads the body or refuses it (the operator token passes any
+    authentication, so what is measured is the size check)."""
+    client, limits, reads = sized
+    path = concrete_path(route)
+    limit = limits.limit_for("POST", path).max_bytes
+    chunk = 64 * 1024
+
+    def body():
+        for _ in range(limit // chunk + 2):
+            yield b"x" * chunk
+
+    response = client.post(
+        path,
+        content=body(),
+        headers={
+            "Authorization": "Bearer operator-token-sizes",
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 413 or reads.bytes == 0, (
+        f"POST {path}: {response.status_code} after reading {reads.bytes:,} bytes"
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/login", "/api/v1/health", "/api/v1/ready", "/api/v1/openapi.json", "/lang/en", "/api/docs"],
+)
+def test_public_answers_are_not_stored_either(sized, path):
+    client, _limits, _reads = sized
+    assert_not_stored(client.get(path), path)
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/clock.js", "/api/docs/swagger-ui-bundle.js", "/api/docs/swagger-ui.css"]
+)
+def test_static_assets_may_be_cached(sized, path):
+    client, _limits, _reads = sized
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=3600"
