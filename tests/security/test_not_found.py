@@ -30,8 +30,8 @@ MADE_UP = {
 }
 # Routes that take ids but are not agency records: TAXII objects and collections belong to
 # the partner registry (reporters are refused there with 403 before any lookup), the
-# language switch and static files name no record.
-NOT_AGENCY_RECORDS = re.compile(r"^/taxii2/|^/lang/|^/static/")
+# language switch, static files and the API docs assets name no record.
+NOT_AGENCY_RECORDS = re.compile(r"^/taxii2/|^/lang/|^/static/|^/api/docs/")
 # Ids passed in the query or in a path that names something other than the records above.
 EXTRA_API = {
     ("DELETE", "/api/v1/tokens/{token_id}"): (
