@@ -188,7 +188,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
     def metrics(who: ActorDep) -> str:  # noqa: ARG001 - scrapers use an API token
-        return metrics_text(soc.store, soc.clock)
+        return metrics_text(soc.store, soc.clock, soc.health.snapshot())
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:
@@ -218,7 +218,12 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         checks["rules"] = f"{len(rules.compiled)} compiled, {len(rules.issues)} with issues"
         ok = checks["store"] == "ok" and bool(rules.compiled) and all(w.ok for w in workers)
         return JSONResponse(
-            {"ready": ok, "engine": soc.store.engine, "checks": checks},
+            {
+                "ready": ok,
+                "engine": soc.store.engine,
+                "checks": checks,
+                "workers": {w.name: w.as_dict() for w in workers},
+            },
             status_code=200 if ok else 503,
         )
 
