@@ -6,13 +6,14 @@ already belongs to an open incident adds its alerts to that incident instead.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed, require
 from core.agencies import AgencyRegistry
 from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.clock import Clock
-from core.errors import ForbiddenError, InputError, NotFoundError
+from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from core.events import Event
 from core.storage.base import Store
 from incidents import service
@@ -36,6 +37,8 @@ __all__ = [
 
 _RANK = {s: i for i, s in enumerate(Severity)}
 _GROUP_PAGE = 10_000
+_RETRIES = 5  # saves of one incident lost to concurrent writers before giving up
+_Outcome = Literal["opened", "updated", "unchanged"]
 
 
 @dataclass
@@ -100,20 +103,35 @@ def _open_for(
 def escalate_group(
     *, store: Store, actor: Actor, group_key: str, registry: AgencyRegistry, clock: Clock
 ) -> Incident:
-    """Open an incident for the group (or add to the one it already has)."""
+    """Open an incident for the group (or add to the one it already has). A group that
+    someone else escalated a moment ago (another triage run, an analyst) is left as it is:
+    its incident is returned, nothing changes."""
+    return _escalate_group(
+        store=store, actor=actor, group_key=group_key, registry=registry, clock=clock
+    )[0]
+
+
+def _escalate_group(
+    *, store: Store, actor: Actor, group_key: str, registry: AgencyRegistry, clock: Clock
+) -> tuple[Incident, _Outcome]:
     alerts = _alerts(store, group_key)
     if not alerts:
-        raise NotFoundError(f"no new alerts in group {group_key}", location="group")
+        escalated = _existing_incident(store, group_key)
+        if escalated is None:
+            raise NotFoundError(f"no new alerts in group {group_key}", location="group")
+        return service.get_incident(store=store, actor=actor, incident_id=escalated), "unchanged"
     require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
-    return _escalate(
+    incident_id = _existing_incident(store, group_key)
+    incident = _escalate(
         store=store,
         actor=actor,
         alerts=alerts,
         group_keys=[group_key],
         registry=registry,
         clock=clock,
-        incident_id=_existing_incident(store, group_key),
+        incident_id=incident_id,
     )
+    return incident, "opened" if incident_id is None else "updated"
 
 
 def _escalate(
@@ -129,14 +147,7 @@ def _escalate(
     """Add the (checked) alerts to the incident, or open one for them; mark them escalated."""
     ids = [a.id for a in alerts]
     if incident_id is not None:
-        incident = service.attach_alerts(
-            store=store,
-            actor=actor,
-            incident_id=incident_id,
-            alert_ids=ids,
-            group_keys=group_keys,
-            clock=clock,
-        )
+        incident = _attach(store, actor, incident_id, ids, group_keys, clock)
     else:
         incident = _open_for(
             store=store,
@@ -150,6 +161,38 @@ def _escalate(
         ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
     )
     return incident
+
+
+def _attach(
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    alert_ids: Sequence[str],
+    group_keys: Sequence[str],
+    clock: Clock,
+) -> Incident:
+    """Add alerts to an incident; when another writer saved it in between (a concurrent
+    triage run adding the same alerts), reload and apply again: adding is idempotent."""
+    for _attempt in range(_RETRIES - 1):
+        try:
+            return service.attach_alerts(
+                store=store,
+                actor=actor,
+                incident_id=incident_id,
+                alert_ids=alert_ids,
+                group_keys=group_keys,
+                clock=clock,
+            )
+        except ConflictError:
+            continue
+    return service.attach_alerts(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        alert_ids=alert_ids,
+        group_keys=group_keys,
+        clock=clock,
+    )
 
 
 def mark_false_positive(
@@ -207,17 +250,26 @@ def auto_triage(
     clock: Clock,
     min_severity: Severity = Severity.HIGH,
 ) -> TriageReport:
+    """Escalate every new group at or above ``min_severity``. Runs may overlap (the loop of
+    ``serve``, ``citysoc detect``, an analyst): a group another run or person handled in the
+    meantime is skipped, not an error."""
     report = TriageReport()
     for group in list_groups(store, actor=actor):
         report.groups += 1
         if _RANK[group.severity] < _RANK[min_severity]:
             continue
-        had = _existing_incident(store, group.key)
-        escalate_group(
-            store=store, actor=actor, group_key=group.key, registry=registry, clock=clock
-        )
+        try:
+            _incident, outcome = _escalate_group(
+                store=store, actor=actor, group_key=group.key, registry=registry, clock=clock
+            )
+        except NotFoundError as exc:
+            if exc.location != "group":
+                raise
+            continue  # its alerts were dismissed meanwhile: nothing is left to escalate
+        if outcome == "unchanged":
+            continue
         report.alerts_escalated += group.count
-        if had:
+        if outcome == "updated":
             report.incidents_updated += 1
         else:
             report.incidents_opened += 1

@@ -1,6 +1,7 @@
 """Alerts grouped into candidate incidents per rule, agency, host and window."""
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -98,3 +99,61 @@ def test_reporters_see_only_their_agencys_groups(store, registry, clock):
     ingest_users(store, registry, clock, ["a"])
     police = Actor("p", Role.REPORTER, agency="police")
     assert triage.list_groups(store, actor=police) == []
+
+
+def test_escalating_a_group_someone_just_escalated_is_a_no_op(store, registry, clock, analyst):
+    """The analyst escalates a group while auto-triage, which listed it a moment before,
+    is on its way to it: the late escalation returns the incident and changes nothing."""
+    ingest_users(store, registry, clock, ["a", "b"])
+    [group] = triage.list_groups(store, actor=analyst)
+    first = triage.escalate_group(
+        store=store, actor=analyst, group_key=group.key, registry=registry, clock=clock
+    )
+    entries = store.audit.count()
+    late = triage.escalate_group(
+        store=store, actor=SYSTEM, group_key=group.key, registry=registry, clock=clock
+    )
+    assert (late.id, late.version) == (first.id, first.version)
+    assert store.audit.count() == entries
+    report = triage.auto_triage(
+        store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity="medium"
+    )
+    assert (report.incidents_opened, report.incidents_updated) == (0, 0)
+
+
+def test_concurrent_triage_runs_and_escalations_do_not_abort(store, registry, clock, analyst):
+    hosts = [f"D-XITUN-PC{n:02d}" for n in range(12)]
+    for host in hosts:
+        ingest_users(store, registry, clock, [f"{host}-a", f"{host}-b"], host=host)
+    keys = [g.key for g in triage.list_groups(store, actor=analyst)]
+    assert len(keys) == len(hosts)
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def run_triage() -> None:
+        start.wait()
+        try:
+            triage.auto_triage(
+                store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity="medium"
+            )
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            failures.append(exc)
+
+    def escalate_by_hand() -> None:
+        start.wait()
+        for key in reversed(keys):
+            try:
+                triage.escalate_group(
+                    store=store, actor=analyst, group_key=key, registry=registry, clock=clock
+                )
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                failures.append(exc)
+
+    threads = [threading.Thread(target=run_triage) for _ in range(3)]
+    threads.append(threading.Thread(target=escalate_by_hand))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert store.alerts.count(AlertQuery(status=AlertStatus.NEW)) == 0
