@@ -661,7 +661,8 @@ def audit_verify(store: StoreOpt = None) -> None:
     if result.ok:
         console.print(f"[green]audit trail intact[/]: {result.entries} entries verified")
         return
-    console.print(f"[red]audit trail broken at entry {result.first_bad_seq}[/]: {result.reason}")
+    where = f"broken at entry {result.first_bad_seq}" if result.first_bad_seq else "incomplete"
+    console.print(f"[red]audit trail {where}[/]: {result.reason}")
     raise typer.Exit(1)
 
 

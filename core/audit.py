@@ -15,7 +15,16 @@ from core.access import Actor, Role
 from core.errors import ForbiddenError
 from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
-__all__ = ["AuditVerification", "export_csv", "record", "trail", "verify"]
+__all__ = [
+    "AuditVerification",
+    "export_csv",
+    "incidents_without_opening",
+    "record",
+    "trail",
+    "verify",
+]
+
+_INCIDENT_PAGE = 1000
 
 # The trail names every agency's incidents and every account: the city's own staff and
 # auditors read it; an agency's reporter sees their incidents' history on the incident.
@@ -73,7 +82,25 @@ def verify(store: Store) -> AuditVerification:
                 False, count, row.seq, "its content was changed after it was written"
             )
         prev = row.hash
+    missing = incidents_without_opening(store)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        return AuditVerification(
+            False, count, None, f"incident {missing[0]}{more} has no opening entry (incident.open)"
+        )
     return AuditVerification(True, count)
+
+
+def incidents_without_opening(store: Store) -> list[str]:
+    """Incidents the trail never saw opened: an opening interrupted before its audit entry
+    (a re-run of triage completes it) or an incident written around the services."""
+    opened = {row.subject for row in store.audit.rows() if row.action == "incident.open"}
+    missing: list[str] = []
+    offset = 0
+    while page := store.incidents.list(limit=_INCIDENT_PAGE, offset=offset):
+        offset += len(page)
+        missing += [i for d, _v in page if (i := str(json.loads(d)["id"])) not in opened]
+    return sorted(missing)
 
 
 def _require_reader(actor: Actor) -> None:

@@ -4,15 +4,17 @@
 already belongs to an open incident adds its alerts to that incident instead.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Literal
 
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed, require
 from core.agencies import AgencyRegistry
 from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
-from core.clock import Clock
+from core.clock import TAIPEI, Clock
 from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from core.events import Event
 from core.storage.base import Store
@@ -39,6 +41,8 @@ _RANK = {s: i for i, s in enumerate(Severity)}
 _GROUP_PAGE = 10_000
 _RETRIES = 5  # saves of one incident lost to concurrent writers before giving up
 _Outcome = Literal["opened", "updated", "unchanged"]
+_ID_ATTEMPTS = 8  # deterministic ids tried before giving up (6 hex digits a day: rare)
+OPENING_GRACE = timedelta(minutes=1)  # an opening this recent may still be in progress
 
 
 @dataclass
@@ -74,6 +78,7 @@ def _open_for(
     group_keys: Sequence[str],
     registry: AgencyRegistry,
     clock: Clock,
+    incident_id: str,
 ) -> Incident:
     """A new incident for alerts of one agency, titled after the first alert."""
     first = alerts[0]
@@ -97,6 +102,7 @@ def _open_for(
         alert_group_keys=list(group_keys),
         affected_assets=hosts,
         clock=clock,
+        incident_id=incident_id,
     )
 
 
@@ -121,17 +127,15 @@ def _escalate_group(
             raise NotFoundError(f"no new alerts in group {group_key}", location="group")
         return service.get_incident(store=store, actor=actor, incident_id=escalated), "unchanged"
     require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
-    incident_id = _existing_incident(store, group_key)
-    incident = _escalate(
+    return _escalate(
         store=store,
         actor=actor,
         alerts=alerts,
         group_keys=[group_key],
         registry=registry,
         clock=clock,
-        incident_id=incident_id,
+        incident_id=_existing_incident(store, group_key),
     )
-    return incident, "opened" if incident_id is None else "updated"
 
 
 def _escalate(
@@ -143,13 +147,11 @@ def _escalate(
     registry: AgencyRegistry,
     clock: Clock,
     incident_id: str | None,
-) -> Incident:
+) -> tuple[Incident, _Outcome]:
     """Add the (checked) alerts to the incident, or open one for them; mark them escalated."""
     ids = [a.id for a in alerts]
-    if incident_id is not None:
-        incident = _attach(store, actor, incident_id, ids, group_keys, clock)
-    else:
-        incident = _open_for(
+    if incident_id is None:
+        return _open_atomically(
             store=store,
             actor=actor,
             alerts=alerts,
@@ -157,10 +159,116 @@ def _escalate(
             registry=registry,
             clock=clock,
         )
+    incident = _attach(store, actor, incident_id, ids, group_keys, clock)
     store.alerts.update_status(
         ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
     )
-    return incident
+    return incident, "updated"
+
+
+def group_incident_id(basis: str, day: datetime, attempt: int = 0) -> str:
+    """The incident id of a group of alerts: the same group (and window) always gives the
+    same id, so a run that repeats an interrupted or concurrent opening meets the incident
+    instead of making a second one. ``attempt`` moves past an id another group took."""
+    digest = hashlib.sha256(f"{basis}#{attempt}".encode()).hexdigest()[:6].upper()
+    return f"INC-{day.astimezone(TAIPEI):%Y%m%d}-{digest}"
+
+
+def _opening_basis(alerts: Sequence[Alert], group_keys: Sequence[str]) -> tuple[str, datetime]:
+    """What names the incident: the group key (its window) for a group; the alerts of a
+    hand-made selection. The day is the earliest event's."""
+    day = min(a.event.timestamp for a in alerts)
+    if len(group_keys) == 1 and all(a.group_key == group_keys[0] for a in alerts):
+        return f"group:{group_keys[0]}", day
+    return "alerts:" + ",".join(sorted(a.id for a in alerts)), day
+
+
+def _open_atomically(
+    *,
+    store: Store,
+    actor: Actor,
+    alerts: Sequence[Alert],
+    group_keys: Sequence[str],
+    registry: AgencyRegistry,
+    clock: Clock,
+) -> tuple[Incident, _Outcome]:
+    """The incident, its opening audit entry and the alerts' escalation in one transaction
+    (SQLite). Its id is deterministic, so where the store has no transactions
+    (Elasticsearch) a repeated run finds the incident an interrupted one left and completes
+    it, and two runs at once make one incident."""
+    ids = [a.id for a in alerts]
+    basis, day = _opening_basis(alerts, group_keys)
+    for attempt in range(_ID_ATTEMPTS):
+        candidate = group_incident_id(basis, day, attempt)
+        try:
+            with store.transaction():
+                incident = _open_for(
+                    store=store,
+                    actor=actor,
+                    alerts=alerts,
+                    group_keys=group_keys,
+                    registry=registry,
+                    clock=clock,
+                    incident_id=candidate,
+                )
+                store.alerts.update_status(
+                    ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
+                )
+            return incident, "opened"
+        except ConflictError:
+            pass
+        try:
+            existing = service.get_incident(store=store, actor=actor, incident_id=candidate)
+        except NotFoundError:
+            continue  # another agency's incident took this id
+        if set(ids) & set(existing.alert_ids):  # ours: interrupted, or opened by another run
+            return _complete(store, actor, existing, ids, group_keys, clock)
+    raise ConflictError(
+        f"no free incident id for these alerts after {_ID_ATTEMPTS} tries; try again",
+        location="incident",
+    )
+
+
+def _complete(
+    store: Store,
+    actor: Actor,
+    incident: Incident,
+    ids: Sequence[str],
+    group_keys: Sequence[str],
+    clock: Clock,
+) -> tuple[Incident, _Outcome]:
+    """Finish what an interrupted opening of ``incident`` left undone: alerts not yet on
+    it, its opening audit entry, the alerts' status. Nothing left undone: a no-op."""
+    outcome: _Outcome = "unchanged"
+    if any(a not in set(incident.alert_ids) for a in ids):
+        incident = _attach(store, actor, incident.id, ids, group_keys, clock)
+        outcome = "updated"
+    # An opening younger than the grace may still be running in another process; its
+    # audit entry is on its way, and an interrupted one is completed by a later run.
+    settled = clock.now() - incident.created_at >= OPENING_GRACE
+    if settled and not _has_opening_entry(store, incident.id):
+        audit.record(
+            store,
+            actor=actor,
+            action="incident.open",
+            subject=incident.id,
+            at=clock.now(),
+            detail={
+                "agency": incident.organization_id,
+                "title": incident.title,
+                "alerts": len(incident.alert_ids),
+                "completed": "the opening run was interrupted",
+            },
+        )
+        outcome = "updated"
+    store.alerts.update_status(
+        ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
+    )
+    return incident, outcome
+
+
+def _has_opening_entry(store: Store, incident_id: str) -> bool:
+    return any(row.action == "incident.open" for row in store.audit.rows(subject=incident_id))
 
 
 def _attach(
@@ -413,4 +521,4 @@ def escalate_alerts(
         registry=registry,
         clock=clock,
         incident_id=incident_id or None,
-    )
+    )[0]

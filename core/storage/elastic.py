@@ -29,6 +29,7 @@ import inspect
 import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1250,6 +1251,13 @@ class ElasticStore:
         self.es.options(ignore_status=404).indices.delete_index_template(
             name=f"{self.prefix}-events"
         )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Elasticsearch has no transaction across documents: writes in the block land one
+        by one. Callers make a re-run complete what an interruption left (deterministic
+        ids, created if absent)."""
+        yield
 
     # -- helpers shared by the sub-stores -------------------------------------------------
 

@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1005,18 +1006,27 @@ class SqliteCheckpoints(_Part):
 
 
 class _Tx:
+    """A write transaction, or a read under the store's lock. A write inside another write
+    of the same thread joins it (``SqliteStore.transaction``): one COMMIT for all."""
+
     def __init__(self, store: SqliteStore, write: bool) -> None:
         self._store, self._write = store, write
+        self._began = False
 
     def __enter__(self) -> sqlite3.Connection:
         self._store._lock.acquire()
-        if self._write:
-            self._store._con.execute("BEGIN IMMEDIATE")
+        try:
+            if self._write and not self._store._con.in_transaction:
+                self._store._con.execute("BEGIN IMMEDIATE")
+                self._began = True
+        except BaseException:
+            self._store._lock.release()
+            raise
         return self._store._con
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
-            if self._write:
+            if self._began:
                 self._store._con.execute("COMMIT" if exc_type is None else "ROLLBACK")
         finally:
             self._store._lock.release()
@@ -1077,6 +1087,12 @@ class SqliteStore:
 
     def read(self) -> _Tx:
         return _Tx(self, write=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write of this thread inside the block commits together, or none does."""
+        with self.write():
+            yield
 
     def one(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row:
         with self.read() as con:
