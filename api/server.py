@@ -13,6 +13,7 @@ from api.observability import configure_logging, detection_lag
 from collectors.syslog import SyslogServer, TcpLimits
 from core.access import SYSTEM
 from core.errors import CitySocError
+from core.storage import Spooling, spooling
 from core.supervisor import Supervised
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
@@ -140,6 +141,34 @@ class DetectionLoop(Supervised):
             )
 
 
+class SpoolDrainer(Supervised):
+    """Stores the events an outage left in the spool, oldest first, without waiting for a
+    new write; its backlog is the events still waiting. While the node refuses them it
+    is "restarting" (readiness names the reason) and tries again after a back-off."""
+
+    def __init__(
+        self,
+        soc: CitySoc,
+        spool: Spooling,
+        interval: float = 2.0,
+        backoff: tuple[float, float] = (0.5, 10.0),
+    ) -> None:
+        super().__init__(
+            "spool-drain",
+            self._drain,
+            health=soc.health,
+            interval=interval,
+            backoff=backoff,
+            backlog=spool.pending_events,
+            clock=soc.clock,
+        )
+        self.spool = spool
+
+    def _drain(self) -> None:
+        if stored := self.spool.drain_spool():
+            log.info("spool drained: %d events stored", stored)
+
+
 def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> None:
     settings = soc.settings
     configure_logging(settings.log_format)
@@ -162,8 +191,12 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
     app = create_app(soc, api_token=token)
     scans = ScanScheduler(soc)
     pulls = SharePuller(soc)
+    spool = spooling(soc.store)
+    drainer = SpoolDrainer(soc, spool) if spool is not None else None
     with syslog:
         loop.start()
+        if drainer is not None:
+            drainer.start()
         if settings.scan_schedule:
             scans.start()
         if settings.share_pull_schedule:
@@ -183,5 +216,6 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
                 log_config=None,
             )  # use our handlers (text or JSON) for uvicorn too
         finally:
-            for worker in (loop, scans, pulls):
-                worker.close()
+            for worker in (loop, scans, pulls, drainer):
+                if worker is not None:
+                    worker.close()

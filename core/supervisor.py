@@ -4,8 +4,8 @@ with back-off when it fails.
 A worker that raises does not die: the error is logged with its cause, its health says
 "restarting" (so ``GET /api/v1/ready`` answers 503 naming it), and after a back-off that
 doubles up to a ceiling the step runs again. The first success clears the back-off and
-makes the worker "running" again. After each success the worker reports its backlog
-(detection lag, spooled events) when it can measure one.
+makes the worker "running" again. After each attempt the worker reports its backlog
+(detection lag, spooled events) when it can measure one, after a failure too.
 """
 
 import logging
@@ -24,7 +24,7 @@ log = logging.getLogger("citysoc.workers")
 class Supervised(threading.Thread):
     """Runs ``step`` every ``interval`` seconds (sooner when ``wake`` is set) until closed.
 
-    ``backlog`` (optional) measures the work still waiting; it runs after each success,
+    ``backlog`` (optional) measures the work still waiting; it runs after each attempt,
     and a failure to measure is reported as an unknown backlog, not as a failed worker.
     """
 
@@ -67,6 +67,7 @@ class Supervised(threading.Thread):
                     self.step()
                 except Exception as exc:  # noqa: BLE001 - any failure: report, back off, retry
                     health.failed(exc, self._clock.now())
+                    self._report_backlog(health)
                     log.error(
                         "worker %s failed (%s: %s); restarting in %.1f s",
                         self.name,
