@@ -9,9 +9,11 @@ with ``json_extract``. Values in that document are stored as text so that a rule
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -1025,11 +1027,57 @@ class _Tx:
         return self._store._con
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        con = self._store._con
         try:
-            if self._began:
-                self._store._con.execute("COMMIT" if exc_type is None else "ROLLBACK")
+            if not self._began:
+                return
+            if exc_type is None:
+                try:
+                    con.execute("COMMIT")
+                except sqlite3.Error as failed:
+                    _rollback(con)
+                    translated = _full_disk_error(self._store.path, failed)
+                    if translated is None:
+                        raise
+                    raise translated from failed
+                return
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK
+            # would fail and hide the cause.
+            _rollback(con)
+            if isinstance(exc, sqlite3.Error):
+                translated = _full_disk_error(self._store.path, exc)
+                if translated is not None:
+                    raise translated from exc
         finally:
             self._store._lock.release()
+
+
+def _rollback(con: sqlite3.Connection) -> None:
+    if con.in_transaction:
+        with contextlib.suppress(sqlite3.Error):  # the error being handled says why
+            con.execute("ROLLBACK")
+
+
+def _disk_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+        "disk is full" in str(exc)
+    )
+
+
+def _full_disk_error(path: Path, exc: sqlite3.Error) -> UnavailableError | None:
+    """A full disk, said so a person can act on it (with the free space); else None."""
+    if not _disk_full(exc):
+        return None
+    try:
+        free = f"{shutil.disk_usage(path.parent).free:,} bytes free"
+    except OSError:
+        free = "free space unknown"
+    return UnavailableError(
+        f"the store's disk is full: {path} could not be written ({free}); free space on that "
+        "file system, then retry. nothing was lost: the write was rolled back whole and can "
+        "be repeated (ingesting the same records again stores each event once)",
+        location="store",
+    )
 
 
 class SqliteStore:
