@@ -67,9 +67,7 @@ def _ingest(store, registry, records: list[RawRecord]) -> Ingestor:
     return ingestor
 
 
-def test_a_full_disk_says_so_loses_nothing_and_recovers_when_space_is_freed(
-    small_disk, registry
-):
+def test_a_full_disk_says_so_loses_nothing_and_recovers_when_space_is_freed(small_disk, registry):
     path = small_disk / "citysoc.db"
     with SqliteStore(path) as store:
         _ingest(store, registry, _records(0, 100))
