@@ -47,6 +47,7 @@ from core import accounts, audit, limits
 from core.access import Actor, Role
 from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
+from core.storage import pending_events
 from incidents import drills, evidence, service, triage
 from incidents.deadlines import DeadlineStatus
 from incidents.models import EvidenceFile, Incident
@@ -198,7 +199,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
     def metrics(who: ActorDep) -> str:
         """Scrapers use an analyst's (or the operator's) API token."""
-        return metrics_text(soc.store, soc.clock, actor=who)
+        return metrics_text(soc.store, soc.clock, soc.health.snapshot(), actor=who)
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:
@@ -208,6 +209,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             "status": "ok" if all(w.ok for w in workers) else "degraded",
             "store": soc.store.engine,
             "events": soc.store.events.count(),
+            "events_pending": pending_events(soc.store),  # accepted, waiting in the spool
             "agencies": len(soc.registry),
             "workers": {w.name: w.as_dict() for w in workers},
         }
@@ -224,11 +226,21 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             checks["store"] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", said plainly
             checks["store"] = f"unavailable: {type(exc).__name__}"
-        rules = soc.rules()
-        checks["rules"] = f"{len(rules.compiled)} compiled, {len(rules.issues)} with issues"
-        ok = checks["store"] == "ok" and bool(rules.compiled) and all(w.ok for w in workers)
+        try:  # the first call compiles and caches into the store, which may refuse writes
+            rules = soc.rules()
+            checks["rules"] = f"{len(rules.compiled)} compiled, {len(rules.issues)} with issues"
+            compiled = bool(rules.compiled)
+        except Exception as exc:  # noqa: BLE001 - said plainly, as for the store
+            checks["rules"] = f"not compiled: {type(exc).__name__}"
+            compiled = False
+        ok = checks["store"] == "ok" and compiled and all(w.ok for w in workers)
         return JSONResponse(
-            {"ready": ok, "engine": soc.store.engine, "checks": checks},
+            {
+                "ready": ok,
+                "engine": soc.store.engine,
+                "checks": checks,
+                "workers": {w.name: w.as_dict() for w in workers},
+            },
             status_code=200 if ok else 503,
         )
 

@@ -22,6 +22,7 @@ from core.alerts import Severity as AlertSeverity
 from core.clock import roc_date, taipei_datetime, taipei_time
 from core.errors import CitySocError, InputError
 from core.settings import Settings
+from core.storage import pending_events
 from core.time_range import check_day, check_time
 from incidents import service
 from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
@@ -106,11 +107,20 @@ def _progress() -> Progress:
     )
 
 
-def _print_ingest(report: IngestReport) -> None:
+def _print_ingest(report: IngestReport, pending: int = 0) -> None:
+    """The summary; ``pending``: events accepted into the spool, not yet in the store."""
     table = Table(title="Ingest summary", show_header=False)
     for key, value in report.as_dict().items():
         table.add_row(key.replace("_", " "), str(value))
+    if pending:
+        table.add_row("of which pending", str(pending))
     console.print(table)
+    if pending:
+        console.print(
+            f"[yellow]{pending} events wait in the spool: the store could not take them yet. "
+            "They are kept on disk and stored when it can (citysoc serve drains the spool; "
+            "so does the next ingest).[/]"
+        )
     if report.dead_lettered:
         console.print("[yellow]See the rejected records with: citysoc deadletter list[/]")
 
@@ -151,7 +161,8 @@ def ingest(
 ) -> None:
     """Ingest log files and folders; bad records go to the dead-letter store."""
     with _soc(store) as soc:
-        _print_ingest(_ingest(soc, paths))
+        report = _ingest(soc, paths)
+        _print_ingest(report, pending_events(soc.store))
         if detect:
             _detect(soc)
 

@@ -2,17 +2,19 @@
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from core.access import Action, Actor, require_citywide
 from core.alerts import AlertQuery, AlertStatus
 from core.clock import Clock
+from core.health import WorkerSnapshot
 from core.storage.base import Store
 from incidents import service
 from incidents.deadlines import DeadlineStatus
 from incidents.models import Incident, IncidentState
 
-__all__ = ["JsonFormatter", "configure_logging", "metrics_text"]
+__all__ = ["JsonFormatter", "configure_logging", "detection_lag", "metrics_text"]
 
 _PAGE = 1000
 
@@ -50,7 +52,9 @@ def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
     return f"{name} {value}"
 
 
-def metrics_text(store: Store, clock: Clock, *, actor: Actor) -> str:
+def metrics_text(
+    store: Store, clock: Clock, workers: Sequence[WorkerSnapshot] = (), *, actor: Actor
+) -> str:
     """Prometheus text exposition (version 0.0.4) computed from the store.
 
     The gauges count every agency's records, so only roles with READ_METRICS (the city
@@ -102,12 +106,47 @@ def metrics_text(store: Store, clock: Clock, *, actor: Actor) -> str:
     lines += [
         _line("citysoc_overdue_deadlines", n, {"clock": k}) for k, n in sorted(overdue.items())
     ]
-    last = store.events.last_position()
-    slowest = store.checkpoints.lowest("rule:")
-    lag = last - (slowest if slowest is not None else last)
     lines += [
         "# HELP citysoc_detection_lag_events Events not yet seen by the slowest rule.",
         "# TYPE citysoc_detection_lag_events gauge",
-        _line("citysoc_detection_lag_events", lag),
+        _line("citysoc_detection_lag_events", detection_lag(store)),
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _worker_lines(workers)) + "\n"
+
+
+def detection_lag(store: Store) -> int:
+    """Events the slowest rule has not seen yet (the detection loop's backlog)."""
+    last = store.events.last_position()
+    slowest = store.checkpoints.lowest("rule:")
+    return last - (slowest if slowest is not None else last)
+
+
+def _worker_lines(workers: Sequence[WorkerSnapshot]) -> list[str]:
+    """Each background worker: up or restarting, restarts, last success, backlog."""
+    lines = [
+        "# HELP citysoc_worker_up 1 while the worker runs, 0 while it restarts after a failure.",
+        "# TYPE citysoc_worker_up gauge",
+        *(_line("citysoc_worker_up", int(w.ok), {"worker": w.name}) for w in workers),
+        "# HELP citysoc_worker_restarts Times the worker failed and was restarted.",
+        "# TYPE citysoc_worker_restarts counter",
+        *(_line("citysoc_worker_restarts", w.restarts, {"worker": w.name}) for w in workers),
+        "# HELP citysoc_worker_last_success_seconds Unix time of the worker's last success.",
+        "# TYPE citysoc_worker_last_success_seconds gauge",
+        *(
+            _line(
+                "citysoc_worker_last_success_seconds",
+                w.last_success_at.timestamp(),
+                {"worker": w.name},
+            )
+            for w in workers
+            if w.last_success_at is not None
+        ),
+        "# HELP citysoc_worker_backlog Work waiting for the worker (events or batches).",
+        "# TYPE citysoc_worker_backlog gauge",
+        *(
+            _line("citysoc_worker_backlog", w.backlog, {"worker": w.name})
+            for w in workers
+            if w.backlog is not None
+        ),
+    ]
+    return lines

@@ -2,7 +2,6 @@
 
 import logging
 import secrets
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -12,13 +11,15 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from api.context import CitySoc
-from api.observability import configure_logging
+from api.observability import configure_logging, detection_lag
 from collectors.syslog import SyslogServer, TcpLimits
 from core.access import SYSTEM
 from core.audit_anchors import ANCHOR_TICK_SECONDS, Anchor
 from core.errors import CitySocError
 from core.private_files import private_dir, tighten, write_private
 from core.settings import Settings
+from core.storage import Spooling, spooling
+from core.supervisor import Supervised
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
 
@@ -40,37 +41,44 @@ def api_token(state_dir: Path) -> tuple[str, Path]:
     return token, path
 
 
-class ScanScheduler(threading.Thread):
+class ScanScheduler(Supervised):
     """Runs each scan target when its interval has passed and its window is open."""
 
-    def __init__(self, soc: CitySoc, interval: float = 60.0) -> None:
-        super().__init__(name="scans", daemon=True)
-        self.soc, self.interval = soc, interval
-        self.stop = threading.Event()
+    def __init__(
+        self, soc: CitySoc, interval: float = 60.0, backoff: tuple[float, float] = (1.0, 60.0)
+    ) -> None:
+        super().__init__(
+            "scans",
+            self._scan_due,
+            health=soc.health,
+            interval=interval,
+            backoff=backoff,
+            clock=soc.clock,
+        )
+        self.soc = soc
 
-    def run(self) -> None:
-        while not self.stop.wait(self.interval):
-            for target in due_targets(self.soc.store, self.soc.scope, self.soc.clock):
-                try:
-                    summary = run_scan(
-                        store=self.soc.store,
-                        actor=SYSTEM,
-                        scope=self.soc.scope,
-                        target_name=target.name,
-                        policy=self.soc.policy,
-                        clock=self.soc.clock,
-                    )
-                except CitySocError as exc:  # recorded where it can be; keep the loop alive
-                    log.error("scheduled scan of %s refused: %s", target.name, exc)
-                    continue
-                log.info(
-                    "scan %s: %s, %d hosts up, %d changes, %d findings",
-                    target.name,
-                    summary.record.status.value,
-                    summary.record.hosts_up,
-                    len(summary.changes),
-                    summary.findings,
+    def _scan_due(self) -> None:
+        for target in due_targets(self.soc.store, self.soc.scope, self.soc.clock):
+            try:
+                summary = run_scan(
+                    store=self.soc.store,
+                    actor=SYSTEM,
+                    scope=self.soc.scope,
+                    target_name=target.name,
+                    policy=self.soc.policy,
+                    clock=self.soc.clock,
                 )
+            except CitySocError as exc:  # recorded where it can be; the other targets go on
+                log.error("scheduled scan of %s refused: %s", target.name, exc)
+                continue
+            log.info(
+                "scan %s: %s, %d hosts up, %d changes, %d findings",
+                target.name,
+                summary.record.status.value,
+                summary.record.hosts_up,
+                len(summary.changes),
+                summary.findings,
+            )
 
 
 def scan_scheduler(soc: CitySoc) -> tuple[ScanScheduler | None, str]:
@@ -87,45 +95,63 @@ def scan_scheduler(soc: CitySoc) -> tuple[ScanScheduler | None, str]:
     return ScanScheduler(soc), f"scheduled scans: on for {', '.join(enabled)}"
 
 
-class SharePuller(threading.Thread):
+class SharePuller(Supervised):
     """Pulls each partner that has a pull: section when its interval has passed."""
 
-    def __init__(self, soc: CitySoc, interval: float = 60.0) -> None:
-        super().__init__(name="share-pull", daemon=True)
-        self.soc, self.interval = soc, interval
-        self.stop = threading.Event()
+    def __init__(
+        self, soc: CitySoc, interval: float = 60.0, backoff: tuple[float, float] = (1.0, 60.0)
+    ) -> None:
+        super().__init__(
+            "share-pull",
+            self._pull_due,
+            health=soc.health,
+            interval=interval,
+            backoff=backoff,
+            clock=soc.clock,
+        )
+        self.soc = soc
 
-    def run(self) -> None:
-        while not self.stop.wait(self.interval):
-            for partner_id in due_partners(self.soc.store, self.soc.partners, self.soc.clock):
-                try:
-                    report = pull_partner(
-                        store=self.soc.store,
-                        partners=self.soc.partners,
-                        partner_id=partner_id,
-                        actor=SYSTEM,
-                        clock=self.soc.clock,
-                    )
-                except CitySocError as exc:  # a partner being down must not stop the others
-                    log.error("pull from %s failed: %s", partner_id, exc)
-                    continue
-                log.info(
-                    "pulled %s: %d objects, %d new indicators, %d rejected",
-                    partner_id,
-                    report.received,
-                    report.new,
-                    len(report.rejected),
+    def _pull_due(self) -> None:
+        for partner_id in due_partners(self.soc.store, self.soc.partners, self.soc.clock):
+            try:
+                report = pull_partner(
+                    store=self.soc.store,
+                    partners=self.soc.partners,
+                    partner_id=partner_id,
+                    actor=SYSTEM,
+                    clock=self.soc.clock,
                 )
+            except CitySocError as exc:  # a partner being down must not stop the others
+                log.error("pull from %s failed: %s", partner_id, exc)
+                continue
+            log.info(
+                "pulled %s: %d objects, %d new indicators, %d rejected",
+                partner_id,
+                report.received,
+                report.new,
+                len(report.rejected),
+            )
 
 
-class AuditAnchorLoop(threading.Thread):
+class AuditAnchorLoop(Supervised):
     """Anchors the audit chain every N new entries, or every M minutes when it grew
     (CITYSOC_AUDIT_ANCHOR_EVERY_ENTRIES / _MINUTES), looking every few seconds."""
 
-    def __init__(self, soc: CitySoc, interval: float = ANCHOR_TICK_SECONDS) -> None:
-        super().__init__(name="audit-anchors", daemon=True)
-        self.soc, self.interval = soc, interval
-        self.stop = threading.Event()
+    def __init__(
+        self,
+        soc: CitySoc,
+        interval: float = ANCHOR_TICK_SECONDS,
+        backoff: tuple[float, float] = (1.0, 60.0),
+    ) -> None:
+        super().__init__(
+            "audit-anchors",
+            self.tick,
+            health=soc.health,
+            interval=interval,
+            backoff=backoff,
+            clock=soc.clock,
+        )
+        self.soc = soc
 
     def tick(self) -> Anchor | None:
         settings = self.soc.settings
@@ -137,36 +163,61 @@ class AuditAnchorLoop(threading.Thread):
         )
         return self.soc.anchor_audit("serve") if due else None
 
-    def run(self) -> None:
-        while not self.stop.wait(self.interval):
-            try:
-                self.tick()
-            except (CitySocError, OSError) as exc:  # the store is down: try again next tick
-                log.error("audit anchoring failed: %s", exc)
+
+class DetectionLoop(Supervised):
+    """Runs detections and triage whenever new events arrive (at most every `interval` s);
+    its backlog is the detection lag (events the slowest rule has not seen)."""
+
+    def __init__(
+        self, soc: CitySoc, interval: float = 5.0, backoff: tuple[float, float] = (1.0, 60.0)
+    ) -> None:
+        super().__init__(
+            "detections",
+            self._detect,
+            health=soc.health,
+            interval=interval,
+            backoff=backoff,
+            backlog=lambda: detection_lag(soc.store),
+            clock=soc.clock,
+        )
+        self.soc = soc
+
+    def _detect(self) -> None:
+        report = self.soc.process()
+        if report.detection.alerts_new or report.triage.incidents_opened:
+            log.info(
+                "detections: %d new alerts, %d incidents opened",
+                report.detection.alerts_new,
+                report.triage.incidents_opened,
+            )
 
 
-class DetectionLoop(threading.Thread):
-    """Runs detections and triage whenever new events arrive (at most every `interval` s)."""
+class SpoolDrainer(Supervised):
+    """Stores the events an outage left in the spool, oldest first, without waiting for a
+    new write; its backlog is the events still waiting. While the node refuses them it
+    is "restarting" (readiness names the reason) and tries again after a back-off."""
 
-    def __init__(self, soc: CitySoc, interval: float = 5.0) -> None:
-        super().__init__(name="detections", daemon=True)
-        self.soc, self.interval = soc, interval
-        self.wake = threading.Event()
-        self.stop = threading.Event()
+    def __init__(
+        self,
+        soc: CitySoc,
+        spool: Spooling,
+        interval: float = 2.0,
+        backoff: tuple[float, float] = (0.5, 10.0),
+    ) -> None:
+        super().__init__(
+            "spool-drain",
+            self._drain,
+            health=soc.health,
+            interval=interval,
+            backoff=backoff,
+            backlog=spool.pending_events,
+            clock=soc.clock,
+        )
+        self.spool = spool
 
-    def run(self) -> None:
-        while not self.stop.is_set():
-            self.wake.wait(self.interval)
-            self.wake.clear()
-            if self.stop.is_set():
-                return
-            report = self.soc.process()
-            if report.detection.alerts_new or report.triage.incidents_opened:
-                log.info(
-                    "detections: %d new alerts, %d incidents opened",
-                    report.detection.alerts_new,
-                    report.triage.incidents_opened,
-                )
+    def _drain(self) -> None:
+        if stored := self.spool.drain_spool():
+            log.info("spool drained: %d events stored", stored)
 
 
 def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
@@ -209,9 +260,13 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
     log.info("%s", scans_state)
     pulls = SharePuller(soc)
     anchors = AuditAnchorLoop(soc)
+    spool = spooling(soc.store)
+    drainer = SpoolDrainer(soc, spool) if spool is not None else None
     with syslog:
         loop.start()
         anchors.start()
+        if drainer is not None:
+            drainer.start()
         if scans is not None:
             scans.start()
         if settings.share_pull_schedule:
@@ -230,10 +285,6 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         try:
             uvicorn.Server(uvicorn_config(app, settings)).run()
         finally:
-            loop.stop.set()
-            anchors.stop.set()
-            if scans is not None:
-                scans.stop.set()
-            pulls.stop.set()
-            loop.wake.set()
-            loop.join(timeout=10)
+            for worker in (loop, anchors, scans, pulls, drainer):
+                if worker is not None:
+                    worker.close()

@@ -12,6 +12,7 @@ RUNS = [
     ["benchmarks.compliance_pdf", "--incidents", "1000" if QUICK else "10000"],
     ["benchmarks.ingest_elasticsearch", "--events", "20000" if QUICK else "100000"],
     ["benchmarks.detection_elasticsearch"],
+    ["benchmarks.spool_drain_elasticsearch", "--events", "20000" if QUICK else "100000"],
     ["benchmarks.api_latency", "--requests", "100" if QUICK else "400"],
     [
         "benchmarks.api_latency",

@@ -20,7 +20,17 @@ from core.audit_anchors import Anchor, AnchorLog, AnchorMismatchError
 from core.clock import taipei_datetime
 from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
-__all__ = ["AuditVerification", "export_csv", "record", "trail", "verify", "verify_for"]
+__all__ = [
+    "AuditVerification",
+    "export_csv",
+    "incidents_without_opening",
+    "record",
+    "trail",
+    "verify",
+    "verify_for",
+]
+
+_INCIDENT_PAGE = 1000
 
 log = logging.getLogger("citysoc.audit")
 
@@ -208,6 +218,10 @@ def verify(
         found.append(walk.first_bad)
     found.extend(_against_anchors(trusted, walk))
     found.extend((None, problem) for problem in (reading.problems if reading else []))
+    missing = incidents_without_opening(store)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        found.append((None, f"incident {missing[0]}{more} has no opening entry (incident.open)"))
     latest = trusted[-1] if trusted else None
     if not found and anchors is not None and now is not None:
         try:
@@ -227,6 +241,18 @@ def verify(
         latest_anchor=latest,
         unanchored=max(0, walk.entries - latest.entries) if latest and not found else 0,
     )
+
+
+def incidents_without_opening(store: Store) -> list[str]:
+    """Incidents the trail never saw opened: an opening interrupted before its audit entry
+    (a re-run of triage completes it) or an incident written around the services."""
+    opened = {row.subject for row in store.audit.rows() if row.action == "incident.open"}
+    missing: list[str] = []
+    offset = 0
+    while page := store.incidents.list(limit=_INCIDENT_PAGE, offset=offset):
+        offset += len(page)
+        missing += [i for d, _v in page if (i := str(json.loads(d)["id"])) not in opened]
+    return sorted(missing)
 
 
 def _require_reader(actor: Actor) -> None:

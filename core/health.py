@@ -1,4 +1,4 @@
-"""Health of background workers (syslog ingest today; detection and schedulers can join).
+"""Health of background workers (syslog ingest, detection, schedulers, the spool drainer).
 
 A worker registers under a name and reports as it goes; readiness asks the registry, so a
 worker that is down makes ``GET /api/v1/ready`` answer 503 naming it, whoever created it.
@@ -26,6 +26,7 @@ class WorkerSnapshot:
     last_error: str | None
     last_error_at: datetime | None
     last_success_at: datetime | None
+    backlog: int | None = None  # work waiting for this worker (events, batches), if it knows
 
     @property
     def ok(self) -> bool:
@@ -33,13 +34,14 @@ class WorkerSnapshot:
 
     def describe(self) -> str:
         """One line for people: the state, and why when it is not running."""
+        waiting = f" (backlog {self.backlog})" if self.backlog else ""
         if self.ok:
-            return self.state.value
+            return self.state.value + waiting
         since = f" since {self.last_error_at.isoformat()}" if self.last_error_at else ""
         success = self.last_success_at.isoformat() if self.last_success_at else "never"
         return (
             f"{self.state.value}{since} after {self.last_error} "
-            f"({self.restarts} restarts; last success {success})"
+            f"({self.restarts} restarts; last success {success}){waiting}"
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -49,6 +51,7 @@ class WorkerSnapshot:
             "last_error": self.last_error,
             "last_error_at": self.last_error_at.isoformat() if self.last_error_at else None,
             "last_success_at": self.last_success_at.isoformat() if self.last_success_at else None,
+            "backlog": self.backlog,
         }
 
 
@@ -63,6 +66,7 @@ class WorkerHealth:
         self._last_error: str | None = None
         self._last_error_at: datetime | None = None
         self._last_success_at: datetime | None = None
+        self._backlog: int | None = None
 
     def running(self) -> None:
         with self._lock:
@@ -82,6 +86,11 @@ class WorkerHealth:
             self._last_error = f"{type(error).__name__}: {error}"[:500]
             self._last_error_at = at
 
+    def waiting(self, backlog: int | None) -> None:
+        """How much work waits for the worker (None: it cannot tell)."""
+        with self._lock:
+            self._backlog = backlog
+
     def snapshot(self) -> WorkerSnapshot:
         with self._lock:
             return WorkerSnapshot(
@@ -91,6 +100,7 @@ class WorkerHealth:
                 self._last_error,
                 self._last_error_at,
                 self._last_success_at,
+                self._backlog,
             )
 
 

@@ -72,7 +72,11 @@ def open_incident(
     alert_ids: Sequence[str] = (),
     alert_group_keys: Sequence[str] = (),
     affected_assets: Sequence[str] = (),
+    incident_id: str | None = None,
 ) -> Incident:
+    """Insert the incident and its opening audit entry (in ``store.transaction()`` when
+    the caller needs more in the same commit). ``incident_id`` (default: a fresh one) lets
+    triage name the incident of an alert group deterministically; ConflictError if taken."""
     require(actor, Action.OPEN_INCIDENT, organization_id, "agency")
     if not title.strip():
         raise InputError("an incident needs a title", location="title")
@@ -83,7 +87,7 @@ def open_incident(
     if aware > now:
         raise InputError(f"aware_at {aware.isoformat()} is in the future", location="aware_at")
     incident = Incident(
-        id=new_incident_id(now),
+        id=incident_id or new_incident_id(now),
         organization_id=organization_id,
         title=title.strip(),
         description=description,

@@ -4,15 +4,18 @@
 already belongs to an open incident adds its alerts to that incident instead.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal
 
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed, not_found, require
 from core.agencies import AgencyRegistry
 from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
-from core.clock import Clock
-from core.errors import ForbiddenError, InputError, NotFoundError
+from core.clock import TAIPEI, Clock
+from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from core.events import Event
 from core.storage.base import Store
 from incidents import service
@@ -36,6 +39,10 @@ __all__ = [
 
 _RANK = {s: i for i, s in enumerate(Severity)}
 _GROUP_PAGE = 10_000
+_RETRIES = 5  # saves of one incident lost to concurrent writers before giving up
+_Outcome = Literal["opened", "updated", "unchanged"]
+_ID_ATTEMPTS = 8  # deterministic ids tried before giving up (6 hex digits a day: rare)
+OPENING_GRACE = timedelta(minutes=1)  # an opening this recent may still be in progress
 
 
 @dataclass
@@ -71,6 +78,7 @@ def _open_for(
     group_keys: Sequence[str],
     registry: AgencyRegistry,
     clock: Clock,
+    incident_id: str,
 ) -> Incident:
     """A new incident for alerts of one agency, titled after the first alert."""
     first = alerts[0]
@@ -94,16 +102,30 @@ def _open_for(
         alert_group_keys=list(group_keys),
         affected_assets=hosts,
         clock=clock,
+        incident_id=incident_id,
     )
 
 
 def escalate_group(
     *, store: Store, actor: Actor, group_key: str, registry: AgencyRegistry, clock: Clock
 ) -> Incident:
-    """Open an incident for the group (or add to the one it already has)."""
+    """Open an incident for the group (or add to the one it already has). A group that
+    someone else escalated a moment ago (another triage run, an analyst) is left as it is:
+    its incident is returned, nothing changes."""
+    return _escalate_group(
+        store=store, actor=actor, group_key=group_key, registry=registry, clock=clock
+    )[0]
+
+
+def _escalate_group(
+    *, store: Store, actor: Actor, group_key: str, registry: AgencyRegistry, clock: Clock
+) -> tuple[Incident, _Outcome]:
     alerts = _alerts(store, group_key)
     if not alerts:
-        raise not_found("alert group")  # (no new alerts: nothing to act on)
+        escalated = _existing_incident(store, group_key)
+        if escalated is None:
+            raise not_found("alert group")  # (no new alerts: nothing to act on)
+        return service.get_incident(store=store, actor=actor, incident_id=escalated), "unchanged"
     require(actor, Action.TRIAGE, alerts[0].organization_id, "alert group")
     return _escalate(
         store=store,
@@ -125,20 +147,11 @@ def _escalate(
     registry: AgencyRegistry,
     clock: Clock,
     incident_id: str | None,
-) -> Incident:
+) -> tuple[Incident, _Outcome]:
     """Add the (checked) alerts to the incident, or open one for them; mark them escalated."""
     ids = [a.id for a in alerts]
-    if incident_id is not None:
-        incident = service.attach_alerts(
-            store=store,
-            actor=actor,
-            incident_id=incident_id,
-            alert_ids=ids,
-            group_keys=group_keys,
-            clock=clock,
-        )
-    else:
-        incident = _open_for(
+    if incident_id is None:
+        return _open_atomically(
             store=store,
             actor=actor,
             alerts=alerts,
@@ -146,10 +159,148 @@ def _escalate(
             registry=registry,
             clock=clock,
         )
+    incident = _attach(store, actor, incident_id, ids, group_keys, clock)
     store.alerts.update_status(
         ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
     )
-    return incident
+    return incident, "updated"
+
+
+def group_incident_id(basis: str, day: datetime, attempt: int = 0) -> str:
+    """The incident id of a group of alerts: the same group (and window) always gives the
+    same id, so a run that repeats an interrupted or concurrent opening meets the incident
+    instead of making a second one. ``attempt`` moves past an id another group took."""
+    digest = hashlib.sha256(f"{basis}#{attempt}".encode()).hexdigest()[:6].upper()
+    return f"INC-{day.astimezone(TAIPEI):%Y%m%d}-{digest}"
+
+
+def _opening_basis(alerts: Sequence[Alert], group_keys: Sequence[str]) -> tuple[str, datetime]:
+    """What names the incident: the group key (its window) for a group; the alerts of a
+    hand-made selection. The day is the earliest event's."""
+    day = min(a.event.timestamp for a in alerts)
+    if len(group_keys) == 1 and all(a.group_key == group_keys[0] for a in alerts):
+        return f"group:{group_keys[0]}", day
+    return "alerts:" + ",".join(sorted(a.id for a in alerts)), day
+
+
+def _open_atomically(
+    *,
+    store: Store,
+    actor: Actor,
+    alerts: Sequence[Alert],
+    group_keys: Sequence[str],
+    registry: AgencyRegistry,
+    clock: Clock,
+) -> tuple[Incident, _Outcome]:
+    """The incident, its opening audit entry and the alerts' escalation in one transaction
+    (SQLite). Its id is deterministic, so where the store has no transactions
+    (Elasticsearch) a repeated run finds the incident an interrupted one left and completes
+    it, and two runs at once make one incident."""
+    ids = [a.id for a in alerts]
+    basis, day = _opening_basis(alerts, group_keys)
+    for attempt in range(_ID_ATTEMPTS):
+        candidate = group_incident_id(basis, day, attempt)
+        try:
+            with store.transaction():
+                incident = _open_for(
+                    store=store,
+                    actor=actor,
+                    alerts=alerts,
+                    group_keys=group_keys,
+                    registry=registry,
+                    clock=clock,
+                    incident_id=candidate,
+                )
+                store.alerts.update_status(
+                    ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
+                )
+            return incident, "opened"
+        except ConflictError:
+            pass
+        try:
+            existing = service.get_incident(store=store, actor=actor, incident_id=candidate)
+        except NotFoundError:
+            continue  # another agency's incident took this id
+        if set(ids) & set(existing.alert_ids):  # ours: interrupted, or opened by another run
+            return _complete(store, actor, existing, ids, group_keys, clock)
+    raise ConflictError(
+        f"no free incident id for these alerts after {_ID_ATTEMPTS} tries; try again",
+        location="incident",
+    )
+
+
+def _complete(
+    store: Store,
+    actor: Actor,
+    incident: Incident,
+    ids: Sequence[str],
+    group_keys: Sequence[str],
+    clock: Clock,
+) -> tuple[Incident, _Outcome]:
+    """Finish what an interrupted opening of ``incident`` left undone: alerts not yet on
+    it, its opening audit entry, the alerts' status. Nothing left undone: a no-op."""
+    outcome: _Outcome = "unchanged"
+    if any(a not in set(incident.alert_ids) for a in ids):
+        incident = _attach(store, actor, incident.id, ids, group_keys, clock)
+        outcome = "updated"
+    # An opening younger than the grace may still be running in another process; its
+    # audit entry is on its way, and an interrupted one is completed by a later run.
+    settled = clock.now() - incident.created_at >= OPENING_GRACE
+    if settled and not _has_opening_entry(store, incident.id):
+        audit.record(
+            store,
+            actor=actor,
+            action="incident.open",
+            subject=incident.id,
+            at=clock.now(),
+            detail={
+                "agency": incident.organization_id,
+                "title": incident.title,
+                "alerts": len(incident.alert_ids),
+                "completed": "the opening run was interrupted",
+            },
+        )
+        outcome = "updated"
+    store.alerts.update_status(
+        ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
+    )
+    return incident, outcome
+
+
+def _has_opening_entry(store: Store, incident_id: str) -> bool:
+    return any(row.action == "incident.open" for row in store.audit.rows(subject=incident_id))
+
+
+def _attach(
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    alert_ids: Sequence[str],
+    group_keys: Sequence[str],
+    clock: Clock,
+) -> Incident:
+    """Add alerts to an incident; when another writer saved it in between (a concurrent
+    triage run adding the same alerts), reload and apply again: adding is idempotent."""
+    for _attempt in range(_RETRIES - 1):
+        try:
+            return service.attach_alerts(
+                store=store,
+                actor=actor,
+                incident_id=incident_id,
+                alert_ids=alert_ids,
+                group_keys=group_keys,
+                clock=clock,
+            )
+        except ConflictError:
+            continue
+    return service.attach_alerts(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        alert_ids=alert_ids,
+        group_keys=group_keys,
+        clock=clock,
+    )
 
 
 def mark_false_positive(
@@ -207,17 +358,26 @@ def auto_triage(
     clock: Clock,
     min_severity: Severity = Severity.HIGH,
 ) -> TriageReport:
+    """Escalate every new group at or above ``min_severity``. Runs may overlap (the loop of
+    ``serve``, ``citysoc detect``, an analyst): a group another run or person handled in the
+    meantime is skipped, not an error."""
     report = TriageReport()
     for group in list_groups(store, actor=actor):
         report.groups += 1
         if _RANK[group.severity] < _RANK[min_severity]:
             continue
-        had = _existing_incident(store, group.key)
-        escalate_group(
-            store=store, actor=actor, group_key=group.key, registry=registry, clock=clock
-        )
+        try:
+            _incident, outcome = _escalate_group(
+                store=store, actor=actor, group_key=group.key, registry=registry, clock=clock
+            )
+        except NotFoundError as exc:
+            if exc.location != "group":
+                raise
+            continue  # its alerts were dismissed meanwhile: nothing is left to escalate
+        if outcome == "unchanged":
+            continue
         report.alerts_escalated += group.count
-        if had:
+        if outcome == "updated":
             report.incidents_updated += 1
         else:
             report.incidents_opened += 1
@@ -367,4 +527,4 @@ def escalate_alerts(
         registry=registry,
         clock=clock,
         incident_id=incident_id or None,
-    )
+    )[0]

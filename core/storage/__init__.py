@@ -1,10 +1,31 @@
 """Storage: ``open_store(settings)`` is the only place that chooses an engine."""
 
+from typing import Protocol, runtime_checkable
+
 from core.settings import Settings
 from core.storage.base import Store
 from core.storage.sqlite import SqliteStore
 
-__all__ = ["SqliteStore", "Store", "open_store"]
+__all__ = ["SqliteStore", "Spooling", "Store", "open_store", "pending_events", "spooling"]
+
+
+@runtime_checkable
+class Spooling(Protocol):
+    """A store that accepts events into a disk spool while its engine cannot take them."""
+
+    def pending_events(self) -> int: ...
+    def drain_spool(self) -> int: ...
+
+
+def spooling(store: Store) -> Spooling | None:
+    """The store's spool side (Elasticsearch), or None (SQLite writes or fails at once)."""
+    return store if isinstance(store, Spooling) else None
+
+
+def pending_events(store: Store) -> int:
+    """Events accepted but not yet stored (waiting in the spool)."""
+    spool = spooling(store)
+    return spool.pending_events() if spool is not None else 0
 
 
 def open_store(settings: Settings) -> Store:

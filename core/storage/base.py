@@ -16,6 +16,7 @@ import builtins
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
@@ -274,6 +275,11 @@ class Store(Protocol):
     def accounts(self) -> AccountStore: ...
     @property
     def sharing(self) -> SharingStore: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """The writes of the block commit together (SQLite) or one by one (Elasticsearch,
+        which has no multi-document transactions: callers must make re-runs complete)."""
+        ...
 
     def close(self) -> None: ...
     def __enter__(self) -> Store: ...

@@ -27,8 +27,10 @@ import builtins
 import functools
 import inspect
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +54,8 @@ from core.errors import NotFoundError as Missing
 from core.events import DeadLetter, Event, FieldValue
 from core.storage.base import GENESIS_HASH, SharedObject, VersionFilter, audit_hash
 from core.storage.spool import Spool
+
+log = logging.getLogger("citysoc.store")
 
 __all__ = ["ElasticStore", "EVENT_TEMPLATE"]
 
@@ -191,6 +195,32 @@ class ElasticAuditRow:
 
 
 _BUSY = frozenset({429, 502, 503, 504})  # the node is overloaded or going away: try later
+
+
+class _Rejected(UnavailableError):
+    """The node refused some events of a bulk write; ``transient`` when every refusal was
+    "not now" (429, 5xx, a block) rather than a problem with the events."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(message, location="store")
+        self.transient = transient
+
+
+def _transient_status(status: object) -> bool:
+    return isinstance(status, int) and (status == 429 or status >= 500)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Will the same write succeed later? Unreachable, timeouts, 429/5xx, blocks: yes."""
+    if isinstance(exc, _Rejected):
+        return exc.transient
+    if isinstance(exc, ApiError):
+        return _transient_status(exc.meta.status) or "cluster_block_exception" in str(exc)
+    return isinstance(exc, (ConnectionError, EsTransportError, UnavailableError))
+
+
+def _why(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def _unavailable(url: str, exc: Exception) -> UnavailableError:
@@ -1228,6 +1258,7 @@ class ElasticStore:
         self.events_alias = f"{prefix}-events"
         self._ensure_indices()
         self.spool = Spool(spool_dir) if spool_dir else None
+        self._spool_lock = threading.RLock()  # one drain at a time: the drainer or a writer
         self.events = ElasticEvents(self)
         self.dead_letters = ElasticDeadLetters(self)
         self.alerts = ElasticAlerts(self)
@@ -1278,6 +1309,13 @@ class ElasticStore:
         self.es.options(ignore_status=404).indices.delete_index_template(
             name=f"{self.prefix}-events"
         )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Elasticsearch has no transaction across documents: writes in the block land one
+        by one. Callers make a re-run complete what an interruption left (deterministic
+        ids, created if absent)."""
+        yield
 
     # -- helpers shared by the sub-stores -------------------------------------------------
 
@@ -1422,19 +1460,32 @@ class ElasticStore:
     # -- events: positions, bulk, spool ---------------------------------------------------
 
     def write_events(self, events: Sequence[Event]) -> int:
-        """Bulk-create events. When the node is unreachable the batch goes to the spool and
-        counts as stored (accepted; duplicates in it are dropped by id when it drains)."""
+        """Bulk-create events. When the node cannot take them now (unreachable, timing out,
+        429 or 5xx, the read-only block of a full disk) the batch goes to the spool and
+        counts as accepted: ``pending_events`` says how many wait, and the spool drainer
+        (or the next write) stores them, oldest first."""
         try:
             if self.spool is not None and self.spool.pending():
                 self.drain_spool()  # oldest first, so positions follow arrival
             return self._write_events(events)
-        except (ConnectionError, EsTransportError) as exc:
+        except Exception as exc:
+            if not _transient(exc):
+                raise
             if self.spool is None:
-                raise UnavailableError(
-                    f"Elasticsearch at {self.url} is unreachable: {exc}", location="store"
-                ) from exc
+                raise _unavailable(self.url, exc) from exc
             self.spool.put([_event_to_json(e) for e in events])
+            log.warning(
+                "Elasticsearch at %s cannot take events now (%s); %d spooled under %s",
+                self.url,
+                _why(exc),
+                len(events),
+                self.spool.folder,
+            )
             return len(events)
+
+    def pending_events(self) -> int:
+        """Events accepted into the spool and not yet stored."""
+        return self.spool.events() if self.spool is not None else 0
 
     def _write_events(self, events: Sequence[Event]) -> int:
         with self._lock:
@@ -1464,21 +1515,23 @@ class ElasticStore:
                 elif result.get("status") != 409:  # 409: already stored (idempotent)
                     rejected.append(result)
         if rejected:
-            raise UnavailableError(
+            raise _Rejected(
                 f"Elasticsearch rejected {len(rejected)} events: {rejected[0].get('error')}",
-                location="store",
+                transient=all(_transient_status(r.get("status")) for r in rejected),
             )
         return int(created)
 
     def drain_spool(self) -> int:
-        """Write every spooled batch, oldest first; returns how many events were new."""
+        """Write every spooled batch, oldest first; returns how many events were new. A
+        batch leaves the spool only once the node took it; the first refusal stops."""
         if self.spool is None:
             return 0
         written = 0
-        for batch_id, lines in self.spool.batches():
-            events = [_event_from_json(line) for line in lines]
-            written += self._write_events(events)
-            self.spool.done(batch_id)
+        with self._spool_lock:
+            for batch_id, lines in self.spool.batches():
+                events = [_event_from_json(line) for line in lines]
+                written += self._write_events(events)
+                self.spool.done(batch_id)
         return written
 
     def close(self) -> None:

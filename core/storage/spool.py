@@ -25,7 +25,8 @@ class Spool:
         self._counter = itertools.count()
 
     def put(self, lines: Sequence[str]) -> Path:
-        name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._counter):06d}.jsonl"
+        # the name carries the event count, so counting what waits reads no file
+        name = f"{time.time_ns():020d}-{os.getpid()}-{next(self._counter):06d}-{len(lines)}.jsonl"
         final = self.folder / name
         temporary = self.folder / f".{name}.tmp"
         fd = open_private(temporary, os.O_WRONLY | os.O_TRUNC)
@@ -41,9 +42,22 @@ class Spool:
         """How many batches wait."""
         return sum(1 for _ in self.folder.glob("*.jsonl"))
 
+    def events(self) -> int:
+        """How many events wait, over every batch."""
+        return sum(_count(path) for path in self.folder.glob("*.jsonl"))
+
     def batches(self) -> Iterator[tuple[str, list[str]]]:
         for path in sorted(self.folder.glob("*.jsonl")):
             yield path.name, path.read_text(encoding="utf-8").splitlines()
 
     def done(self, batch_id: str) -> None:
         (self.folder / batch_id).unlink(missing_ok=True)
+
+
+def _count(path: Path) -> int:
+    parts = path.stem.split("-")
+    if len(parts) == 4 and parts[3].isdigit():
+        return int(parts[3])
+    # a batch spooled by an earlier version: count its lines
+    with path.open(encoding="utf-8") as lines:
+        return sum(1 for _ in lines)

@@ -9,12 +9,15 @@ with ``json_extract``. Values in that document are stored as text so that a rule
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import re
+import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1031,21 +1034,76 @@ class SqliteCheckpoints(_Part):
 
 
 class _Tx:
+    """A write transaction, or a read under the store's lock. A write inside another write
+    of the same thread joins it (``SqliteStore.transaction``): one COMMIT for all."""
+
     def __init__(self, store: SqliteStore, write: bool) -> None:
         self._store, self._write = store, write
+        self._began = False
 
     def __enter__(self) -> sqlite3.Connection:
         self._store._lock.acquire()
-        if self._write:
-            self._store._con.execute("BEGIN IMMEDIATE")
+        try:
+            if self._write and not self._store._con.in_transaction:
+                self._store._con.execute("BEGIN IMMEDIATE")
+                self._began = True
+        except BaseException:
+            self._store._lock.release()
+            raise
         return self._store._con
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        con = self._store._con
         try:
-            if self._write:
-                self._store._con.execute("COMMIT" if exc_type is None else "ROLLBACK")
+            if not self._began:
+                return
+            if exc_type is None:
+                try:
+                    con.execute("COMMIT")
+                except sqlite3.Error as failed:
+                    _rollback(con)
+                    translated = _full_disk_error(self._store.path, failed)
+                    if translated is None:
+                        raise
+                    raise translated from failed
+                return
+            # SQLite may have rolled back already (a full disk does): a second ROLLBACK
+            # would fail and hide the cause.
+            _rollback(con)
+            if isinstance(exc, sqlite3.Error):
+                translated = _full_disk_error(self._store.path, exc)
+                if translated is not None:
+                    raise translated from exc
         finally:
             self._store._lock.release()
+
+
+def _rollback(con: sqlite3.Connection) -> None:
+    if con.in_transaction:
+        with contextlib.suppress(sqlite3.Error):  # the error being handled says why
+            con.execute("ROLLBACK")
+
+
+def _disk_full(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or (
+        "disk is full" in str(exc)
+    )
+
+
+def _full_disk_error(path: Path, exc: sqlite3.Error) -> UnavailableError | None:
+    """A full disk, said so a person can act on it (with the free space); else None."""
+    if not _disk_full(exc):
+        return None
+    try:
+        free = f"{shutil.disk_usage(path.parent).free:,} bytes free"
+    except OSError:
+        free = "free space unknown"
+    return UnavailableError(
+        f"the store's disk is full: {path} could not be written ({free}); free space on that "
+        "file system, then retry. nothing was lost: the write was rolled back whole and can "
+        "be repeated (ingesting the same records again stores each event once)",
+        location="store",
+    )
 
 
 class SqliteStore:
@@ -1107,6 +1165,12 @@ class SqliteStore:
 
     def read(self) -> _Tx:
         return _Tx(self, write=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every write of this thread inside the block commits together, or none does."""
+        with self.write():
+            yield
 
     def one(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row:
         with self.read() as con:
