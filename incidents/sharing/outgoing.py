@@ -61,6 +61,7 @@ def store_objects(
     last = store.sharing.last_added(collection_id)
     if last is not None and added <= last:  # a clock that stands still (tests) or steps back
         added = stix_time(parse_stix_time(last) + timedelta(microseconds=1))
+    known = _marking_levels(store, collection_id, objects)
     return store.sharing.add_objects(
         [
             SharedObject(
@@ -69,12 +70,25 @@ def store_objects(
                 type=str(o["type"]),
                 version=_version(o),
                 date_added=added,
-                tlp=(tlp.value if (tlp := tlp_of(o)) else None),
+                tlp=(tlp.value if (tlp := tlp_of(o, known)) else None),
                 document=json.dumps(o, ensure_ascii=False, sort_keys=True),
             )
             for o in objects
         ]
     )
+
+
+def _marking_levels(
+    store: Store, collection_id: str, objects: Sequence[dict[str, Any]]
+) -> dict[str, Tlp]:
+    """The TLP level of each marking definition the objects may refer to by id: those in the
+    same envelope, and those stored in the collection before (a partner's own definitions)."""
+    defined = [o for o in objects if o.get("type") == "marking-definition"]
+    stored = store.sharing.objects(
+        collection_id, types=["marking-definition"], versions=("all",), limit=10_000
+    )
+    defined += [json.loads(s.document) for s in stored]
+    return {str(d["id"]): level for d in defined if (level := tlp_of(d)) is not None}
 
 
 def _version(obj: dict[str, Any]) -> str:

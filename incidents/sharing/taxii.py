@@ -19,7 +19,7 @@ from incidents.sharing.observables import check_pattern
 from incidents.sharing.outgoing import store_objects, validate_bundle
 from incidents.sharing.partners import Collection, CollectionPurpose, PartnerRegistry, Permission
 from incidents.sharing.timestamps import parse_stix_time, stix_time
-from incidents.sharing.tlp import Tlp
+from incidents.sharing.tlp import Tlp, tlp_of
 from incidents.sharing.watchlist import import_objects, read_indicator
 
 __all__ = [
@@ -113,11 +113,22 @@ def collection_info(partners: PartnerRegistry, actor: Actor, key: str) -> dict[s
     return _info(collection, permission)
 
 
-def _served_tlps(partners: PartnerRegistry, actor: Actor) -> list[str]:
+def _ceiling(partners: PartnerRegistry, actor: Actor) -> Tlp:
     """TLP:RED is never served; a partner gets no more than its arrangement allows."""
     partner = partners.partner_of(actor)
-    ceiling = partner.max_tlp.rank if partner else Tlp.AMBER_STRICT.rank
-    return [t.value for t in Tlp if t is not Tlp.RED and t.rank <= ceiling]
+    ceiling = partner.max_tlp if partner else Tlp.AMBER_STRICT
+    return ceiling if ceiling is not Tlp.RED else Tlp.AMBER_STRICT
+
+
+def _served_tlps(ceiling: Tlp) -> list[str]:
+    return [t.value for t in Tlp if t.rank <= ceiling.rank]
+
+
+def _servable(row: SharedObject, ceiling: Tlp) -> bool:
+    """The stored level, checked again against the document itself: rows stored before
+    markings anywhere in an object counted must not slip through."""
+    level = tlp_of(json.loads(row.document))
+    return level is None or level.rank <= ceiling.rank
 
 
 def get_objects(
@@ -149,19 +160,21 @@ def get_objects(
         v if v in ("first", "last", "all") else stix_time(parse_stix_time(v)) for v in versions
     ]
     size = min(max(1, limit or DEFAULT_PAGE), MAX_PAGE)
+    ceiling = _ceiling(partners, actor)
     rows = store.sharing.objects(
         collection.id,
         added_after=since,
         ids=ids,
         types=types,
         versions=versions or ("last",),
-        tlps=_served_tlps(partners, actor),
+        tlps=_served_tlps(ceiling),
         after_seq=after_seq,
         limit=size + 1,
     )
     more = len(rows) > size
     rows = rows[:size]
-    return ObjectPage(rows, more, str(rows[-1].seq) if more and rows else None)
+    cursor = str(rows[-1].seq) if more and rows else None  # paging runs over the rows read
+    return ObjectPage([r for r in rows if _servable(r, ceiling)], more, cursor)
 
 
 def _fail(status: int, message: str, location: str = "body") -> TaxiiRequestError:
