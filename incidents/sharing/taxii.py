@@ -18,7 +18,7 @@ from core.storage.base import SharedObject, Store
 from incidents.sharing.observables import check_pattern
 from incidents.sharing.outgoing import store_objects, validate_bundle
 from incidents.sharing.partners import Collection, CollectionPurpose, PartnerRegistry, Permission
-from incidents.sharing.timestamps import parse_stix_time, stix_time
+from incidents.sharing.timestamps import parse_query_time, stix_time
 from incidents.sharing.tlp import Tlp, tlp_of
 from incidents.sharing.watchlist import import_objects, read_indicator
 
@@ -39,6 +39,7 @@ MEDIA_TAXII = "application/taxii+json;version=2.1"
 MEDIA_STIX = "application/stix+json;version=2.1"
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
+MAX_DEPTH = 64  # nesting levels of a POSTed envelope; the deepest STIX 2.1 objects need ~10
 
 
 class TaxiiRequestError(InputError):
@@ -152,12 +153,12 @@ def get_objects(
         after_seq = int(next_cursor)
     since = None
     if added_after:
-        since = stix_time(parse_stix_time(added_after, location="added_after"))
-    for version in versions:
-        if version not in ("first", "last", "all"):
-            parse_stix_time(version, location="match[version]")
+        since = stix_time(parse_query_time(added_after, location="added_after"))
     versions = [
-        v if v in ("first", "last", "all") else stix_time(parse_stix_time(v)) for v in versions
+        v
+        if v in ("first", "last", "all")
+        else stix_time(parse_query_time(v, location="match[version]"))
+        for v in versions
     ]
     size = min(max(1, limit or DEFAULT_PAGE), MAX_PAGE)
     ceiling = _ceiling(partners, actor)
@@ -181,6 +182,21 @@ def _fail(status: int, message: str, location: str = "body") -> TaxiiRequestErro
     return TaxiiRequestError(status, message, location=location)
 
 
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels (walked without recursion,
+    so the check itself cannot overflow the stack)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in item)
+    return False
+
+
 def _check_envelope(body: bytes, max_bytes: int) -> list[dict[str, Any]]:
     if len(body) > max_bytes:
         raise _fail(413, f"the request is {len(body)} bytes; this API root takes {max_bytes}")
@@ -188,6 +204,12 @@ def _check_envelope(body: bytes, max_bytes: int) -> list[dict[str, Any]]:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _fail(400, f"the body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        parsed = None  # nested deeper than the parser goes: refused just below
+    if parsed is None or _deeper_than(parsed, MAX_DEPTH):
+        raise _fail(
+            400, f"the body nests JSON deeper than {MAX_DEPTH} levels; STIX objects never need to"
+        )
     if not isinstance(parsed, dict) or not isinstance(parsed.get("objects"), list):
         raise _fail(400, 'expected a TAXII envelope: {"objects": [...]}')
     objects: list[dict[str, Any]] = parsed["objects"]

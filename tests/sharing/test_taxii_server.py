@@ -310,3 +310,41 @@ def test_rows_stored_with_a_lower_tlp_than_their_document_are_not_served(city):
         f"{ROOT}/collections/{A_COLLECTIONS[0]}/objects/", headers=auth("changhua-county")
     ).json()
     assert served.get("objects", []) == []
+
+
+@pytest.mark.parametrize("levels", [100_000, 900, 65])
+def test_deeply_nested_envelopes_get_a_taxii_400(city, levels):
+    soc, client, auth = city
+    deep = b"[" * levels + b"]" * levels
+    body = (
+        b'{"objects": [' + json.dumps(indicator()).encode()[:-1] + b', "x_deep": ' + deep + b"}]}"
+    )
+    response = post(client, A_COLLECTIONS[1], body, auth("changhua-county"))
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["http_status"] == "400" and "deeper than 64 levels" in error["description"]
+    assert stored(soc, A_COLLECTIONS[1]) == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "1969-12-31T23:59:59Z",
+    ],
+)
+@pytest.mark.parametrize("parameter", ["added_after", "match[version]"])
+def test_extreme_query_dates_get_a_taxii_400_with_the_range(city, parameter, value):
+    _soc, client, auth = city
+    response = client.get(
+        f"{ROOT}/collections/{A_COLLECTIONS[0]}/objects/",
+        params={parameter: value},
+        headers=auth("changhua-county"),
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/taxii+json")
+    description = response.json()["description"]
+    assert value in description and "1970-01-01" in description, description
