@@ -138,6 +138,7 @@ def pull_partner(
     imported = import_objects(
         store, readable, actor=actor, partner=partner.id, now=now, retro_hunt=retro_hunt
     )
+    report.rejected.extend(imported.refused)
     report.received = len(objects)
     report.new, report.updated, report.not_swept = (
         imported.new,

@@ -263,30 +263,42 @@ def add_objects(
     max_bytes: int,
     clock: Clock,
 ) -> dict[str, Any]:
-    """Validate the whole envelope, then store all of it, or nothing. Returns the status."""
+    """Validate the whole envelope, then store all of it, or nothing. Returns the status.
+
+    One exception: in the inbox, an indicator whose id another partner already holds is
+    refused on its own (a failure in the status, with the reason), and the rest is stored.
+    """
     collection = check_access(partners, actor, collection_key, write=True)
     objects = _check_envelope(body, max_bytes)
     retro_hunt = timedelta(days=partners.retro_hunt_days)
     _check_objects(objects, retro_hunt=retro_hunt, clock=clock)
     now = clock.now()
-    store_objects(store, collection.id, objects, clock)
     partner = partners.partner_of(actor)
     source = partner.id if partner else actor.name
+    refused: dict[str, str] = {}
     if collection.purpose is CollectionPurpose.INBOX:
-        import_objects(store, objects, actor=actor, partner=source, now=now, retro_hunt=retro_hunt)
+        # The watchlist decides ownership (atomically) before the collection takes anything,
+        # so a refused object is in neither; a retried request finds the rest unchanged.
+        imported = import_objects(
+            store, objects, actor=actor, partner=source, now=now, retro_hunt=retro_hunt
+        )
+        refused = dict(imported.refused)
+    failed = [o for o in objects if o.get("type") == "indicator" and o["id"] in refused]
+    accepted = [o for o in objects if not (o.get("type") == "indicator" and o["id"] in refused)]
+    store_objects(store, collection.id, accepted, clock)
     status_id = str(uuid.uuid4())
     status: dict[str, Any] = {
         "id": status_id,
         "status": "complete",
         "request_timestamp": stix_time(now),
         "total_count": len(objects),
-        "success_count": len(objects),
-        "successes": [
-            {"id": o["id"], "version": str(o.get("modified") or o.get("created") or "")}
-            for o in objects
+        "success_count": len(accepted),
+        "successes": [{"id": o["id"], "version": _stated_version(o)} for o in accepted],
+        "failure_count": len(failed),
+        "failures": [
+            {"id": o["id"], "version": _stated_version(o), "message": refused[o["id"]]}
+            for o in failed
         ],
-        "failure_count": 0,
-        "failures": [],
         "pending_count": 0,
         "pendings": [],
     }
@@ -297,9 +309,18 @@ def add_objects(
         action="taxii.add",
         subject=collection.alias,
         at=now,
-        detail={"status": status_id, "objects": len(objects), "source": source},
+        detail={
+            "status": status_id,
+            "objects": len(objects),
+            "refused": sorted(refused)[:20],
+            "source": source,
+        },
     )
     return status
+
+
+def _stated_version(obj: Mapping[str, Any]) -> str:
+    return str(obj.get("modified") or obj.get("created") or "")
 
 
 def get_status(*, store: Store, actor: Actor, status_id: str) -> dict[str, Any]:
