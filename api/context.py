@@ -95,16 +95,20 @@ class CitySoc:
                 continue
             partner = self.partners.partners.get(watched.partner)
             source = partner.name_zh if partner else watched.partner
+            stated = watched.confidence
+            confidence = "not stated" if stated is None else str(stated)
             try:
                 rule = indicator_rule(
                     indicator_id=watched.id,
                     version=watched.version,
-                    title=f"夥伴情資 Partner indicator ({source}): {watched.name}",
+                    title=f"夥伴情資 Partner indicator ({source}; 信心 confidence {confidence}): "
+                    f"{watched.name}",
                     iocs=[(i.type.value, i.value) for i in watched.iocs],
                     tags=(
                         f"citysoc.partner.{watched.partner}",
                         f"citysoc.indicator.{watched.id}",
                         *((f"tlp.{watched.tlp.value}",) if watched.tlp else ()),
+                        *((f"citysoc.confidence.{stated}",) if stated is not None else ()),
                     ),
                     sweep_from=watched.sweep_from,
                     store=self.store,

@@ -45,6 +45,7 @@ class WatchedIndicator(BaseModel):
     imported_at: datetime
     sweep_from: datetime  # events before this are not swept (the retro-hunt window)
     not_swept: str | None = None  # why this pattern cannot be swept, when it cannot
+    confidence: int | None = None  # the partner's stated confidence, 0-100 (STIX), if any
 
     def active(self, now: datetime) -> bool:
         return (
@@ -85,6 +86,7 @@ def read_indicator(
         found, not_swept = from_pattern(pattern)
         iocs = found
     valid_until = obj.get("valid_until")
+    confidence = obj.get("confidence")
     modified = str(obj.get("modified") or obj.get("created") or "")
     return WatchedIndicator(
         id=oid,
@@ -104,6 +106,7 @@ def read_indicator(
         imported_at=now,
         sweep_from=now - retro_hunt,
         not_swept=not_swept,
+        confidence=confidence if isinstance(confidence, int) and 0 <= confidence <= 100 else None,
     )
 
 

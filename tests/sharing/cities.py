@@ -4,6 +4,7 @@ import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -169,3 +170,24 @@ def event(at: datetime, **fields: object) -> dict[str, object]:
     for key, value in fields.items():
         doc[key.replace("__", ".")] = value
     return doc
+
+
+def partner_indicator(
+    oid: str | None = None,
+    *,
+    modified: str = "2026-03-01T00:00:00.000Z",
+    address: str = "203.0.113.9",
+    **extra: object,
+) -> dict[str, object]:
+    """A partner's STIX 2.1 indicator for one address."""
+    return {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": oid or f"indicator--{uuid.uuid4()}",
+        "created": "2026-03-01T00:00:00.000Z",
+        "modified": modified,
+        "name": f"bad address {address}",
+        "pattern": f"[ipv4-addr:value = '{address}']",
+        "pattern_type": "stix",
+        "valid_from": "2026-03-01T00:00:00Z",
+    } | extra

@@ -3,67 +3,20 @@ STIX id cannot change, revoke or replace it (TAXII inbox, pulls, and the stores 
 on both engines."""
 
 import json
-import uuid
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
-from incidents.sharing.partners import issue_partner_token
 from incidents.sharing.watchlist import import_objects, list_indicators
 from tests.sharing.cities import ADMIN
+from tests.sharing.cities import partner_indicator as indicator
 
 pytestmark = pytest.mark.taxii
-TAXII = "application/taxii+json;version=2.1"
-INBOX = "/taxii2/joint-defence/collections/partner-inbox/objects/"
 
 
 @pytest.fixture
 def engine(both_engines):
     return both_engines
-
-
-def indicator(oid=None, *, modified="2026-03-01T00:00:00.000Z", address="203.0.113.9", **extra):
-    return {
-        "type": "indicator",
-        "spec_version": "2.1",
-        "id": oid or f"indicator--{uuid.uuid4()}",
-        "created": "2026-03-01T00:00:00.000Z",
-        "modified": modified,
-        "name": f"bad address {address}",
-        "pattern": f"[ipv4-addr:value = '{address}']",
-        "pattern_type": "stix",
-        "valid_from": "2026-03-01T00:00:00Z",
-    } | extra
-
-
-@pytest.fixture
-def push(soc):
-    client = TestClient(create_app(soc, api_token="operator-token"))
-    tokens: dict[str, str] = {}
-
-    def send(partner: str, *objects: dict[str, object]):
-        if partner not in tokens:
-            tokens[partner], _ = issue_partner_token(
-                store=soc.store,
-                actor=ADMIN,
-                registry=soc.registry,
-                partners=soc.partners,
-                partner_id=partner,
-                clock=soc.clock,
-            )
-        return client.post(
-            INBOX,
-            content=json.dumps({"objects": list(objects)}).encode(),
-            headers={
-                "Authorization": f"Bearer {tokens[partner]}",
-                "Accept": TAXII,
-                "Content-Type": TAXII,
-            },
-        )
-
-    return send
 
 
 def test_another_partner_cannot_revoke_or_replace_an_indicator_over_taxii(soc, push):
