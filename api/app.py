@@ -514,6 +514,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             partner_id=partner_id,
             actor=who,
             clock=soc.clock,
+            limits=soc.pull_limits,
         )
         return {
             "partner": report.partner,
@@ -524,6 +525,8 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             "not_swept": [{"id": i, "reason": r} for i, r in report.not_swept],
             "since": report.since,
             "until": report.until,
+            "pages": report.pages,
+            "stopped": report.stopped,
         }
 
     @app.get("/api/v1/incidents/{incident_id}/documents/{kind}", response_model=None)

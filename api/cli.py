@@ -973,6 +973,7 @@ def share_pull(
                     partner_id=name,
                     actor=local_operator(),
                     clock=soc.clock,
+                    limits=soc.pull_limits,
                 )
             except CitySocError as exc:
                 err.print(f"[red]{name}[/]: {exc}")
@@ -984,6 +985,8 @@ def share_pull(
             )
             for object_id, reason in report.rejected + report.not_swept:
                 console.print(f"  {object_id}: {reason}")
+            if report.stopped:
+                console.print(f"  [yellow]{report.stopped}[/]")
     if failed:
         raise typer.Exit(1)
 

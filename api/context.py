@@ -26,6 +26,7 @@ from detections.runner import DetectionReport, run_detections
 from incidents import evidence
 from incidents.models import Incident
 from incidents.sharing.partners import PartnerRegistry
+from incidents.sharing.pull import PullLimits
 from incidents.sharing.watchlist import list_indicators
 from incidents.triage import TriageReport, auto_triage
 
@@ -63,6 +64,18 @@ class CitySoc:
         # Indicator rules by (id, version, sweep start): the detection loop asks every few
         # seconds, and only a new or changed indicator needs the compile cache or pySigma.
         self._indicator_rules: dict[tuple[str, str, datetime], CompiledRule] = {}
+
+    @property
+    def pull_limits(self) -> PullLimits:
+        """What one pull of one partner may take (read on each use: settings may change)."""
+        s = self.settings
+        return PullLimits(
+            connect_timeout=s.share_pull_connect_timeout,
+            read_timeout=s.share_pull_read_timeout,
+            max_pages=s.share_pull_max_pages,
+            max_objects=s.share_pull_max_objects,
+            max_page_bytes=s.taxii_max_content_length,
+        )
 
     def ingestor(self) -> Ingestor:
         return Ingestor(

@@ -56,11 +56,13 @@ def validate_bundle(text: str) -> list[str]:
 def store_objects(
     store: Store, collection_id: str, objects: Sequence[dict[str, Any]], clock: Clock
 ) -> int:
-    """Add objects to a collection, all stamped with one strictly increasing date_added."""
-    added = stix_time(clock.now())
+    """Add objects to a collection, each stamped with its own strictly increasing date_added
+    (a microsecond apart), so a client paging with added_after and stopping anywhere in an
+    envelope resumes exactly where it stopped."""
+    added = clock.now()
     last = store.sharing.last_added(collection_id)
-    if last is not None and added <= last:  # a clock that stands still (tests) or steps back
-        added = stix_time(parse_stix_time(last) + timedelta(microseconds=1))
+    if last is not None and stix_time(added) <= last:  # a clock that stands still or steps back
+        added = parse_stix_time(last) + timedelta(microseconds=1)
     known = _marking_levels(store, collection_id, objects)
     return store.sharing.add_objects(
         [
@@ -69,11 +71,11 @@ def store_objects(
                 id=str(o["id"]),
                 type=str(o["type"]),
                 version=_version(o),
-                date_added=added,
+                date_added=stix_time(added + timedelta(microseconds=n)),
                 tlp=(tlp.value if (tlp := tlp_of(o, known)) else None),
                 document=json.dumps(o, ensure_ascii=False, sort_keys=True),
             )
-            for o in objects
+            for n, o in enumerate(objects)
         ]
     )
 
