@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(default=10, ge=1)
     partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
     taxii_max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
+    taxii_max_objects: int = Field(
+        default=500, ge=1, le=100_000, description="objects per POSTed TAXII envelope"
+    )
     share_pull_schedule: bool = Field(default=True, description="pull partners from `serve`")
     share_pull_connect_timeout: float = Field(default=10.0, gt=0, le=600, description="seconds")
     share_pull_read_timeout: float = Field(

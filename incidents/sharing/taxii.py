@@ -16,7 +16,7 @@ from core.clock import Clock
 from core.errors import ForbiddenError, InputError, NotFoundError
 from core.storage.base import SharedObject, Store
 from incidents.sharing.observables import check_pattern
-from incidents.sharing.outgoing import store_objects, validate_bundle
+from incidents.sharing.outgoing import store_objects, validate_parsed
 from incidents.sharing.partners import Collection, CollectionPurpose, PartnerRegistry, Permission
 from incidents.sharing.timestamps import parse_query_time, stix_time
 from incidents.sharing.tlp import Tlp, tlp_of
@@ -197,7 +197,7 @@ def _deeper_than(value: object, limit: int) -> bool:
     return False
 
 
-def _check_envelope(body: bytes, max_bytes: int) -> list[dict[str, Any]]:
+def _check_envelope(body: bytes, max_bytes: int, max_objects: int) -> list[dict[str, Any]]:
     if len(body) > max_bytes:
         raise _fail(413, f"the request is {len(body)} bytes; this API root takes {max_bytes}")
     try:
@@ -215,6 +215,12 @@ def _check_envelope(body: bytes, max_bytes: int) -> list[dict[str, Any]]:
     objects: list[dict[str, Any]] = parsed["objects"]
     if not objects:
         raise _fail(422, "the envelope has no objects")
+    if len(objects) > max_objects:  # validation costs milliseconds per object: bound a request
+        raise _fail(
+            413,
+            f"the envelope has {len(objects)} objects; this API root takes at most {max_objects} "
+            "per request: send them in several requests",
+        )
     for n, obj in enumerate(objects):
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             raise _fail(422, f"objects[{n}] is not a STIX object with an id", f"objects[{n}]")
@@ -242,7 +248,7 @@ def _check_objects(
             except InputError as exc:
                 raise _fail(422, f"{obj['id']}: {exc.message}", f"objects[{n}].pattern") from exc
     bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": list(objects)}
-    errors = validate_bundle(json.dumps(bundle))
+    errors = validate_parsed(bundle)
     if errors:
         raise _fail(422, "STIX 2.1 validation failed: " + "; ".join(errors[:5]))
     for n, obj in enumerate(objects):
@@ -262,6 +268,7 @@ def add_objects(
     body: bytes,
     max_bytes: int,
     clock: Clock,
+    max_objects: int = 500,
 ) -> dict[str, Any]:
     """Validate the whole envelope, then store all of it, or nothing. Returns the status.
 
@@ -269,7 +276,7 @@ def add_objects(
     refused on its own (a failure in the status, with the reason), and the rest is stored.
     """
     collection = check_access(partners, actor, collection_key, write=True)
-    objects = _check_envelope(body, max_bytes)
+    objects = _check_envelope(body, max_bytes, max_objects)
     retro_hunt = timedelta(days=partners.retro_hunt_days)
     _check_objects(objects, retro_hunt=retro_hunt, clock=clock)
     now = clock.now()

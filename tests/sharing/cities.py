@@ -5,11 +5,12 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 import yaml
@@ -99,9 +100,11 @@ def registry_file(
 
 
 @contextmanager
-def serving(soc: CitySoc, port: int) -> Iterator[None]:
+def serving(soc: CitySoc, port: int, wrap: Callable[[Any], Any] | None = None) -> Iterator[None]:
+    """Uvicorn on loopback in a thread; ``wrap`` may put an ASGI middleware around the app."""
+    app = create_app(soc, api_token=OPERATOR_TOKEN)
     config = uvicorn.Config(
-        create_app(soc, api_token=OPERATOR_TOKEN), host="127.0.0.1", port=port, log_level="warning"
+        wrap(app) if wrap else app, host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

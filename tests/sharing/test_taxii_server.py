@@ -348,3 +348,20 @@ def test_extreme_query_dates_get_a_taxii_400_with_the_range(city, parameter, val
     assert response.headers["content-type"].startswith("application/taxii+json")
     description = response.json()["description"]
     assert value in description and "1970-01-01" in description, description
+
+
+def test_an_envelope_over_the_object_limit_is_refused_before_validation(city):
+    soc, client, auth = city
+    soc.settings.taxii_max_objects = 3
+    body = {"objects": [indicator() for _ in range(4)]}
+    response = post(client, A_COLLECTIONS[1], body, auth("changhua-county"))
+    assert response.status_code == 413, response.text
+    assert "has 4 objects" in response.json()["description"]
+    assert "at most 3 per request" in response.json()["description"]
+    assert stored(soc, A_COLLECTIONS[1]) == 0
+    assert (
+        post(
+            client, A_COLLECTIONS[1], {"objects": body["objects"][:3]}, auth("changhua-county")
+        ).status_code
+        == 202
+    )
