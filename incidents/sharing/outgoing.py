@@ -1,10 +1,12 @@
 """From an incident to a STIX 2.1 bundle in our outgoing TAXII collection.
 
 The analyst chooses the IoCs and writes the summary; de-identification removes what may
-not leave the city and says what it removed; the bundle is built with ``stix2`` and must
+not leave the city and says what it removed; the analyst confirms the preview of exactly
+what will leave (incidents.sharing.preview); the bundle is built with ``stix2`` and must
 pass ``stix2-validator`` before anything is stored; TLP:RED never leaves.
 """
 
+import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,16 +17,16 @@ import stix2
 from stix2validator import ValidationOptions, validate_parsed_json
 
 from core import audit
-from core.access import Action, Actor, require
+from core.access import Actor
 from core.agencies import AgencyRegistry
 from core.clock import Clock
-from core.errors import ForbiddenError, InputError
+from core.errors import ConflictError, InputError
 from core.storage.base import SharedObject, Store
-from incidents import repository
 from incidents.models import IoC
-from incidents.sharing.deidentify import Withheld, sanitize
-from incidents.sharing.observables import classify, to_pattern
+from incidents.sharing.deidentify import Withheld
+from incidents.sharing.observables import to_pattern
 from incidents.sharing.partners import CollectionPurpose, PartnerRegistry
+from incidents.sharing.preview import preview_share
 from incidents.sharing.timestamps import parse_stix_time, stix_time
 from incidents.sharing.tlp import Tlp, marking_definition, marking_id, tlp_of
 
@@ -115,44 +117,33 @@ def publish(
     iocs: Sequence[IoC],
     summary: str,
     tlp: Tlp,
+    confirm: str,
     clock: Clock,
     include_incident_iocs: bool = False,
 ) -> Publication:
-    """Build, validate, store and audit one bundle. Raises Forbidden/InputError/NotFound.
+    """Build, validate, store and audit the bundle of the preview the analyst confirmed:
+    ``confirm`` is that preview's digest (see incidents.sharing.preview).
 
-    ``include_incident_iocs`` adds the IoCs already recorded on the incident to ``iocs``."""
-    incident = repository.get(store, incident_id, actor=actor)
-    require(actor, Action.SHARE, incident.organization_id, "incident")
-    unusable: list[Withheld] = []
-    if include_incident_iocs:
-        # Recorded IoCs were checked when added; records from before that check may not be.
-        for recorded in incident.iocs:
-            try:
-                iocs = [*iocs, classify(recorded.value, recorded.type)]
-            except InputError as exc:
-                unusable.append(Withheld(recorded, exc.message))
-    if tlp is Tlp.RED:
-        raise ForbiddenError(
-            "TLP:RED is for the named recipients only and never leaves the city; "
-            "choose AMBER+STRICT or lower, or share it in person",
-            location="tlp",
-        )
-    cleaned = sanitize(
-        iocs,
-        summary,
-        tlp=tlp,
+    Raises ForbiddenError, InputError, NotFoundError as ``preview_share`` does, and
+    ConflictError when what would leave now differs from the confirmed preview."""
+    preview = preview_share(
+        store=store,
+        actor=actor,
         registry=registry,
-        internal_suffixes=partners.internal_domain_suffixes,
-        known_hosts=[a.hostname for a in store.assets.list() if a.hostname],
-        allow_internal_details=partners.allow_internal_details,
+        partners=partners,
+        incident_id=incident_id,
+        iocs=iocs,
+        summary=summary,
+        tlp=tlp,
+        include_incident_iocs=include_incident_iocs,
     )
-    cleaned.withheld.extend(unusable)
-    if not cleaned.iocs and not cleaned.summary.strip():
-        reasons = "; ".join(f"{w.ioc.value}: {w.reason}" for w in cleaned.withheld)
-        raise InputError(
-            "nothing left to share" + (f" (withheld: {reasons})" if reasons else ""),
-            location="iocs",
+    if not hmac.compare_digest(preview.digest, confirm.strip().lower()):
+        raise ConflictError(
+            "what would be shared is not what the confirmed preview showed (the input or the "
+            "incident changed since): look at the new preview and confirm that one",
+            location="confirm",
         )
+    incident = preview.incident
     now = clock.now()
     ours = partners.identity
     marking = marking_id(tlp)
@@ -180,7 +171,7 @@ def publish(
             modified=now,
             **common,
         )
-        for ioc in cleaned.iocs
+        for ioc in preview.shared
     ]
     sightings = [
         stix2.v21.Sighting(
@@ -198,7 +189,7 @@ def publish(
     category = incident.category.value if incident.category else "uncategorised"
     report = stix2.v21.Report(
         name=f"{ours.name_en}: incident summary ({category})",
-        description=cleaned.summary or "(indicators only)",
+        description=preview.summary or "(indicators only)",
         report_types=["threat-report"],
         published=now,
         object_refs=refs,
@@ -230,16 +221,17 @@ def publish(
             "tlp": tlp.value,
             "indicators": [i.id for i in indicators],
             "withheld": [
-                f"{w.ioc.type.value}:{w.ioc.value} ({w.reason})" for w in cleaned.withheld
+                f"{w.ioc.type.value}:{w.ioc.value} ({w.reason})" for w in preview.withheld
             ],
-            "redactions": dict(cleaned.redactions),
+            "redactions": preview.redactions,
+            "confirmed_preview": preview.digest,
         },
     )
     return Publication(
         bundle=document,
         collection_id=collection.id,
-        shared=cleaned.iocs,
-        withheld=cleaned.withheld,
-        redactions=dict(cleaned.redactions),
-        summary=cleaned.summary,
+        shared=preview.shared,
+        withheld=preview.withheld,
+        redactions=preview.redactions,
+        summary=preview.summary,
     )

@@ -194,3 +194,12 @@ def partner_indicator(
         "pattern_type": "stix",
         "valid_from": "2026-03-01T00:00:00Z",
     } | extra
+
+
+def publish_now(**kwargs: Any) -> Any:
+    """Both steps of sharing at once, as an analyst who confirms what the preview shows."""
+    from incidents.sharing.outgoing import publish
+    from incidents.sharing.preview import preview_share
+
+    preview = preview_share(**{k: v for k, v in kwargs.items() if k != "clock"})
+    return publish(**kwargs, confirm=preview.digest)
