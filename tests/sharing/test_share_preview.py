@@ -151,6 +151,19 @@ def test_the_page_shows_the_preview_and_publishes_on_confirm(world):
     assert published(soc)
 
 
+def test_the_preview_shows_script_in_the_summary_as_text(world):
+    _soc, app, incident_id = world
+    client, csrf = form_client(app)
+    xss = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
+    page = client.post(
+        f"/incidents/{incident_id}/share",
+        data={"csrf_token": csrf, "iocs": "evil.example", "summary": xss, "tlp": "green"},
+    )
+    assert page.status_code == 200
+    assert "<script>window.__pwned" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page.text
+
+
 def test_the_cli_prints_the_preview_and_publishes_only_when_confirmed(world, tmp_path):
     soc, _app, incident_id = world
     runner = CliRunner()
