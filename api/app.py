@@ -2,7 +2,7 @@
 
 import hmac
 import itertools
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -33,9 +33,11 @@ from api.schemas import (
     LoginIn,
     NotificationIn,
     ProgressIn,
+    RemovedRead,
     ReportIn,
     ReviewIn,
     ShareIn,
+    SharePreviewRead,
     ShareRead,
     TokenIn,
     WithheldRead,
@@ -53,6 +55,7 @@ from incidents.deadlines import DeadlineStatus
 from incidents.models import EvidenceFile, Incident
 from incidents.sharing import intel, outgoing
 from incidents.sharing.observables import classify
+from incidents.sharing.preview import preview_share
 from incidents.sharing.pull import pull_partner
 from incidents.sharing.watchlist import list_indicators
 from reports import compliance
@@ -477,21 +480,44 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     def evidence_download(incident_id: str, sha256: str, who: ActorDep) -> Response:
         return soc.evidence_file(who, incident_id, sha256)
 
-    @app.post("/api/v1/incidents/{incident_id}/share", response_model=ShareRead, status_code=201)
-    def share(incident_id: str, body: ShareIn, who: ActorDep) -> ShareRead:
-        """Publish chosen IoCs and a summary to partners (de-identified, TLP-marked)."""
-        published = outgoing.publish(
-            store=soc.store,
-            actor=who,
-            registry=soc.registry,
-            partners=soc.partners,
-            incident_id=incident_id,
-            iocs=[classify(i.value, i.type) for i in body.iocs],
-            include_incident_iocs=body.include_incident_iocs,
-            summary=body.summary,
-            tlp=body.tlp,
-            clock=soc.clock,
-        )
+    @app.post(
+        "/api/v1/incidents/{incident_id}/share",
+        response_model=ShareRead | SharePreviewRead,
+        status_code=201,
+        responses={200: {"model": SharePreviewRead, "description": "the preview (no confirm)"}},
+    )
+    def share(
+        incident_id: str, body: ShareIn, who: ActorDep, response: Response
+    ) -> ShareRead | SharePreviewRead:
+        """Share chosen IoCs and a summary with partners (de-identified, TLP-marked), in two
+        steps: without ``confirm`` the answer (200) is the preview of exactly what would leave;
+        the same request with ``confirm`` set to the preview's digest publishes it (201), or
+        is refused (409) when what would leave has changed since: preview again."""
+        args: dict[str, Any] = {
+            "store": soc.store,
+            "actor": who,
+            "registry": soc.registry,
+            "partners": soc.partners,
+            "incident_id": incident_id,
+            "iocs": [classify(i.value, i.type) for i in body.iocs],
+            "include_incident_iocs": body.include_incident_iocs,
+            "summary": body.summary,
+            "tlp": body.tlp,
+        }
+        if body.confirm is None:
+            preview = preview_share(**args)
+            response.status_code = 200
+            return SharePreviewRead(
+                digest=preview.digest,
+                tlp=preview.tlp,
+                collection_id=preview.collection_id,
+                summary=preview.summary,
+                shared=preview.shared,
+                withheld=[WithheldRead(ioc=w.ioc, reason=w.reason) for w in preview.withheld],
+                redactions=preview.redactions,
+                removed=[RemovedRead(kind=r.kind, text=r.text) for r in preview.removed],
+            )
+        published = outgoing.publish(**args, confirm=body.confirm, clock=soc.clock)
         return ShareRead(
             bundle_id=published.bundle["id"],
             collection_id=published.collection_id,
@@ -552,6 +578,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             partner_id=partner_id,
             actor=who,
             clock=soc.clock,
+            limits=soc.pull_limits,
         )
         return {
             "partner": report.partner,
@@ -562,6 +589,8 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
             "not_swept": [{"id": i, "reason": r} for i, r in report.not_swept],
             "since": report.since,
             "until": report.until,
+            "pages": report.pages,
+            "stopped": report.stopped,
         }
 
     @app.get("/api/v1/incidents/{incident_id}/documents/{kind}", response_model=None)

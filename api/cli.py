@@ -4,7 +4,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,7 +12,7 @@ from rich.text import Text
 
 from api.context import CitySoc, local_operator
 from api.filters import MAX_OFFSET
-from api.terminal import Table, json_text, safe
+from api.terminal import Table, json_text, plain, safe
 from api.terminal import console as make_console
 from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
@@ -960,14 +960,19 @@ def share_publish(
     incident_iocs: Annotated[
         bool, typer.Option("--incident-iocs", help="also share the IoCs on the incident")
     ] = False,
-    summary: Annotated[str, typer.Option(help="sanitized incident summary")] = "",
+    summary: Annotated[str, typer.Option(help="incident summary (de-identified)")] = "",
     tlp: Annotated[str, typer.Option(help="clear, green, amber or amber+strict")] = "green",
     out: Annotated[Path | None, typer.Option(help="also write the bundle here")] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="publish the printed preview without asking")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Publish IoCs and a summary to the partners' collection, de-identified and TLP-marked."""
+    """Publish IoCs and a summary to the partners' collection, de-identified and TLP-marked:
+    prints exactly what will leave, then asks to confirm (or publishes it with --yes)."""
     from incidents.sharing.observables import classify
     from incidents.sharing.outgoing import publish
+    from incidents.sharing.preview import preview_share
     from incidents.sharing.tlp import Tlp
 
     try:
@@ -976,32 +981,42 @@ def share_publish(
         choices = ", ".join(t.value for t in Tlp)
         raise typer.BadParameter(f"--tlp must be one of {choices}") from None
     with _soc(store) as soc:
-        result = publish(
-            store=soc.store,
-            actor=local_operator(),
-            registry=soc.registry,
-            partners=soc.partners,
-            incident_id=incident_id,
-            iocs=[classify(v) for v in ioc or []],
-            include_incident_iocs=incident_iocs,
-            summary=summary,
-            tlp=marking,
-            clock=soc.clock,
-        )
-    table = Table(title=f"bundle {result.bundle['id']} ({marking.label})")
-    for col in ("IoC", "shared?"):
-        table.add_column(col)
-    for shared in result.shared:
-        table.add_row(f"{shared.type.value}: {shared.value}", Text("shared", style="green"))
-    for held in result.withheld:
-        table.add_row(
-            f"{held.ioc.type.value}: {held.ioc.value}",
-            Text.assemble(("withheld", "yellow"), f": {held.reason}"),
-        )
-    console.print(table)
-    if result.redactions:
-        removed = ", ".join(f"{n} {kind}" for kind, n in result.redactions.items())
-        console.print(f"removed from the summary: {safe(removed)}")
+        args: dict[str, Any] = {
+            "store": soc.store,
+            "actor": local_operator(),
+            "registry": soc.registry,
+            "partners": soc.partners,
+            "incident_id": incident_id,
+            "iocs": [classify(v) for v in ioc or []],
+            "include_incident_iocs": incident_iocs,
+            "summary": summary,
+            "tlp": marking,
+        }
+        preview = preview_share(**args)
+        table = Table(title=f"What will be shared ({marking.label}); nothing is published yet")
+        for col in ("IoC", "shared?"):
+            table.add_column(col)
+        for shared in preview.shared:
+            table.add_row(f"{shared.type.value}: {shared.value}", Text("shared", style="green"))
+        for held in preview.withheld:
+            table.add_row(
+                f"{held.ioc.type.value}: {held.ioc.value}",
+                Text.assemble(("withheld", "yellow"), f": {plain(held.reason)}"),
+            )
+        console.print(table)
+        console.print("summary as it will be sent:")
+        console.print(plain(preview.summary or "(none)"), markup=False, highlight=False)
+        if preview.redactions:
+            removed = ", ".join(f"{n} {kind}" for kind, n in preview.redactions.items())
+            console.print(f"removed from the summary: {safe(removed)}")
+        if not yes and not typer.confirm(
+            "Check it names no person and holds nothing else that must stay in the city. "
+            "Publish exactly this to the partners?"
+        ):
+            console.print("not published")
+            raise typer.Exit(1)
+        result = publish(**args, confirm=preview.digest, clock=soc.clock)
+    console.print(f"published bundle {safe(result.bundle['id'])} ({marking.label})")
     if out is not None:
         _write(out, json.dumps(result.bundle, ensure_ascii=False, indent=2).encode())
 
@@ -1056,6 +1071,7 @@ def share_pull(
                     partner_id=name,
                     actor=local_operator(),
                     clock=soc.clock,
+                    limits=soc.pull_limits,
                 )
             except CitySocError as exc:
                 err.print(f"[red]{safe(name)}[/]: {safe(exc)}")
@@ -1067,6 +1083,8 @@ def share_pull(
             )
             for object_id, reason in report.rejected + report.not_swept:
                 console.print(f"  {safe(object_id)}: {safe(reason)}")
+            if report.stopped:
+                console.print(f"  [yellow]{safe(report.stopped)}[/]")
     if failed:
         raise typer.Exit(1)
 

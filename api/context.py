@@ -31,6 +31,7 @@ from detections.runner import DetectionReport, run_detections
 from incidents import evidence
 from incidents.models import Incident
 from incidents.sharing.partners import PartnerRegistry
+from incidents.sharing.pull import PullLimits
 from incidents.sharing.watchlist import list_indicators
 from incidents.triage import TriageReport, auto_triage
 
@@ -78,6 +79,18 @@ class CitySoc:
         # seconds, and only a new or changed indicator needs the compile cache or pySigma.
         self._indicator_rules: dict[tuple[str, str, datetime], CompiledRule] = {}
 
+    @property
+    def pull_limits(self) -> PullLimits:
+        """What one pull of one partner may take (read on each use: settings may change)."""
+        s = self.settings
+        return PullLimits(
+            connect_timeout=s.share_pull_connect_timeout,
+            read_timeout=s.share_pull_read_timeout,
+            max_pages=s.share_pull_max_pages,
+            max_objects=s.share_pull_max_objects,
+            max_page_bytes=s.taxii_max_content_length,
+        )
+
     def ingestor(self) -> Ingestor:
         return Ingestor(
             self.store,
@@ -111,16 +124,20 @@ class CitySoc:
                 continue
             partner = self.partners.partners.get(watched.partner)
             source = partner.name_zh if partner else watched.partner
+            stated = watched.confidence
+            confidence = "not stated" if stated is None else str(stated)
             try:
                 rule = indicator_rule(
                     indicator_id=watched.id,
                     version=watched.version,
-                    title=f"夥伴情資 Partner indicator ({source}): {watched.name}",
+                    title=f"夥伴情資 Partner indicator ({source}; 信心 confidence {confidence}): "
+                    f"{watched.name}",
                     iocs=[(i.type.value, i.value) for i in watched.iocs],
                     tags=(
                         f"citysoc.partner.{watched.partner}",
                         f"citysoc.indicator.{watched.id}",
                         *((f"tlp.{watched.tlp.value}",) if watched.tlp else ()),
+                        *((f"citysoc.confidence.{stated}",) if stated is not None else ()),
                     ),
                     sweep_from=watched.sweep_from,
                     store=self.store,

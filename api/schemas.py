@@ -42,7 +42,9 @@ __all__ = [
     "NotificationIn",
     "ReportIn",
     "ReviewIn",
+    "RemovedRead",
     "ShareIn",
+    "SharePreviewRead",
     "ShareRead",
     "TokenIn",
     "WithheldRead",
@@ -225,11 +227,33 @@ class ShareIn(_In):
     include_incident_iocs: bool = False  # add the IoCs already recorded on the incident
     summary: Text = ""
     tlp: Tlp = Tlp.GREEN
+    # Without it the answer is the preview; with the preview's digest, it is published.
+    confirm: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 class WithheldRead(BaseModel):
     ioc: IoC
     reason: str
+
+
+class RemovedRead(BaseModel):
+    kind: str
+    text: str  # as written in the summary; shown to the analyst, never shared
+
+
+class SharePreviewRead(BaseModel):
+    """Exactly what would leave the city; publish it by sending the same request with
+    ``confirm`` set to ``digest``."""
+
+    preview: bool = True
+    digest: str
+    tlp: Tlp
+    collection_id: str
+    summary: str
+    shared: list[IoC]
+    withheld: list[WithheldRead]
+    redactions: dict[str, int]
+    removed: list[RemovedRead]
 
 
 class ShareRead(BaseModel):

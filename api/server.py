@@ -120,16 +120,18 @@ class SharePuller(Supervised):
                     partner_id=partner_id,
                     actor=SYSTEM,
                     clock=self.soc.clock,
+                    limits=self.soc.pull_limits,
                 )
             except CitySocError as exc:  # a partner being down must not stop the others
                 log.error("pull from %s failed: %s", partner_id, exc)
                 continue
             log.info(
-                "pulled %s: %d objects, %d new indicators, %d rejected",
+                "pulled %s: %d objects, %d new indicators, %d rejected%s",
                 partner_id,
                 report.received,
                 report.new,
                 len(report.rejected),
+                f"; {report.stopped}" if report.stopped else "",
             )
 
 

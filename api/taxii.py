@@ -8,16 +8,18 @@ with HTTP Basic (their partner id and token) or ``Authorization: Bearer <token>`
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
 
 from api.context import CitySoc
 from core.access import Actor, Role
@@ -32,7 +34,9 @@ from incidents.sharing import taxii
 from incidents.sharing.partners import partner_username
 from incidents.sharing.taxii import MEDIA_TAXII, TaxiiRequestError
 
-__all__ = ["taxii_router"]
+__all__ = ["VALIDATING_AT_ONCE", "taxii_router"]
+
+VALIDATING_AT_ONCE = 2  # POSTed envelopes validated in parallel; more wait their turn
 
 _STATUS: list[tuple[type[CitySocError], int]] = [
     (UnauthenticatedError, 401),
@@ -145,6 +149,12 @@ def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRout
     """``resolve_token`` turns a bearer token into an actor (raises UnauthenticatedError)."""
     router = APIRouter(prefix="/taxii2", route_class=_TaxiiRoute, tags=["TAXII 2.1"])
     partners = soc.partners
+    slots: list[anyio.CapacityLimiter] = []
+
+    def validation_slots() -> anyio.CapacityLimiter:
+        if not slots:  # made on first use: a limiter belongs to the running event loop
+            slots.append(anyio.CapacityLimiter(VALIDATING_AT_ONCE))
+        return slots[0]
 
     def caller(
         authorization: Annotated[str | None, Header()] = None,
@@ -297,7 +307,7 @@ def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRout
             body.extend(chunk)
             if len(body) > limit:
                 raise TaxiiRequestError(413, f"the request exceeds the limit of {limit} bytes")
-        status = await run_in_threadpool(
+        work = functools.partial(
             taxii.add_objects,
             store=soc.store,
             partners=partners,
@@ -305,8 +315,12 @@ def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRout
             collection_key=collection_id,
             body=bytes(body),
             max_bytes=limit,
+            max_objects=soc.settings.taxii_max_objects,
             clock=soc.clock,
         )
+        # Validation is CPU work of seconds: off the event loop, and at most a few at once, so
+        # a burst of POSTs cannot take every worker thread from the other requests.
+        status = await anyio.to_thread.run_sync(work, limiter=validation_slots())
         return _taxii_json(status, 202)
 
     @router.get("/{api_root}/collections/{collection_id}/objects/{object_id}/")

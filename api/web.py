@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -42,6 +42,7 @@ from core.alerts import Severity as AlertSeverity
 from core.clock import TAIPEI
 from core.errors import (
     CitySocError,
+    ConflictError,
     ForbiddenError,
     InputError,
     NotFoundError,
@@ -62,6 +63,7 @@ from incidents.models import IncidentState, InvestigationReport
 from incidents.sharing import intel, outgoing
 from incidents.sharing.observables import classify
 from incidents.sharing.outgoing import Publication
+from incidents.sharing.preview import SharePreview, preview_share
 from incidents.sharing.tlp import Tlp
 from reports import compliance
 from reports.charts import bar_chart
@@ -295,6 +297,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         forms: dict[str, dict[str, str]] | None = None,
         status: int = 200,
         published: Publication | None = None,
+        share_preview: SharePreview | None = None,
     ) -> Response:
         """The incident page. ``errors`` and ``forms`` are keyed by section (notify, share,
         progress, contained, report, evidence): a refused form comes back filled in, with
@@ -339,6 +342,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             forms=forms,
             may_share=Action.SHARE in may and who.role is not Role.SYSTEM,
             published=published,
+            share_preview=share_preview,
             published_tlp=Tlp(share_form["tlp"]).label if published else "",
             share_form=share_form,
             tlps=[m for m in Tlp if m is not Tlp.RED],
@@ -511,27 +515,64 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         summary: Annotated[str, Form()] = "",
         tlp: Annotated[str, Form()] = Tlp.GREEN.value,
         incident_iocs: Annotated[str, Form()] = "",
+        confirm: Annotated[str, Form()] = "",
         csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
+        """Two steps: the form shows the preview of exactly what would leave; its confirm
+        button (carrying the preview's digest) publishes that, and nothing else."""
         found = form_session(request, csrf_token)
         if found is None:
             return to_login()
         who, csrf = found
-        form = {"iocs": iocs, "summary": summary, "tlp": tlp}
+        form = {"iocs": iocs, "summary": summary, "tlp": tlp, "incident_iocs": incident_iocs}
+        args: dict[str, Any] = {
+            "store": soc.store,
+            "actor": who,
+            "registry": soc.registry,
+            "partners": soc.partners,
+            "incident_id": incident_id,
+            "include_incident_iocs": incident_iocs == "yes",
+            "summary": summary,
+            "tlp": Tlp(tlp) if tlp in {m.value for m in Tlp} else Tlp.GREEN,
+        }
+
         try:
             lines = [{"value": line.strip()} for line in iocs.splitlines() if line.strip()]
-            body = validated(ShareIn, iocs=lines, summary=summary)
-            published = outgoing.publish(
-                store=soc.store,
-                actor=who,
-                registry=soc.registry,
-                partners=soc.partners,
-                incident_id=incident_id,
-                iocs=[classify(i.value) for i in body.iocs],
-                include_incident_iocs=incident_iocs == "yes",
-                summary=body.summary,
-                tlp=Tlp(tlp) if tlp in {m.value for m in Tlp} else Tlp.GREEN,
-                clock=soc.clock,
+            body = validated(ShareIn, iocs=lines, summary=summary)  # the API's limits
+            args["iocs"] = [classify(i.value) for i in body.iocs]
+            args["summary"] = body.summary
+            if not confirm:
+                return incident_page(
+                    request,
+                    who,
+                    csrf,
+                    incident_id,
+                    forms={"share": form},
+                    share_preview=preview_share(**args),
+                )
+            published = outgoing.publish(**args, confirm=confirm, clock=soc.clock)
+        except ConflictError:  # the input or the incident changed: show the new preview
+            try:
+                current = preview_share(**args)
+            except CitySocError as exc:
+                return incident_page(
+                    request,
+                    who,
+                    csrf,
+                    incident_id,
+                    errors={"share": exc.message},
+                    forms={"share": form},
+                    status=422,
+                )
+            return incident_page(
+                request,
+                who,
+                csrf,
+                incident_id,
+                errors={"share": labels_for(request)["share_changed"]},
+                forms={"share": form},
+                share_preview=current,
+                status=409,
             )
         except CitySocError as exc:
             if exc.code in ("not_found", "forbidden"):

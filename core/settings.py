@@ -79,7 +79,18 @@ class Settings(BaseSettings):
     )
     partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
     taxii_max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
+    taxii_max_objects: int = Field(
+        default=500, ge=1, le=100_000, description="objects per POSTed TAXII envelope"
+    )
     share_pull_schedule: bool = Field(default=True, description="pull partners from `serve`")
+    share_pull_connect_timeout: float = Field(default=10.0, gt=0, le=600, description="seconds")
+    share_pull_read_timeout: float = Field(
+        default=60.0, gt=0, le=3600, description="seconds of silence, and per page"
+    )
+    share_pull_max_pages: int = Field(default=50, ge=1, description="pages per partner per pull")
+    share_pull_max_objects: int = Field(
+        default=10_000, ge=1, description="objects per partner per pull; the next pull resumes"
+    )
     evidence_dir: Path | None = Field(
         default=None, description="evidence files (default: evidence/ beside the store's data)"
     )

@@ -4,6 +4,10 @@ Each indicator becomes a Sigma rule over the ECS fields where its kind of value 
 compiled by the same backend and pipeline as every other rule; its checkpoint starts at
 zero, so the first run is the retro-hunt (bounded by ``sweep_from``) and later runs see
 only new events. Alerts carry the partner and the indicator id in their tags.
+
+A partner's hit is at most ``PARTNER_SEVERITY`` (medium): auto-triage escalates high and
+critical groups, and another city's indicator (often a widely used address) must not open
+statutory incidents here by itself; an analyst escalates what matters.
 """
 
 import hashlib
@@ -17,7 +21,9 @@ from detections.compile import CompiledRule, compile_rule_dict
 from detections.dialects import dialect_for
 from detections.pipeline import PIPELINE_VERSION
 
-__all__ = ["FIELDS_BY_KIND", "indicator_rule"]
+__all__ = ["FIELDS_BY_KIND", "PARTNER_SEVERITY", "indicator_rule"]
+
+PARTNER_SEVERITY = Severity.MEDIUM
 
 _IP_FIELDS = [
     "source.ip",
@@ -84,7 +90,7 @@ def _rule_dict(
         "status": "experimental",
         "logsource": {"category": "citysoc-indicator"},
         "detection": detection,
-        "level": "high",
+        "level": PARTNER_SEVERITY.value,
         "tags": list(tags),
     }
 
@@ -116,7 +122,7 @@ def indicator_rule(
     return CompiledRule(
         rule_id=f"ioc:{indicator_id}",
         title=title,
-        severity=Severity.HIGH,
+        severity=PARTNER_SEVERITY,
         tags=tuple(tags),
         author=None,
         references=(),

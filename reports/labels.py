@@ -41,7 +41,19 @@ _ZH = {
     "share_incident_iocs": "一併分享事件已記錄之指標",
     "share_summary": "事件摘要（將去識別化）",
     "share_tlp": "分享等級（TLP 2.0）",
-    "share_submit": "發布至夥伴",
+    "share_submit": "預覽將分享的內容",
+    "share_confirm": "確認發布至夥伴",
+    "share_preview_title": "將分享的內容（預覽，尚未發布）",
+    "share_preview_hint": (
+        "以下摘要與指標將原樣送給夥伴。自由文字中的人名無法全部自動辨識："
+        "請確認其中沒有個人姓名或其他不應分享的資訊，再按「確認發布至夥伴」；"
+        "如需修改，請修改上方欄位後重新預覽。"
+    ),
+    "share_preview_summary": "送出之摘要",
+    "share_preview_digest": "預覽識別碼",
+    "share_changed": (
+        "預覽後內容已變更（輸入或事件資料不同），尚未發布：請檢查下方新的預覽後再確認。"
+    ),
     "share_done": "已發布情資包",
     "shared": "已分享",
     "withheld": "未分享",
@@ -297,7 +309,21 @@ _EN = {
     "share_incident_iocs": "Also share the indicators recorded on the incident",
     "share_summary": "Incident summary (will be de-identified)",
     "share_tlp": "Marking (TLP 2.0)",
-    "share_submit": "Publish to partners",
+    "share_submit": "Preview what will be shared",
+    "share_confirm": "Confirm and publish to partners",
+    "share_preview_title": "What will be shared (preview, not yet published)",
+    "share_preview_hint": (
+        "Exactly this summary and these indicators go to the partners. Names in free text "
+        "cannot all be recognised automatically: check that nothing here names a person or "
+        "must otherwise stay in the city, then confirm; to change it, edit the fields above "
+        "and preview again."
+    ),
+    "share_preview_summary": "Summary as sent",
+    "share_preview_digest": "Preview id",
+    "share_changed": (
+        "What would be shared changed since the preview (the input or the incident), so "
+        "nothing was published: check the new preview below and confirm again."
+    ),
     "share_done": "Published bundle",
     "shared": "Shared",
     "withheld": "Withheld",

@@ -246,8 +246,11 @@ class SharingStore(Protocol):
     def last_added(self, collection_id: str) -> str | None: ...
     def put_status(self, status_id: str, document: str) -> None: ...
     def status(self, status_id: str) -> str | None: ...
-    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        """(indicator id, partner id, document) rows; a newer import replaces the older."""
+    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> builtins.list[str]:
+        """(indicator id, partner id, document) rows; a row replaces the entry of the same
+        partner only. An indicator belongs to the partner that first sent it: rows naming an
+        id another partner holds change nothing, and their ids are returned (atomically with
+        the writes, so two partners racing on one id cannot both win)."""
 
     def indicators(self, *, partner: str | None = None) -> builtins.list[str]: ...
 

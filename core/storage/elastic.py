@@ -1178,17 +1178,33 @@ class ElasticSharing(_Part):
         source = self._db.get(self._index("taxii-status"), status_id)
         return str(source["doc"]) if source else None
 
-    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        self._db.bulk(
-            [
-                {
-                    "_index": self._index("watchlist"),
+    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> builtins.list[str]:
+        """Compare-and-set per indicator: read the owners, create what is new and replace the
+        same partner's entries only if unchanged since read; lost races are read again."""
+        index = self._index("watchlist")
+        pending = list({row[0]: row for row in rows}.values())  # one write per id: the last
+        refused: builtins.list[str] = []
+        for _attempt in range(100):
+            if not pending:
+                return refused
+            found = self.es.mget(index=index, ids=[r[0] for r in pending])["docs"]
+            actions = []
+            for (indicator_id, partner, document), doc in zip(pending, found, strict=True):
+                action: dict[str, Any] = {
+                    "_index": index,
                     "_id": indicator_id,
                     "_source": {"id": indicator_id, "partner": partner, "doc": document},
                 }
-                for indicator_id, partner, document in rows
-            ]
-        )
+                if not doc.get("found"):
+                    actions.append(action | {"_op_type": "create"})
+                elif doc["_source"]["partner"] != partner:
+                    refused.append(indicator_id)
+                else:
+                    cas = {"if_seq_no": doc["_seq_no"], "if_primary_term": doc["_primary_term"]}
+                    actions.append(action | {"_op_type": "index"} | cas)
+            lost = set(self._db.bulk_conflicts(actions))
+            pending = [r for r in pending if r[0] in lost]
+        raise UnavailableError("the watchlist kept changing while indicators were written")
 
     def indicators(self, *, partner: str | None = None) -> builtins.list[str]:
         query = {"term": {"partner": partner}} if partner else {"match_all": {}}
@@ -1456,6 +1472,22 @@ class ElasticStore:
                 location="store",
             )
         return int(ok)
+
+    def bulk_conflicts(self, actions: list[dict[str, Any]]) -> list[str]:
+        """Write the actions; returns the ids of those refused as conflicts (a document that
+        exists for ``create``, or changed since read for ``if_seq_no``). Other refusals raise."""
+        if not actions:
+            return []
+        _ok, errors = helpers.bulk(self.es, actions, raise_on_error=False, stats_only=False)
+        results = [next(iter(e.values())) for e in errors]  # type: ignore[union-attr]
+        problems = [r for r in results if r.get("status") != 409]
+        if problems:
+            raise UnavailableError(
+                f"Elasticsearch refused {len(problems)} of {len(actions)} writes: "
+                f"{problems[0].get('error')}",
+                location="store",
+            )
+        return [str(r["_id"]) for r in results]
 
     # -- events: positions, bulk, spool ---------------------------------------------------
 

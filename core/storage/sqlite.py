@@ -983,13 +983,23 @@ class SqliteSharing(_Part):
         row = self._db.one("SELECT doc FROM taxii_status WHERE id = ?", (status_id,))
         return str(row[0]) if row else None
 
-    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        with self._db.write() as con:
-            con.executemany(
-                "INSERT INTO watchlist (id, partner, doc) VALUES (?,?,?) "
-                "ON CONFLICT(id) DO UPDATE SET partner = excluded.partner, doc = excluded.doc",
-                rows,
-            )
+    def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> builtins.list[str]:
+        refused: builtins.list[str] = []
+        with self._db.write() as con:  # the owners read and the writes are one transaction
+            for indicator_id, partner, document in rows:
+                owner = con.execute(
+                    "SELECT partner FROM watchlist WHERE id = ?", (indicator_id,)
+                ).fetchone()
+                if owner is not None and owner[0] != partner:
+                    refused.append(indicator_id)
+                    continue
+                con.execute(
+                    "INSERT INTO watchlist (id, partner, doc) VALUES (?,?,?) "
+                    "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc "
+                    "WHERE watchlist.partner = excluded.partner",
+                    (indicator_id, partner, document),
+                )
+        return refused
 
     def indicators(self, *, partner: str | None = None) -> builtins.list[str]:
         if partner is None:

@@ -6,12 +6,14 @@ swept against single events; anything else (AND, FOLLOWEDBY, qualifiers, other o
 is kept with the reason it cannot be swept rather than guessed at.
 """
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from stix2patterns.pattern import Pattern
-from stix2patterns.validator import validate
+from stix2patterns.v21.object_validator import verify_object
+from stix2patterns.v21.pattern import Pattern
+from stix2patterns.v21.validator import DuplicateQualifierTypeError, ValidationListener
 
 from core.errors import InputError
 from incidents.models import IoC, IoCType
@@ -109,16 +111,7 @@ def _unquote(literal: str) -> str:
 
 def check_pattern(pattern: str) -> None:
     """Raises InputError with the parser's message when the STIX pattern does not parse."""
-    if not pattern.strip():
-        raise InputError("an indicator needs a non-empty pattern", location="pattern")
-    try:
-        ok, errors = validate(pattern, ret_errs=True, stix_version="2.1")
-    except Exception as exc:  # noqa: BLE001 - the parser crashes on some inputs; partner data is untrusted
-        ok, errors = False, [f"the pattern parser failed: {exc}"]
-    if not ok:
-        raise InputError(
-            f"unparsable STIX pattern {pattern[:200]!r}: {'; '.join(errors)}", location="pattern"
-        )
+    _analysed(pattern)
 
 
 def from_pattern(pattern: str) -> tuple[list[IoC], str | None]:
@@ -126,22 +119,52 @@ def from_pattern(pattern: str) -> tuple[list[IoC], str | None]:
 
     Raises InputError when the pattern does not parse.
     """
-    check_pattern(pattern)
+    iocs, why = _analysed(pattern)
+    return list(iocs), why
+
+
+def _analysed(pattern: str) -> tuple[tuple[IoC, ...], str | None]:
+    """Parsing a pattern (ANTLR, in Python) costs a millisecond or more, and a TAXII POST asks
+    about each pattern several times (checks, validation, import): the answer is kept."""
+    outcome = _analyse(pattern)
+    if isinstance(outcome, InputError):
+        raise InputError(outcome.message, location=outcome.location)
+    return outcome
+
+
+@functools.lru_cache(maxsize=4096)
+def _analyse(pattern: str) -> tuple[tuple[IoC, ...], str | None] | InputError:
+    if not pattern.strip():
+        return InputError("an indicator needs a non-empty pattern", location="pattern")
+    # One parse for what stix2patterns' validate() checks (grammar, object values such as
+    # hash lengths, repeated qualifiers) and for the inspection below.
+    try:
+        parsed = Pattern(pattern)
+        inspected = parsed.inspect()
+        errors = verify_object(inspected)
+        parsed.walk(ValidationListener())
+    except DuplicateQualifierTypeError as exc:
+        errors = [str(exc)]
+    except Exception as exc:  # noqa: BLE001 - the parser crashes on some inputs; partner data is untrusted
+        errors = [str(exc) or f"the pattern parser failed: {type(exc).__name__}"]
+    if errors:
+        return InputError(
+            f"unparsable STIX pattern {pattern[:200]!r}: {'; '.join(errors)}", location="pattern"
+        )
     if _UNSWEEPABLE.search(_QUOTED.sub("''", pattern)):
-        return [], "the pattern combines observations (AND, FOLLOWEDBY, qualifiers or NOT)"
-    inspected = Pattern(pattern).inspect()
+        return (), "the pattern combines observations (AND, FOLLOWEDBY, qualifiers or NOT)"
     iocs: list[IoC] = []
     for object_type, comparisons in inspected.comparisons.items():
         for path, operator, literal in comparisons:
             key = (object_type, tuple(str(p) for p in path))
             kind = _PATHS.get(key)
             if kind is None:
-                return [], f"{object_type}:{'.'.join(key[1])} is not a kind CitySOC sweeps"
+                return (), f"{object_type}:{'.'.join(key[1])} is not a kind CitySOC sweeps"
             if operator != "=":
-                return [], f"operator {operator!r} is not swept (only '=')"
+                return (), f"operator {operator!r} is not swept (only '=')"
             value = _unquote(literal)
             try:
                 iocs.append(classify(value, kind))
             except InputError:
-                return [], f"{value[:80]!r} is not a valid {kind.value}"
-    return iocs, None
+                return (), f"{value[:80]!r} is not a valid {kind.value}"
+    return tuple(iocs), None

@@ -1,10 +1,12 @@
 """From an incident to a STIX 2.1 bundle in our outgoing TAXII collection.
 
 The analyst chooses the IoCs and writes the summary; de-identification removes what may
-not leave the city and says what it removed; the bundle is built with ``stix2`` and must
+not leave the city and says what it removed; the analyst confirms the preview of exactly
+what will leave (incidents.sharing.preview); the bundle is built with ``stix2`` and must
 pass ``stix2-validator`` before anything is stored; TLP:RED never leaves.
 """
 
+import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,25 +14,27 @@ from datetime import timedelta
 from typing import Any
 
 import stix2
-from stix2validator import ValidationOptions, validate_string
+from stix2validator import ValidationOptions, validate_parsed_json
 
 from core import audit
-from core.access import Action, Actor, require
+from core.access import Actor
 from core.agencies import AgencyRegistry
 from core.clock import Clock
-from core.errors import ForbiddenError, InputError
+from core.errors import ConflictError, InputError
 from core.storage.base import SharedObject, Store
-from incidents import repository
 from incidents.models import IoC
-from incidents.sharing.deidentify import Withheld, sanitize
-from incidents.sharing.observables import classify, to_pattern
+from incidents.sharing.deidentify import Withheld
+from incidents.sharing.observables import to_pattern
 from incidents.sharing.partners import CollectionPurpose, PartnerRegistry
+from incidents.sharing.preview import preview_share
 from incidents.sharing.timestamps import parse_stix_time, stix_time
 from incidents.sharing.tlp import Tlp, marking_definition, marking_id, tlp_of
 
-__all__ = ["Publication", "publish", "store_objects", "validate_bundle"]
+__all__ = ["Publication", "publish", "store_objects", "validate_bundle", "validate_parsed"]
 
-_VALIDATION = ValidationOptions(version="2.1", strict=False)
+# Only the MUST checks: in non-strict mode the SHOULD checks (best practices) produce warnings
+# nobody reads, at a sixth of the validator's time.
+_VALIDATION = ValidationOptions(version="2.1", strict=False, disabled=["all"])
 
 
 @dataclass
@@ -45,7 +49,12 @@ class Publication:
 
 def validate_bundle(text: str) -> list[str]:
     """The validator's errors for a serialized bundle (empty when valid)."""
-    results = validate_string(text, _VALIDATION)  # one result for the bundle, or a list
+    return validate_parsed(json.loads(text))
+
+
+def validate_parsed(bundle: dict[str, Any]) -> list[str]:
+    """The validator's errors for a parsed bundle (empty when valid)."""
+    results = validate_parsed_json(bundle, _VALIDATION)  # one result for the bundle, or a list
     found = results if isinstance(results, list) else [results]
     errors = [str(e) for r in found if not r.is_valid for e in (r.errors or [])]
     if any(not r.is_valid for r in found) and not errors:
@@ -56,11 +65,14 @@ def validate_bundle(text: str) -> list[str]:
 def store_objects(
     store: Store, collection_id: str, objects: Sequence[dict[str, Any]], clock: Clock
 ) -> int:
-    """Add objects to a collection, all stamped with one strictly increasing date_added."""
-    added = stix_time(clock.now())
+    """Add objects to a collection, each stamped with its own strictly increasing date_added
+    (a microsecond apart), so a client paging with added_after and stopping anywhere in an
+    envelope resumes exactly where it stopped."""
+    added = clock.now()
     last = store.sharing.last_added(collection_id)
-    if last is not None and added <= last:  # a clock that stands still (tests) or steps back
-        added = stix_time(parse_stix_time(last) + timedelta(microseconds=1))
+    if last is not None and stix_time(added) <= last:  # a clock that stands still or steps back
+        added = parse_stix_time(last) + timedelta(microseconds=1)
+    known = _marking_levels(store, collection_id, objects)
     return store.sharing.add_objects(
         [
             SharedObject(
@@ -68,13 +80,26 @@ def store_objects(
                 id=str(o["id"]),
                 type=str(o["type"]),
                 version=_version(o),
-                date_added=added,
-                tlp=(tlp.value if (tlp := tlp_of(o)) else None),
+                date_added=stix_time(added + timedelta(microseconds=n)),
+                tlp=(tlp.value if (tlp := tlp_of(o, known)) else None),
                 document=json.dumps(o, ensure_ascii=False, sort_keys=True),
             )
-            for o in objects
+            for n, o in enumerate(objects)
         ]
     )
+
+
+def _marking_levels(
+    store: Store, collection_id: str, objects: Sequence[dict[str, Any]]
+) -> dict[str, Tlp]:
+    """The TLP level of each marking definition the objects may refer to by id: those in the
+    same envelope, and those stored in the collection before (a partner's own definitions)."""
+    defined = [o for o in objects if o.get("type") == "marking-definition"]
+    stored = store.sharing.objects(
+        collection_id, types=["marking-definition"], versions=("all",), limit=10_000
+    )
+    defined += [json.loads(s.document) for s in stored]
+    return {str(d["id"]): level for d in defined if (level := tlp_of(d)) is not None}
 
 
 def _version(obj: dict[str, Any]) -> str:
@@ -92,44 +117,33 @@ def publish(
     iocs: Sequence[IoC],
     summary: str,
     tlp: Tlp,
+    confirm: str,
     clock: Clock,
     include_incident_iocs: bool = False,
 ) -> Publication:
-    """Build, validate, store and audit one bundle. Raises Forbidden/InputError/NotFound.
+    """Build, validate, store and audit the bundle of the preview the analyst confirmed:
+    ``confirm`` is that preview's digest (see incidents.sharing.preview).
 
-    ``include_incident_iocs`` adds the IoCs already recorded on the incident to ``iocs``."""
-    incident = repository.get(store, incident_id, actor=actor)
-    require(actor, Action.SHARE, incident.organization_id, "incident")
-    unusable: list[Withheld] = []
-    if include_incident_iocs:
-        # Recorded IoCs were checked when added; records from before that check may not be.
-        for recorded in incident.iocs:
-            try:
-                iocs = [*iocs, classify(recorded.value, recorded.type)]
-            except InputError as exc:
-                unusable.append(Withheld(recorded, exc.message))
-    if tlp is Tlp.RED:
-        raise ForbiddenError(
-            "TLP:RED is for the named recipients only and never leaves the city; "
-            "choose AMBER+STRICT or lower, or share it in person",
-            location="tlp",
-        )
-    cleaned = sanitize(
-        iocs,
-        summary,
-        tlp=tlp,
+    Raises ForbiddenError, InputError, NotFoundError as ``preview_share`` does, and
+    ConflictError when what would leave now differs from the confirmed preview."""
+    preview = preview_share(
+        store=store,
+        actor=actor,
         registry=registry,
-        internal_suffixes=partners.internal_domain_suffixes,
-        known_hosts=[a.hostname for a in store.assets.list() if a.hostname],
-        allow_internal_details=partners.allow_internal_details,
+        partners=partners,
+        incident_id=incident_id,
+        iocs=iocs,
+        summary=summary,
+        tlp=tlp,
+        include_incident_iocs=include_incident_iocs,
     )
-    cleaned.withheld.extend(unusable)
-    if not cleaned.iocs and not cleaned.summary.strip():
-        reasons = "; ".join(f"{w.ioc.value}: {w.reason}" for w in cleaned.withheld)
-        raise InputError(
-            "nothing left to share" + (f" (withheld: {reasons})" if reasons else ""),
-            location="iocs",
+    if not hmac.compare_digest(preview.digest, confirm.strip().lower()):
+        raise ConflictError(
+            "what would be shared is not what the confirmed preview showed (the input or the "
+            "incident changed since): look at the new preview and confirm that one",
+            location="confirm",
         )
+    incident = preview.incident
     now = clock.now()
     ours = partners.identity
     marking = marking_id(tlp)
@@ -157,7 +171,7 @@ def publish(
             modified=now,
             **common,
         )
-        for ioc in cleaned.iocs
+        for ioc in preview.shared
     ]
     sightings = [
         stix2.v21.Sighting(
@@ -175,7 +189,7 @@ def publish(
     category = incident.category.value if incident.category else "uncategorised"
     report = stix2.v21.Report(
         name=f"{ours.name_en}: incident summary ({category})",
-        description=cleaned.summary or "(indicators only)",
+        description=preview.summary or "(indicators only)",
         report_types=["threat-report"],
         published=now,
         object_refs=refs,
@@ -207,16 +221,17 @@ def publish(
             "tlp": tlp.value,
             "indicators": [i.id for i in indicators],
             "withheld": [
-                f"{w.ioc.type.value}:{w.ioc.value} ({w.reason})" for w in cleaned.withheld
+                f"{w.ioc.type.value}:{w.ioc.value} ({w.reason})" for w in preview.withheld
             ],
-            "redactions": dict(cleaned.redactions),
+            "redactions": preview.redactions,
+            "confirmed_preview": preview.digest,
         },
     )
     return Publication(
         bundle=document,
         collection_id=collection.id,
-        shared=cleaned.iocs,
-        withheld=cleaned.withheld,
-        redactions=dict(cleaned.redactions),
-        summary=cleaned.summary,
+        shared=preview.shared,
+        withheld=preview.withheld,
+        redactions=preview.redactions,
+        summary=preview.summary,
     )

@@ -16,10 +16,10 @@ from core.clock import Clock
 from core.errors import ForbiddenError, InputError, NotFoundError
 from core.storage.base import SharedObject, Store
 from incidents.sharing.observables import check_pattern
-from incidents.sharing.outgoing import store_objects, validate_bundle
+from incidents.sharing.outgoing import store_objects, validate_parsed
 from incidents.sharing.partners import Collection, CollectionPurpose, PartnerRegistry, Permission
-from incidents.sharing.timestamps import parse_stix_time, stix_time
-from incidents.sharing.tlp import Tlp
+from incidents.sharing.timestamps import parse_query_time, stix_time
+from incidents.sharing.tlp import Tlp, tlp_of
 from incidents.sharing.watchlist import import_objects, read_indicator
 
 __all__ = [
@@ -39,6 +39,7 @@ MEDIA_TAXII = "application/taxii+json;version=2.1"
 MEDIA_STIX = "application/stix+json;version=2.1"
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
+MAX_DEPTH = 64  # nesting levels of a POSTed envelope; the deepest STIX 2.1 objects need ~10
 
 
 class TaxiiRequestError(InputError):
@@ -113,11 +114,22 @@ def collection_info(partners: PartnerRegistry, actor: Actor, key: str) -> dict[s
     return _info(collection, permission)
 
 
-def _served_tlps(partners: PartnerRegistry, actor: Actor) -> list[str]:
+def _ceiling(partners: PartnerRegistry, actor: Actor) -> Tlp:
     """TLP:RED is never served; a partner gets no more than its arrangement allows."""
     partner = partners.partner_of(actor)
-    ceiling = partner.max_tlp.rank if partner else Tlp.AMBER_STRICT.rank
-    return [t.value for t in Tlp if t is not Tlp.RED and t.rank <= ceiling]
+    ceiling = partner.max_tlp if partner else Tlp.AMBER_STRICT
+    return ceiling if ceiling is not Tlp.RED else Tlp.AMBER_STRICT
+
+
+def _served_tlps(ceiling: Tlp) -> list[str]:
+    return [t.value for t in Tlp if t.rank <= ceiling.rank]
+
+
+def _servable(row: SharedObject, ceiling: Tlp) -> bool:
+    """The stored level, checked again against the document itself: rows stored before
+    markings anywhere in an object counted must not slip through."""
+    level = tlp_of(json.loads(row.document))
+    return level is None or level.rank <= ceiling.rank
 
 
 def get_objects(
@@ -141,45 +153,74 @@ def get_objects(
         after_seq = int(next_cursor)
     since = None
     if added_after:
-        since = stix_time(parse_stix_time(added_after, location="added_after"))
-    for version in versions:
-        if version not in ("first", "last", "all"):
-            parse_stix_time(version, location="match[version]")
+        since = stix_time(parse_query_time(added_after, location="added_after"))
     versions = [
-        v if v in ("first", "last", "all") else stix_time(parse_stix_time(v)) for v in versions
+        v
+        if v in ("first", "last", "all")
+        else stix_time(parse_query_time(v, location="match[version]"))
+        for v in versions
     ]
     size = min(max(1, limit or DEFAULT_PAGE), MAX_PAGE)
+    ceiling = _ceiling(partners, actor)
     rows = store.sharing.objects(
         collection.id,
         added_after=since,
         ids=ids,
         types=types,
         versions=versions or ("last",),
-        tlps=_served_tlps(partners, actor),
+        tlps=_served_tlps(ceiling),
         after_seq=after_seq,
         limit=size + 1,
     )
     more = len(rows) > size
     rows = rows[:size]
-    return ObjectPage(rows, more, str(rows[-1].seq) if more and rows else None)
+    cursor = str(rows[-1].seq) if more and rows else None  # paging runs over the rows read
+    return ObjectPage([r for r in rows if _servable(r, ceiling)], more, cursor)
 
 
 def _fail(status: int, message: str, location: str = "body") -> TaxiiRequestError:
     return TaxiiRequestError(status, message, location=location)
 
 
-def _check_envelope(body: bytes, max_bytes: int) -> list[dict[str, Any]]:
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels (walked without recursion,
+    so the check itself cannot overflow the stack)."""
+    pending: list[tuple[object, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in item)
+    return False
+
+
+def _check_envelope(body: bytes, max_bytes: int, max_objects: int) -> list[dict[str, Any]]:
     if len(body) > max_bytes:
         raise _fail(413, f"the request is {len(body)} bytes; this API root takes {max_bytes}")
     try:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _fail(400, f"the body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        parsed = None  # nested deeper than the parser goes: refused just below
+    if parsed is None or _deeper_than(parsed, MAX_DEPTH):
+        raise _fail(
+            400, f"the body nests JSON deeper than {MAX_DEPTH} levels; STIX objects never need to"
+        )
     if not isinstance(parsed, dict) or not isinstance(parsed.get("objects"), list):
         raise _fail(400, 'expected a TAXII envelope: {"objects": [...]}')
     objects: list[dict[str, Any]] = parsed["objects"]
     if not objects:
         raise _fail(422, "the envelope has no objects")
+    if len(objects) > max_objects:  # validation costs milliseconds per object: bound a request
+        raise _fail(
+            413,
+            f"the envelope has {len(objects)} objects; this API root takes at most {max_objects} "
+            "per request: send them in several requests",
+        )
     for n, obj in enumerate(objects):
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             raise _fail(422, f"objects[{n}] is not a STIX object with an id", f"objects[{n}]")
@@ -207,7 +248,7 @@ def _check_objects(
             except InputError as exc:
                 raise _fail(422, f"{obj['id']}: {exc.message}", f"objects[{n}].pattern") from exc
     bundle = {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": list(objects)}
-    errors = validate_bundle(json.dumps(bundle))
+    errors = validate_parsed(bundle)
     if errors:
         raise _fail(422, "STIX 2.1 validation failed: " + "; ".join(errors[:5]))
     for n, obj in enumerate(objects):
@@ -227,31 +268,44 @@ def add_objects(
     body: bytes,
     max_bytes: int,
     clock: Clock,
+    max_objects: int = 500,
 ) -> dict[str, Any]:
-    """Validate the whole envelope, then store all of it, or nothing. Returns the status."""
+    """Validate the whole envelope, then store all of it, or nothing. Returns the status.
+
+    One exception: in the inbox, an indicator whose id another partner already holds is
+    refused on its own (a failure in the status, with the reason), and the rest is stored.
+    """
     collection = check_access(partners, actor, collection_key, write=True)
-    objects = _check_envelope(body, max_bytes)
+    objects = _check_envelope(body, max_bytes, max_objects)
     retro_hunt = timedelta(days=partners.retro_hunt_days)
     _check_objects(objects, retro_hunt=retro_hunt, clock=clock)
     now = clock.now()
-    store_objects(store, collection.id, objects, clock)
     partner = partners.partner_of(actor)
     source = partner.id if partner else actor.name
+    refused: dict[str, str] = {}
     if collection.purpose is CollectionPurpose.INBOX:
-        import_objects(store, objects, actor=actor, partner=source, now=now, retro_hunt=retro_hunt)
+        # The watchlist decides ownership (atomically) before the collection takes anything,
+        # so a refused object is in neither; a retried request finds the rest unchanged.
+        imported = import_objects(
+            store, objects, actor=actor, partner=source, now=now, retro_hunt=retro_hunt
+        )
+        refused = dict(imported.refused)
+    failed = [o for o in objects if o.get("type") == "indicator" and o["id"] in refused]
+    accepted = [o for o in objects if not (o.get("type") == "indicator" and o["id"] in refused)]
+    store_objects(store, collection.id, accepted, clock)
     status_id = str(uuid.uuid4())
     status: dict[str, Any] = {
         "id": status_id,
         "status": "complete",
         "request_timestamp": stix_time(now),
         "total_count": len(objects),
-        "success_count": len(objects),
-        "successes": [
-            {"id": o["id"], "version": str(o.get("modified") or o.get("created") or "")}
-            for o in objects
+        "success_count": len(accepted),
+        "successes": [{"id": o["id"], "version": _stated_version(o)} for o in accepted],
+        "failure_count": len(failed),
+        "failures": [
+            {"id": o["id"], "version": _stated_version(o), "message": refused[o["id"]]}
+            for o in failed
         ],
-        "failure_count": 0,
-        "failures": [],
         "pending_count": 0,
         "pendings": [],
     }
@@ -262,9 +316,18 @@ def add_objects(
         action="taxii.add",
         subject=collection.alias,
         at=now,
-        detail={"status": status_id, "objects": len(objects), "source": source},
+        detail={
+            "status": status_id,
+            "objects": len(objects),
+            "refused": sorted(refused)[:20],
+            "source": source,
+        },
     )
     return status
+
+
+def _stated_version(obj: Mapping[str, Any]) -> str:
+    return str(obj.get("modified") or obj.get("created") or "")
 
 
 def get_status(*, store: Store, actor: Actor, status_id: str) -> dict[str, Any]:

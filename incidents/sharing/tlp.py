@@ -1,6 +1,7 @@
 """Traffic Light Protocol 2.0 as STIX 2.1 marking definitions (the OASIS TLP 2.0 extension)."""
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Mapping
 from enum import StrEnum
 
 __all__ = ["TLP_EXTENSION", "Tlp", "marking_definition", "marking_id", "tlp_of"]
@@ -40,6 +41,8 @@ _TLP1_IDS = {
     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": Tlp.RED,
 }
 _BY_ID = {v: k for k, v in _IDS.items()} | _TLP1_IDS
+_BY_NAME = {t.value: t for t in Tlp} | {"white": Tlp.CLEAR}
+_LABEL = re.compile(r"\bTLP\s*:\s*(CLEAR|WHITE|GREEN|AMBER\s*\+\s*STRICT|AMBER|RED)\b", re.I)
 
 
 def marking_id(tlp: Tlp) -> str:
@@ -60,13 +63,53 @@ def marking_definition(tlp: Tlp) -> dict[str, object]:
     }
 
 
-def tlp_of(obj: Mapping[str, object]) -> Tlp | None:
-    """The strictest TLP marking on an object (TLP 1.0 or 2.0), or None when unmarked.
+def _named(value: object) -> Tlp | None:
+    if not isinstance(value, str):
+        return None
+    return _BY_NAME.get(value.strip().lower().replace(" ", ""))
 
-    A marking definition is itself "marked" with the level it defines, so a TLP:RED
-    definition is treated as red wherever it would be served.
+
+def _defined(item: Mapping[str, object]) -> Tlp | None:
+    """The level a (possibly embedded) marking definition states, if it states one: the TLP 2.0
+    extension, a TLP 1.0 definition, or a marking definition named or worded ``TLP:…``."""
+    if "tlp_2_0" in item:
+        return _named(item["tlp_2_0"]) or Tlp.RED  # a level we cannot read: assume the worst
+    definition = item.get("definition")
+    if item.get("definition_type") == "tlp" and isinstance(definition, Mapping):
+        return _named(definition.get("tlp")) or Tlp.RED
+    if item.get("type") == "marking-definition":
+        words = [item.get("name")]
+        if isinstance(definition, Mapping):
+            words.append(definition.get("statement"))
+        labels = [m for w in words if isinstance(w, str) for m in _LABEL.findall(w)]
+        found = [_named(label) for label in labels]
+        return max((t for t in found if t), key=lambda t: t.rank, default=None)
+    return None
+
+
+def tlp_of(obj: Mapping[str, object], known: Mapping[str, Tlp] | None = None) -> Tlp | None:
+    """The strictest TLP anywhere in an object (TLP 1.0 or 2.0), or None when unmarked.
+
+    Object-level markings, granular markings, marking definitions embedded anywhere in the
+    object and references to them all count: an object is as restricted as its most
+    restricted part. ``known`` maps other marking-definition ids (a partner's own, shipped
+    in the same envelope) to their level. A marking definition is itself "marked" with the
+    level it defines, so a TLP:RED definition is treated as red wherever it would be served.
     """
-    refs = obj.get("object_marking_refs") or []
-    ids: Iterable[object] = [*refs, obj.get("id")] if isinstance(refs, list) else [obj.get("id")]
-    found = [_BY_ID[i] for i in ids if isinstance(i, str) and i in _BY_ID]
+    known = known or {}
+    found: list[Tlp] = []
+    pending: list[object] = [obj]
+    while pending:  # iterative: partner data may nest deeper than Python's recursion limit
+        item = pending.pop()
+        if isinstance(item, str):
+            level = _BY_ID.get(item) or known.get(item)
+            if level is not None:
+                found.append(level)
+        elif isinstance(item, Mapping):
+            level = _defined(item)
+            if level is not None:
+                found.append(level)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return max(found, key=lambda t: t.rank) if found else None

@@ -45,6 +45,7 @@ class WatchedIndicator(BaseModel):
     imported_at: datetime
     sweep_from: datetime  # events before this are not swept (the retro-hunt window)
     not_swept: str | None = None  # why this pattern cannot be swept, when it cannot
+    confidence: int | None = None  # the partner's stated confidence, 0-100 (STIX), if any
 
     def active(self, now: datetime) -> bool:
         return (
@@ -62,6 +63,11 @@ class ImportReport:
     unchanged: int = 0
     other_objects: int = 0  # identities, reports, sightings...: kept in the collection only
     not_swept: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # another partner's ids
+
+    @property
+    def refused_ids(self) -> set[str]:
+        return {i for i, _ in self.refused}
 
 
 def read_indicator(
@@ -80,6 +86,7 @@ def read_indicator(
         found, not_swept = from_pattern(pattern)
         iocs = found
     valid_until = obj.get("valid_until")
+    confidence = obj.get("confidence")
     modified = str(obj.get("modified") or obj.get("created") or "")
     return WatchedIndicator(
         id=oid,
@@ -99,6 +106,7 @@ def read_indicator(
         imported_at=now,
         sweep_from=now - retro_hunt,
         not_swept=not_swept,
+        confidence=confidence if isinstance(confidence, int) and 0 <= confidence <= 100 else None,
     )
 
 
@@ -113,12 +121,16 @@ def import_objects(
 ) -> ImportReport:
     """Put the indicators among ``objects`` on the watchlist; newer versions replace older.
 
-    Callers validate the objects first (see incidents.sharing.taxii); an unreadable
-    indicator raises InputError before anything is stored.
+    An indicator belongs to the partner that sent it first: another partner's object with
+    the same id (a new version, a revocation) changes nothing and is reported in
+    ``refused`` with the reason. Callers validate the objects first (see
+    incidents.sharing.taxii); an unreadable indicator raises InputError before anything is
+    stored.
     """
     report = ImportReport()
     current = {w.id: w for w in list_indicators(store, partner=partner)}
     rows: list[tuple[str, str, str]] = []
+    changed: dict[str, WatchedIndicator | None] = {}  # id -> the version it replaces
     for obj in objects:
         if obj.get("type") != "indicator":
             report.other_objects += 1
@@ -131,27 +143,42 @@ def import_objects(
         if before is not None:
             # A new version keeps the original sweep window: it is the same indicator.
             watched = watched.model_copy(update={"sweep_from": before.sweep_from})
-            report.updated += 1
-        else:
-            report.new += 1
-        if watched.not_swept:
-            report.not_swept.append((watched.id, watched.not_swept))
+        changed.setdefault(watched.id, before)
         current[watched.id] = watched
         rows.append((watched.id, partner, watched.model_dump_json()))
-    if rows:
-        store.sharing.put_indicators(rows)
-        audit.record(
-            store,
-            actor=actor,
-            action="intel.import",
-            subject=partner,
-            at=now,
-            detail={
-                "new": report.new,
-                "updated": report.updated,
-                "not_swept": len(report.not_swept),
-            },
-        )
+    if not rows:
+        return report
+    refused = set(store.sharing.put_indicators(rows))
+    for indicator_id, before in changed.items():
+        if indicator_id in refused:
+            report.refused.append(
+                (
+                    indicator_id,
+                    f"{indicator_id} belongs to another partner: an object with its id from "
+                    f"{partner} cannot change, revoke or replace it",
+                )
+            )
+            continue
+        if before is None:
+            report.new += 1
+        else:
+            report.updated += 1
+        reason = current[indicator_id].not_swept
+        if reason:
+            report.not_swept.append((indicator_id, reason))
+    audit.record(
+        store,
+        actor=actor,
+        action="intel.import",
+        subject=partner,
+        at=now,
+        detail={
+            "new": report.new,
+            "updated": report.updated,
+            "not_swept": len(report.not_swept),
+            "refused": [i for i, _ in report.refused][:20],
+        },
+    )
     return report
 
 

@@ -181,10 +181,12 @@ def test_an_unusable_recorded_ioc_is_withheld_from_sharing_not_a_server_error(cl
     )
     legacy = made.model_copy(update={"iocs": [IoC(type=IoCType.SHA1, value="not-a-hash")]})
     repository.save(soc.store, legacy, expected_version=made.version)
-    shared = client.post(
-        f"/api/v1/incidents/{made.id}/share",
-        json={"include_incident_iocs": True, "iocs": [{"value": "evil.example"}]},
-    )
-    assert shared.status_code == 201, shared.text
-    [withheld] = shared.json()["withheld"]
+    body = {"include_incident_iocs": True, "iocs": [{"value": "evil.example"}]}
+    preview = client.post(f"/api/v1/incidents/{made.id}/share", json=body)
+    assert preview.status_code == 200, preview.text
+    [withheld] = preview.json()["withheld"]
     assert withheld["ioc"]["value"] == "not-a-hash" and "sha1" in withheld["reason"]
+    confirm = {"confirm": preview.json()["digest"]}
+    shared = client.post(f"/api/v1/incidents/{made.id}/share", json=body | confirm)
+    assert shared.status_code == 201, shared.text
+    assert [w["ioc"]["value"] for w in shared.json()["withheld"]] == ["not-a-hash"]

@@ -247,6 +247,13 @@ def test_the_lead_shares_from_the_incident_page_and_sees_the_intelligence_page(s
     page.fill("#share-summary", "聯絡人 0912-345-678 回報釣魚信")
     page.select_option("#share-tlp", "amber")
     page.click("#share-submit")
+    # First the preview of exactly what will leave; nothing is published yet.
+    preview = page.inner_text("#share-preview")
+    assert "TLP:AMBER" in preview and "evil-update.example" in preview
+    assert "0912-345-678" not in page.inner_text("#share-preview-summary")
+    assert page.locator("#share-result").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "e2e-7-share-preview.png"), full_page=True)
+    page.click("#share-confirm")
     result = page.inner_text("#share-result")
     assert "TLP:AMBER" in result and "evil-update.example" in result
     assert "10.20.1.5" in page.inner_text("#share-result .withheld")

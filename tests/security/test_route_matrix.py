@@ -68,8 +68,8 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
     ("POST", "/logout"): ("/logout", {}, dict.fromkeys(PAGE_CALLERS, 303)),
     ("POST", "/incidents/{incident_id}/share"): (
         "/incidents/{incident}/share",
-        {"iocs": "evil.example", "tlp": "green"},
-        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 201, "lead": 201},
+        {"iocs": "evil.example", "tlp": "green"},  # without confirm: the preview (200)
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 200, "lead": 200},
     ),
     ("GET", "/intel"): ("/intel", None, {"reporter_other": 403, "reporter_own": 403}),
     ("GET", "/alerts"): ("/alerts", None, {}),  # a reporter's queue holds their agency's only

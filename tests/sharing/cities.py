@@ -4,11 +4,13 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 import yaml
@@ -98,9 +100,11 @@ def registry_file(
 
 
 @contextmanager
-def serving(soc: CitySoc, port: int) -> Iterator[None]:
+def serving(soc: CitySoc, port: int, wrap: Callable[[Any], Any] | None = None) -> Iterator[None]:
+    """Uvicorn on loopback in a thread; ``wrap`` may put an ASGI middleware around the app."""
+    app = create_app(soc, api_token=OPERATOR_TOKEN)
     config = uvicorn.Config(
-        create_app(soc, api_token=OPERATOR_TOKEN), host="127.0.0.1", port=port, log_level="warning"
+        wrap(app) if wrap else app, host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -169,3 +173,33 @@ def event(at: datetime, **fields: object) -> dict[str, object]:
     for key, value in fields.items():
         doc[key.replace("__", ".")] = value
     return doc
+
+
+def partner_indicator(
+    oid: str | None = None,
+    *,
+    modified: str = "2026-03-01T00:00:00.000Z",
+    address: str = "203.0.113.9",
+    **extra: object,
+) -> dict[str, object]:
+    """A partner's STIX 2.1 indicator for one address."""
+    return {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": oid or f"indicator--{uuid.uuid4()}",
+        "created": "2026-03-01T00:00:00.000Z",
+        "modified": modified,
+        "name": f"bad address {address}",
+        "pattern": f"[ipv4-addr:value = '{address}']",
+        "pattern_type": "stix",
+        "valid_from": "2026-03-01T00:00:00Z",
+    } | extra
+
+
+def publish_now(**kwargs: Any) -> Any:
+    """Both steps of sharing at once, as an analyst who confirms what the preview shows."""
+    from incidents.sharing.outgoing import publish
+    from incidents.sharing.preview import preview_share
+
+    preview = preview_share(**{k: v for k, v in kwargs.items() if k != "clock"})
+    return publish(**kwargs, confirm=preview.digest)

@@ -8,11 +8,10 @@ from taxii2client.v21 import Collection, Server
 
 from incidents import service
 from incidents.models import IoC, IoCType
-from incidents.sharing.outgoing import publish
 from incidents.sharing.pull import pull_partner
 from incidents.sharing.tlp import Tlp
 from incidents.sharing.watchlist import list_indicators
-from tests.sharing.cities import ADMIN, event, two_cities
+from tests.sharing.cities import ADMIN, event, publish_now, two_cities
 
 pytestmark = pytest.mark.taxii
 
@@ -26,7 +25,7 @@ def share(city, iocs, *, tlp=Tlp.GREEN, summary="Phishing wave; C2 seen from one
         aware_at=city.soc.clock.now(),
         clock=city.soc.clock,
     )
-    return publish(
+    return publish_now(
         store=city.soc.store,
         actor=ADMIN,
         registry=city.soc.registry,

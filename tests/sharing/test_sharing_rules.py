@@ -11,9 +11,10 @@ from incidents.models import IoC, IoCType
 from incidents.sharing.deidentify import sanitize
 from incidents.sharing.observables import classify, from_pattern, to_pattern
 from incidents.sharing.outgoing import publish, validate_bundle
+from incidents.sharing.preview import preview_share
 from incidents.sharing.tlp import Tlp, tlp_of
 from incidents.sharing.watchlist import import_objects, list_indicators
-from tests.sharing.cities import ADMIN
+from tests.sharing.cities import ADMIN, publish_now
 
 SUFFIXES = ["taichung.gov.tw", "local"]
 
@@ -126,10 +127,11 @@ def test_tlp_red_never_leaves_and_an_empty_share_is_refused(soc):
         "incident_id": incident.id,
         "clock": soc.clock,
     }
+    del args["clock"]
     with pytest.raises(ForbiddenError, match="TLP:RED"):
-        publish(**args, iocs=[classify("evil.example")], summary="", tlp=Tlp.RED)
+        preview_share(**args, iocs=[classify("evil.example")], summary="", tlp=Tlp.RED)
     with pytest.raises(InputError, match="nothing left to share.*10.20.1.5"):
-        publish(**args, iocs=[classify("10.20.1.5")], summary="", tlp=Tlp.GREEN)
+        preview_share(**args, iocs=[classify("10.20.1.5")], summary="", tlp=Tlp.GREEN)
     assert soc.store.sharing.last_added(soc.partners.collections[0].id) is None
 
 
@@ -137,7 +139,7 @@ def test_a_published_bundle_is_valid_stix_and_audited(soc):
     from core import audit
 
     incident = police_incident(soc)
-    result = publish(
+    result = publish_now(
         store=soc.store,
         actor=ADMIN,
         registry=soc.registry,
@@ -168,18 +170,20 @@ def test_a_reporter_cannot_share(soc):
 
     incident = police_incident(soc)
     reporter = Actor("p", Role.REPORTER, agency="police")
+    args = {
+        "store": soc.store,
+        "actor": reporter,
+        "registry": soc.registry,
+        "partners": soc.partners,
+        "incident_id": incident.id,
+        "iocs": [classify("evil.example")],
+        "summary": "",
+        "tlp": Tlp.GREEN,
+    }
     with pytest.raises(ForbiddenError):
-        publish(
-            store=soc.store,
-            actor=reporter,
-            registry=soc.registry,
-            partners=soc.partners,
-            incident_id=incident.id,
-            iocs=[classify("evil.example")],
-            summary="",
-            tlp=Tlp.GREEN,
-            clock=soc.clock,
-        )
+        preview_share(**args)
+    with pytest.raises(ForbiddenError):  # a digest does not open it either
+        publish(**args, confirm="0" * 64, clock=soc.clock)
 
 
 def test_the_retro_hunt_looks_back_only_over_its_window(soc):
@@ -261,6 +265,7 @@ def test_share_commands(tmp_path):
             "amber",
             "--out",
             str(tmp_path / "b.json"),
+            "--yes",
             "--store",
             store,
         ],
@@ -291,7 +296,7 @@ def test_the_incidents_own_iocs_can_be_shared_with_the_chosen_ones(soc):
         iocs=[IoC(type=IoCType.DOMAIN, value="recorded.example")],
         clock=soc.clock,
     )
-    result = publish(
+    result = publish_now(
         store=soc.store,
         actor=ADMIN,
         registry=soc.registry,

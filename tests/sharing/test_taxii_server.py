@@ -233,3 +233,135 @@ def test_objects_filters_and_versions(city):
     assert [o["name"] for o in after.json()["objects"]] == ["second"]
     bad = client.get(base, params={"added_after": "yesterday"}, headers=admin)
     assert bad.status_code == 400 and "'yesterday' is not a timestamp" in bad.json()["description"]
+
+
+def test_the_highest_tlp_anywhere_in_an_object_is_its_tlp(city):
+    """TLP:RED given only through granular markings, a partner's own marking definition or
+    one embedded in the object is never served; an AMBER part keeps the object from a GREEN
+    partner."""
+    soc, client, auth = city
+    admin = {"Authorization": "Bearer operator-token", "Accept": TAXII}
+    red_id, amber_id = marking_id(Tlp.RED), marking_id(Tlp.AMBER)
+    custom = marking_definition(Tlp.RED) | {
+        "id": "marking-definition--3d6f5e2a-1b0c-4f7e-9a8b-2c1d0e9f8a7b",
+        "name": "Taichung: named recipients only",
+    }
+    granular_red = indicator(
+        granular_markings=[{"marking_ref": red_id, "selectors": ["description"]}],
+        description="the host we found it on",
+    )
+    custom_red = indicator(tlp=None, object_marking_refs=[custom["id"]])
+    embedded_red = indicator(
+        tlp=None, x_citysoc_marking={"definition_type": "tlp", "definition": {"tlp": "red"}}
+    )
+    granular_amber = indicator(granular_markings=[{"marking_ref": amber_id, "selectors": ["name"]}])
+    plain_green = indicator()
+    body = {
+        "objects": [
+            marking_definition(Tlp.RED),
+            marking_definition(Tlp.AMBER),
+            custom,
+            granular_red,
+            custom_red,
+            embedded_red,
+            granular_amber,
+            plain_green,
+        ]
+    }
+    accepted = post(client, A_COLLECTIONS[0], body, admin)
+    assert accepted.status_code == 202, accepted.text
+    outgoing = f"{ROOT}/collections/{A_COLLECTIONS[0]}/objects/"
+    never = {granular_red["id"], custom_red["id"], embedded_red["id"], custom["id"]}
+    for who, expected in (
+        ("changhua-county", {granular_amber["id"], plain_green["id"]}),  # amber arrangement
+        ("read-only-county", {plain_green["id"]}),  # green arrangement
+    ):
+        served = client.get(outgoing, headers=auth(who)).json().get("objects", [])
+        assert {o["id"] for o in served if o["type"] == "indicator"} == expected, who
+        assert not never & {o["id"] for o in served}
+        for hidden in never:
+            assert client.get(f"{outgoing}{hidden}/", headers=auth(who)).status_code == 404
+    staff = {o["id"] for o in client.get(outgoing, headers=admin).json()["objects"]}
+    assert not never & staff
+
+
+def test_rows_stored_with_a_lower_tlp_than_their_document_are_not_served(city):
+    """Objects stored before markings anywhere counted carry the object-level TLP only."""
+    from core.storage.base import SharedObject
+
+    soc, client, auth = city
+    hidden = indicator(
+        granular_markings=[{"marking_ref": marking_id(Tlp.RED), "selectors": ["name"]}]
+    )
+    soc.store.sharing.add_objects(
+        [
+            SharedObject(
+                collection_id=A_COLLECTIONS[0],
+                id=hidden["id"],
+                type="indicator",
+                version="2026-03-01T00:00:00.000000Z",
+                date_added="2026-03-01T00:00:00.000000Z",
+                tlp="green",
+                document=json.dumps(hidden),
+            )
+        ]
+    )
+    served = client.get(
+        f"{ROOT}/collections/{A_COLLECTIONS[0]}/objects/", headers=auth("changhua-county")
+    ).json()
+    assert served.get("objects", []) == []
+
+
+@pytest.mark.parametrize("levels", [100_000, 900, 65])
+def test_deeply_nested_envelopes_get_a_taxii_400(city, levels):
+    soc, client, auth = city
+    deep = b"[" * levels + b"]" * levels
+    body = (
+        b'{"objects": [' + json.dumps(indicator()).encode()[:-1] + b', "x_deep": ' + deep + b"}]}"
+    )
+    response = post(client, A_COLLECTIONS[1], body, auth("changhua-county"))
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["http_status"] == "400" and "deeper than 64 levels" in error["description"]
+    assert stored(soc, A_COLLECTIONS[1]) == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "1969-12-31T23:59:59Z",
+    ],
+)
+@pytest.mark.parametrize("parameter", ["added_after", "match[version]"])
+def test_extreme_query_dates_get_a_taxii_400_with_the_range(city, parameter, value):
+    _soc, client, auth = city
+    response = client.get(
+        f"{ROOT}/collections/{A_COLLECTIONS[0]}/objects/",
+        params={parameter: value},
+        headers=auth("changhua-county"),
+    )
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/taxii+json")
+    description = response.json()["description"]
+    assert value in description and "1970-01-01" in description, description
+
+
+def test_an_envelope_over_the_object_limit_is_refused_before_validation(city):
+    soc, client, auth = city
+    soc.settings.taxii_max_objects = 3
+    body = {"objects": [indicator() for _ in range(4)]}
+    response = post(client, A_COLLECTIONS[1], body, auth("changhua-county"))
+    assert response.status_code == 413, response.text
+    assert "has 4 objects" in response.json()["description"]
+    assert "at most 3 per request" in response.json()["description"]
+    assert stored(soc, A_COLLECTIONS[1]) == 0
+    assert (
+        post(
+            client, A_COLLECTIONS[1], {"objects": body["objects"][:3]}, auth("changhua-county")
+        ).status_code
+        == 202
+    )
