@@ -21,6 +21,8 @@ from core.access import Actor, Role
 from core.audit_anchors import AnchorLog
 from core.settings import Settings
 
+AUDITOR = Actor("audrey", Role.AUDITOR)  # verification counts every agency: audit readers
+
 ACTOR = Actor("amy", Role.ANALYST)
 TOKEN = "operator-token-anchors"
 PASSWORD = "correct horse battery staple"
@@ -46,17 +48,19 @@ def test_anchors_are_signed_chained_and_kept_beside_the_store(soc):
     name = "citysoc.db" if soc.store.engine == "sqlite" else soc.settings.store_index_prefix
     assert soc.anchors.anchor_file == soc.settings.data_dir / f"{name}.audit-anchors.jsonl"
     assert soc.anchors.key_file == soc.settings.data_dir / "audit.key"
-    assert soc.verify_audit().latest_anchor is None  # an empty chain: nothing to anchor
+    assert (
+        soc.verify_audit(actor=AUDITOR).latest_anchor is None
+    )  # an empty chain: nothing to anchor
     assert not soc.anchors.anchor_file.exists() or lines(soc) == []
     write(soc, 3)
-    first = soc.verify_audit().latest_anchor
+    first = soc.verify_audit(actor=AUDITOR).latest_anchor
     assert (first.number, first.entries, first.head_seq, first.reason) == (1, 3, 3, "verify")
     assert soc.anchor_audit("test") is None  # the chain did not grow: no new anchor
     write(soc, 2)
     second = soc.anchor_audit("test")
     assert (second.number, second.entries, second.prev_mac) == (2, 5, first.mac)
     assert [a["number"] for a in lines(soc)] == [1, 2]
-    assert soc.verify_audit().anchors == 2
+    assert soc.verify_audit(actor=AUDITOR).anchors == 2
 
 
 def test_an_edited_anchor_line_is_detected(soc):
@@ -68,7 +72,7 @@ def test_an_edited_anchor_line_is_detected(soc):
     edited = lines(soc)
     edited[1]["entries"] = 3  # hide two entries from the record
     path.write_text("".join(json.dumps(a) + "\n" for a in edited))
-    result = soc.verify_audit()
+    result = soc.verify_audit(actor=AUDITOR)
     assert not result.ok and "anchor #2" in result.reason and "signature" in result.reason
 
 
@@ -79,7 +83,7 @@ def test_an_anchor_removed_from_the_file_is_detected(soc):
     path = soc.anchors.anchor_file
     kept = path.read_text().splitlines()
     path.write_text(kept[0] + "\n" + kept[2] + "\n")
-    result = soc.verify_audit()
+    result = soc.verify_audit(actor=AUDITOR)
     assert not result.ok and "anchor #2 was removed from the anchor file" in result.reason
 
 
@@ -87,7 +91,7 @@ def test_anchors_cannot_be_checked_without_their_key(soc):
     write(soc, 2)
     soc.anchor_audit("test")
     soc.anchors.key_file.unlink()
-    result = soc.verify_audit()
+    result = soc.verify_audit(actor=AUDITOR)
     assert not result.ok and "audit key file" in result.reason and "restore" in result.reason
     assert soc.anchor_audit("test") is None  # and no new key silently replaces it
     assert not soc.anchors.key_file.exists()
@@ -100,7 +104,7 @@ def test_a_damaged_key_is_refused_with_its_name(soc):
     soc.anchor_audit("test")
     soc.anchors.key_file.write_text("not a key\n")
     with pytest.raises(ConfigError, match="64 hex digits"):
-        soc.verify_audit()
+        soc.verify_audit(actor=AUDITOR)
 
 
 def test_serve_anchors_every_n_entries_and_every_m_minutes(soc):
@@ -232,7 +236,7 @@ def test_writers_in_many_threads_keep_one_anchor_chain(soc):
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(work, range(8)))
-    result = soc.verify_audit()
+    result = soc.verify_audit(actor=AUDITOR)
     assert result.ok, result.problems
     assert result.latest_anchor.entries == 16
 

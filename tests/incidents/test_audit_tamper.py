@@ -19,6 +19,8 @@ from core import audit
 from core.access import Actor, Role
 from core.storage.base import GENESIS_HASH, audit_hash
 
+AUDITOR = Actor("audrey", Role.AUDITOR)  # verification counts every agency: audit readers
+
 ACTOR = Actor("amy", Role.ANALYST)
 COLUMNS = ("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
 
@@ -103,13 +105,13 @@ def anchored(soc, n: int = 5):
     write(soc, n)
     anchor = soc.anchor_audit("test")
     assert anchor is not None and (anchor.entries, anchor.head_seq) == (n, n)
-    result = soc.verify_audit()
+    result = soc.verify_audit(actor=AUDITOR)
     assert result.ok and result.anchors == 1, result.problems
     return anchor
 
 
 def check(soc, *expected: str, first_bad: int | None = None):
-    result = soc.verify_audit()
+    result = soc.verify_audit(actor=AUDITOR)
     assert not result.ok, "tampering went unnoticed"
     text = " | ".join(result.problems)
     for part in expected:
