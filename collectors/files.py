@@ -184,7 +184,7 @@ def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None
     if fmt == "evtx":
         _evtx_records(path, ingestor, progress)
         return
-    source = f"file:{path}"
+    source = f"file:{path.absolute()}"  # the file's identity (with the line) in event ids
     received = ingestor.clock.now()
     for number, line, size in _lines(path, progress, ingestor.max_record_bytes):
         ingestor.submit(

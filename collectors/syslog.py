@@ -12,6 +12,8 @@ same batch is tried again: nothing taken from the queue is dropped.
 
 import asyncio
 import copy
+import dataclasses
+import itertools
 import logging
 import queue
 import socket
@@ -74,6 +76,8 @@ class SyslogServer:
         self._udp: socket.socket | None = None
         self._tcp: TcpSyslogListener | None = None
         self._stopping = threading.Event()
+        # Receive sequence numbers, unique across restarts (they start at the clock in ns).
+        self._sequence = itertools.count(time.time_ns())
         try:
             if udp_port is not None:
                 self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -117,7 +121,11 @@ class SyslogServer:
             "tcp": self._tcp.stats.as_dict() if self._tcp else None,
         }
 
+    def _numbered(self, records: list[RawRecord]) -> list[RawRecord]:
+        return [dataclasses.replace(r, sequence=next(self._sequence)) for r in records]
+
     def _enqueue(self, records: list[RawRecord]) -> None:
+        records = self._numbered(records)
         with self._counts.lock:
             self._counts.received += len(records)
         self._queue.put(records)
@@ -125,6 +133,7 @@ class SyslogServer:
     async def _deliver(self, records: list[RawRecord]) -> None:
         """The TCP hand-off: queue at once, or, when the queue is full, wait in a helper
         thread so the event loop keeps serving the other connections."""
+        records = self._numbered(records)
         with self._counts.lock:
             self._counts.received += len(records)
         try:
