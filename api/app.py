@@ -188,7 +188,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
     def metrics(who: ActorDep) -> str:  # noqa: ARG001 - scrapers use an API token
-        return metrics_text(soc.store, soc.clock)
+        return metrics_text(soc.store, soc.clock, soc.health.metrics())
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:

@@ -2,10 +2,12 @@
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from core.alerts import AlertQuery, AlertStatus
 from core.clock import Clock
+from core.health import Gauge
 from core.storage.base import Store
 from incidents import service
 from incidents.deadlines import DeadlineStatus
@@ -49,8 +51,9 @@ def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
     return f"{name} {value}"
 
 
-def metrics_text(store: Store, clock: Clock) -> str:
-    """Prometheus text exposition (version 0.0.4) computed from the store."""
+def metrics_text(store: Store, clock: Clock, gauges: Sequence[Gauge] = ()) -> str:
+    """Prometheus text exposition (version 0.0.4) computed from the store, and the
+    ``gauges`` running components report (syslog intake: journal, drops, lines)."""
     now = clock.now()
     lines = [
         "# HELP citysoc_events_total Events stored.",
@@ -104,4 +107,10 @@ def metrics_text(store: Store, clock: Clock) -> str:
         "# TYPE citysoc_detection_lag_events gauge",
         _line("citysoc_detection_lag_events", lag),
     ]
+    described: set[str] = set()
+    for gauge in gauges:
+        if gauge.name not in described:
+            described.add(gauge.name)
+            lines += [f"# HELP {gauge.name} {gauge.help}", f"# TYPE {gauge.name} {gauge.kind}"]
+        lines.append(_line(gauge.name, gauge.value, dict(gauge.labels)))
     return "\n".join(lines) + "\n"

@@ -140,6 +140,8 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
             idle_seconds=settings.syslog_idle_seconds,
         ),
         health=soc.health,
+        journal_dir=settings.data_dir / "syslog-journal",
+        journal_max_bytes=settings.syslog_journal_max_bytes,
     )
     app = create_app(soc, api_token=token)
     scans = ScanScheduler(soc)
