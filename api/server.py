@@ -142,6 +142,7 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         health=soc.health,
         journal_dir=settings.data_dir / "syslog-journal",
         journal_max_bytes=settings.syslog_journal_max_bytes,
+        relp_port=settings.syslog_relp_port,
     )
     app = create_app(soc, api_token=token)
     scans = ScanScheduler(soc)
@@ -153,7 +154,8 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         if settings.share_pull_schedule:
             pulls.start()
         if announce:
-            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
+            relp = f", relp {syslog.relp_address}" if syslog.relp_address else ""
+            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}{relp}")
             announce(
                 f"API: http://{settings.api_host}:{settings.api_port}/api/v1/health "
                 f"(docs at /api/docs); API token in {token_path}"

@@ -31,6 +31,7 @@ from collectors.framing import UNTERMINATED
 from collectors.ingest import Ingestor
 from collectors.journal import Journal, JournalFull
 from collectors.records import RawRecord
+from collectors.relp import RelpListener
 from collectors.syslog_tcp import TcpLimits, TcpSyslogListener
 from core.errors import UnavailableError
 from core.health import Gauge, HealthRegistry, WorkerHealth
@@ -72,6 +73,7 @@ class SyslogServer:
         restart_backoff: tuple[float, float] = (0.5, 30.0),
         journal_dir: Path | None = None,
         journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES,
+        relp_port: int | None = None,
     ) -> None:
         """``journal_dir`` None: a temporary journal, removed at close (tests, benchmarks);
         ``citysoc serve`` keeps it under the data directory, so a restart replays it."""
@@ -90,6 +92,7 @@ class SyslogServer:
         self._worker_thread: threading.Thread | None = None
         self._udp: socket.socket | None = None
         self._tcp: TcpSyslogListener | None = None
+        self._relp: RelpListener | None = None
         self._stopping = threading.Event()
         self._finishing = threading.Event()  # the listeners are closed: store the rest, end
         self._tcp_closing = False
@@ -108,11 +111,16 @@ class SyslogServer:
                     clock=ingestor.clock,
                     limits=self.limits,
                 )
+            if relp_port is not None:
+                self._relp = RelpListener(
+                    host, relp_port, deliver=self._deliver, clock=ingestor.clock, limits=self.limits
+                )
         except OSError as exc:
             self.close()
             raise UnavailableError(
-                f"cannot listen for syslog on {host} (udp {udp_port}, tcp {tcp_port}): {exc}; "
-                "choose other ports with CITYSOC_SYSLOG_UDP_PORT / CITYSOC_SYSLOG_TCP_PORT",
+                f"cannot listen for syslog on {host} (udp {udp_port}, tcp {tcp_port}, relp "
+                f"{relp_port}): {exc}; choose other ports with CITYSOC_SYSLOG_UDP_PORT / "
+                "CITYSOC_SYSLOG_TCP_PORT / CITYSOC_SYSLOG_RELP_PORT",
                 location="syslog",
             ) from exc
 
@@ -123,6 +131,10 @@ class SyslogServer:
     @property
     def tcp_address(self) -> tuple[str, int] | None:
         return self._tcp.address if self._tcp else None
+
+    @property
+    def relp_address(self) -> tuple[str, int] | None:
+        return self._relp.address if self._relp else None
 
     def status(self) -> dict[str, object]:
         """The listener's state for operators: worker health, queue, TCP counters."""
@@ -141,6 +153,7 @@ class SyslogServer:
             ),
             "udp_dropped_journal_full": self._counts.udp_dropped_journal_full,
             "tcp": self._tcp.stats.as_dict() if self._tcp else None,
+            "relp": self._relp.stats.as_dict() if self._relp else None,
         }
 
     def metrics(self) -> list[Gauge]:
@@ -228,9 +241,9 @@ class SyslogServer:
         self._counted([record])
 
     async def _deliver(self, records: list[RawRecord]) -> None:
-        """The TCP hand-off: into the journal at once, or, when it is full, wait for room
-        in a helper thread: this connection is not read meanwhile (back-pressure), while
-        the event loop keeps serving the others."""
+        """The TCP and RELP hand-off: into the journal at once, or, when it is full, wait
+        for room in a helper thread: this connection is not read meanwhile (back-pressure),
+        while the event loop keeps serving the others. Returns once journalled."""
         size = sum(len(r.data) for r in records)
         warned = False
         while True:
@@ -238,12 +251,10 @@ class SyslogServer:
                 self.journal.append(records)
             except (JournalFull, OSError) as exc:
                 if self._stopping.is_set() and self._tcp_closing:
-                    log.error(
-                        "syslog TCP: %d records not journalled at close: %s", len(records), exc
-                    )
-                    return
+                    log.error("syslog: %d records not journalled at close: %s", len(records), exc)
+                    raise  # not journalled: RELP must not acknowledge them
                 if not warned:
-                    log.warning("syslog TCP: journal cannot take more (%s); reading paused", exc)
+                    log.warning("syslog: the journal cannot take more (%s); reading paused", exc)
                     warned = True
                 await asyncio.to_thread(self.journal.wait_for_room, size + 4096, _ROOM_WAIT)
                 continue
@@ -377,6 +388,8 @@ class SyslogServer:
             t.start()
         if self._tcp:
             self._tcp.start()
+        if self._relp:
+            self._relp.start()
         return self
 
     def drain(self, *, expect: int | None = None, timeout: float = 10.0) -> int:
@@ -398,8 +411,10 @@ class SyslogServer:
 
     def close(self) -> None:
         self._stopping.set()
+        self._tcp_closing = True
+        if self._relp:
+            self._relp.close()  # unacknowledged frames are the sender's to resend
         if self._tcp:
-            self._tcp_closing = True
             self._tcp.close()  # open connections hand on their incomplete frames first
         if self._udp:
             self._udp.close()
