@@ -63,14 +63,20 @@ def _encode(record: RawRecord) -> bytes:
     return _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
 
 
-def _decode(payload: bytes, position: int) -> RawRecord:
+def _decode(payload: bytes, position: int, times: dict[str, datetime]) -> RawRecord:
+    """One record; ``times`` caches parsed receive times (a TCP read shares one)."""
     (meta_length,) = _META.unpack_from(payload)
     end = _META.size + meta_length
     source, sender, where, received, size = payload[_META.size : end].decode().split("\x00")
+    at = times.get(received)
+    if at is None:
+        if len(times) > 1000:
+            times.clear()
+        at = times[received] = datetime.fromisoformat(received)
     return RawRecord(
         source=source,
         data=payload[end:],
-        received_at=datetime.fromisoformat(received),
+        received_at=at,
         position=where or None,
         sender=sender or None,
         original_size=int(size) if size else None,
@@ -91,7 +97,8 @@ class Journal:
         self._closed = False
         self._appended = 0
         self._stored = 0
-        directory.mkdir(parents=True, exist_ok=True)
+        self._times: dict[str, datetime] = {}  # the reader's cache of parsed receive times
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # log lines may be personal data
         self._committed_file = directory / "committed"
         self._committed = self._read_committed()
         self._starts: list[int] = []  # segment start positions, ascending
@@ -176,6 +183,7 @@ class Journal:
             return self._end
 
     def _roll(self) -> None:
+        os.fsync(self._fd)  # sync() only flushes the segment being written
         os.close(self._fd)
         self._starts.append(self._end)
         self._sizes[self._end] = 0
@@ -216,7 +224,7 @@ class Journal:
                     if records:
                         break
                     data += handle.read(body + length - len(data))  # one record over _READ_BYTES
-                records.append(_decode(data[body : body + length], at + offset))
+                records.append(_decode(data[body : body + length], at + offset, self._times))
                 offset = body + length
         with self._cond:
             self._read_at = at + offset
@@ -251,11 +259,6 @@ class Journal:
                 self._starts.pop(0)
             self._cond.notify_all()
 
-    def rewind(self) -> None:
-        """Hand out again everything not committed (after the worker lost its batch)."""
-        with self._cond:
-            self._read_at = max(self._committed, self._starts[0])
-
     # -- operators ------------------------------------------------------------------------------
 
     def stats(self) -> JournalStats:
@@ -272,7 +275,7 @@ class Journal:
             ):
                 handle.seek(committed - first)
                 length, _crc = _HEADER.unpack(handle.read(_HEADER.size))
-                oldest = _decode(handle.read(length), committed).received_at
+                oldest = _decode(handle.read(length), committed, {}).received_at
         return JournalStats(disk, end - committed, oldest, appended, stored, self.max_bytes)
 
     def close(self) -> None:
