@@ -17,6 +17,7 @@ segment wholly below the committed position is deleted.
 
 import bisect
 import contextlib
+import fcntl
 import os
 import struct
 import threading
@@ -27,12 +28,16 @@ from pathlib import Path
 
 from collectors.records import RawRecord
 
-__all__ = ["Journal", "JournalFull", "JournalStats", "count_unstored"]
+__all__ = ["Journal", "JournalBusy", "JournalFull", "JournalStats", "count_unstored"]
 
 _HEADER = struct.Struct("<II")  # payload length, CRC-32 of the payload
 _META = struct.Struct("<I")  # length of the metadata that precedes the record's bytes
 _SUFFIX = ".seg"
 _READ_BYTES = 4 << 20
+
+
+class JournalBusy(Exception):
+    """Another process has this journal open."""
 
 
 class JournalFull(Exception):
@@ -99,6 +104,15 @@ class Journal:
         self._stored = 0
         self._times: dict[str, datetime] = {}  # the reader's cache of parsed receive times
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # log lines may be personal data
+        # One process per journal: a second one would cut the first one's records short.
+        self._lock_fd = os.open(directory / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(self._lock_fd)
+            raise JournalBusy(
+                f"the syslog journal {directory} is in use by another CitySOC process"
+            ) from None
         self._committed_file = directory / "committed"
         self._committed = self._read_committed()
         self._starts: list[int] = []  # segment start positions, ascending
@@ -285,6 +299,7 @@ class Journal:
             self._closed = True
             self._cond.notify_all()
             os.close(self._fd)
+            os.close(self._lock_fd)  # (closing releases the lock)
 
 
 def count_unstored(directory: Path) -> int:

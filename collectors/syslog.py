@@ -29,7 +29,7 @@ from typing import Self
 
 from collectors.framing import UNTERMINATED
 from collectors.ingest import Ingestor
-from collectors.journal import Journal, JournalFull
+from collectors.journal import Journal, JournalBusy, JournalFull
 from collectors.records import RawRecord
 from collectors.relp import RelpListener
 from collectors.syslog_tcp import TcpLimits, TcpSyslogListener
@@ -84,9 +84,17 @@ class SyslogServer:
         self.health: WorkerHealth | None = None
         self._backoff = restart_backoff
         self._temporary = journal_dir is None
-        self.journal = Journal(
-            journal_dir or Path(tempfile.mkdtemp(prefix="citysoc-journal-")), journal_max_bytes
-        )
+        try:
+            self.journal = Journal(
+                journal_dir or Path(tempfile.mkdtemp(prefix="citysoc-journal-")),
+                journal_max_bytes,
+            )
+        except (JournalBusy, OSError) as exc:
+            raise UnavailableError(
+                f"cannot open the syslog journal: {exc}; is another `citysoc serve` running "
+                "on this data directory?",
+                location="syslog",
+            ) from exc
         self._counts = _Counters()
         self._threads: list[threading.Thread] = []
         self._worker_thread: threading.Thread | None = None

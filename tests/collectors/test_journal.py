@@ -89,3 +89,21 @@ def test_stats_give_the_oldest_unstored_line(tmp_path):
     stats = journal.stats()
     assert stats.oldest_unstored_at == AT and stats.unstored_bytes > 0
     assert stats.bytes_on_disk == os.path.getsize(next(tmp_path.glob("*.seg")))
+
+
+def test_a_second_process_cannot_open_a_journal_in_use(tmp_path):
+    import subprocess
+    import sys
+
+    journal = Journal(tmp_path, 1 << 20)
+    journal.append([record(1)])
+    probe = (
+        "import sys; from pathlib import Path; from collectors.journal import Journal, JournalBusy\n"
+        "try:\n    Journal(Path(sys.argv[1]), 1 << 20)\nexcept JournalBusy as e:\n    print(e)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert "in use by another CitySOC process" in done.stdout
+    journal.close()
+    Journal(tmp_path, 1 << 20).close()
