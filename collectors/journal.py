@@ -251,9 +251,13 @@ class Journal:
     def sync(self) -> None:
         """Flush the segment being written to the disk."""
         with self._cond:
-            fd = self._fd
-            if not self._closed:
-                os.fsync(fd)
+            if self._closed:
+                return
+            fd = os.dup(self._fd)  # fsync outside the lock: appends go on meanwhile
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def commit(self, position: int, records: int) -> None:
         """Everything before ``position`` is stored: remember it and free what it frees."""
