@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.faults
 
-FILES, LINES = 12, 4000
+FILES, LINES = 12, 2500
 
 
 def _children(pid: int) -> set[int]:
