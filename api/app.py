@@ -202,7 +202,9 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     @app.get("/metrics", response_class=PlainTextResponse, include_in_schema=False)
     def metrics(who: ActorDep) -> str:
         """Scrapers use an analyst's (or the operator's) API token."""
-        return metrics_text(soc.store, soc.clock, soc.health.snapshot(), actor=who)
+        return metrics_text(
+            soc.store, soc.clock, soc.health.snapshot(), soc.health.metrics(), actor=who
+        )
 
     @app.get("/api/v1/health")
     def health() -> dict[str, object]:

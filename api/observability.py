@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from core.access import Action, Actor, require_citywide
 from core.alerts import AlertQuery, AlertStatus
 from core.clock import Clock
-from core.health import WorkerSnapshot
+from core.health import Gauge, WorkerSnapshot
 from core.storage.base import Store
 from incidents import service
 from incidents.deadlines import DeadlineStatus
@@ -53,9 +53,16 @@ def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
 
 
 def metrics_text(
-    store: Store, clock: Clock, workers: Sequence[WorkerSnapshot] = (), *, actor: Actor
+    store: Store,
+    clock: Clock,
+    workers: Sequence[WorkerSnapshot] = (),
+    gauges: Sequence[Gauge] = (),
+    *,
+    actor: Actor,
 ) -> str:
-    """Prometheus text exposition (version 0.0.4) computed from the store.
+    """Prometheus text exposition (version 0.0.4) computed from the store, the workers'
+    health, and the ``gauges`` running components report (syslog intake: journal, drops,
+    lines).
 
     The gauges count every agency's records, so only roles with READ_METRICS (the city
     SOC: analysts, leads, admins) may read them. Raises ForbiddenError.
@@ -111,7 +118,14 @@ def metrics_text(
         "# TYPE citysoc_detection_lag_events gauge",
         _line("citysoc_detection_lag_events", detection_lag(store)),
     ]
-    return "\n".join(lines + _worker_lines(workers)) + "\n"
+    lines += _worker_lines(workers)
+    described: set[str] = set()
+    for gauge in gauges:
+        if gauge.name not in described:
+            described.add(gauge.name)
+            lines += [f"# HELP {gauge.name} {gauge.help}", f"# TYPE {gauge.name} {gauge.kind}"]
+        lines.append(_line(gauge.name, gauge.value, dict(gauge.labels)))
+    return "\n".join(lines) + "\n"
 
 
 def detection_lag(store: Store) -> int:

@@ -256,6 +256,9 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
             idle_seconds=settings.syslog_idle_seconds,
         ),
         health=soc.health,
+        journal_dir=settings.data_dir / "syslog-journal",
+        journal_max_bytes=settings.syslog_journal_max_bytes,
+        relp_port=settings.syslog_relp_port,
     )
     app = create_app(soc, api_token=token)
     scans, scans_state = scan_scheduler(soc)
@@ -274,7 +277,8 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         if settings.share_pull_schedule:
             pulls.start()
         if announce:
-            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}")
+            relp = f", relp {syslog.relp_address}" if syslog.relp_address else ""
+            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}{relp}")
             announce(scans_state)
             announce(
                 f"audit anchors: every {settings.audit_anchor_every_entries} entries or "

@@ -1,7 +1,11 @@
 """File readers: EVTX, JSON lines (incl. Winlogbeat), PAN-OS CSV and syslog text files."""
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date, datetime, timedelta
@@ -184,7 +188,7 @@ def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None
     if fmt == "evtx":
         _evtx_records(path, ingestor, progress)
         return
-    source = f"file:{path}"
+    source = f"file:{path.absolute()}"  # the file's identity (with the line) in event ids
     received = ingestor.clock.now()
     for number, line, size in _lines(path, progress, ingestor.max_record_bytes):
         ingestor.submit(
@@ -245,6 +249,29 @@ def _sqlite_path(ingestor: Ingestor) -> Path | None:
     return path if getattr(ingestor.store, "engine", None) == "sqlite" else None
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Run in each worker at start: a worker must not outlive the ``citysoc ingest`` that
+    started it (killed with -9, it could not stop them), or it writes on unsupervised.
+    Linux ends the worker when its parent goes; a watchdog thread covers other systems."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 def _ingest_task(
     db: str, registry: AgencyRegistry, files: list[str], limits: _Limits
 ) -> tuple[IngestReport, int]:
@@ -288,10 +315,16 @@ def _ingest_parallel(
         ingestor.event_time_max_ahead,
     )
     report = IngestReport()
-    # fork: the workers start in milliseconds; each opens its own SQLite connection and
-    # never touches the parent's (which is why this runs before any scan threads exist).
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # spawn, not fork: a forked worker inherits the parent's open SQLite connection and
+    # its locks, and closing that copy can delete the live WAL. A spawned worker opens its
+    # own store after it starts, and dies with its parent (_die_with_parent).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         jobs = [
             pool.submit(_ingest_task, db, ingestor.registry, task, limits) for task in tasks if task
         ]

@@ -82,8 +82,18 @@ def _syslog(record: RawRecord, text: str) -> Parsed:
     timestamp, fields = parse_syslog(text, received_at=record.received_at)
     if record.sender:
         fields["log.source.address"] = record.sender
-    # The sender is part of identity: two hosts may send the very same line.
-    return "syslog", timestamp, fields, f"{record.sender or ''}\x00{text}"
+    return "syslog", timestamp, fields, f"{_where(record)}\x00{text}"
+
+
+def _where(record: RawRecord) -> str:
+    """The identity of a syslog line beyond its text: ten identical failed logins are ten
+    events (brute-force rules count them), yet reading the same input again adds nothing.
+    A stream line: its sender and receive sequence; a file line: the file and line."""
+    if record.sequence is not None:
+        return f"{record.sender or ''}\x00#{record.sequence}"
+    if record.source.startswith("file:"):
+        return f"{record.source}\x00{record.position or ''}"
+    return record.sender or ""
 
 
 def _evtx(record: RawRecord, text: str) -> Parsed:
@@ -182,7 +192,7 @@ class Ingestor:
             DeadLetter(
                 received_at=record.received_at,
                 source=record.source if not record.sender else f"{record.source}:{record.sender}",
-                position=record.position,
+                position=_position(record),
                 reason=reason,
                 raw=record.data,
             )
@@ -266,6 +276,14 @@ class Ingestor:
         for event in batch:
             code = event.organization_id
             self.report.by_agency[code] = self.report.by_agency.get(code, 0) + 1
+
+
+def _position(record: RawRecord) -> str | None:
+    """A stream record's receive sequence is its place (and part of its dead letter's key)."""
+    if record.sequence is None:
+        return record.position
+    received = f"received #{record.sequence}"
+    return f"{record.position}; {received}" if record.position else received
 
 
 def _check_event_id(code: FieldValue) -> None:

@@ -16,3 +16,6 @@ class RawRecord:
     position: str | None = None  # "line 12", "record 40"
     sender: str | None = None  # peer address for network input
     original_size: int | None = None  # set when a reader kept only the first bytes of a record
+    # Stream sources (syslog): where the record stands in what this listener received (its
+    # journal position), so identical lines stay separate events and a replay stays one.
+    sequence: int | None = None

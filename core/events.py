@@ -65,6 +65,14 @@ class DeadLetter(BaseModel):
     reason: str
     raw: bytes
 
+    @property
+    def key(self) -> str:
+        """Identity for idempotent storage: the same bytes at the same place of the same
+        source are one dead letter, however often the input is read again."""
+        digest = hashlib.sha256(self.raw).hexdigest()
+        seed = f"{self.source}\x00{self.position or ''}\x00{digest}"
+        return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
 
 FLATTEN_MAX_DEPTH = 100  # objects inside objects; real ECS documents nest fewer than 10
 

@@ -5,11 +5,12 @@ worker that is down makes ``GET /api/v1/ready`` answer 503 naming it, whoever cr
 """
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-__all__ = ["HealthRegistry", "WorkerHealth", "WorkerSnapshot", "WorkerState"]
+__all__ = ["Gauge", "HealthRegistry", "WorkerHealth", "WorkerSnapshot", "WorkerState"]
 
 
 class WorkerState(StrEnum):
@@ -104,12 +105,37 @@ class WorkerHealth:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class Gauge:
+    """One metric sample a component reports (``/metrics`` renders it)."""
+
+    name: str
+    help: str
+    value: float
+    labels: tuple[tuple[str, str], ...] = ()
+    kind: str = "gauge"  # or "counter"
+
+
 class HealthRegistry:
-    """The workers of one CitySOC process, by name."""
+    """The workers of one CitySOC process, by name, and the metrics they report."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._workers: dict[str, WorkerHealth] = {}
+        self._metrics: dict[str, Callable[[], list[Gauge]]] = {}
+
+    def add_metrics(self, name: str, source: Callable[[], list[Gauge]]) -> None:
+        with self._lock:
+            self._metrics[name] = source
+
+    def remove_metrics(self, name: str) -> None:
+        with self._lock:
+            self._metrics.pop(name, None)
+
+    def metrics(self) -> list[Gauge]:
+        with self._lock:
+            sources = list(self._metrics.values())
+        return [gauge for source in sources for gauge in source()]
 
     def register(self, name: str) -> WorkerHealth:
         """A fresh record for ``name`` (a restarted component replaces its old one)."""

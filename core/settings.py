@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     syslog_idle_seconds: float = Field(
         default=300, gt=0, description="a TCP connection silent this long is closed"
     )
+    syslog_journal_max_bytes: int = Field(
+        default=256 * 1024 * 1024,
+        ge=1024 * 1024,
+        description="bytes of accepted, not yet stored syslog lines kept on disk (full: "
+        "TCP is not read, UDP is dropped and counted)",
+    )
+    syslog_relp_port: int | None = Field(
+        default=None, ge=0, le=65535, description="RELP listener (acknowledged delivery); off"
+    )
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
     max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
     event_time_min: date = Field(

@@ -454,8 +454,10 @@ class ElasticDeadLetters(_Part):
         first = self._db.reserve("dead-letters", len(letters))
         actions = [
             {
+                # Keyed by source, position and content: reading an input again adds nothing.
+                "_op_type": "create",
                 "_index": self._index("dead-letters"),
-                "_id": str(first + n),
+                "_id": d.key,
                 "_source": {
                     "id": first + n,
                     "received_at": d.received_at.isoformat(),
@@ -467,7 +469,7 @@ class ElasticDeadLetters(_Part):
             }
             for n, d in enumerate(letters)
         ]
-        self._db.bulk(actions)
+        self._db.bulk(actions, conflicts_ok=True)
 
     @staticmethod
     def _from(s: dict[str, Any]) -> DeadLetter:
@@ -485,10 +487,12 @@ class ElasticDeadLetters(_Part):
         return [self._from(h) for h in hits]
 
     def get(self, letter_id: int) -> DeadLetter:
-        source = self._db.get(self._index("dead-letters"), str(letter_id))
-        if source is None:
+        found = self._db.search_all(
+            self._index("dead-letters"), {"term": {"id": letter_id}}, [{"id": "asc"}], 1
+        )
+        if not found:
             raise Missing(f"no dead letter #{letter_id}", location="dead letter")
-        return self._from(source)
+        return self._from(found[0])
 
     def count(self) -> int:
         return self._db.count(self._index("dead-letters"), None)

@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     source      TEXT NOT NULL,
     position    TEXT,
     reason      TEXT NOT NULL,
-    raw         BLOB NOT NULL
+    raw         BLOB NOT NULL,
+    key         TEXT
 );
 CREATE TABLE IF NOT EXISTS alerts (
     id         TEXT PRIMARY KEY,
@@ -381,10 +382,11 @@ class SqliteDeadLetters(_Part):
     def add(self, letters: Sequence[DeadLetter]) -> None:
         with self._db.write() as con:
             con.executemany(
-                "INSERT INTO dead_letters (received_at, source, position, reason, raw) "
-                "VALUES (?,?,?,?,?)",
+                # Keyed by source, position and content: reading an input again adds nothing.
+                "INSERT OR IGNORE INTO dead_letters "
+                "(received_at, source, position, reason, raw, key) VALUES (?,?,?,?,?,?)",
                 [
-                    (d.received_at.isoformat(), d.source, d.position, d.reason, d.raw)
+                    (d.received_at.isoformat(), d.source, d.position, d.reason, d.raw, d.key)
                     for d in letters
                 ],
             )
@@ -1043,6 +1045,14 @@ class SqliteCheckpoints(_Part):
             )
 
 
+def _add_dead_letter_key(con: sqlite3.Connection) -> None:
+    """Stores made before dead letters had a key get the column (old rows keep none)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(dead_letters)")}
+    if "key" not in columns:
+        con.execute("ALTER TABLE dead_letters ADD COLUMN key TEXT")
+    con.execute("CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_key ON dead_letters (key)")
+
+
 class _Tx:
     """A write transaction, or a read under the store's lock. A write inside another write
     of the same thread joins it (``SqliteStore.transaction``): one COMMIT for all."""
@@ -1138,6 +1148,7 @@ class SqliteStore:
             self._con.execute("PRAGMA synchronous=NORMAL")
             self._con.execute("PRAGMA foreign_keys=ON")
             self._con.executescript(SCHEMA)
+            _add_dead_letter_key(self._con)
         except (OSError, sqlite3.Error) as exc:
             raise UnavailableError(
                 f"cannot open the SQLite store at {path}: {exc}; check the path and permissions",

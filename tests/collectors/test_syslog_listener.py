@@ -45,12 +45,23 @@ def test_udp_datagrams_become_events_tagged_by_sender(listener, store):
     assert listener.ingestor.report.unassigned == 2
 
 
-def test_the_same_datagram_twice_is_stored_once(listener, store):
-    line = b"<38>1 2026-03-02T09:00:00+08:00 web02 sshd 1 - - duplicate me"
-    send_udp(listener.udp_address, line, line)
-    listener.drain(expect=2)
-    assert store.events.count() == 1
-    assert listener.ingestor.report.duplicates == 1
+FAILED_LOGIN = b"<38>Mar  2 09:00:00 web02 sshd[7]: Failed password for root from 10.9.9.9"
+
+
+def test_ten_identical_datagrams_are_ten_events(listener, store):
+    """Brute-force rules count failed logins: identical lines must not collapse."""
+    send_udp(listener.udp_address, *[FAILED_LOGIN] * 10)
+    listener.drain(expect=10)
+    assert store.events.count() == 10
+    assert listener.ingestor.report.duplicates == 0
+
+
+def test_ten_identical_tcp_lines_are_ten_events_and_bad_ones_ten_dead_letters(listener, store):
+    send_tcp(listener.tcp_address, (FAILED_LOGIN + b"\n") * 10 + b"<999>bad\n" * 10)
+    listener.drain(expect=20)
+    assert store.events.count() == 10
+    assert store.dead_letters.count() == 10
+    assert all("received #" in str(d.position) for d in store.dead_letters.list())
 
 
 def test_tcp_octet_counting_and_newline_framing(listener, store):
