@@ -16,6 +16,7 @@ from core.assets import criticality
 from core.clock import Clock, SystemClock
 from core.errors import RuleError
 from core.events import Event
+from core.faults import crash_point
 from core.storage.base import Store
 from detections.compile import CompiledRule
 
@@ -129,6 +130,7 @@ def run_detections(
             report.matches += len(alerts)
             if alerts:
                 report.alerts_new += store.alerts.add(alerts)
+                crash_point("detect.after-alerts")  # stored, checkpoint not yet moved
             store.checkpoints.set_many({key: upto for _, key in chunk})
             if progress:
                 progress(len(chunk))

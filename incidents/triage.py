@@ -17,6 +17,7 @@ from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.clock import TAIPEI, Clock
 from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from core.events import Event
+from core.faults import crash_point
 from core.storage.base import Store
 from incidents import service
 from incidents.models import Incident
@@ -211,9 +212,11 @@ def _open_atomically(
                     clock=clock,
                     incident_id=candidate,
                 )
+                crash_point("triage.in-opening")  # incident written, alerts not yet linked
                 store.alerts.update_status(
                     ids, status=AlertStatus.ESCALATED, reason=None, incident_id=incident.id
                 )
+            crash_point("triage.after-opening")
             return incident, "opened"
         except ConflictError:
             pass
