@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import ConfigError
+from core.time_range import EARLIEST
 
 __all__ = ["Settings"]
 
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
     max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
     event_time_min: date = Field(
         default=date(1990, 1, 1),
+        ge=EARLIEST,  # an incident, filter or page cannot take an earlier time
         description="event times before this are stored as the receive time (and flagged)",
     )
     event_time_max_ahead_hours: int = Field(

@@ -5,9 +5,10 @@ already belongs to an open incident adds its alerts to that incident instead.
 """
 
 import hashlib
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 from core import accounts, audit
@@ -19,6 +20,7 @@ from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from core.events import Event
 from core.faults import crash_point
 from core.storage.base import Store
+from core.time_range import EARLIEST
 from incidents import service
 from incidents.models import Incident
 
@@ -38,6 +40,8 @@ __all__ = [
     "mark_false_positive",
 ]
 
+log = logging.getLogger("citysoc.triage")
+
 _RANK = {s: i for i, s in enumerate(Severity)}
 _GROUP_PAGE = 10_000
 _RETRIES = 5  # saves of one incident lost to concurrent writers before giving up
@@ -52,6 +56,7 @@ class TriageReport:
     incidents_opened: int = 0
     incidents_updated: int = 0
     alerts_escalated: int = 0
+    refused: dict[str, str] = field(default_factory=dict)  # group key -> why not escalated
 
 
 def _alerts(store: Store, key: str, status: AlertStatus | None = AlertStatus.NEW) -> list[Alert]:
@@ -98,13 +103,20 @@ def _open_for(
         title=f"{first.rule_title} — {where}（{agency.name_zh}）",
         description=f"{len(alerts)} alert(s) of rule {', '.join(rules)} on {where}{asset}.",
         aware_at=clock.now(),
-        occurred_at=min(a.event.timestamp for a in alerts),
+        occurred_at=_occurrence(alerts, now=clock.now()),
         alert_ids=[a.id for a in alerts],
         alert_group_keys=list(group_keys),
         affected_assets=hosts,
         clock=clock,
         incident_id=incident_id,
     )
+
+
+def _occurrence(alerts: Sequence[Alert], *, now: datetime) -> datetime:
+    """The earliest matched event's time, within what an incident may record: events stored
+    before ingest clamped absurd times (or by another tool) may lie outside it."""
+    earliest = datetime.combine(EARLIEST, time(), UTC)
+    return min(max(min(a.event.timestamp for a in alerts), earliest), now)
 
 
 def escalate_group(
@@ -374,9 +386,15 @@ def auto_triage(
                 store=store, actor=actor, group_key=group.key, registry=registry, clock=clock
             )
         except NotFoundError as exc:
-            if exc.location != "group":
+            if exc.location != "alert group":
                 raise
             continue  # its alerts were dismissed meanwhile: nothing is left to escalate
+        except InputError as exc:
+            # One group's data the incident cannot take must not hold back every later
+            # group (the loop would fail on it forever): it stays new, named in the report.
+            log.warning("group %s not escalated: %s", group.key, exc.message)
+            report.refused[group.key] = exc.message
+            continue
         if outcome == "unchanged":
             continue
         report.alerts_escalated += group.count

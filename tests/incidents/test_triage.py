@@ -244,3 +244,41 @@ def test_audit_verify_names_an_incident_without_its_opening_entry(store):
     assert not result.ok and result.reason == (
         "incident INC-20260302-ABCDEF has no opening entry (incident.open)"
     )
+
+
+def test_an_alert_on_an_event_of_year_one_neither_stops_triage_nor_its_incident(
+    store, registry, clock
+):
+    """Stored before ingest clamped absurd times (simulated by an ingestor with no floor), a
+    year-1 event once made every triage run fail on its group, holding back all later ones."""
+    from datetime import date
+
+    ingestor = Ingestor(store, registry, clock=clock, event_time_min=date(1, 1, 1))
+    for host, at in (("D-XITUN-FS01", "0001-01-01T00:00:00Z"), ("POLICE-PC07", None)):
+        doc = winlogbeat("Security", 4720, {"TargetUserName": "eve"}, host=host)
+        if at:
+            doc["@timestamp"] = at
+        ingestor.submit(RawRecord("t", json.dumps(doc).encode(), clock.now()), "jsonl")
+    ingestor.flush()
+    run_detections(store, compile_rule_dirs([RULE_FILE], store=store).compiled, clock=clock)
+
+    report = triage.auto_triage(
+        store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity="medium"
+    )
+    assert (report.incidents_opened, report.refused) == (2, {})
+    opened = [
+        triage.service.get_incident(store=store, actor=SYSTEM, incident_id=i)
+        for i in {
+            a.incident_id for a in store.alerts.list(AlertQuery(status=AlertStatus.ESCALATED))
+        }
+    ]
+    assert min(i.occurred_at for i in opened).year == 1900  # the earliest an incident records
+
+
+def test_event_time_floor_below_what_incidents_record_is_refused_at_start_up():
+    from pydantic import ValidationError
+
+    from core.settings import Settings
+
+    with pytest.raises(ValidationError, match="event_time_min"):
+        Settings(event_time_min="1899-12-31")
