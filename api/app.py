@@ -2,6 +2,8 @@
 
 import hmac
 import itertools
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -62,7 +64,9 @@ from reports import compliance
 from reports.documents import DocumentKind, build_document, render_drill_html, render_html
 from reports.render import MEDIA_TYPES, encode_page
 
-__all__ = ["create_app"]
+__all__ = ["READY_PROBE_SECONDS", "create_app"]
+
+READY_PROBE_SECONDS = 2.0
 
 
 def _file(data: bytes, fmt: str, disposition: str | None = None) -> Response:
@@ -88,6 +92,9 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     install_security_headers(app)
 
     limiter = LoginLimiter(per_minute=soc.settings.login_attempts_per_minute)
+    # One thread for readiness probes: a probe stuck behind a store lock makes later ones
+    # wait their short timeout behind it, never pile up threads.
+    probes = ThreadPoolExecutor(1, thread_name_prefix="ready-probe")
 
     def bearer(token: str) -> Actor:
         """The operator token, or a user's API token. Raises UnauthenticatedError."""
@@ -213,7 +220,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return {
             "status": "ok" if all(w.ok for w in workers) else "degraded",
             "store": soc.store.engine,
-            "events": soc.store.events.count(),
+            # (no store counts: this answers anyone, and must answer while the store is busy)
             "events_pending": pending_events(soc.store),  # accepted, waiting in the spool
             "agencies": len(soc.registry),
             "workers": {w.name: w.as_dict() for w in workers},
@@ -226,18 +233,30 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         checks: dict[str, str] = {}
         workers = soc.health.snapshot()
         checks.update({w.name: w.describe() for w in workers})
+        # The store is asked on a thread of its own, for at most READY_PROBE_SECONDS: a store
+        # whose writes wait on a lock (another process holding it) would otherwise hold this
+        # answer as long, and then say "ready" although nothing could be stored meanwhile.
+        probe = probes.submit(soc.store.events.last_position)
         try:
-            soc.store.events.last_position()
+            probe.result(timeout=READY_PROBE_SECONDS)
             checks["store"] = "ok"
+        except FutureTimeout:
+            checks["store"] = (
+                f"busy: no answer within {READY_PROBE_SECONDS:g} s (a write is waiting for "
+                "the store, e.g. a lock held by another process)"
+            )
         except Exception as exc:  # noqa: BLE001 - any failure means "not ready", said plainly
             checks["store"] = f"unavailable: {type(exc).__name__}"
-        try:  # the first call compiles and caches into the store, which may refuse writes
-            rules = soc.rules()
-            checks["rules"] = f"{len(rules.compiled)} compiled, {len(rules.issues)} with issues"
-            compiled = bool(rules.compiled)
-        except Exception as exc:  # noqa: BLE001 - said plainly, as for the store
-            checks["rules"] = f"not compiled: {type(exc).__name__}"
-            compiled = False
+        compiled = False
+        if checks["store"] == "ok":
+            try:  # the first call compiles and caches into the store, which may refuse writes
+                rules = soc.rules()
+                checks["rules"] = f"{len(rules.compiled)} compiled, {len(rules.issues)} with issues"
+                compiled = bool(rules.compiled)
+            except Exception as exc:  # noqa: BLE001 - said plainly, as for the store
+                checks["rules"] = f"not compiled: {type(exc).__name__}"
+        else:
+            checks["rules"] = "not checked: the store does not answer"
         ok = checks["store"] == "ok" and compiled and all(w.ok for w in workers)
         return JSONResponse(
             {

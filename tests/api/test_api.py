@@ -44,6 +44,39 @@ def test_ready_says_what_is_not(soc, tmp_path):
     assert down.status_code == 503 and down.json()["checks"]["store"].startswith("unavailable")
 
 
+def test_ready_answers_busy_while_a_write_waits_on_a_lock_held_elsewhere(soc):
+    """Another process holds the database's write lock; a syslog batch waits for it. Ready
+    used to wait as long (20 s and more) and then say ready; it answers within its probe
+    time that the store is busy, and ready again once the lock is gone."""
+    import sqlite3
+    import threading
+    from datetime import UTC, datetime
+
+    if soc.store.engine != "sqlite":
+        pytest.skip("a file lock held by another process is SQLite's")
+    other = sqlite3.connect(soc.settings.sqlite_path, isolation_level=None, timeout=1)
+    other.execute("BEGIN EXCLUSIVE")
+    ingestor = Ingestor(soc.store, soc.registry, clock=soc.clock)
+    doc = winlogbeat("Security", 4720, {"TargetUserName": "eve"})
+    ingestor.submit(RawRecord("t", json.dumps(doc).encode(), datetime.now(UTC)), "jsonl")
+    writer = threading.Thread(target=ingestor.flush)  # waits for the lock, holding the store
+    released = threading.Timer(15, other.rollback)  # the old code answered only after this
+    with TestClient(create_app(soc, api_token=TOKEN)) as c:
+        writer.start()
+        released.start()
+        try:
+            busy = c.get("/api/v1/ready")
+        finally:
+            released.cancel()
+            other.rollback()
+            writer.join(timeout=60)
+        assert busy.status_code == 503, busy.text
+        assert busy.json()["checks"]["store"].startswith("busy"), busy.json()
+        assert c.get("/api/v1/ready").status_code == 200
+    other.close()
+    assert soc.store.events.count() == 1  # the waiting write went through
+
+
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic abc"])
 def test_api_rejects_missing_or_wrong_tokens(soc, header):
     with TestClient(create_app(soc, api_token=TOKEN)) as c:
