@@ -14,11 +14,9 @@ connection caps).
 
 import asyncio
 import logging
-import socket
-import threading
 
 from collectors.records import RawRecord
-from collectors.syslog_tcp import Deliver, TcpLimits, TcpStats
+from collectors.syslog_tcp import AsyncTcpListener, Deliver, TcpLimits
 from core.clock import Clock
 
 __all__ = ["RelpListener"]
@@ -33,8 +31,11 @@ class RelpError(Exception):
     """The peer broke the protocol: answered with an error, then the connection closes."""
 
 
-class RelpListener:
-    """Binds at construction (a port in use fails early), serves after ``start()``."""
+class RelpListener(AsyncTcpListener):
+    """The RELP server side, with the syslog TCP listener's limits and connection caps."""
+
+    thread_name = "syslog-relp"
+    reader_limit = 1 << 16
 
     def __init__(
         self,
@@ -46,68 +47,11 @@ class RelpListener:
         limits: TcpLimits,
         source: str = "syslog-relp",
     ) -> None:
-        self.limits = limits
-        self.stats = TcpStats()
-        self._deliver = deliver
-        self._clock = clock
-        self._source = source
-        self._sock = socket.create_server((host, port), backlog=limits.backlog)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
+        super().__init__(host, port, deliver=deliver, clock=clock, limits=limits, source=source)
 
-    @property
-    def address(self) -> tuple[str, int]:
-        host, port = self._sock.getsockname()[:2]
-        return str(host), int(port)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="syslog-relp", daemon=True)
-        self._thread.start()
-        self._ready.wait(10)
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        try:
-            loop.run_until_complete(self._serve_until_stopped())
-        finally:
-            loop.close()
-
-    async def _serve_until_stopped(self) -> None:
-        self._stop = asyncio.Event()
-        server = await asyncio.start_server(
-            self._connection, sock=self._sock, backlog=self.limits.backlog
-        )
-        self._ready.set()
-        async with server:
-            await self._stop.wait()
-            server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    def close(self, timeout: float = 10.0) -> None:
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None and self._thread is not None:
-            loop.call_soon_threadsafe(stop.set)
-            self._thread.join(timeout)
-        self._sock.close()
-
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = str((writer.get_extra_info("peername") or ("unknown",))[0])
-        stats = self.stats
-        if stats.open >= self.limits.max_connections or (
-            stats.per_source.get(peer, 0) >= self.limits.max_connections_per_source
-        ):
-            stats.refused_total_cap += 1
-            writer.close()
-            return
-        stats.open += 1
-        stats.accepted += 1
-        stats.per_source[peer] = stats.per_source.get(peer, 0) + 1
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
+    ) -> None:
         try:
             async with asyncio.timeout(None) as idle:
                 while True:
@@ -115,20 +59,12 @@ class RelpListener:
                     if not await self._frame(reader, writer, peer):
                         break
         except TimeoutError:
-            stats.closed_idle += 1
+            self.stats.closed_idle += 1
         except RelpError as exc:
             log.warning("RELP from %s: %s; connection closed", peer, exc)
             writer.write(b"0 serverclose 0\n")
         except (OSError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass  # the peer went away (or we stop): what was not acknowledged, it resends
-        finally:
-            stats.open -= 1
-            left = stats.per_source[peer] - 1
-            if left:
-                stats.per_source[peer] = left
-            else:
-                del stats.per_source[peer]
-            writer.close()
 
     async def _frame(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str

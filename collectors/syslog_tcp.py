@@ -20,7 +20,7 @@ from collectors.framing import Frame, FrameDecoder
 from collectors.records import RawRecord
 from core.clock import Clock
 
-__all__ = ["Deliver", "TcpLimits", "TcpStats", "TcpSyslogListener"]
+__all__ = ["AsyncTcpListener", "Deliver", "TcpLimits", "TcpStats", "TcpSyslogListener"]
 
 log = logging.getLogger("citysoc.syslog")
 
@@ -62,8 +62,13 @@ class TcpStats:
         }
 
 
-class TcpSyslogListener:
-    """Binds at construction (so a port in use fails early), serves after ``start()``."""
+class AsyncTcpListener:
+    """A TCP listener on its own asyncio event loop in one thread, with the connection caps
+    and idle limit of ``TcpLimits``; subclasses speak the protocol in ``_serve``. Binds at
+    construction (so a port in use fails early), serves after ``start()``."""
+
+    thread_name = "tcp-listener"
+    reader_limit = _READ_BYTES  # the StreamReader's buffer limit
 
     def __init__(
         self,
@@ -73,7 +78,7 @@ class TcpSyslogListener:
         deliver: Deliver,
         clock: Clock,
         limits: TcpLimits,
-        source: str = "syslog-tcp",
+        source: str,
     ) -> None:
         self.limits = limits
         self.stats = TcpStats()
@@ -92,7 +97,7 @@ class TcpSyslogListener:
         return str(host), int(port)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="syslog-tcp", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
         self._thread.start()
         self._ready.wait(10)
 
@@ -107,13 +112,13 @@ class TcpSyslogListener:
     async def _serve_until_stopped(self) -> None:
         self._stop = asyncio.Event()
         server = await asyncio.start_server(
-            self._connection, sock=self._sock, backlog=self.limits.backlog, limit=_READ_BYTES
+            self._connection, sock=self._sock, backlog=self.limits.backlog, limit=self.reader_limit
         )
         self._ready.set()
         async with server:
             await self._stop.wait()
             server.close()
-            # Open connections end now: each hands its incomplete frame on, noted.
+            # Open connections end now: each finishes as its protocol says (``_serve``).
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in tasks:
                 task.cancel()
@@ -125,6 +130,23 @@ class TcpSyslogListener:
             loop.call_soon_threadsafe(stop.set)
             self._thread.join(timeout)
         self._sock.close()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = str((writer.get_extra_info("peername") or ("unknown",))[0])
+        if not self._admit(peer):
+            writer.close()
+            return
+        try:
+            await self._serve(reader, writer, peer)
+        finally:
+            self._release(peer)
+            writer.close()
+
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str
+    ) -> None:
+        """One admitted connection, until it ends; must not raise CancelledError out."""
+        raise NotImplementedError
 
     def _admit(self, peer: str) -> bool:
         stats, limits = self.stats, self.limits
@@ -143,13 +165,13 @@ class TcpSyslogListener:
         stats.per_source[peer] = stats.per_source.get(peer, 0) + 1
         return True
 
-    @staticmethod
-    def _warn_refused(which: str, peer: str, cap: int, count: int) -> None:
+    def _warn_refused(self, which: str, peer: str, cap: int, count: int) -> None:
         if count == 1 or count % 1000 == 0:  # a flood must not flood the log as well
             setting = "" if which == "total" else "_PER_SOURCE"
             log.warning(
-                "syslog TCP: refused a connection from %s: %s cap of %d reached "
+                "%s: refused a connection from %s: %s cap of %d reached "
                 "(CITYSOC_SYSLOG_MAX_CONNECTIONS%s); %d refused so far",
+                self._source,
                 peer,
                 which,
                 cap,
@@ -165,11 +187,30 @@ class TcpSyslogListener:
         else:
             del self.stats.per_source[peer]
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = str((writer.get_extra_info("peername") or ("unknown",))[0])
-        if not self._admit(peer):
-            writer.close()
-            return
+
+class TcpSyslogListener(AsyncTcpListener):
+    """RFC 6587 syslog: octet-counted or newline-framed lines."""
+
+    thread_name = "syslog-tcp"
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        deliver: Deliver,
+        clock: Clock,
+        limits: TcpLimits,
+        source: str = "syslog-tcp",
+    ) -> None:
+        super().__init__(host, port, deliver=deliver, clock=clock, limits=limits, source=source)
+
+    async def _serve(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,  # noqa: ARG002 - syslog over TCP never answers
+        peer: str,
+    ) -> None:
         decoder = FrameDecoder(self.limits.max_frame_bytes)
         try:
             while True:
@@ -189,13 +230,9 @@ class TcpSyslogListener:
         except asyncio.CancelledError:
             pass  # close(): this task is the connection's top level, so it may end quietly
         finally:
-            try:
-                rest = decoder.finish()
-                if rest:  # the peer closed, went idle or we stopped mid-frame: keep it
-                    await self._hand_on(rest, peer)
-            finally:
-                self._release(peer)
-                writer.close()
+            rest = decoder.finish()
+            if rest:  # the peer closed, went idle or we stopped mid-frame: keep it
+                await self._hand_on(rest, peer)
 
     async def _hand_on(self, frames: list[Frame], peer: str) -> None:
         received = self._clock.now()
