@@ -19,6 +19,7 @@ UNTERMINATED = "unterminated frame"  # the peer closed (or went idle) in the mid
 _MAX_COUNT_DIGITS = 9  # RFC 6587 gives no limit; more than 999,999,999 bytes is not a count
 _SPACE = 0x20
 _PRI_START = 0x3C  # "<"
+_CR = 0x0D
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ class FrameDecoder:
         self._left = 0  # SKIP_OCTETS: bytes still to skip
         self._kept = bytearray()  # SKIP_*: the frame's first max_frame_bytes
         self._size = 0  # SKIP_*: bytes of the frame seen so far
+        self._ends_cr = False  # SKIP_LINE: the last byte seen was "\r" (it may end the line)
 
     @property
     def buffered(self) -> int:
@@ -70,8 +72,11 @@ class FrameDecoder:
     def feed(self, data: bytes) -> list[Frame]:
         self._buf += data
         frames: list[Frame] = []
-        while self._step(frames):
-            pass
+        while True:
+            if self._mode is _Mode.START and not self._lines(frames):
+                break
+            if not self._step(frames):
+                break
         if self._start:  # drop what was consumed, once per feed (not once per frame)
             del self._buf[: self._start]
             self._scanned = max(0, self._scanned - self._start)
@@ -89,6 +94,28 @@ class FrameDecoder:
             frame = Frame(rest[: self.max_frame_bytes], len(rest), UNTERMINATED)
         self._reset()
         return [frame]
+
+    def _lines(self, frames: list[Frame]) -> bool:
+        """The common case in bulk: complete newline-framed lines that start with ``<`` (a
+        PRI, so never an octet count) are split off at once; the first frame that is
+        anything else is left to ``_step``. False when no complete frame is left."""
+        buf, start = self._buf, self._start
+        last = buf.rfind(b"\n", start)
+        if last == -1:
+            return start < len(buf)  # an incomplete frame: _step decides how to wait
+        limit = self.max_frame_bytes
+        pos = start
+        for line in bytes(buf[start:last]).split(b"\n"):
+            if line[:1] != b"<":
+                break  # digits (maybe a count), an empty line, or anything else
+            pos += len(line) + 1
+            if line[-1:] == b"\r":  # CRLF: one CR belongs to the line end, as in _step
+                line = line[:-1]
+            frames.append(
+                Frame(line[:limit], len(line)) if len(line) > limit else Frame(line, len(line))
+            )
+        self._start = self._scanned = pos
+        return pos < len(buf)
 
     def _step(self, frames: list[Frame]) -> bool:
         """Advance by one frame or one decision; False when more input is needed."""
@@ -111,9 +138,12 @@ class FrameDecoder:
                 if end - start > self.max_frame_bytes + 1:  # + a "\r" that may end it
                     self._kept[:] = buf[start : start + self.max_frame_bytes]
                     self._size = end - start
+                    self._ends_cr = buf[end - 1] == _CR
                     self._mode, self._start = _Mode.SKIP_LINE, end
                 return False
-            line = bytes(buf[start:newline]).rstrip(b"\r")
+            line = bytes(buf[start:newline])
+            if line[-1:] == b"\r":  # CRLF: one CR (as SKIP_LINE does for a cut line)
+                line = line[:-1]
             if line:
                 frames.append(Frame(line[: self.max_frame_bytes], len(line)))
             self._next_frame(newline + 1)
@@ -135,7 +165,7 @@ class FrameDecoder:
             self._start = end
             return False
         self._keep(buf, start, newline)
-        size = self._size - (1 if buf[newline - 1 : newline] == b"\r" else 0)
+        size = self._size - (1 if self._ends_cr else 0)  # the "\r" may have come in a read before
         frames.append(Frame(bytes(self._kept[:size]), size))
         self._next_frame(newline + 1)
         return True
@@ -166,8 +196,11 @@ class FrameDecoder:
         if room > 0:
             self._kept += buf[start : min(stop, start + room)]
         self._size += stop - start
+        if stop > start:
+            self._ends_cr = buf[stop - 1] == _CR
 
     def _next_frame(self, start: int) -> None:
         self._mode, self._start, self._scanned = _Mode.START, start, start
         self._kept = bytearray()
         self._size = 0
+        self._ends_cr = False

@@ -77,3 +77,32 @@ def test_a_stream_that_ends_mid_frame_gives_the_rest_noted_unterminated():
     ]
     assert decode([b"40 <38>short"]) == [Frame(b"40 <38>short", 12, UNTERMINATED)]
     assert decode([b"<38>done\n"]) == [Frame(b"<38>done", 8)]
+
+
+def test_lines_split_in_bulk_decode_exactly_as_frame_by_frame():
+    """Newline-framed lines starting with '<' are split off in bulk; any other frame goes
+    through the frame-by-frame path. Where a read ends must not change a single frame."""
+    rng = random.Random(12)  # noqa: S311 - a fixed corpus, not a secret
+    parts = []
+    for n in range(400):
+        kind = rng.randrange(6)
+        if kind == 0:
+            body = b"<13>counted %d" % n
+            parts.append(b"%d %s" % (len(body), body))
+        elif kind == 1:
+            parts.append(b"12 apples fell %d\n" % n)  # digits and a space, not a count
+        elif kind == 2:
+            parts.append(b"\r\n" if n % 2 else b"\n")  # empty lines
+        elif kind == 3:
+            parts.append(b"<38>" + b"z" * rng.randrange(900, 1100) + b"\r\r\n")  # near the limit
+        else:
+            parts.append(b"<38>Mar  2 09:00:%02d host app: line %d\r\n" % (n % 60, n))
+    stream = b"".join(parts) + b"<38>the end\n"
+    whole = FrameDecoder(1024).feed(stream)
+    for size in (1, 2, 3, 7, 64, 1000, 4096):
+        decoder = FrameDecoder(1024)
+        chunked = [
+            f for i in range(0, len(stream), size) for f in decoder.feed(stream[i : i + size])
+        ]
+        assert chunked + decoder.finish() == whole, size
+    assert whole[-1] == Frame(b"<38>the end", 11)
