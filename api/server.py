@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import uvicorn
 from fastapi import FastAPI
@@ -41,23 +42,46 @@ def api_token(state_dir: Path) -> tuple[str, Path]:
     return token, path
 
 
-class ScanScheduler(Supervised):
-    """Runs each scan target when its interval has passed and its window is open."""
+class SocWorker(Supervised):
+    """A supervised worker of `serve` over one CitySoc. Subclasses give its name, timer and
+    back-off as class attributes and do one pass in ``work`` (and say how much waits in
+    ``backlog`` where they can); tests pass a faster timer and back-off."""
+
+    worker_name: ClassVar[str]
+    every: ClassVar[float]
+    backoff_range: ClassVar[tuple[float, float]] = (1.0, 60.0)
 
     def __init__(
-        self, soc: CitySoc, interval: float = 60.0, backoff: tuple[float, float] = (1.0, 60.0)
+        self,
+        soc: CitySoc,
+        interval: float | None = None,
+        backoff: tuple[float, float] | None = None,
     ) -> None:
+        self.soc = soc
         super().__init__(
-            "scans",
-            self._scan_due,
+            self.worker_name,
+            self.work,
             health=soc.health,
-            interval=interval,
-            backoff=backoff,
+            interval=self.every if interval is None else interval,
+            backoff=backoff or self.backoff_range,
+            backlog=self.backlog,
             clock=soc.clock,
         )
-        self.soc = soc
 
-    def _scan_due(self) -> None:
+    def work(self) -> object:
+        raise NotImplementedError
+
+    def backlog(self) -> int | None:
+        """Work still waiting; None where the worker cannot tell."""
+        return None
+
+
+class ScanScheduler(SocWorker):
+    """Runs each scan target when its interval has passed and its window is open."""
+
+    worker_name, every = "scans", 60.0
+
+    def work(self) -> None:
         for target in due_targets(self.soc.store, self.soc.scope, self.soc.clock):
             try:
                 summary = run_scan(
@@ -95,23 +119,12 @@ def scan_scheduler(soc: CitySoc) -> tuple[ScanScheduler | None, str]:
     return ScanScheduler(soc), f"scheduled scans: on for {', '.join(enabled)}"
 
 
-class SharePuller(Supervised):
+class SharePuller(SocWorker):
     """Pulls each partner that has a pull: section when its interval has passed."""
 
-    def __init__(
-        self, soc: CitySoc, interval: float = 60.0, backoff: tuple[float, float] = (1.0, 60.0)
-    ) -> None:
-        super().__init__(
-            "share-pull",
-            self._pull_due,
-            health=soc.health,
-            interval=interval,
-            backoff=backoff,
-            clock=soc.clock,
-        )
-        self.soc = soc
+    worker_name, every = "share-pull", 60.0
 
-    def _pull_due(self) -> None:
+    def work(self) -> None:
         for partner_id in due_partners(self.soc.store, self.soc.partners, self.soc.clock):
             try:
                 report = pull_partner(
@@ -135,25 +148,14 @@ class SharePuller(Supervised):
             )
 
 
-class AuditAnchorLoop(Supervised):
+class AuditAnchorLoop(SocWorker):
     """Anchors the audit chain every N new entries, or every M minutes when it grew
     (CITYSOC_AUDIT_ANCHOR_EVERY_ENTRIES / _MINUTES), looking every few seconds."""
 
-    def __init__(
-        self,
-        soc: CitySoc,
-        interval: float = ANCHOR_TICK_SECONDS,
-        backoff: tuple[float, float] = (1.0, 60.0),
-    ) -> None:
-        super().__init__(
-            "audit-anchors",
-            self.tick,
-            health=soc.health,
-            interval=interval,
-            backoff=backoff,
-            clock=soc.clock,
-        )
-        self.soc = soc
+    worker_name, every = "audit-anchors", ANCHOR_TICK_SECONDS
+
+    def work(self) -> Anchor | None:
+        return self.tick()
 
     def tick(self) -> Anchor | None:
         settings = self.soc.settings
@@ -166,25 +168,16 @@ class AuditAnchorLoop(Supervised):
         return self.soc.anchor_audit("serve") if due else None
 
 
-class DetectionLoop(Supervised):
+class DetectionLoop(SocWorker):
     """Runs detections and triage whenever new events arrive (at most every `interval` s);
     its backlog is the detection lag (events the slowest rule has not seen)."""
 
-    def __init__(
-        self, soc: CitySoc, interval: float = 5.0, backoff: tuple[float, float] = (1.0, 60.0)
-    ) -> None:
-        super().__init__(
-            "detections",
-            self._detect,
-            health=soc.health,
-            interval=interval,
-            backoff=backoff,
-            backlog=lambda: detection_lag(soc.store),
-            clock=soc.clock,
-        )
-        self.soc = soc
+    worker_name, every = "detections", 5.0
 
-    def _detect(self) -> None:
+    def backlog(self) -> int:
+        return detection_lag(self.soc.store)
+
+    def work(self) -> None:
         report = self.soc.process()
         if report.detection.alerts_new or report.triage.incidents_opened:
             log.info(
@@ -194,30 +187,27 @@ class DetectionLoop(Supervised):
             )
 
 
-class SpoolDrainer(Supervised):
+class SpoolDrainer(SocWorker):
     """Stores the events an outage left in the spool, oldest first, without waiting for a
     new write; its backlog is the events still waiting. While the node refuses them it
     is "restarting" (readiness names the reason) and tries again after a back-off."""
+
+    worker_name, every, backoff_range = "spool-drain", 2.0, (0.5, 10.0)
 
     def __init__(
         self,
         soc: CitySoc,
         spool: Spooling,
-        interval: float = 2.0,
-        backoff: tuple[float, float] = (0.5, 10.0),
+        interval: float | None = None,
+        backoff: tuple[float, float] | None = None,
     ) -> None:
-        super().__init__(
-            "spool-drain",
-            self._drain,
-            health=soc.health,
-            interval=interval,
-            backoff=backoff,
-            backlog=spool.pending_events,
-            clock=soc.clock,
-        )
         self.spool = spool
+        super().__init__(soc, interval, backoff)
 
-    def _drain(self) -> None:
+    def backlog(self) -> int:
+        return self.spool.pending_events()
+
+    def work(self) -> None:
         if stored := self.spool.drain_spool():
             log.info("spool drained: %d events stored", stored)
 

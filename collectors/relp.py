@@ -16,8 +16,7 @@ import asyncio
 import logging
 
 from collectors.records import RawRecord
-from collectors.syslog_tcp import AsyncTcpListener, Deliver, TcpLimits
-from core.clock import Clock
+from collectors.syslog_tcp import AsyncTcpListener
 
 __all__ = ["RelpListener"]
 
@@ -34,20 +33,8 @@ class RelpError(Exception):
 class RelpListener(AsyncTcpListener):
     """The RELP server side, with the syslog TCP listener's limits and connection caps."""
 
-    thread_name = "syslog-relp"
+    thread_name = default_source = "syslog-relp"
     reader_limit = 1 << 16
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        deliver: Deliver,
-        clock: Clock,
-        limits: TcpLimits,
-        source: str = "syslog-relp",
-    ) -> None:
-        super().__init__(host, port, deliver=deliver, clock=clock, limits=limits, source=source)
 
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, peer: str

@@ -67,7 +67,7 @@ class AsyncTcpListener:
     and idle limit of ``TcpLimits``; subclasses speak the protocol in ``_serve``. Binds at
     construction (so a port in use fails early), serves after ``start()``."""
 
-    thread_name = "tcp-listener"
+    thread_name = default_source = "tcp-listener"
     reader_limit = _READ_BYTES  # the StreamReader's buffer limit
 
     def __init__(
@@ -78,13 +78,13 @@ class AsyncTcpListener:
         deliver: Deliver,
         clock: Clock,
         limits: TcpLimits,
-        source: str,
+        source: str | None = None,
     ) -> None:
         self.limits = limits
         self.stats = TcpStats()
         self._deliver = deliver
         self._clock = clock
-        self._source = source
+        self._source = source or self.default_source
         self._sock = socket.create_server((host, port), backlog=limits.backlog)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -191,19 +191,7 @@ class AsyncTcpListener:
 class TcpSyslogListener(AsyncTcpListener):
     """RFC 6587 syslog: octet-counted or newline-framed lines."""
 
-    thread_name = "syslog-tcp"
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        deliver: Deliver,
-        clock: Clock,
-        limits: TcpLimits,
-        source: str = "syslog-tcp",
-    ) -> None:
-        super().__init__(host, port, deliver=deliver, clock=clock, limits=limits, source=source)
+    thread_name = default_source = "syslog-tcp"
 
     async def _serve(
         self,

@@ -36,7 +36,7 @@ class Supervised(threading.Thread):
         health: HealthRegistry,
         interval: float,
         backoff: tuple[float, float] = (1.0, 60.0),
-        backlog: Callable[[], int] | None = None,
+        backlog: Callable[[], int | None] | None = None,
         clock: Clock | None = None,
     ) -> None:
         super().__init__(name=name, daemon=True)

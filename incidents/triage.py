@@ -296,7 +296,7 @@ def _attach(
 ) -> Incident:
     """Add alerts to an incident; when another writer saved it in between (a concurrent
     triage run adding the same alerts), reload and apply again: adding is idempotent."""
-    for _attempt in range(_RETRIES - 1):
+    for attempt in range(1, _RETRIES + 1):
         try:
             return service.attach_alerts(
                 store=store,
@@ -307,15 +307,9 @@ def _attach(
                 clock=clock,
             )
         except ConflictError:
-            continue
-    return service.attach_alerts(
-        store=store,
-        actor=actor,
-        incident_id=incident_id,
-        alert_ids=alert_ids,
-        group_keys=group_keys,
-        clock=clock,
-    )
+            if attempt == _RETRIES:
+                raise
+    raise AssertionError("unreachable")  # (the last attempt returned or raised)
 
 
 def mark_false_positive(
