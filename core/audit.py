@@ -81,6 +81,7 @@ class _Walk:
     first_bad: tuple[int, str] | None = None
     observed: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # hash, time
     upto: dict[int, int] = field(default_factory=dict)
+    opened: set[str] = field(default_factory=set)  # subjects of incident.open entries
 
 
 def _walk(store: Store, heads: list[int]) -> _Walk:
@@ -113,6 +114,8 @@ def _walk(store: Store, heads: list[int]) -> _Walk:
             elif digest != row.hash:
                 walk.first_bad = (row.seq, f"entry {row.seq:,} was changed after it was written")
         prev, expected_seq = row.hash, row.seq + 1
+        if row.action == "incident.open":
+            walk.opened.add(row.subject)
         if i < len(pending) and pending[i] == row.seq:
             walk.observed[row.seq] = (row.hash, row.at)
             walk.upto[row.seq] = walk.entries
@@ -218,7 +221,7 @@ def verify(
         found.append(walk.first_bad)
     found.extend(_against_anchors(trusted, walk))
     found.extend((None, problem) for problem in (reading.problems if reading else []))
-    missing = incidents_without_opening(store)
+    missing = incidents_without_opening(store, opened=walk.opened)
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         found.append((None, f"incident {missing[0]}{more} has no opening entry (incident.open)"))
@@ -243,10 +246,12 @@ def verify(
     )
 
 
-def incidents_without_opening(store: Store) -> list[str]:
+def incidents_without_opening(store: Store, *, opened: set[str] | None = None) -> list[str]:
     """Incidents the trail never saw opened: an opening interrupted before its audit entry
-    (a re-run of triage completes it) or an incident written around the services."""
-    opened = {row.subject for row in store.audit.rows() if row.action == "incident.open"}
+    (a re-run of triage completes it) or an incident written around the services.
+    ``opened`` is what a walk of the chain already collected (else the trail is read)."""
+    if opened is None:
+        opened = {row.subject for row in store.audit.rows() if row.action == "incident.open"}
     missing: list[str] = []
     offset = 0
     while page := store.incidents.list(limit=_INCIDENT_PAGE, offset=offset):
