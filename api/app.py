@@ -44,9 +44,10 @@ from api.schemas import (
     TokenIn,
     WithheldRead,
 )
+from api.sessions import clear_session_cookie, session_id_of, set_session_cookie
 from api.taxii import taxii_router
 from api.uploads import EVIDENCE_FORM_OPENAPI, read_evidence_form
-from api.web import set_session_cookie, web_router
+from api.web import web_router
 from core import accounts, audit, limits
 from core.access import Actor, Role
 from core.alerts import AlertQuery
@@ -87,6 +88,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    app.state.soc = soc  # read by api.deps.get_soc
     install_error_handlers(app)
     install_body_limits(app, BodyLimits.for_settings(soc.settings))
     install_security_headers(app)
@@ -124,7 +126,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
                     location="header.authorization",
                 )
             return who
-        session_id = request.cookies.get(accounts.SESSION_COOKIE)
+        session_id = session_id_of(request)
         if session_id:
             who, csrf = accounts.actor_for_session(
                 store=soc.store, session_id=session_id, clock=soc.clock
@@ -160,10 +162,10 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     @app.post("/api/v1/auth/logout", status_code=204)
     def logout(request: Request, response: Response, who: ActorDep) -> None:  # noqa: ARG001
-        session_id = request.cookies.get(accounts.SESSION_COOKIE)
+        session_id = session_id_of(request)
         if session_id:
             accounts.end_session(store=soc.store, session_id=session_id)
-        response.delete_cookie(accounts.SESSION_COOKIE, path="/")
+        clear_session_cookie(response)
 
     @app.get("/api/v1/me")
     def me(who: ActorDep) -> dict[str, object]:

@@ -34,6 +34,14 @@ from api.schemas import (
     ReviewIn,
     ShareIn,
 )
+from api.sessions import (
+    LANG_COOKIE,
+    LOGIN_CSRF_COOKIE,
+    clear_session_cookie,
+    lang_of,
+    session_id_of,
+    set_session_cookie,
+)
 from api.uploads import read_evidence_form
 from core import accounts, audit, limits
 from core.access import Action, Actor, Role, allowed
@@ -70,7 +78,7 @@ from reports.charts import bar_chart
 from reports.labels import Lang, labels
 from reports.render import environment as report_environment
 
-__all__ = ["set_session_cookie", "web_router"]
+__all__ = ["web_router"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -78,8 +86,6 @@ STATIC_FILES = {
     "clock.js": "text/javascript; charset=utf-8",
     "queue.js": "text/javascript; charset=utf-8",
 }
-LANG_COOKIE = "citysoc_lang"
-LOGIN_CSRF_COOKIE = "citysoc_login_csrf"  # the login form's pre-session double-submit token
 _LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 QUEUE_PAGE = 50  # alerts per page of the queue
 BOARD_PAGE = 100  # incidents per page of the board (newest first)
@@ -102,10 +108,6 @@ def validated(model: type[Form_], **fields: object) -> Form_:
         raise input_error(exc) from None
 
 
-def lang_of(request: Request) -> Lang:
-    return "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh"
-
-
 def labels_for(request: Request) -> dict[str, str]:
     return labels(lang_of(request))
 
@@ -119,19 +121,6 @@ def _local(at: datetime | None) -> str:
     except OverflowError:  # the calendar's last hours have no Taipei time: show them as given
         local = at
     return f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
-
-
-def set_session_cookie(response: Response, session_id: str, *, secure: bool) -> None:
-    """The one way a session cookie is set: HttpOnly, SameSite=Strict, as long as the session."""
-    response.set_cookie(
-        accounts.SESSION_COOKIE,
-        session_id,
-        httponly=True,
-        secure=secure,
-        samesite="strict",
-        path="/",
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-    )
 
 
 def _environment() -> Environment:
@@ -156,7 +145,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         return HTMLResponse(html, status_code=status)
 
     def session(request: Request) -> tuple[Actor, str]:
-        session_id = request.cookies.get(accounts.SESSION_COOKIE)
+        session_id = session_id_of(request)
         if not session_id:
             raise UnauthenticatedError("log in first", location="cookie")
         return accounts.actor_for_session(store=soc.store, session_id=session_id, clock=soc.clock)
@@ -239,7 +228,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         except CitySocError:
             pass  # logging out of a dead session is still logging out
         response = to_login()
-        response.delete_cookie(accounts.SESSION_COOKIE, path="/")
+        clear_session_cookie(response)
         return response
 
     @router.get("/lang/{lang}")
