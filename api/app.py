@@ -19,6 +19,7 @@ from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
 from api.origin import require_same_origin
+from api.presenters import incident_clocks
 from api.schemas import (
     AlertGroupRead,
     AlertPage,
@@ -54,7 +55,6 @@ from core.alerts import AlertQuery
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
 from core.storage import pending_events
 from incidents import drills, evidence, service, triage
-from incidents.deadlines import DeadlineStatus
 from incidents.models import EvidenceFile, Incident
 from incidents.sharing import intel, outgoing
 from incidents.sharing.observables import classify
@@ -199,12 +199,12 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
 
     def read(incident: Incident) -> IncidentRead:
         now = soc.clock.now()
-        rows = service.deadlines(incident, now=now)
+        clocks = incident_clocks(incident, now=now)
         return IncidentRead(
             incident=incident,
             version=incident.version,
-            deadlines=[DeadlineRead.model_validate(d) for d in rows],
-            overdue=any(d.status is DeadlineStatus.OVERDUE for d in rows),
+            deadlines=[DeadlineRead.model_validate(d) for d in clocks.rows],
+            overdue=clocks.overdue,
             suggested_system_class=service.suggest_system_class(store=soc.store, incident=incident),
         )
 

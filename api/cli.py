@@ -12,6 +12,7 @@ from rich.text import Text
 
 from api.context import CitySoc, local_operator
 from api.filters import MAX_OFFSET
+from api.presenters import incident_clocks
 from api.terminal import Table, json_text, plain, safe
 from api.terminal import console as make_console
 from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
@@ -343,8 +344,7 @@ def incidents_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0
         for i in service.list_incidents(
             store=soc.store, actor=local_operator(), limit=limit, offset=offset
         ):
-            open_rows = [d for d in service.deadlines(i, now=now) if d.due_at and d.done_at is None]
-            nxt = min(open_rows, key=lambda d: d.due_at or now, default=None)
+            nxt = incident_clocks(i, now=now).next
             label = (
                 Text.from_markup(
                     f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"

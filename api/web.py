@@ -22,6 +22,7 @@ from api.errors import input_error
 from api.filters import Day, Offset, Text, alert_query
 from api.limits import LoginLimiter
 from api.origin import require_same_origin
+from api.presenters import incident_clocks
 from api.redirects import same_origin_path
 from api.schemas import (
     AlertsAssignIn,
@@ -253,15 +254,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             store=soc.store, actor=who, limit=BOARD_PAGE + 1, offset=offset
         )
         for incident in found[:BOARD_PAGE]:
-            clocks = service.deadlines(incident, now=now)
-            open_clocks = [d for d in clocks if d.due_at and d.done_at is None]
-            rows.append(
-                {
-                    "i": incident,
-                    "next": min(open_clocks, key=lambda d: d.due_at or now, default=None),
-                    "overdue": any(d.status.value == "overdue" for d in clocks),
-                }
-            )
+            clocks = incident_clocks(incident, now=now)
+            rows.append({"i": incident, "next": clocks.next, "overdue": clocks.overdue})
         return page(
             request,
             "board.html.j2",
