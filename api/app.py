@@ -23,26 +23,26 @@ from api.presenters import incident_clocks
 from api.schemas import (
     AlertGroupRead,
     AlertPage,
-    AlertsAssignIn,
-    AlertsEscalateIn,
-    AlertsFalsePositiveIn,
-    AlertsLinkIn,
-    ContainedIn,
+    AlertsAssignmentUpdate,
+    AlertsEscalationCreate,
+    AlertsFalsePositiveUpdate,
+    ContainmentUpdate,
     DeadlineRead,
-    FalsePositiveIn,
+    GroupFalsePositiveUpdate,
+    IncidentAlertsUpdate,
     IncidentCreate,
     IncidentPage,
     IncidentRead,
-    LoginIn,
-    NotificationIn,
-    ProgressIn,
+    NotificationCreate,
+    ProgressCreate,
     RemovedRead,
-    ReportIn,
-    ReviewIn,
-    ShareIn,
+    ReportUpdate,
+    ReviewCreate,
+    SessionCreate,
+    ShareCreate,
     SharePreviewRead,
     ShareRead,
-    TokenIn,
+    TokenCreate,
     WithheldRead,
 )
 from api.sessions import clear_session_cookie, session_id_of, set_session_cookie
@@ -142,7 +142,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     ActorDep = Annotated[Actor, Depends(actor)]
 
     @app.post("/api/v1/auth/login")
-    def login(body: LoginIn, request: Request, response: Response) -> dict[str, object]:
+    def login(body: SessionCreate, request: Request, response: Response) -> dict[str, object]:
         require_same_origin(request)  # no session yet, so no CSRF token: where it came from
         limiter.check(request.client.host if request.client else "unknown")
         user = accounts.authenticate(
@@ -172,7 +172,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return {"name": who.name, "role": who.role.value, "agency": who.agency}
 
     @app.post("/api/v1/tokens", status_code=201)
-    def create_token(body: TokenIn, who: ActorDep) -> dict[str, object]:
+    def create_token(body: TokenCreate, who: ActorDep) -> dict[str, object]:
         plain, token = accounts.issue_token(
             store=soc.store, actor=who, name=body.name, clock=soc.clock
         )
@@ -285,7 +285,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return AlertPage(total=total, limit=limit, offset=offset, items=items)
 
     @app.post("/api/v1/alerts/assign")
-    def assign_alerts(body: AlertsAssignIn, who: ActorDep) -> dict[str, int]:
+    def assign_alerts(body: AlertsAssignmentUpdate, who: ActorDep) -> dict[str, int]:
         changed = triage.assign_alerts(
             store=soc.store,
             actor=who,
@@ -296,7 +296,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return {"alerts": changed}
 
     @app.post("/api/v1/alerts/false-positive")
-    def suppress_alerts(body: AlertsFalsePositiveIn, who: ActorDep) -> dict[str, int]:
+    def suppress_alerts(body: AlertsFalsePositiveUpdate, who: ActorDep) -> dict[str, int]:
         changed = triage.suppress_alerts(
             store=soc.store,
             actor=who,
@@ -307,7 +307,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return {"alerts": changed}
 
     @app.post("/api/v1/alerts/escalate", response_model=IncidentRead)
-    def escalate_alerts(body: AlertsEscalateIn, who: ActorDep) -> IncidentRead:
+    def escalate_alerts(body: AlertsEscalationCreate, who: ActorDep) -> IncidentRead:
         return read(
             triage.escalate_alerts(
                 store=soc.store,
@@ -346,7 +346,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.post("/api/v1/alert-groups/{key}/false-positive")
-    def false_positive(key: str, body: FalsePositiveIn, who: ActorDep) -> dict[str, int]:
+    def false_positive(key: str, body: GroupFalsePositiveUpdate, who: ActorDep) -> dict[str, int]:
         changed = triage.mark_false_positive(
             store=soc.store, actor=who, group_key=key, reason=body.reason, clock=soc.clock
         )
@@ -383,7 +383,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return read(service.get_incident(store=soc.store, actor=who, incident_id=incident_id))
 
     @app.post("/api/v1/incidents/{incident_id}/notifications", response_model=IncidentRead)
-    def notify(incident_id: str, body: NotificationIn, who: ActorDep) -> IncidentRead:
+    def notify(incident_id: str, body: NotificationCreate, who: ActorDep) -> IncidentRead:
         updated = service.file_notification(
             store=soc.store,
             actor=who,
@@ -410,7 +410,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         return read(updated)
 
     @app.post("/api/v1/incidents/{incident_id}/review", response_model=IncidentRead)
-    def review(incident_id: str, body: ReviewIn, who: ActorDep) -> IncidentRead:
+    def review(incident_id: str, body: ReviewCreate, who: ActorDep) -> IncidentRead:
         return read(
             service.review_level(
                 store=soc.store,
@@ -423,7 +423,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.post("/api/v1/incidents/{incident_id}/progress", response_model=IncidentRead)
-    def progress(incident_id: str, body: ProgressIn, who: ActorDep) -> IncidentRead:
+    def progress(incident_id: str, body: ProgressCreate, who: ActorDep) -> IncidentRead:
         """Record response progress (應變處置進度)."""
         return read(
             service.update_progress(
@@ -432,7 +432,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.post("/api/v1/incidents/{incident_id}/contained", response_model=IncidentRead)
-    def contained(incident_id: str, body: ContainedIn, who: ActorDep) -> IncidentRead:
+    def contained(incident_id: str, body: ContainmentUpdate, who: ActorDep) -> IncidentRead:
         """Damage control or recovery is complete (損害控制或復原作業完成): stops that clock."""
         return read(
             service.mark_contained(
@@ -441,7 +441,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.post("/api/v1/incidents/{incident_id}/report", response_model=IncidentRead)
-    def investigation_report(incident_id: str, body: ReportIn, who: ActorDep) -> IncidentRead:
+    def investigation_report(incident_id: str, body: ReportUpdate, who: ActorDep) -> IncidentRead:
         """Submit the investigation, handling and improvement report (調查、處理及改善報告)."""
         return read(
             service.submit_report(
@@ -454,7 +454,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         )
 
     @app.post("/api/v1/incidents/{incident_id}/alerts", response_model=IncidentRead)
-    def link_alerts(incident_id: str, body: AlertsLinkIn, who: ActorDep) -> IncidentRead:
+    def link_alerts(incident_id: str, body: IncidentAlertsUpdate, who: ActorDep) -> IncidentRead:
         """Link alerts (of the incident's agency) to the incident."""
         return read(
             triage.escalate_alerts(
@@ -510,7 +510,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         responses={200: {"model": SharePreviewRead, "description": "the preview (no confirm)"}},
     )
     def share(
-        incident_id: str, body: ShareIn, who: ActorDep, response: Response
+        incident_id: str, body: ShareCreate, who: ActorDep, response: Response
     ) -> ShareRead | SharePreviewRead:
         """Share chosen IoCs and a summary with partners (de-identified, TLP-marked), in two
         steps: without ``confirm`` the answer (200) is the preview of exactly what would leave;

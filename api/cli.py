@@ -18,15 +18,14 @@ from api.terminal import console as make_console
 from collectors.files import default_workers, expand_paths, ingest_paths, total_bytes
 from collectors.ingest import IngestReport
 from core.access import Actor, Role
-from core.alerts import AlertQuery, AlertStatus
-from core.alerts import Severity as AlertSeverity
+from core.alerts import AlertQuery, AlertStatus, Severity
 from core.clock import roc_date, taipei_datetime, taipei_time
 from core.errors import CitySocError, InputError
 from core.settings import Settings
 from core.storage import pending_events
 from core.time_range import check_day, check_time
 from incidents import service
-from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
+from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from reports.documents import DocumentKind, build_document, missing_items, render_html
 from reports.labels import Lang
 from reports.render import encode_page
@@ -206,9 +205,7 @@ def alerts_list(
     status: Annotated[
         AlertStatus | None, typer.Option(help="new, false_positive, escalated")
     ] = None,
-    severity: Annotated[
-        AlertSeverity | None, typer.Option(help="informational ... critical")
-    ] = None,
+    severity: Annotated[Severity | None, typer.Option(help="informational ... critical")] = None,
     rule: Annotated[str | None, typer.Option(help="rule id")] = None,
     host: Annotated[str | None, typer.Option(help="host name, exactly")] = None,
     assignee: Annotated[str | None, typer.Option(help="who works them")] = None,
@@ -919,7 +916,7 @@ def demo(
             incident_id=target.id,
             answers=LevelAnswers(
                 info_class=InfoClass.CORE_NON_CI,
-                tamper=Severity.MINOR,
+                tamper=Impact.MINOR,
                 system_class=SystemClass.CORE_NON_CI,
                 availability=Availability.WITHIN_MTD,
             ),

@@ -26,32 +26,32 @@ from incidents.triage import MAX_SELECTION
 
 __all__ = [
     "AlertGroupRead",
-    "AlertsAssignIn",
-    "AlertsEscalateIn",
-    "AlertsFalsePositiveIn",
-    "AlertsLinkIn",
-    "ContainedIn",
-    "ProgressIn",
+    "AlertsAssignmentUpdate",
+    "AlertsEscalationCreate",
+    "AlertsFalsePositiveUpdate",
+    "IncidentAlertsUpdate",
+    "ContainmentUpdate",
+    "ProgressCreate",
     "AlertPage",
     "DeadlineRead",
-    "FalsePositiveIn",
+    "GroupFalsePositiveUpdate",
     "IncidentCreate",
     "IncidentPage",
     "IncidentRead",
-    "LoginIn",
-    "NotificationIn",
-    "ReportIn",
-    "ReviewIn",
+    "SessionCreate",
+    "NotificationCreate",
+    "ReportUpdate",
+    "ReviewCreate",
     "RemovedRead",
-    "ShareIn",
+    "ShareCreate",
     "SharePreviewRead",
     "ShareRead",
-    "TokenIn",
+    "TokenCreate",
     "WithheldRead",
 ]
 
 
-class _In(BaseModel):
+class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -87,50 +87,50 @@ class AlertGroupRead(BaseModel):
     last_at: datetime
 
 
-class LoginIn(_In):
+class SessionCreate(_Input):
     username: str = Field(min_length=1, max_length=64)
     password: SecretStr = Field(min_length=1, max_length=1024)
 
 
-class TokenIn(_In):
+class TokenCreate(_Input):
     name: str = Field(min_length=1, max_length=limits.NAME)
 
 
-class FalsePositiveIn(_In):
+class GroupFalsePositiveUpdate(_Input):
     reason: Reason
 
 
 _Selection = Field(min_length=1, max_length=MAX_SELECTION)
 
 
-class AlertsFalsePositiveIn(_In):
+class AlertsFalsePositiveUpdate(_Input):
     alert_ids: list[Ident] = _Selection
     reason: Reason
 
 
-class AlertsAssignIn(_In):
+class AlertsAssignmentUpdate(_Input):
     alert_ids: list[Ident] = _Selection
     assignee: str | None = Field(default=None, max_length=64, description="null: unassign")
 
 
-class AlertsLinkIn(_In):
+class IncidentAlertsUpdate(_Input):
     alert_ids: list[Ident] = _Selection
 
 
-class AlertsEscalateIn(_In):
+class AlertsEscalationCreate(_Input):
     alert_ids: list[Ident] = _Selection
     incident_id: Ident | None = Field(default=None, description="null: open a new incident")
 
 
-class ProgressIn(_In):
+class ProgressCreate(_Input):
     text: Text
 
 
-class ContainedIn(_In):
+class ContainmentUpdate(_Input):
     note: Note = ""
 
 
-class ReportIn(_In):
+class ReportUpdate(_Input):
     """The investigation report's items (incidents.models.InvestigationReport), bounded."""
 
     scope_and_damage: Text = ""
@@ -170,7 +170,7 @@ class IncidentPage(BaseModel):
     items: list[IncidentRead]
 
 
-class IncidentCreate(_In):
+class IncidentCreate(_Input):
     organization_id: Ident
     title: Title = Field(min_length=1)
     aware_at: Instant
@@ -179,7 +179,7 @@ class IncidentCreate(_In):
     affected_assets: list[Ident] = Field(default_factory=list, max_length=500)
 
 
-class NotedIocIn(_In):
+class NotedIocCreate(_Input):
     type: IoCType
     value: str = Field(min_length=1, max_length=limits.IOC)
     note: Note | None = None
@@ -188,7 +188,7 @@ class NotedIocIn(_In):
         return IoC(type=self.type, value=self.value, note=self.note)
 
 
-class NotificationIn(_In):
+class NotificationCreate(_Input):
     answers: LevelAnswers
     description: Text
     response_measures: Text
@@ -198,11 +198,11 @@ class NotificationIn(_In):
     aware_at: Instant | None = None
     fallback_channel_reason: Reason | None = None
     category: IncidentCategory | None = None
-    iocs: list[NotedIocIn] = Field(default_factory=list, max_length=limits.SELECTION)
+    iocs: list[NotedIocCreate] = Field(default_factory=list, max_length=limits.SELECTION)
 
     @field_validator("iocs")
     @classmethod
-    def _each_ioc_fits_its_type(cls, iocs: list[NotedIocIn]) -> list[NotedIocIn]:
+    def _each_ioc_fits_its_type(cls, iocs: list[NotedIocCreate]) -> list[NotedIocCreate]:
         """Checked before anything is filed, so a bad IoC refuses the whole notification."""
         for ioc in iocs:
             try:
@@ -212,18 +212,18 @@ class NotificationIn(_In):
         return iocs
 
 
-class ReviewIn(_In):
+class ReviewCreate(_Input):
     level: int | None = Field(default=None, ge=1, le=4)
     note: Note = ""
 
 
-class IocIn(_In):
+class IocCreate(_Input):
     type: IoCType | None = None  # recognised from the value when left out
     value: str = Field(min_length=1, max_length=limits.IOC)
 
 
-class ShareIn(_In):
-    iocs: list[IocIn] = Field(default_factory=list, max_length=limits.SELECTION)
+class ShareCreate(_Input):
+    iocs: list[IocCreate] = Field(default_factory=list, max_length=limits.SELECTION)
     include_incident_iocs: bool = False  # add the IoCs already recorded on the incident
     summary: Text = ""
     tlp: Tlp = Tlp.GREEN

@@ -25,15 +25,15 @@ from api.origin import require_same_origin
 from api.presenters import incident_clocks
 from api.redirects import same_origin_path
 from api.schemas import (
-    AlertsAssignIn,
-    AlertsEscalateIn,
-    AlertsFalsePositiveIn,
-    ContainedIn,
-    NotificationIn,
-    ProgressIn,
-    ReportIn,
-    ReviewIn,
-    ShareIn,
+    AlertsAssignmentUpdate,
+    AlertsEscalationCreate,
+    AlertsFalsePositiveUpdate,
+    ContainmentUpdate,
+    NotificationCreate,
+    ProgressCreate,
+    ReportUpdate,
+    ReviewCreate,
+    ShareCreate,
 )
 from api.sessions import (
     LANG_COOKIE,
@@ -46,8 +46,7 @@ from api.sessions import (
 from api.uploads import read_evidence_form
 from core import accounts, audit, limits
 from core.access import Action, Actor, Role, allowed
-from core.alerts import Alert, AlertQuery, AlertStatus
-from core.alerts import Severity as AlertSeverity
+from core.alerts import Alert, AlertQuery, AlertStatus, Severity
 from core.clock import TAIPEI
 from core.errors import (
     CitySocError,
@@ -62,9 +61,9 @@ from incidents.deadlines import TITLES, DeadlineKind
 from incidents.evidence import ACCEPTED
 from incidents.levels import (
     Availability,
+    Impact,
     InfoClass,
     LevelAnswers,
-    Severity,
     SystemClass,
     assess_level,
 )
@@ -332,8 +331,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             report_items=REPORT_ITEMS,
             choices={
                 "info_class": list(InfoClass),
-                "leak": list(Severity),
-                "tamper": list(Severity),
+                "leak": list(Impact),
+                "tamper": list(Impact),
                 "system_class": list(SystemClass),
                 "availability": list(Availability),
             },
@@ -391,8 +390,8 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         incident_id: str,
         request: Request,
         info_class: Annotated[InfoClass, Form()],
-        leak: Annotated[Severity, Form()],
-        tamper: Annotated[Severity, Form()],
+        leak: Annotated[Impact, Form()],
+        tamper: Annotated[Impact, Form()],
         system_class: Annotated[SystemClass, Form()],
         availability: Annotated[Availability, Form()],
         intent: Annotated[str, Form()],
@@ -434,7 +433,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                     forms={"notify": form},
                 )
             body = validated(
-                NotificationIn,
+                NotificationCreate,
                 answers=answers,
                 description=description,
                 response_measures=response_measures,
@@ -478,7 +477,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
         def act(who: Actor) -> object:
-            body = validated(ReviewIn, level=level, note=note)
+            body = validated(ReviewCreate, level=level, note=note)
             return service.review_level(
                 store=soc.store,
                 actor=who,
@@ -521,7 +520,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
 
         try:
             lines = [{"value": line.strip()} for line in iocs.splitlines() if line.strip()]
-            body = validated(ShareIn, iocs=lines, summary=summary)  # the API's limits
+            body = validated(ShareCreate, iocs=lines, summary=summary)  # the API's limits
             args["iocs"] = [classify(i.value) for i in body.iocs]
             args["summary"] = body.summary
             if not confirm:
@@ -596,7 +595,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 store=soc.store,
                 actor=who,
                 incident_id=incident_id,
-                text=validated(ProgressIn, text=text).text,
+                text=validated(ProgressCreate, text=text).text,
                 clock=soc.clock,
             ),
         )
@@ -618,7 +617,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 store=soc.store,
                 actor=who,
                 incident_id=incident_id,
-                note=validated(ContainedIn, note=note).note,
+                note=validated(ContainmentUpdate, note=note).note,
                 clock=soc.clock,
             ),
         )
@@ -638,7 +637,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 store=soc.store,
                 actor=who,
                 incident_id=incident_id,
-                report=validated(ReportIn, **items).report(),
+                report=validated(ReportUpdate, **items).report(),
                 clock=soc.clock,
             ),
         )
@@ -716,9 +715,9 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             agencies=list(soc.registry),
             agency_name=lambda org: _agency_name(org, lang_of(request)),
             statuses=list(AlertStatus),
-            severities=list(AlertSeverity),
+            severities=list(Severity),
             severity_chart=bar_chart(
-                [(labels_for(request)[f"sev_{s.value}"], counts[s]) for s in AlertSeverity]
+                [(labels_for(request)[f"sev_{s.value}"], counts[s]) for s in Severity]
             ),
             may_triage=Action.TRIAGE in allowed(who),
             done=done if done in TRIAGE_ACTIONS else "",
@@ -748,7 +747,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
         try:
             if action in ("assign_me", "unassign"):
                 assigned = validated(
-                    AlertsAssignIn,
+                    AlertsAssignmentUpdate,
                     alert_ids=ids,
                     assignee=who.name if action == "assign_me" else None,
                 )
@@ -760,7 +759,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                     clock=soc.clock,
                 )
             elif action == "suppress":
-                suppressed = validated(AlertsFalsePositiveIn, alert_ids=ids, reason=reason)
+                suppressed = validated(AlertsFalsePositiveUpdate, alert_ids=ids, reason=reason)
                 outcome["n"] = triage.suppress_alerts(
                     store=soc.store,
                     actor=who,
@@ -770,7 +769,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
                 )
             elif action == "escalate":
                 chosen = validated(
-                    AlertsEscalateIn, alert_ids=ids, incident_id=incident_id.strip() or None
+                    AlertsEscalationCreate, alert_ids=ids, incident_id=incident_id.strip() or None
                 )
                 escalated = triage.escalate_alerts(
                     store=soc.store,

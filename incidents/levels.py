@@ -19,7 +19,7 @@ __all__ = [
     "LevelAnswers",
     "LevelAssessment",
     "RuleSet",
-    "Severity",
+    "Impact",
     "SystemClass",
     "assess_level",
 ]
@@ -42,7 +42,10 @@ class SystemClass(StrEnum):
     CORE_CI = "core_ci"  # 核心資通系統, CI
 
 
-class Severity(StrEnum):
+class Impact(StrEnum):
+    """How badly a leak or tampering hurt (the Art. 2 matrix's 輕微 / 嚴重). Not to be
+    confused with an alert's severity (core.alerts.Severity), which rates a detection."""
+
     NONE = "none"
     MINOR = "minor"  # 輕微
     SERIOUS = "serious"  # 嚴重
@@ -65,8 +68,8 @@ class LevelAnswers(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     info_class: InfoClass = InfoClass.NONE
-    leak: Severity = Severity.NONE
-    tamper: Severity = Severity.NONE
+    leak: Impact = Impact.NONE
+    tamper: Impact = Impact.NONE
     system_class: SystemClass = SystemClass.NONE
     availability: Availability = Availability.NONE
     rule_set: RuleSet = RuleSet.R2026
@@ -113,7 +116,7 @@ _SYSTEM_ZH = {
     SystemClass.CORE_NON_CI: "核心資通系統（未涉關鍵基礎設施）",
     SystemClass.CORE_CI: "涉關鍵基礎設施之核心資通系統",
 }
-_SEVERITY_ZH = {Severity.MINOR: "輕微", Severity.SERIOUS: "嚴重"}
+_IMPACT_ZH = {Impact.MINOR: "輕微", Impact.SERIOUS: "嚴重"}
 
 
 def assess_level(answers: LevelAnswers) -> LevelAssessment:
@@ -124,7 +127,7 @@ def assess_level(answers: LevelAnswers) -> LevelAssessment:
             "or set rule_set to 2021 for an incident assessed under the old text",
             location="info_class",
         )
-    if (answers.leak is not Severity.NONE or answers.tamper is not Severity.NONE) and (
+    if (answers.leak is not Impact.NONE or answers.tamper is not Impact.NONE) and (
         answers.info_class is InfoClass.NONE and answers.system_class is SystemClass.NONE
     ):
         raise InputError(
@@ -138,25 +141,23 @@ def assess_level(answers: LevelAnswers) -> LevelAssessment:
             location="system_class",
         )
     found: list[tuple[int, str]] = []
-    serious = answers.leak is Severity.SERIOUS
-    if answers.leak is not Severity.NONE and answers.info_class in _LEAK:
+    serious = answers.leak is Impact.SERIOUS
+    if answers.leak is not Impact.NONE and answers.info_class in _LEAK:
         level = _LEAK[answers.info_class][serious]
-        found.append(
-            (level, f"{_INFO_ZH[answers.info_class]}遭洩漏（{_SEVERITY_ZH[answers.leak]}）")
-        )
-    t_serious = answers.tamper is Severity.SERIOUS
-    if answers.tamper is not Severity.NONE:
+        found.append((level, f"{_INFO_ZH[answers.info_class]}遭洩漏（{_IMPACT_ZH[answers.leak]}）"))
+    t_serious = answers.tamper is Impact.SERIOUS
+    if answers.tamper is not Impact.NONE:
         if answers.info_class in _TAMPER_INFO:
             level = _TAMPER_INFO[answers.info_class][t_serious]
             found.append(
-                (level, f"{_INFO_ZH[answers.info_class]}遭竄改（{_SEVERITY_ZH[answers.tamper]}）")
+                (level, f"{_INFO_ZH[answers.info_class]}遭竄改（{_IMPACT_ZH[answers.tamper]}）")
             )
         if answers.system_class in _TAMPER_SYSTEM:
             level = _TAMPER_SYSTEM[answers.system_class][t_serious]
             found.append(
                 (
                     level,
-                    f"{_SYSTEM_ZH[answers.system_class]}遭竄改（{_SEVERITY_ZH[answers.tamper]}）",
+                    f"{_SYSTEM_ZH[answers.system_class]}遭竄改（{_IMPACT_ZH[answers.tamper]}）",
                 )
             )
     if answers.availability is not Availability.NONE and answers.system_class in _AVAILABILITY:

@@ -5,15 +5,15 @@ import pytest
 from core.errors import InputError
 from incidents.levels import (
     Availability,
+    Impact,
     InfoClass,
     LevelAnswers,
     RuleSet,
-    Severity,
     SystemClass,
     assess_level,
 )
 
-N, MI, SE = Severity.NONE, Severity.MINOR, Severity.SERIOUS
+N, MI, SE = Impact.NONE, Impact.MINOR, Impact.SERIOUS
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from core.access import Actor, Role
 from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError, TransitionError
 from incidents import repository, service
 from incidents.deadlines import DeadlineKind, DeadlineStatus
-from incidents.levels import Availability, InfoClass, LevelAnswers, Severity, SystemClass
+from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from incidents.models import IncidentState, InvestigationReport, NotificationKind
 
 XITUN = Actor("xitun", Role.REPORTER, agency="district-xitun")
@@ -234,7 +234,7 @@ def test_leak_of_official_secrets_is_major(store, clock):
         store,
         clock,
         incident.id,
-        answers=LevelAnswers(info_class=InfoClass.OFFICIAL_SECRET, leak=Severity.MINOR),
+        answers=LevelAnswers(info_class=InfoClass.OFFICIAL_SECRET, leak=Impact.MINOR),
     )
     assert filed.level == 3
     review = {d.kind: d for d in service.deadlines(filed, now=clock.now())}[DeadlineKind.REVIEW]
