@@ -4,7 +4,8 @@ Several agencies send benign noise and a few attacks (Winlogbeat JSON, syslog, P
 plus a few malformed lines); CitySOC ingests, detects, opens candidate incidents, a district
 office files the notification, and the form is rendered to HTML. The input files are written
 by `write_demo_inputs` (also used by the collectors' fuzz tests); the `demo` command at the
-end runs the other commands' steps over them.
+end (a top-level command: `api/cli/__init__.py` registers it) runs the other commands'
+steps over them.
 """
 
 import json

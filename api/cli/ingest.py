@@ -1,4 +1,7 @@
-"""`citysoc ingest`, `detect` and `rules check`: log files in, Sigma rules over them."""
+"""`citysoc ingest`, `detect` and `rules check`: log files in, Sigma rules over them.
+
+`ingest` and `detect` are top-level commands: `api/cli/__init__.py` registers them.
+"""
 
 from pathlib import Path
 from typing import Annotated
@@ -36,6 +39,7 @@ def print_ingest(report: IngestReport, pending: int = 0) -> None:
 
 
 def ingest_files(soc: CitySoc, paths: list[Path]) -> IngestReport:
+    """Ingest files and folders with a progress bar (by bytes) on stderr."""
     files = expand_paths(paths)
     with progress_bar() as progress:
         task = progress.add_task(f"ingesting {len(files)} file(s)", total=total_bytes(files))
@@ -45,6 +49,7 @@ def ingest_files(soc: CitySoc, paths: list[Path]) -> IngestReport:
 
 
 def run_detections(soc: CitySoc) -> None:
+    """Compile the rules, run them over new events and triage; print what happened."""
     with progress_bar() as progress:
         task = progress.add_task("compiling rules", total=None)
         rules = soc.rules(lambda n: progress.advance(task, n))

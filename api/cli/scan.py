@@ -1,4 +1,7 @@
-"""`citysoc scan` and `citysoc assets`: nmap scans and the inventory they build."""
+"""`citysoc scan` and `citysoc assets`: nmap scans and the inventory they build.
+
+`scan` is a top-level command: `api/cli/__init__.py` registers it.
+"""
 
 from typing import Annotated
 

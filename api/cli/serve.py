@@ -1,4 +1,7 @@
-"""`citysoc serve` (listeners, detection loop and API) and `citysoc agencies`."""
+"""`citysoc serve` (listeners, detection loop and API) and `citysoc agencies`.
+
+Both are top-level commands: `api/cli/__init__.py` registers them.
+"""
 
 from api.cli.common import StoreOpt, console, open_soc, progress_bar
 from api.terminal import Table, safe
