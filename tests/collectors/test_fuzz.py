@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from api.demo import write_demo_inputs
+from api.cli.demo import write_demo_inputs
 from collectors.files import ingest_paths
 from collectors.ingest import Ingestor, IngestReport
 from collectors.syslog import SyslogServer, TcpLimits

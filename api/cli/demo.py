@@ -2,7 +2,10 @@
 
 Several agencies send benign noise and a few attacks (Winlogbeat JSON, syslog, PAN-OS CSV,
 plus a few malformed lines); CitySOC ingests, detects, opens candidate incidents, a district
-office files the notification, and the form is rendered to HTML.
+office files the notification, and the form is rendered to HTML. The input files are written
+by `write_demo_inputs` (also used by the collectors' fuzz tests); the `demo` command at the
+end (a top-level command: `api/cli/__init__.py` registers it) runs the other commands'
+steps over them.
 """
 
 import json
@@ -10,10 +13,23 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Annotated
 
+import typer
+
+from api.cli.alerts import alerts_groups
+from api.cli.common import console, err, open_soc
+from api.cli.incidents import incidents_list
+from api.cli.ingest import ingest_files, print_ingest, run_detections
+from api.context import local_operator
+from api.terminal import safe
+from core.access import Actor, Role
 from core.clock import TAIPEI, UTC
+from incidents import service
+from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
+from reports.documents import DocumentKind, build_document, render_html
 
-__all__ = ["DemoFiles", "write_demo_inputs"]
+__all__ = ["DemoFiles", "demo", "write_demo_inputs"]
 
 # Documentation address ranges (RFC 5737) stand in for attackers outside the city.
 ATTACKER_RDP = "203.0.113.45"
@@ -263,3 +279,66 @@ def _panos(at: datetime, src: str, dst: str, sport: int, dport: int, action: str
         "12",
     ]
     return ",".join(cols)
+
+
+def demo(
+    folder: Annotated[Path, typer.Option(help="where the demo writes its store and files")] = Path(
+        "var/demo"
+    ),
+) -> None:
+    """Generate sample agency logs and run the whole path: ingest → alerts → incidents →
+    a notification form."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "citysoc.db"
+    for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
+        stale.unlink(missing_ok=True)
+    with open_soc(f"sqlite:///{db}") as soc:
+        files = write_demo_inputs(folder / "input", now=soc.clock.now())
+        console.rule("1. ingest agency logs")
+        print_ingest(ingest_files(soc, files.all()))
+        console.rule("2. detect and triage")
+        run_detections(soc)
+        alerts_groups(store=f"sqlite:///{db}")
+        console.rule("3. a district office files its notification")
+        incidents = service.list_incidents(store=soc.store, actor=local_operator())
+        target = next((i for i in incidents if "D-XITUN-FS01" in i.affected_assets), None)
+        if target is None:
+            err.print("[red]no incident for the Xitun District Office; nothing to notify[/]")
+            raise typer.Exit(1)
+        reporter = Actor("xitun-contact", Role.REPORTER, agency="district-xitun")
+        filed = service.file_notification(
+            store=soc.store,
+            actor=reporter,
+            incident_id=target.id,
+            answers=LevelAnswers(
+                info_class=InfoClass.CORE_NON_CI,
+                tamper=Impact.MINOR,
+                system_class=SystemClass.CORE_NON_CI,
+                availability=Availability.WITHIN_MTD,
+            ),
+            description=(
+                "檔案伺服器 D-XITUN-FS01 遭執行編碼 PowerShell、新增管理者帳號並清除安全性日誌。"
+            ),
+            response_measures="已隔離主機網路連線，停用可疑帳號 backup$adm，保全日誌與記憶體映像。",
+            outside_support_needed=False,
+            clock=soc.clock,
+        )
+        incidents_list(store=f"sqlite:///{db}")
+        out = folder / f"notification-{filed.id}.html"
+        form = build_document(
+            DocumentKind.NOTIFICATION, filed, registry=soc.registry, now=soc.clock.now()
+        )
+        out.write_text(render_html(form), encoding="utf-8")
+        result = soc.verify_audit(actor=local_operator())
+        console.rule("where to look")
+        console.print(
+            f"notification form: [bold]{safe(out)}[/] (level {filed.level}: "
+            f"{safe('; '.join(filed.level_reasons))})"
+        )
+        console.print(f"store: {db}  →  citysoc alerts list --store sqlite:///{db}")
+        console.print(f"dead letters: citysoc deadletter list --store sqlite:///{db}")
+        console.print(
+            f"audit trail: {result.entries} entries, "
+            f"{'intact' if result.ok else 'BROKEN'} (citysoc audit verify)"
+        )
+        console.print(f"generated at {datetime.now(UTC).isoformat(timespec='seconds')}")

@@ -1,0 +1,105 @@
+"""`citysoc incidents`: list, open by hand and show with the statutory clocks."""
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from api.cli.common import Limit, Offset, StoreOpt, console, open_soc
+from api.context import local_operator
+from api.presenters import incident_clocks
+from api.terminal import Table, safe
+from core.clock import roc_date, taipei_time
+from incidents import service
+
+__all__ = ["incidents_app", "incidents_list"]
+
+incidents_app = typer.Typer(help="Incidents and their statutory clocks.", no_args_is_help=True)
+
+
+@incidents_app.command("list")
+def incidents_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0) -> None:
+    """Incidents with their level, state and the next statutory deadline."""
+    with open_soc(store) as soc:
+        table = Table(title="Incidents")
+        table.add_column("id", no_wrap=True)
+        for col in ("agency", "level", "state", "next deadline (Taipei)", "title"):
+            table.add_column(col)
+        now = soc.clock.now()
+        for i in service.list_incidents(
+            store=soc.store, actor=local_operator(), limit=limit, offset=offset
+        ):
+            nxt = incident_clocks(i, now=now).next
+            label = (
+                Text.from_markup(
+                    f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"
+                    f"{nxt.title_zh} {taipei_time(nxt.due_at)}"
+                )
+                if nxt and nxt.due_at
+                else "-"
+            )
+            table.add_row(
+                i.id, i.organization_id, str(i.level or "-"), i.state.value, label, i.title
+            )
+        console.print(table)
+
+
+@incidents_app.command("open")
+def incidents_open(
+    agency: Annotated[str, typer.Option(help="agency code (see: citysoc agencies)")],
+    title: Annotated[str, typer.Option()],
+    aware_at: Annotated[
+        str,
+        typer.Option(
+            help="when the agency became aware, ISO 8601 with zone, e.g. 2026-03-02T09:00:00+08:00"
+        ),
+    ],
+    description: str = "",
+    store: StoreOpt = None,
+) -> None:
+    """Open an incident by hand (not from alerts)."""
+    with open_soc(store) as soc:
+        soc.registry.get(agency)
+        try:
+            aware = datetime.fromisoformat(aware_at)
+        except ValueError as exc:
+            raise typer.BadParameter(f"not an ISO 8601 time: {aware_at}") from exc
+        incident = service.open_incident(
+            store=soc.store,
+            actor=local_operator(),
+            organization_id=agency,
+            title=title,
+            aware_at=aware,
+            description=description,
+            clock=soc.clock,
+        )
+        console.print(
+            f"opened {incident.id}; notification due "
+            f"{roc_date(service.deadlines(incident, now=soc.clock.now())[0].due_at or aware)}"
+        )
+
+
+@incidents_app.command("show")
+def incidents_show(incident_id: str, store: StoreOpt = None) -> None:
+    """One incident with its statutory clocks."""
+    with open_soc(store) as soc:
+        i = service.get_incident(store=soc.store, actor=local_operator(), incident_id=incident_id)
+        console.print(
+            f"[bold]{safe(i.id)}[/] {safe(i.title)}\nagency: {safe(i.organization_id)}  level: "
+            f"{i.level or '-'}  state: {i.state.value}  alerts: {i.alert_count}"
+        )
+        for reason in i.level_reasons:
+            console.print(f"  {safe(reason)}")
+        table = Table(title="Statutory clocks (Taipei time)")
+        for col in ("clock", "due", "done", "status", "basis"):
+            table.add_column(col)
+        for d in service.deadlines(i, now=soc.clock.now()):
+            table.add_row(
+                d.title_zh,
+                roc_date(d.due_at) if d.due_at else "-",
+                roc_date(d.done_at) if d.done_at else "-",
+                d.status.value,
+                d.basis,
+            )
+        console.print(table)
