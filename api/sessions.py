@@ -4,7 +4,7 @@ the login form's pre-session CSRF token, and the language choice."""
 from fastapi import Request, Response
 
 from core import accounts
-from reports.labels import Lang
+from core.i18n import Lang
 
 __all__ = [
     "LANG_COOKIE",

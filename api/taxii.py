@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from api.context import CitySoc
-from core.access import Actor, Role
+from core.access import Action, Actor, require_right
 from core.errors import (
     CitySocError,
     ForbiddenError,
@@ -179,8 +179,7 @@ def taxii_router(soc: CitySoc, resolve_token: Callable[[str], Actor]) -> APIRout
         who = resolve_token(token)
         if claimed is not None and who.name not in (claimed, partner_username(claimed)):
             raise UnauthenticatedError("the user name does not match the token")
-        if who.role not in (Role.PARTNER, Role.ADMIN, Role.ANALYST, Role.LEAD, Role.AUDITOR):
-            raise ForbiddenError("this account has no access to the TAXII collections")
+        require_right(who, Action.USE_TAXII, "this account has no access to the TAXII collections")
         return who
 
     Caller = Annotated[Actor, Depends(caller)]

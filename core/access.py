@@ -1,9 +1,12 @@
-"""Who may do what: roles, agency isolation, and ``require()``.
+"""Who may do what: roles and their actions (the matrix), an actor's scope (every agency,
+one agency, or none), and the checks ``allowed()``, ``require()``, ``require_citywide()``
+and ``require_right()``. Every role check in CitySOC goes through this module.
 
 Checks live in the services (not only in pages): a reporter of agency A asking for agency
 B's incident gets NotFoundError, exactly as if it did not exist.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,10 +17,13 @@ __all__ = [
     "Action",
     "Actor",
     "Role",
+    "Scope",
     "allowed",
+    "bound_to_one_agency",
     "not_found",
     "require",
     "require_citywide",
+    "require_right",
     "require_visible",
 ]
 
@@ -46,44 +52,106 @@ class Action(StrEnum):
     # City-wide views that belong to no one agency (see require_citywide):
     READ_METRICS = "read_metrics"  # /metrics: counts of every agency's events and incidents
     READ_AUDIT = "read_audit"  # the audit trail and its verification: every agency's changes
+    READ_INTEL = "read_intel"  # partners' intelligence: indicators, pulls, their hits
+    READ_DEAD_LETTERS = "read_dead_letters"  # records that failed to parse, of every agency
+    READ_REVIEWS = "read_reviews"  # the review queue: the superior agency's work list
+    # Rights that belong to no agency (see require_right):
+    LIST_ACCOUNTS = "list_accounts"  # who has an account, with role and agency
+    MANAGE_ACCOUNTS = "manage_accounts"  # create accounts; see and revoke anyone's tokens
+    SIGN_IN = "sign_in"  # log in to the pages and call the JSON API (partners: TAXII only)
+    HOLD_TOKENS = "hold_tokens"  # API tokens of one's own (every account, not the system)
+    USE_TAXII = "use_taxii"  # open /taxii2/; which collections, the grants decide
+    WRITE_TAXII = "write_taxii"  # add to every TAXII collection, whatever the grants say
 
+
+# What every person with an account may do whatever their role (not the system, which is
+# no account, nor partners, which reach only TAXII).
+_PERSON = frozenset({Action.SIGN_IN, Action.HOLD_TOKENS})
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.ANALYST: frozenset(
-        {
-            Action.VIEW,
-            Action.TRIAGE,
-            Action.OPEN_INCIDENT,
-            Action.EDIT_INCIDENT,
-            Action.FILE_NOTIFICATION,
-            Action.EXPORT,
-            Action.SCAN,
-            Action.RECORD_DRILL,
-            Action.SHARE,
-            Action.READ_METRICS,
-            Action.READ_AUDIT,
-        }
-    ),
-    Role.LEAD: frozenset(Action),
-    Role.REPORTER: frozenset(
-        {
-            Action.VIEW,
-            Action.OPEN_INCIDENT,
-            Action.EDIT_INCIDENT,
-            Action.FILE_NOTIFICATION,
-            Action.EXPORT,
-            Action.RECORD_DRILL,
-        }
-    ),
+    Role.ANALYST: _PERSON
+    | {
+        Action.VIEW,
+        Action.TRIAGE,
+        Action.OPEN_INCIDENT,
+        Action.EDIT_INCIDENT,
+        Action.FILE_NOTIFICATION,
+        Action.EXPORT,
+        Action.SCAN,
+        Action.RECORD_DRILL,
+        Action.SHARE,
+        Action.READ_METRICS,
+        Action.READ_AUDIT,
+        Action.READ_INTEL,
+        Action.READ_DEAD_LETTERS,
+        Action.READ_REVIEWS,
+        Action.USE_TAXII,
+    },
+    # Leads may do everything but the administrators' own: accounts, and writing to every
+    # TAXII collection.
+    Role.LEAD: frozenset(Action) - {Action.MANAGE_ACCOUNTS, Action.WRITE_TAXII},
+    Role.REPORTER: _PERSON
+    | {
+        Action.VIEW,
+        Action.OPEN_INCIDENT,
+        Action.EDIT_INCIDENT,
+        Action.FILE_NOTIFICATION,
+        Action.EXPORT,
+        Action.RECORD_DRILL,
+    },
     # Auditors read the trail, not the operators' gauges (scrapers use an analyst's token).
-    Role.AUDITOR: frozenset({Action.VIEW, Action.EXPORT, Action.READ_AUDIT}),
+    Role.AUDITOR: _PERSON
+    | {
+        Action.VIEW,
+        Action.EXPORT,
+        Action.READ_AUDIT,
+        Action.READ_INTEL,
+        Action.READ_DEAD_LETTERS,
+        Action.READ_REVIEWS,
+        Action.LIST_ACCOUNTS,
+        Action.USE_TAXII,
+    },
     Role.ADMIN: frozenset(Action),
     Role.SYSTEM: frozenset(
         {Action.VIEW, Action.TRIAGE, Action.OPEN_INCIDENT, Action.SCAN, Action.SHARE}
     ),
-    # Partners act only through the TAXII grants in the partner registry (incidents.sharing).
-    Role.PARTNER: frozenset(),
+    # Partners act only through the TAXII grants in the partner registry (incidents.sharing),
+    # with tokens of their own; they cannot sign in.
+    Role.PARTNER: frozenset({Action.USE_TAXII, Action.HOLD_TOKENS}),
 }
+
+# Roles bound to one agency: they see its records only, and each such actor names it.
+_ONE_AGENCY = frozenset({Role.REPORTER})
+# A partner city sees none of our agencies' records.
+_NO_AGENCY = frozenset({Role.PARTNER})
+
+
+def bound_to_one_agency(role: Role) -> bool:
+    """Whether an account of this role belongs to one agency (and must name it)."""
+    return role in _ONE_AGENCY
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose records an actor sees: every agency (city-wide), one agency, or none."""
+
+    citywide: bool
+    agency: str | None = None  # the one agency of an actor that is not city-wide
+
+    def covers(self, agency: str) -> bool:
+        """Whether records of ``agency`` are in scope ("*", every agency: city-wide only)."""
+        return self.citywide or (self.agency is not None and agency == self.agency)
+
+    def agencies(self, asked: Sequence[str] | None = None) -> list[str] | None:
+        """The agencies a query may cover: what was asked (None: all) city-wide, else the
+        actor's own agency whatever was asked (none at all without one)."""
+        if self.citywide:
+            return None if asked is None else list(asked)
+        return [self.agency] if self.agency is not None else []
+
+
+_CITYWIDE = Scope(citywide=True)
+_NOWHERE = Scope(citywide=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +161,19 @@ class Actor:
     agency: str | None = None  # required for reporters
 
     def __post_init__(self) -> None:
-        if self.role is Role.REPORTER and not self.agency:
-            raise ValueError("a reporter must belong to one agency")
+        if bound_to_one_agency(self.role) and not self.agency:
+            raise ValueError(f"a {self.role.value} must belong to one agency")
+
+    @property
+    def scope(self) -> Scope:
+        if self.role in _NO_AGENCY:
+            return _NOWHERE
+        if self.role in _ONE_AGENCY:
+            return Scope(citywide=False, agency=self.agency)
+        return _CITYWIDE  # an agency on a city-wide account narrows nothing
 
     def sees(self, agency: str) -> bool:
-        if self.role is Role.PARTNER:
-            return False  # a partner city sees none of our agencies' records
-        return self.role is not Role.REPORTER or agency == self.agency
+        return self.scope.covers(agency)
 
     @property
     def label(self) -> str:
@@ -136,12 +210,20 @@ def require(actor: Actor, action: Action, agency: str, what: str = "record") -> 
         )
 
 
+def require_right(actor: Actor, action: Action, message: str, location: str | None = None) -> None:
+    """For a right no agency qualifies (accounts, intelligence, TAXII, the alert queue):
+    the role alone decides. ``message`` tells the refused caller who holds the right."""
+    if action not in _ALLOWED[actor.role]:
+        raise ForbiddenError(message, location=location)
+
+
 def require_citywide(actor: Actor, action: Action, what: str, hint: str = "") -> None:
     """For a view of every agency at once (metrics, the audit trail): the role decides, and
     a role limited to one agency (a reporter) is refused even a count."""
-    if action not in _ALLOWED[actor.role]:
-        raise ForbiddenError(
-            f"role {actor.role.value} may not {action.value.replace('_', ' ')}: the {what} "
-            f"covers every agency{'; ' + hint if hint else ''}",
-            location=what,
-        )
+    require_right(
+        actor,
+        action,
+        f"role {actor.role.value} may not {action.value.replace('_', ' ')}: the {what} "
+        f"covers every agency{'; ' + hint if hint else ''}",
+        what,
+    )

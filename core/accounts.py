@@ -19,7 +19,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from zxcvbn import zxcvbn
 
 from core import audit
-from core.access import SYSTEM, Action, Actor, Role, not_found, require
+from core.access import (
+    SYSTEM,
+    Action,
+    Actor,
+    Role,
+    allowed,
+    bound_to_one_agency,
+    not_found,
+    require,
+    require_right,
+)
 from core.agencies import AgencyRegistry
 from core.clock import Clock
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
@@ -132,16 +142,15 @@ def create_user(
     display_name: str = "",
 ) -> User:
     """Only administrators create accounts. Raises InputError, ConflictError, ForbiddenError."""
-    if actor.role not in (Role.ADMIN,):
-        raise ForbiddenError("only administrators create accounts", location="user")
+    require_right(actor, Action.MANAGE_ACCOUNTS, "only administrators create accounts", "user")
     if not _USERNAME.match(username):
         raise InputError(
             "username must be 2-63 of a-z 0-9 . _ - and start with a letter or digit",
             location="username",
         )
     _check_password(password, username=username, display_name=display_name)
-    if role is Role.REPORTER and not agency:
-        raise InputError("a reporter belongs to one agency: give --agency", location="agency")
+    if bound_to_one_agency(role) and not agency:
+        raise InputError(f"a {role.value} belongs to one agency: give --agency", location="agency")
     if role is Role.SYSTEM:
         raise InputError("the system role is not for people", location="role")
     if agency:
@@ -151,7 +160,7 @@ def create_user(
         username=username,
         display_name=display_name or username,
         role=role,
-        agency=agency if role is Role.REPORTER else None,
+        agency=agency if bound_to_one_agency(role) else None,
         password_hash=_hasher.hash(password),
         created_at=now,
     )
@@ -187,8 +196,9 @@ def _check_password(password: str, *, username: str, display_name: str) -> None:
 
 def list_users(*, store: Store, actor: Actor) -> list[User]:
     require(actor, Action.VIEW, "*", "users")
-    if actor.role not in (Role.ADMIN, Role.AUDITOR, Role.LEAD):
-        raise ForbiddenError("only administrators, leads and auditors list accounts")
+    require_right(
+        actor, Action.LIST_ACCOUNTS, "only administrators, leads and auditors list accounts"
+    )
     return [User.model_validate_json(d) for d in store.accounts.users()]
 
 
@@ -209,7 +219,8 @@ def authenticate(*, store: Store, username: str, password: str, clock: Clock) ->
         matches = False
     # Partners use TAXII tokens, never pages; a locked account waits even with the right
     # password (else guessing could go on while locked).
-    if user is not None and matches and not user.disabled and user.role is not Role.PARTNER:
+    signs_in = user is not None and Action.SIGN_IN in allowed(user.actor())
+    if user is not None and matches and not user.disabled and signs_in:
         try:
             cleared = store.accounts.update_user(username, functools.partial(_cleared, now=now))
         except _LockedError:
@@ -302,7 +313,7 @@ def check_csrf(expected: str, given: str | None) -> None:
 
 def issue_token(*, store: Store, actor: Actor, name: str, clock: Clock) -> tuple[str, ApiToken]:
     """A bearer token for programs, shown once: only its hash is kept."""
-    if actor.role is Role.SYSTEM or _load_user(store, actor.name) is None:
+    if Action.HOLD_TOKENS not in allowed(actor) or _load_user(store, actor.name) is None:
         raise ForbiddenError("API tokens belong to user accounts", location="token")
     if not name.strip():
         raise InputError("name the token after the program that will use it", location="name")
@@ -321,14 +332,15 @@ def issue_token(*, store: Store, actor: Actor, name: str, clock: Clock) -> tuple
 
 
 def list_tokens(*, store: Store, actor: Actor) -> list[ApiToken]:
-    owner = None if actor.role is Role.ADMIN else actor.name
+    owner = None if Action.MANAGE_ACCOUNTS in allowed(actor) else actor.name
     return [ApiToken.model_validate_json(d) for d in store.accounts.tokens(owner)]
 
 
 def revoke_token(*, store: Store, actor: Actor, token_id: str, clock: Clock) -> ApiToken:
     doc = store.accounts.token(token_id)
     token = ApiToken.model_validate_json(doc) if doc else None
-    if token is None or (token.username != actor.name and actor.role is not Role.ADMIN):
+    others = Action.MANAGE_ACCOUNTS in allowed(actor)
+    if token is None or (token.username != actor.name and not others):
         raise not_found("token")  # another's token and a made-up id answer alike
     now = clock.now()
     token.revoked_at = token.revoked_at or now

@@ -129,15 +129,16 @@ def change(
     actor: Actor,
     incident_id: str,
     step: Step,
-    action: Action,
     mutate: Callable[[Incident, datetime], Mapping[str, object]],
     clock: Clock,
+    action: Action | None = None,
     audit_action: str | None = None,
 ) -> Incident:
     """Load, check, apply ``mutate`` (returns the audit detail), save, audit (as
-    ``incident.<step>`` unless ``audit_action`` names it). The one way an incident changes."""
+    ``incident.<step>`` unless ``audit_action`` names it). The one way an incident changes.
+    The right checked is the step's (``workflow.right_for``) unless ``action`` names it."""
     incident = repository.get(store, incident_id, actor=actor)
-    require(actor, action, incident.organization_id, "incident")
+    require(actor, action or workflow.right_for(step), incident.organization_id, "incident")
     workflow.check(incident, step)
     expected = incident.version
     updated = incident.model_copy(deep=True)
@@ -222,7 +223,6 @@ def file_notification(
         actor=actor,
         incident_id=incident_id,
         step=Step.NOTIFY,
-        action=Action.FILE_NOTIFICATION,
         mutate=mutate,
         clock=clock,
     )
@@ -279,7 +279,6 @@ def correct_aware_at(
         actor=actor,
         incident_id=incident_id,
         step=Step.EDIT,
-        action=Action.EDIT_INCIDENT,
         mutate=mutate,
         clock=clock,
         audit_action="incident.aware_at",
@@ -326,7 +325,6 @@ def change_level(
         actor=actor,
         incident_id=incident_id,
         step=Step.CHANGE_LEVEL,
-        action=Action.EDIT_INCIDENT,
         clock=clock,
         mutate=lambda i, now: _relevel(i, now, actor, answers, level, reason),
     )
@@ -358,7 +356,6 @@ def review_level(
         actor=actor,
         incident_id=incident_id,
         step=Step.REVIEW,
-        action=Action.REVIEW_LEVEL,
         mutate=mutate,
         clock=clock,
     )
@@ -376,7 +373,6 @@ def record_forwarded(*, store: Store, actor: Actor, incident_id: str, clock: Clo
         actor=actor,
         incident_id=incident_id,
         step=Step.FORWARD,
-        action=Action.REVIEW_LEVEL,
         mutate=mutate,
         clock=clock,
     )
@@ -394,7 +390,6 @@ def mark_contained(
         actor=actor,
         incident_id=incident_id,
         step=Step.CONTAIN,
-        action=Action.EDIT_INCIDENT,
         mutate=mutate,
         clock=clock,
     )
@@ -420,7 +415,6 @@ def submit_report(
         actor=actor,
         incident_id=incident_id,
         step=Step.REPORT,
-        action=Action.FILE_NOTIFICATION,
         mutate=mutate,
         clock=clock,
     )
@@ -446,7 +440,6 @@ def close_incident(
         actor=actor,
         incident_id=incident_id,
         step=Step.CLOSE,
-        action=Action.EDIT_INCIDENT,
         mutate=_ending(IncidentState.CLOSED, reason),
         clock=clock,
     )
@@ -461,7 +454,6 @@ def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock:
         actor=actor,
         incident_id=incident_id,
         step=Step.DISMISS,
-        action=Action.TRIAGE,
         mutate=_ending(IncidentState.FALSE_POSITIVE, reason),
         clock=clock,
     )
@@ -484,7 +476,6 @@ def add_iocs(
         actor=actor,
         incident_id=incident_id,
         step=Step.EDIT,
-        action=Action.EDIT_INCIDENT,
         mutate=mutate,
         clock=clock,
     )
@@ -506,7 +497,6 @@ def update_progress(
         actor=actor,
         incident_id=incident_id,
         step=Step.EDIT,
-        action=Action.EDIT_INCIDENT,
         mutate=mutate,
         clock=clock,
         audit_action="incident.progress",
@@ -534,7 +524,7 @@ def attach_alerts(
         actor=actor,
         incident_id=incident_id,
         step=Step.EDIT,
-        action=Action.TRIAGE,
+        action=Action.TRIAGE,  # attaching alerts is triage (a reporter may edit, not triage)
         mutate=mutate,
         clock=clock,
     )

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 from core import accounts, audit
-from core.access import Action, Actor, Role, allowed, not_found, require
+from core.access import Action, Actor, allowed, not_found, require, require_right
 from core.agencies import AgencyRegistry
 from core.alerts import Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.clock import TAIPEI, Clock
-from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from core.errors import ConflictError, InputError, NotFoundError
 from core.events import Event
 from core.faults import crash_point
 from core.storage.base import Store
@@ -405,13 +405,12 @@ MAX_SELECTION = 1000  # alerts per bulk action: a page of the queue at its large
 
 
 def _scoped(actor: Actor, query: AlertQuery) -> AlertQuery:
-    """The query as the actor may run it: a reporter's is pinned to their agency."""
+    """The query as the actor may run it: one agency's actor (a reporter) is pinned to it."""
     if query.organization_id is not None:
         require(actor, Action.VIEW, query.organization_id, "agency")
-    if actor.role is Role.REPORTER:
-        return replace(query, organization_id=actor.agency)
-    if Action.VIEW not in allowed(actor):
-        raise ForbiddenError(f"role {actor.role.value} may not view alerts", location="alerts")
+    require_right(actor, Action.VIEW, f"role {actor.role.value} may not view alerts", "alerts")
+    if not actor.scope.citywide:
+        return replace(query, organization_id=actor.scope.agency)
     return query
 
 

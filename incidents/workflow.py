@@ -1,4 +1,5 @@
-"""What each step of the incident workflow requires, as a table.
+"""What each step of the incident workflow requires, as tables: the right it takes
+(``core.access``) and the state it needs; and which steps an actor may take now.
 
 The state is the furthest milestone reached; the steps do not form a strict line (the
 superior may review the level after recovery is complete), so each step names what must
@@ -9,10 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.access import Action, Actor, allowed
 from core.errors import TransitionError
 from incidents.models import Incident, IncidentState
 
-__all__ = ["Step", "check", "derive_state"]
+__all__ = ["Step", "available_steps", "check", "derive_state", "right_for"]
 
 
 class Step(StrEnum):
@@ -88,6 +90,40 @@ _REQUIRES: dict[Step, tuple[Requirement, ...]] = {
     ),
     Step.EDIT: (Requirement(_open, "the incident is already closed"),),
 }
+
+
+# The right each step takes. Attaching alerts is an EDIT taken by triage (TRIAGE), so
+# service.attach_alerts names its right itself.
+_RIGHT: dict[Step, Action] = {
+    Step.NOTIFY: Action.FILE_NOTIFICATION,
+    Step.CHANGE_LEVEL: Action.EDIT_INCIDENT,
+    Step.REVIEW: Action.REVIEW_LEVEL,
+    Step.FORWARD: Action.REVIEW_LEVEL,
+    Step.CONTAIN: Action.EDIT_INCIDENT,
+    Step.REPORT: Action.FILE_NOTIFICATION,  # the investigation report is statutory filing
+    Step.CLOSE: Action.EDIT_INCIDENT,
+    Step.DISMISS: Action.TRIAGE,
+    Step.EDIT: Action.EDIT_INCIDENT,
+}
+
+
+def right_for(step: Step) -> Action:
+    """The action (core.access) an actor needs to take ``step``."""
+    return _RIGHT[step]
+
+
+def _holds(incident: Incident, step: Step) -> bool:
+    return all(requirement.holds(incident) for requirement in _REQUIRES[step])
+
+
+def available_steps(actor: Actor, incident: Incident) -> frozenset[Step]:
+    """The steps this actor may take on this incident now: the role's rights, the agency
+    (none on another agency's incident) and the state's requirements together. What the
+    pages offer; ``service.change`` still checks each step it is asked to take."""
+    if not actor.sees(incident.organization_id):
+        return frozenset()
+    rights = allowed(actor)
+    return frozenset(s for s in Step if _RIGHT[s] in rights and _holds(incident, s))
 
 
 def check(incident: Incident, step: Step) -> None:

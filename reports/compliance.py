@@ -17,13 +17,13 @@ from core.access import Action, Actor, require, require_visible
 from core.agencies import AgencyRegistry
 from core.audit_anchors import AnchorLog
 from core.clock import TAIPEI
+from core.i18n import Lang, labels, localized
 from core.storage.base import Store
 from incidents import drills, repository, service
 from incidents.deadlines import TITLES, DeadlineKind, DeadlineStatus
 from incidents.drills import DrillObligation, drill_obligations
 from incidents.models import Incident
 from reports.charts import bar_chart, stacked_bars
-from reports.labels import Lang, labels
 from reports.render import encode_page, render, to_pdf
 
 __all__ = [
@@ -265,7 +265,7 @@ def charts(report: ComplianceReport, lang: Lang) -> dict[str, str]:
         DeadlineStatus.PENDING,
     ]
     clock_rows = [
-        (TITLES[k][0 if lang == "zh" else 1], [report.clocks.get(k, {}).get(s, 0) for s in order])
+        (localized(TITLES[k], lang), [report.clocks.get(k, {}).get(s, 0) for s in order])
         for k in DeadlineKind
     ]
     categories = [(t[f"category_{k}"], v) for k, v in sorted(report.by_category.items())]

@@ -13,11 +13,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from core.agencies import AgencyRegistry
+from core.i18n import Lang, labels, localized
 from incidents.deadlines import Deadline
 from incidents.drills import Drill
 from incidents.models import Incident, InvestigationReport
 from incidents.service import deadlines
-from reports.labels import Lang, labels
 from reports.render import render, to_pdf
 
 __all__ = [
@@ -93,8 +93,8 @@ def build_document(
         kind=kind,
         incident=incident,
         lang=lang,
-        agency_name=f"{agency.name_zh}（{agency.name_en}）" if lang == "zh" else agency.name_en,
-        superior_name=superior.name_zh if lang == "zh" else superior.name_en,
+        agency_name=localized((f"{agency.name_zh}（{agency.name_en}）", agency.name_en), lang),
+        superior_name=localized(superior, lang),
         level_name=level_name,
         deadlines=deadlines(incident, now=now),
         missing=missing_items(incident, kind, lang),
@@ -125,7 +125,5 @@ def render_drill_html(
 ) -> str:
     """The drill implementation and result report (執行情形及成果報告)."""
     agency = registry.get(drill.organization_id)
-    doc = DrillDocument(
-        lang=lang, generated_at=now, agency_name=agency.name_zh if lang == "zh" else agency.name_en
-    )
+    doc = DrillDocument(lang=lang, generated_at=now, agency_name=localized(agency, lang))
     return render("drill.html.j2", {"doc": doc, "d": drill, "t": labels(lang)})

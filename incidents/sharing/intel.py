@@ -5,9 +5,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.access import Actor, Role
+from core.access import Action, Actor, require_right
 from core.alerts import Alert, AlertQuery
-from core.errors import ForbiddenError
 from core.storage.base import Store
 from incidents.sharing.partners import Partner, PartnerRegistry
 from incidents.sharing.pull import last_pull
@@ -22,15 +21,15 @@ __all__ = [
     "require_intel_reader",
 ]
 
-_READERS = (Role.ANALYST, Role.LEAD, Role.ADMIN, Role.AUDITOR)
-
 
 def require_intel_reader(actor: Actor) -> None:
     """Partners' intelligence is for the city SOC and auditors, not agency reporters."""
-    if actor.role not in _READERS:
-        raise ForbiddenError(
-            "partners' intelligence is for the city SOC and auditors", location="intelligence"
-        )
+    require_right(
+        actor,
+        Action.READ_INTEL,
+        "partners' intelligence is for the city SOC and auditors",
+        "intelligence",
+    )
 
 
 @dataclass(frozen=True, slots=True)

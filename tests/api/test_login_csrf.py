@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core import accounts
 from core.access import Actor, Role
+from core.i18n import labels
 from core.settings import Settings
-from reports.labels import labels
 
 PASSWORD = "correct horse battery staple"
 FORM = {"username": "amy", "password": PASSWORD}
