@@ -175,9 +175,7 @@ def submit_drill_report(*, store: Store, actor: Actor, drill_id: str, clock: Clo
 
 
 def list_drills(*, store: Store, actor: Actor, agency: str | None = None) -> list[Drill]:
-    scope = (
-        [actor.agency] if actor.agency and not actor.sees("*") else ([agency] if agency else None)
-    )
+    scope = actor.scope.agencies([agency] if agency else None)
     return [Drill.model_validate_json(d) for d in store.drills.list(organization_ids=scope)]
 
 

@@ -177,7 +177,6 @@ def add_evidence(
         actor=actor,
         incident_id=incident_id,
         step=Step.EDIT,
-        action=Action.EDIT_INCIDENT,
         mutate=mutate,
         clock=clock,
         audit_action="incident.evidence",

@@ -50,9 +50,7 @@ def list_visible(
     limit: int = 100,
     offset: int = 0,
 ) -> list[Incident]:
-    scope = agencies
-    if actor.agency is not None and not actor.sees("*"):
-        scope = [actor.agency]
+    scope = actor.scope.agencies(agencies)
     return [
         _load(d, v)
         for d, v in store.incidents.list(organization_ids=scope, limit=limit, offset=offset)

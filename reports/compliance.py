@@ -135,8 +135,8 @@ def build_compliance(
         require_visible(actor, agency, "agency")
         registry.get(agency)
         require(actor, Action.EXPORT, agency, "agency")
-    elif actor.agency is not None and not actor.sees("*"):
-        agency = actor.agency  # a reporter's report covers their own agency only
+    elif actor.scope.agency is not None:
+        agency = actor.scope.agency  # a reporter's report covers their own agency only
         require(actor, Action.EXPORT, agency, "agency")
     else:
         require(actor, Action.EXPORT, "*", "agency")

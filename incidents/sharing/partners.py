@@ -15,11 +15,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from core import accounts, audit
-from core.access import Actor, Role
+from core.access import Action, Actor, Role, allowed, require_right
 from core.agencies import AgencyRegistry
 from core.clock import Clock
 from core.config_files import load_yaml_model
-from core.errors import ConfigError, ForbiddenError, NotFoundError
+from core.errors import ConfigError, NotFoundError
 from core.storage.base import Store
 from incidents.sharing.tlp import Tlp
 
@@ -201,11 +201,10 @@ class PartnerRegistry:
         partner = self.partner_of(actor)
         if partner is not None:
             return partner.grants.get(collection.alias)
-        if actor.role is Role.ADMIN:
+        rights = allowed(actor)
+        if Action.WRITE_TAXII in rights:
             return Permission.READ_WRITE
-        if actor.role in (Role.ANALYST, Role.LEAD, Role.AUDITOR):
-            return Permission.READ
-        return None
+        return Permission.READ if Action.USE_TAXII in rights else None
 
 
 def issue_partner_token(
@@ -222,8 +221,9 @@ def issue_partner_token(
     Partner accounts have a random password nobody knows: they cannot log in to pages,
     and their tokens open only the TAXII endpoints their grants allow.
     """
-    if actor.role is not Role.ADMIN:
-        raise ForbiddenError("only administrators issue partner credentials", location="partner")
+    require_right(
+        actor, Action.MANAGE_ACCOUNTS, "only administrators issue partner credentials", "partner"
+    )
     partner = partners.partner(partner_id)
     username = partner_username(partner.id)
     user = accounts.find_user(store, username)
