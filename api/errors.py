@@ -1,4 +1,5 @@
-"""Map our error tree onto HTTP, one envelope for every error."""
+"""Map our error tree onto HTTP, one envelope for every error; a page asked for without a
+live session is a 303 to the login form."""
 
 import logging
 import uuid
@@ -7,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from core.errors import (
@@ -21,7 +22,7 @@ from core.errors import (
     UnavailableError,
 )
 
-__all__ = ["input_error", "install_error_handlers", "problems"]
+__all__ = ["LoginRequired", "input_error", "install_error_handlers", "problems"]
 
 log = logging.getLogger("citysoc.api")
 
@@ -34,6 +35,14 @@ _STATUS: dict[type[CitySocError], int] = {
     UnauthenticatedError: 401,
     RateLimitedError: 429,
 }
+
+
+class LoginRequired(UnauthenticatedError):
+    """A page asked for without a live session: the browser is sent to the login form (303),
+    not shown an error (raised by api.pages.deps)."""
+
+    def __init__(self) -> None:
+        super().__init__("log in first", location="cookie")
 
 
 def problems(errors: Sequence[Any], *, root: tuple[str, ...] = ()) -> list[dict[str, str]]:
@@ -56,6 +65,10 @@ def input_error(exc: ValidationError, *, root: str = "body") -> InputError:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:  # noqa: ARG001
+        return RedirectResponse("/login", status_code=303)
+
     @app.exception_handler(CitySocError)
     async def known(request: Request, exc: CitySocError) -> JSONResponse:  # noqa: ARG001
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 500)
