@@ -19,6 +19,7 @@ from api.headers import install_security_headers
 from api.limits import LoginLimiter
 from api.observability import metrics_text
 from api.origin import require_same_origin
+from api.pages import pages_router
 from api.presenters import incident_clocks
 from api.schemas import (
     AlertGroupRead,
@@ -48,7 +49,6 @@ from api.schemas import (
 from api.sessions import clear_session_cookie, session_id_of, set_session_cookie
 from api.taxii import taxii_router
 from api.uploads import EVIDENCE_FORM_OPENAPI, read_evidence_form
-from api.web import web_router
 from core import accounts, audit, limits
 from core.access import Actor, Role
 from core.alerts import AlertQuery
@@ -768,6 +768,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
         }
 
     app.include_router(docs_router(title=app.title, openapi_url="/api/v1/openapi.json"))
-    app.include_router(web_router(soc, limiter))
+    app.state.limiter = limiter  # the login form reads it (api.pages.deps.Limiter)
+    app.include_router(pages_router)
     app.include_router(taxii_router(soc, bearer))
     return app

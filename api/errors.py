@@ -1,4 +1,5 @@
-"""Map our error tree onto HTTP, one envelope for every error."""
+"""Map our error tree onto HTTP: the JSON envelope for the API (and TAXII), an HTML error page
+for the pages, and a 303 to the login form for a page asked for without a live session."""
 
 import logging
 import uuid
@@ -7,9 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from api.redirects import same_origin_path
+from api.sessions import lang_of
 from core.errors import (
     CitySocError,
     ConflictError,
@@ -20,8 +23,9 @@ from core.errors import (
     UnauthenticatedError,
     UnavailableError,
 )
+from reports.templating import render_in
 
-__all__ = ["input_error", "install_error_handlers", "problems"]
+__all__ = ["LoginRequired", "input_error", "install_error_handlers", "problems"]
 
 log = logging.getLogger("citysoc.api")
 
@@ -34,6 +38,34 @@ _STATUS: dict[type[CitySocError], int] = {
     UnauthenticatedError: 401,
     RateLimitedError: 429,
 }
+
+
+class LoginRequired(UnauthenticatedError):
+    """A page asked for without a live session: the browser is sent to the login form (303),
+    not shown an error (raised by api.pages.deps)."""
+
+    def __init__(self) -> None:
+        super().__init__("log in first", location="cookie")
+
+
+_MACHINE_PATHS = ("/api", "/taxii2", "/metrics")  # answered to programs, never to people
+
+
+def is_page(request: Request) -> bool:
+    """Pages are everything people browse: not the JSON API, the TAXII server or the metrics
+    (they keep their machine-readable error bodies)."""
+    path = request.url.path
+    return not any(path == p or path.startswith(p + "/") for p in _MACHINE_PATHS)
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """The HTML error page: what went wrong in the visitor's language, the service's own
+    message (what to correct), the same status code as the API's, and a way back."""
+    back = same_origin_path(
+        request.headers.get("referer"), scheme=request.url.scheme, netloc=request.url.netloc
+    )
+    html = render_in(lang_of(request), "error.html.j2", status=status, message=message, back=back)
+    return HTMLResponse(html, status_code=status)
 
 
 def problems(errors: Sequence[Any], *, root: tuple[str, ...] = ()) -> list[dict[str, str]]:
@@ -56,20 +88,28 @@ def input_error(exc: ValidationError, *, root: str = "body") -> InputError:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:  # noqa: ARG001
+        return RedirectResponse("/login", status_code=303)
+
     @app.exception_handler(CitySocError)
-    async def known(request: Request, exc: CitySocError) -> JSONResponse:  # noqa: ARG001
+    async def known(request: Request, exc: CitySocError) -> Response:
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 500)
+        if is_page(request):
+            return error_page(request, status, exc.message)
         body = {"error": {"code": exc.code, "message": exc.message, "location": exc.location}}
         return JSONResponse(body, status_code=status)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:  # noqa: ARG001
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         found = problems(exc.errors())
+        if is_page(request):
+            return error_page(request, 422, _message(found))
         body = {"error": {"code": "invalid_input", "message": _message(found), "problems": found}}
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         request_id = uuid.uuid4().hex[:12]
         log.error(
             "unhandled error %s on %s %s",
@@ -78,11 +118,8 @@ def install_error_handlers(app: FastAPI) -> None:
             request.url.path,
             exc_info=exc,
         )
-        body = {
-            "error": {
-                "code": "internal",
-                "message": "internal error; quote the request id to the administrator",
-                "request_id": request_id,
-            }
-        }
+        message = "internal error; quote the request id to the administrator"
+        if is_page(request):
+            return error_page(request, 500, f"{message} ({request_id})")
+        body = {"error": {"code": "internal", "message": message, "request_id": request_id}}
         return JSONResponse(body, status_code=500)

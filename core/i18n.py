@@ -272,6 +272,17 @@ _ZH = {
     "sev_medium": "中",
     "sev_high": "高",
     "sev_critical": "嚴重",
+    "error_title": "無法完成",
+    "error_401": "請先登入。",
+    "error_403": "您的角色或機關不能執行此動作。",
+    "error_404": "找不到此項目：編號可能有誤，或您無權查看。",
+    "error_409": "資料已被他人變更；請重新載入後再試。",
+    "error_422": "輸入內容有誤；請依下方說明修正後再送出。",
+    "error_429": "嘗試次數過多；請稍候再試。",
+    "error_500": "系統內部錯誤；請將下方的請求編號提供給系統管理者。",
+    "error_503": "服務暫時無法使用；請稍後再試。",
+    "error_detail": "說明",
+    "error_back": "返回",
 }
 _EN = {
     "app": "CitySOC security operations and reporting",
@@ -550,6 +561,17 @@ _EN = {
     "sev_medium": "medium",
     "sev_high": "high",
     "sev_critical": "critical",
+    "error_title": "Could not be done",
+    "error_401": "Log in first.",
+    "error_403": "Your role or agency may not do this.",
+    "error_404": "Not found: the id may be mistyped, or it is not yours to see.",
+    "error_409": "Someone changed this meanwhile; reload the page and try again.",
+    "error_422": "The input is not valid; correct it as described below and send it again.",
+    "error_429": "Too many attempts; wait a moment and try again.",
+    "error_500": "Internal error; quote the request id below to the administrator.",
+    "error_503": "The service is unavailable for now; try again later.",
+    "error_detail": "Detail",
+    "error_back": "Back",
 }
 LABELS: dict[str, dict[str, str]] = {"zh": _ZH, "en": _EN}
 

@@ -9,10 +9,10 @@ from api.cli.common import StoreOpt, console, open_soc, page_format, write_file
 from api.context import local_operator
 from api.terminal import safe
 from core.errors import InputError
+from core.i18n import Lang
 from core.time_range import check_day
 from incidents import service
 from reports.documents import DocumentKind, build_document, missing_items, render_html
-from reports.labels import Lang
 from reports.render import encode_page
 
 __all__ = ["report_app"]

@@ -104,6 +104,17 @@ def test_alert_queue_filters_pages_and_counts(app):
     assert own.status_code == 200 and "D-XITUN-FS01" in own.text and "alert_ids" not in own.text
 
 
+def test_the_alert_queues_agency_filter_offers_agency_codes(app):
+    """Its options carried an undefined ``a.id`` (all empty, so choosing an agency filtered
+    nothing); they carry the agency's code, and the chosen one stays selected."""
+    analyst = Browser(app, "analyst")
+    page = analyst.get("/alerts", agency="district-xitun").text
+    assert '<option value="district-xitun" selected>' in page
+    assert '<option value="" >' not in page
+    assert len(alert_ids(page)) == 4
+    assert len(alert_ids(analyst.get("/alerts", agency="police").text)) == 0
+
+
 def test_bulk_triage_assigns_suppresses_and_escalates(app, soc):
     analyst = Browser(app, "analyst")
     ids = alert_ids(analyst.get("/alerts").text)

@@ -35,7 +35,7 @@ from incidents.models import (
 from incidents.sharing.timestamps import stix_time
 from incidents.sharing.watchlist import WatchedIndicator
 from reports.documents import DocumentKind
-from reports.render import environment
+from reports.templating import environment
 
 PASSWORD = "correct horse battery staple"
 TOKEN = "operator-token-extremes"

@@ -1,0 +1,39 @@
+"""Server-rendered pages for people, one module per resource: login, incident board,
+incident page with the guided notification form and the superior's review, alert queue,
+events, review queue, dashboard, audit trail, intel. Forms work without JavaScript; every
+form carries the session's CSRF token (api.pages.deps); access is checked by the same
+services as the API; templates come from the one environment (reports.templating)."""
+
+from fastapi import APIRouter
+
+from api.pages import (
+    alerts,
+    audit,
+    auth,
+    board,
+    dashboard,
+    events,
+    incident_forms,
+    incidents,
+    intel,
+    reviews,
+    static,
+)
+
+__all__ = ["pages_router"]
+
+pages_router = APIRouter(include_in_schema=False)
+for _module in (
+    auth,
+    board,
+    incidents,
+    incident_forms,
+    alerts,
+    events,
+    reviews,
+    dashboard,
+    audit,
+    static,
+    intel,
+):
+    pages_router.include_router(_module.router)

@@ -1,0 +1,146 @@
+"""The alert queue (filters, severity chart, paging) and its bulk triage form."""
+
+import re
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.deps import Soc
+from api.filters import Offset, alert_query
+from api.pages.deps import FormSession, Session
+from api.pages.rendering import agency_name, labels_for, page, validated
+from api.schemas import AlertsAssignmentUpdate, AlertsEscalationCreate, AlertsFalsePositiveUpdate
+from api.sessions import lang_of
+from core.access import Action, allowed
+from core.alerts import AlertQuery, AlertStatus, Severity
+from core.clock import TAIPEI
+from core.errors import CitySocError, InputError
+from incidents import triage
+from reports.charts import bar_chart
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+QUEUE_PAGE = 50  # alerts per page of the queue
+FILTER_KEYS = ("agency", "status", "severity", "rule", "host", "assignee", "since", "until")
+TRIAGE_ACTIONS = ("assign_me", "unassign", "suppress", "escalate")
+_INCIDENT_ID = re.compile(r"INC-\d{8}-[0-9A-F]{6}")
+
+
+def _local(at: datetime | None) -> str:
+    """A time as a datetime-local input shows it (Taipei, to the minute)."""
+    if at is None:
+        return ""
+    try:
+        local = at.astimezone(TAIPEI)
+    except OverflowError:  # the calendar's last hours have no Taipei time: show them as given
+        local = at
+    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
+
+
+@router.get("/alerts")
+def alert_queue_page(
+    request: Request,
+    soc: Soc,
+    session: Session,
+    query: Annotated[AlertQuery, Depends(alert_query)],
+    offset: Offset = 0,
+    done: str = "",
+    n: Annotated[int, Query(ge=0, le=triage.MAX_SELECTION)] = 0,
+    incident: str = "",
+    error: str = "",
+) -> Response:
+    who = session.who
+    limit = QUEUE_PAGE
+    total, items = triage.alert_queue(soc.store, actor=who, query=query, limit=limit, offset=offset)
+    counts = triage.severity_counts(soc.store, actor=who, query=query)
+    filters = {k: v for k, v in request.query_params.items() if k in FILTER_KEYS and v}
+    return page(
+        request,
+        "alerts.html.j2",
+        who=who,
+        csrf=session.csrf,
+        q=query,
+        since=_local(query.since),
+        until=_local(query.until),
+        items=items,
+        total=total,
+        offset=offset,
+        limit=limit,
+        base="/alerts" + (f"?{urlencode(filters)}" if filters else ""),
+        agencies=list(soc.registry),
+        agency_name=lambda org: agency_name(soc, org, lang_of(request)),
+        statuses=list(AlertStatus),
+        severities=list(Severity),
+        severity_chart=bar_chart(
+            [(labels_for(request)[f"sev_{s.value}"], counts[s]) for s in Severity]
+        ),
+        may_triage=Action.TRIAGE in allowed(who),
+        done=done if done in TRIAGE_ACTIONS else "",
+        n=n,
+        incident_id=incident if _INCIDENT_ID.fullmatch(incident) else "",
+        error=error[:500],
+    )
+
+
+@router.post("/alerts/triage")
+def triage_selected(
+    soc: Soc,
+    session: FormSession,
+    action: Annotated[str, Form()],
+    alert_ids: Annotated[list[str] | None, Form()] = None,
+    reason: Annotated[str, Form()] = "",
+    incident_id: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/alerts",
+) -> Response:
+    who = session.who
+    back = back if back.startswith("/alerts") and "//" not in back else "/alerts"
+    sep = "&" if "?" in back else "?"
+    ids = alert_ids or []
+    outcome: dict[str, str | int] = {"done": action, "n": len(ids)}
+    try:
+        if action in ("assign_me", "unassign"):
+            assigned = validated(
+                AlertsAssignmentUpdate,
+                alert_ids=ids,
+                assignee=who.name if action == "assign_me" else None,
+            )
+            outcome["n"] = triage.assign_alerts(
+                store=soc.store,
+                actor=who,
+                alert_ids=assigned.alert_ids,
+                assignee=assigned.assignee,
+                clock=soc.clock,
+            )
+        elif action == "suppress":
+            suppressed = validated(AlertsFalsePositiveUpdate, alert_ids=ids, reason=reason)
+            outcome["n"] = triage.suppress_alerts(
+                store=soc.store,
+                actor=who,
+                alert_ids=suppressed.alert_ids,
+                reason=suppressed.reason,
+                clock=soc.clock,
+            )
+        elif action == "escalate":
+            chosen = validated(
+                AlertsEscalationCreate, alert_ids=ids, incident_id=incident_id.strip() or None
+            )
+            escalated = triage.escalate_alerts(
+                store=soc.store,
+                actor=who,
+                alert_ids=chosen.alert_ids,
+                registry=soc.registry,
+                incident_id=chosen.incident_id,
+                clock=soc.clock,
+            )
+            outcome["incident"] = escalated.id
+        else:
+            raise InputError(f"unknown action {action!r}", location="action")
+    except CitySocError as exc:
+        if exc.code in ("not_found", "forbidden"):
+            raise  # another agency's alert, or a role that may not triage
+        return RedirectResponse(f"{back}{sep}{urlencode({'error': exc.message})}", status_code=303)
+    return RedirectResponse(f"{back}{sep}{urlencode(outcome)}", status_code=303)
