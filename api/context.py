@@ -26,13 +26,12 @@ from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
-from detections.indicators import indicator_rule
 from detections.runner import DetectionReport, run_detections
 from incidents import evidence
 from incidents.models import Incident
 from incidents.sharing.partners import PartnerRegistry
 from incidents.sharing.pull import PullLimits
-from incidents.sharing.watchlist import list_indicators
+from incidents.sharing.watchlist import list_indicators, watch_rule
 from incidents.triage import TriageReport, auto_triage
 
 __all__ = ["CitySoc", "ProcessReport", "local_operator"]
@@ -122,26 +121,8 @@ class CitySoc:
             if known is not None:
                 rules.append(known)
                 continue
-            partner = self.partners.partners.get(watched.partner)
-            source = partner.name_zh if partner else watched.partner
-            stated = watched.confidence
-            confidence = "not stated" if stated is None else str(stated)
             try:
-                rule = indicator_rule(
-                    indicator_id=watched.id,
-                    version=watched.version,
-                    title=f"夥伴情資 Partner indicator ({source}; 信心 confidence {confidence}): "
-                    f"{watched.name}",
-                    iocs=[(i.type.value, i.value) for i in watched.iocs],
-                    tags=(
-                        f"citysoc.partner.{watched.partner}",
-                        f"citysoc.indicator.{watched.id}",
-                        *((f"tlp.{watched.tlp.value}",) if watched.tlp else ()),
-                        *((f"citysoc.confidence.{stated}",) if stated is not None else ()),
-                    ),
-                    sweep_from=watched.sweep_from,
-                    store=self.store,
-                )
+                rule = watch_rule(watched, partners=self.partners, store=self.store)
             except RuleError as exc:
                 failed[f"ioc:{watched.id}"] = exc.message
                 continue
