@@ -6,11 +6,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Self
 
-from fastapi import Response
-
-from api.uploads import evidence_response
 from collectors.ingest import Ingestor
 from collectors.scan_targets import ScanScope
 from core import audit
@@ -28,7 +26,7 @@ from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
 from detections.runner import DetectionReport, run_detections
 from incidents import evidence
-from incidents.models import Incident
+from incidents.models import EvidenceFile, Incident
 from incidents.sharing.partners import PartnerRegistry
 from incidents.sharing.pull import PullLimits
 from incidents.sharing.watchlist import list_indicators, watch_rule
@@ -172,16 +170,18 @@ class CitySoc:
             clock=self.clock,
         )
 
-    def evidence_file(self, actor: Actor, incident_id: str, digest: str) -> Response:
-        """An evidence file as a download, for someone who may see the incident."""
-        record, path = evidence.open_evidence(
+    def evidence_file(
+        self, actor: Actor, incident_id: str, digest: str
+    ) -> tuple[EvidenceFile, Path]:
+        """An evidence file's record and stored path, for someone who may see the incident
+        (the caller answers with api.uploads.evidence_response)."""
+        return evidence.open_evidence(
             store=self.store,
             actor=actor,
             incident_id=incident_id,
             digest=digest,
             root=self.settings.evidence_path,
         )
-        return evidence_response(record, path)
 
     def verify_audit(self, *, actor: Actor, reason: str = "verify") -> audit.AuditVerification:
         """The audit chain checked against its anchors (and anchored, if it holds); a person

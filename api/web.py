@@ -43,7 +43,7 @@ from api.sessions import (
     session_id_of,
     set_session_cookie,
 )
-from api.uploads import read_evidence_form
+from api.uploads import evidence_response, read_evidence_form
 from core import accounts, audit, limits
 from core.access import Action, Actor, Role, allowed
 from core.alerts import Alert, AlertQuery, AlertStatus, Severity
@@ -677,7 +677,7 @@ def web_router(soc: CitySoc, limiter: LoginLimiter) -> APIRouter:
             who, _csrf = session(request)
         except UnauthenticatedError:
             return to_login()
-        return soc.evidence_file(who, incident_id, sha256)
+        return evidence_response(*soc.evidence_file(who, incident_id, sha256))
 
     @router.get("/alerts")
     def alert_queue_page(
