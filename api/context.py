@@ -6,11 +6,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Self
 
-from fastapi import Response
-
-from api.uploads import evidence_response
 from collectors.ingest import Ingestor
 from collectors.scan_targets import ScanScope
 from core import audit
@@ -26,13 +24,12 @@ from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
-from detections.indicators import indicator_rule
 from detections.runner import DetectionReport, run_detections
 from incidents import evidence
-from incidents.models import Incident
+from incidents.models import EvidenceFile, Incident
 from incidents.sharing.partners import PartnerRegistry
 from incidents.sharing.pull import PullLimits
-from incidents.sharing.watchlist import list_indicators
+from incidents.sharing.watchlist import list_indicators, watch_rule
 from incidents.triage import TriageReport, auto_triage
 
 __all__ = ["CitySoc", "ProcessReport", "local_operator"]
@@ -122,26 +119,8 @@ class CitySoc:
             if known is not None:
                 rules.append(known)
                 continue
-            partner = self.partners.partners.get(watched.partner)
-            source = partner.name_zh if partner else watched.partner
-            stated = watched.confidence
-            confidence = "not stated" if stated is None else str(stated)
             try:
-                rule = indicator_rule(
-                    indicator_id=watched.id,
-                    version=watched.version,
-                    title=f"夥伴情資 Partner indicator ({source}; 信心 confidence {confidence}): "
-                    f"{watched.name}",
-                    iocs=[(i.type.value, i.value) for i in watched.iocs],
-                    tags=(
-                        f"citysoc.partner.{watched.partner}",
-                        f"citysoc.indicator.{watched.id}",
-                        *((f"tlp.{watched.tlp.value}",) if watched.tlp else ()),
-                        *((f"citysoc.confidence.{stated}",) if stated is not None else ()),
-                    ),
-                    sweep_from=watched.sweep_from,
-                    store=self.store,
-                )
+                rule = watch_rule(watched, partners=self.partners, store=self.store)
             except RuleError as exc:
                 failed[f"ioc:{watched.id}"] = exc.message
                 continue
@@ -191,16 +170,18 @@ class CitySoc:
             clock=self.clock,
         )
 
-    def evidence_file(self, actor: Actor, incident_id: str, digest: str) -> Response:
-        """An evidence file as a download, for someone who may see the incident."""
-        record, path = evidence.open_evidence(
+    def evidence_file(
+        self, actor: Actor, incident_id: str, digest: str
+    ) -> tuple[EvidenceFile, Path]:
+        """An evidence file's record and stored path, for someone who may see the incident
+        (the caller answers with api.uploads.evidence_response)."""
+        return evidence.open_evidence(
             store=self.store,
             actor=actor,
             incident_id=incident_id,
             digest=digest,
             root=self.settings.evidence_path,
         )
-        return evidence_response(record, path)
 
     def verify_audit(self, *, actor: Actor, reason: str = "verify") -> audit.AuditVerification:
         """The audit chain checked against its anchors (and anchored, if it holds); a person

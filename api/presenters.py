@@ -1,14 +1,18 @@
 """Read models shared by the JSON routes, the pages and the CLI, so each question about an
-incident is answered in one place."""
+incident or event is answered in one place: the incident as the API returns it, its
+statutory clocks (the next one due), and one stored event as people see it."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from api.context import CitySoc
+from api.schemas import DeadlineRead, IncidentRead
+from core.events import Event, FieldValue
 from incidents import service
 from incidents.deadlines import Deadline, DeadlineStatus
 from incidents.models import Incident
 
-__all__ = ["IncidentClocks", "incident_clocks"]
+__all__ = ["EventView", "IncidentClocks", "incident_clocks", "incident_read"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +33,40 @@ def incident_clocks(incident: Incident, *, now: datetime) -> IncidentClocks:
         next=min(still_open, key=lambda d: d.due_at or now, default=None),
         overdue=any(d.status is DeadlineStatus.OVERDUE for d in rows),
     )
+
+
+def incident_read(soc: CitySoc, incident: Incident) -> IncidentRead:
+    """The incident as the API answers it: with its clocks as of now and the system class
+    the scan inventory suggests for the level form."""
+    clocks = incident_clocks(incident, now=soc.clock.now())
+    return IncidentRead(
+        incident=incident,
+        version=incident.version,
+        deadlines=[DeadlineRead.model_validate(d) for d in clocks.rows],
+        overdue=clocks.overdue,
+        suggested_system_class=service.suggest_system_class(store=soc.store, incident=incident),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One stored event: the original record, verbatim, and its normalized ECS fields."""
+
+    event: Event
+
+    @property
+    def sorted_fields(self) -> list[tuple[str, FieldValue]]:
+        """The fields by name, as the event page lists them."""
+        return sorted(self.event.fields.items())
+
+    def as_json(self) -> dict[str, object]:
+        """The body of ``GET /api/v1/events/{id}``."""
+        found = self.event
+        return {
+            "id": found.event_id,
+            "timestamp": found.timestamp,
+            "dataset": found.dataset,
+            "organization_id": found.organization_id,
+            "original": found.original,
+            "fields": found.fields,
+        }

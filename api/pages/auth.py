@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import Soc
+from api.deps import Limiter, Soc
 from api.origin import require_same_origin
-from api.pages.deps import Limiter, page_session
+from api.pages.deps import page_session
 from api.pages.rendering import labels_for, page
 from api.redirects import same_origin_path
 from api.sessions import (

@@ -8,7 +8,6 @@ from fastapi import Depends, Form, Request
 
 from api.deps import Soc
 from api.errors import LoginRequired
-from api.limits import LoginLimiter
 from api.sessions import session_id_of
 from core import accounts
 from core.access import Actor
@@ -16,7 +15,6 @@ from core.errors import UnauthenticatedError
 
 __all__ = [
     "FormSession",
-    "Limiter",
     "PageSession",
     "Session",
     "check_form_token",
@@ -61,13 +59,5 @@ def form_session(
     return session
 
 
-def login_limiter(request: Request) -> LoginLimiter:
-    """The app's one login limiter (set on ``app.state`` with the CitySOC): the API's login
-    and the login form count attempts together."""
-    limiter: LoginLimiter = request.app.state.limiter
-    return limiter
-
-
 Session = Annotated[PageSession, Depends(page_session)]
 FormSession = Annotated[PageSession, Depends(form_session)]
-Limiter = Annotated[LoginLimiter, Depends(login_limiter)]

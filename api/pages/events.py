@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from api.deps import Soc
 from api.pages.deps import Session
 from api.pages.rendering import agency_name, page
+from api.presenters import EventView
 from api.sessions import lang_of
 from incidents import triage
 
@@ -24,5 +25,5 @@ def event_page(event_id: str, request: Request, soc: Soc, session: Session) -> R
         csrf=session.csrf,
         e=found,
         agency=agency_name(soc, found.organization_id, lang_of(request)),
-        fields=sorted(found.fields.items()),
+        fields=EventView(found).sorted_fields,
     )

@@ -11,6 +11,7 @@ from api.context import CitySoc
 from api.deps import Soc
 from api.pages.deps import PageSession, Session
 from api.pages.rendering import labels_for, page
+from api.uploads import evidence_response
 from core.access import Action, allowed
 from core.alerts import Alert
 from core.errors import CitySocError
@@ -121,4 +122,4 @@ def incident_view(incident_id: str, request: Request, soc: Soc, session: Session
 
 @router.get("/incidents/{incident_id}/evidence/{sha256}")
 def download_evidence(incident_id: str, sha256: str, soc: Soc, session: Session) -> Response:
-    return soc.evidence_file(session.who, incident_id, sha256)
+    return evidence_response(*soc.evidence_file(session.who, incident_id, sha256))

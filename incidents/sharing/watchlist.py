@@ -15,8 +15,11 @@ from core import audit
 from core.access import Actor
 from core.errors import InputError
 from core.storage.base import Store
+from detections.compile import CompiledRule
+from detections.indicators import indicator_rule
 from incidents.models import IoC
 from incidents.sharing.observables import from_pattern
+from incidents.sharing.partners import PartnerRegistry
 from incidents.sharing.timestamps import parse_stix_time, stix_time
 from incidents.sharing.tlp import Tlp, tlp_of
 
@@ -26,6 +29,7 @@ __all__ = [
     "import_objects",
     "list_indicators",
     "read_indicator",
+    "watch_rule",
 ]
 
 
@@ -187,3 +191,30 @@ def list_indicators(store: Store, *, partner: str | None = None) -> list[Watched
         WatchedIndicator.model_validate_json(doc)
         for doc in store.sharing.indicators(partner=partner)
     ]
+
+
+def watch_rule(
+    watched: WatchedIndicator, *, partners: PartnerRegistry, store: Store
+) -> CompiledRule:
+    """The detection rule that sweeps events for one watched indicator: its title names the
+    partner and its stated confidence for the analyst, and its tags carry the partner, the
+    indicator, its TLP and confidence (alerts keep them). Raises RuleError."""
+    partner = partners.partners.get(watched.partner)
+    source = partner.name_zh if partner else watched.partner
+    stated = watched.confidence
+    confidence = "not stated" if stated is None else str(stated)
+    return indicator_rule(
+        indicator_id=watched.id,
+        version=watched.version,
+        title=f"夥伴情資 Partner indicator ({source}; 信心 confidence {confidence}): "
+        f"{watched.name}",
+        iocs=[(i.type.value, i.value) for i in watched.iocs],
+        tags=(
+            f"citysoc.partner.{watched.partner}",
+            f"citysoc.indicator.{watched.id}",
+            *((f"tlp.{watched.tlp.value}",) if watched.tlp else ()),
+            *((f"citysoc.confidence.{stated}",) if stated is not None else ()),
+        ),
+        sweep_from=watched.sweep_from,
+        store=store,
+    )

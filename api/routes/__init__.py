@@ -1,0 +1,19 @@
+"""The JSON API under /api/v1, one router per resource. ``api_routers`` lists them in the
+order ``create_app`` includes them (the order of the OpenAPI document)."""
+
+from fastapi import APIRouter
+
+from api.routes import alerts, audit, auth, evidence, incidents, intel, operations, reports
+
+__all__ = ["api_routers"]
+
+api_routers: tuple[APIRouter, ...] = (
+    auth.router,
+    operations.router,
+    alerts.router,
+    incidents.router,
+    evidence.router,
+    intel.router,
+    reports.router,
+    audit.router,
+)

@@ -1,0 +1,110 @@
+"""The alert queue and what analysts do with alerts: assign, mark false positive, escalate
+(alone or by group), and open the event an alert matched."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import ActorDep, Soc
+from api.filters import Offset, alert_query
+from api.presenters import EventView, incident_read
+from api.schemas import (
+    AlertGroupRead,
+    AlertPage,
+    AlertsAssignmentUpdate,
+    AlertsEscalationCreate,
+    AlertsFalsePositiveUpdate,
+    GroupFalsePositiveUpdate,
+    IncidentRead,
+)
+from core.alerts import AlertQuery
+from incidents import triage
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/api/v1/alerts", response_model=AlertPage)
+def alerts(
+    who: ActorDep,
+    soc: Soc,
+    query: Annotated[AlertQuery, Depends(alert_query)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
+) -> AlertPage:
+    """The alert queue: filter by agency, status, severity, rule, host, assignee and the
+    matched event's time (``since`` inclusive, ``until`` exclusive), newest first."""
+    total, items = triage.alert_queue(soc.store, actor=who, query=query, limit=limit, offset=offset)
+    return AlertPage(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.post("/api/v1/alerts/assign")
+def assign_alerts(body: AlertsAssignmentUpdate, who: ActorDep, soc: Soc) -> dict[str, int]:
+    changed = triage.assign_alerts(
+        store=soc.store,
+        actor=who,
+        alert_ids=body.alert_ids,
+        assignee=body.assignee,
+        clock=soc.clock,
+    )
+    return {"alerts": changed}
+
+
+@router.post("/api/v1/alerts/false-positive")
+def suppress_alerts(body: AlertsFalsePositiveUpdate, who: ActorDep, soc: Soc) -> dict[str, int]:
+    changed = triage.suppress_alerts(
+        store=soc.store,
+        actor=who,
+        alert_ids=body.alert_ids,
+        reason=body.reason,
+        clock=soc.clock,
+    )
+    return {"alerts": changed}
+
+
+@router.post("/api/v1/alerts/escalate", response_model=IncidentRead)
+def escalate_alerts(body: AlertsEscalationCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    return incident_read(
+        soc,
+        triage.escalate_alerts(
+            store=soc.store,
+            actor=who,
+            alert_ids=body.alert_ids,
+            registry=soc.registry,
+            incident_id=body.incident_id,
+            clock=soc.clock,
+        ),
+    )
+
+
+@router.get("/api/v1/events/{event_id}")
+def event(event_id: str, who: ActorDep, soc: Soc) -> dict[str, object]:
+    """One stored event (an alert's ``event.event_id``): the original record, verbatim,
+    and its normalized ECS fields."""
+    return EventView(triage.event_for(soc.store, actor=who, event_id=event_id)).as_json()
+
+
+@router.get("/api/v1/alert-groups", response_model=list[AlertGroupRead])
+def alert_groups(who: ActorDep, soc: Soc) -> list[AlertGroupRead]:
+    return [AlertGroupRead.model_validate(g) for g in triage.list_groups(soc.store, actor=who)]
+
+
+@router.post("/api/v1/alert-groups/{key}/escalate", response_model=IncidentRead)
+def escalate(key: str, who: ActorDep, soc: Soc) -> IncidentRead:
+    return incident_read(
+        soc,
+        triage.escalate_group(
+            store=soc.store, actor=who, group_key=key, registry=soc.registry, clock=soc.clock
+        ),
+    )
+
+
+@router.post("/api/v1/alert-groups/{key}/false-positive")
+def false_positive(
+    key: str, body: GroupFalsePositiveUpdate, who: ActorDep, soc: Soc
+) -> dict[str, int]:
+    changed = triage.mark_false_positive(
+        store=soc.store, actor=who, group_key=key, reason=body.reason, clock=soc.clock
+    )
+    return {"alerts": changed}

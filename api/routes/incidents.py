@@ -1,0 +1,163 @@
+"""Incidents: list, open and read them, and each step of the statutory workflow (notify,
+review the level, progress, contained, the investigation report, linked alerts)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import ActorDep, Soc
+from api.filters import Offset
+from api.presenters import incident_read
+from api.schemas import (
+    ContainmentUpdate,
+    IncidentAlertsUpdate,
+    IncidentCreate,
+    IncidentPage,
+    IncidentRead,
+    NotificationCreate,
+    ProgressCreate,
+    ReportUpdate,
+    ReviewCreate,
+)
+from incidents import service, triage
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/api/v1/incidents", response_model=IncidentPage)
+def incidents(
+    who: ActorDep,
+    soc: Soc,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Offset = 0,
+) -> IncidentPage:
+    found = service.list_incidents(store=soc.store, actor=who, limit=limit, offset=offset)
+    return IncidentPage(limit=limit, offset=offset, items=[incident_read(soc, i) for i in found])
+
+
+@router.post("/api/v1/incidents", response_model=IncidentRead, status_code=201)
+def create_incident(body: IncidentCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    soc.registry.get(body.organization_id)
+    return incident_read(
+        soc,
+        service.open_incident(
+            store=soc.store,
+            actor=who,
+            organization_id=body.organization_id,
+            title=body.title,
+            aware_at=body.aware_at,
+            occurred_at=body.occurred_at,
+            description=body.description,
+            affected_assets=body.affected_assets,
+            clock=soc.clock,
+        ),
+    )
+
+
+@router.get("/api/v1/incidents/{incident_id}", response_model=IncidentRead)
+def incident(incident_id: str, who: ActorDep, soc: Soc) -> IncidentRead:
+    return incident_read(
+        soc, service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
+    )
+
+
+@router.post("/api/v1/incidents/{incident_id}/notifications", response_model=IncidentRead)
+def notify(incident_id: str, body: NotificationCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    updated = service.file_notification(
+        store=soc.store,
+        actor=who,
+        incident_id=incident_id,
+        answers=body.answers,
+        description=body.description,
+        response_measures=body.response_measures,
+        outside_support_needed=body.outside_support_needed,
+        outside_support_detail=body.outside_support_detail,
+        other_matters=body.other_matters,
+        aware_at=body.aware_at,
+        fallback_channel_reason=body.fallback_channel_reason,
+        category=body.category,
+        clock=soc.clock,
+    )
+    if body.iocs:
+        updated = service.add_iocs(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            iocs=[i.ioc() for i in body.iocs],
+            clock=soc.clock,
+        )
+    return incident_read(soc, updated)
+
+
+@router.post("/api/v1/incidents/{incident_id}/review", response_model=IncidentRead)
+def review(incident_id: str, body: ReviewCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    return incident_read(
+        soc,
+        service.review_level(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            level=body.level,
+            note=body.note,
+            clock=soc.clock,
+        ),
+    )
+
+
+@router.post("/api/v1/incidents/{incident_id}/progress", response_model=IncidentRead)
+def progress(incident_id: str, body: ProgressCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    """Record response progress (應變處置進度)."""
+    return incident_read(
+        soc,
+        service.update_progress(
+            store=soc.store, actor=who, incident_id=incident_id, text=body.text, clock=soc.clock
+        ),
+    )
+
+
+@router.post("/api/v1/incidents/{incident_id}/contained", response_model=IncidentRead)
+def contained(incident_id: str, body: ContainmentUpdate, who: ActorDep, soc: Soc) -> IncidentRead:
+    """Damage control or recovery is complete (損害控制或復原作業完成): stops that clock."""
+    return incident_read(
+        soc,
+        service.mark_contained(
+            store=soc.store, actor=who, incident_id=incident_id, note=body.note, clock=soc.clock
+        ),
+    )
+
+
+@router.post("/api/v1/incidents/{incident_id}/report", response_model=IncidentRead)
+def investigation_report(
+    incident_id: str, body: ReportUpdate, who: ActorDep, soc: Soc
+) -> IncidentRead:
+    """Submit the investigation, handling and improvement report (調查、處理及改善報告)."""
+    return incident_read(
+        soc,
+        service.submit_report(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            report=body.report(),
+            clock=soc.clock,
+        ),
+    )
+
+
+@router.post("/api/v1/incidents/{incident_id}/alerts", response_model=IncidentRead)
+def link_alerts(
+    incident_id: str, body: IncidentAlertsUpdate, who: ActorDep, soc: Soc
+) -> IncidentRead:
+    """Link alerts (of the incident's agency) to the incident."""
+    return incident_read(
+        soc,
+        triage.escalate_alerts(
+            store=soc.store,
+            actor=who,
+            alert_ids=body.alert_ids,
+            registry=soc.registry,
+            incident_id=incident_id,
+            clock=soc.clock,
+        ),
+    )
