@@ -32,7 +32,7 @@ def open_store(settings: Settings) -> Store:
     """Open the store named by ``settings.store``. Raises UnavailableError naming it."""
     if settings.engine == "sqlite":
         return SqliteStore(settings.sqlite_path)
-    from core.storage.elastic import ElasticStore  # the client is imported only when used
+    from core.storage.elasticsearch import ElasticStore  # the client is imported only when used
 
     password = settings.store_password.get_secret_value() if settings.store_password else None
     return ElasticStore(
