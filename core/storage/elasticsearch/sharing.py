@@ -53,22 +53,13 @@ class ElasticSharing(SubStore):
             filters.append({"terms": {"id": list(ids)}})
         if types:
             filters.append({"terms": {"type": list(types)}})
-        if tlps is not None:
-            filters.append(
-                {
-                    "bool": {
-                        "should": [
-                            {"terms": {"tlp": list(tlps)}},
-                            {"bool": {"must_not": {"exists": {"field": "tlp"}}}},
-                        ]
-                    }
-                }
-            )
         candidates = [
             _shared_from(s)
             for s in self._all("taxii-objects", {"bool": {"filter": filters}}, [{"seq": "asc"}])
         ]
-        # first/last are per object across the whole collection, before the other filters.
+        # first/last are per object across the whole collection, before the other filters,
+        # the TLP ceiling included (as on SQLite): a newer version above the ceiling hides
+        # the object rather than letting an older, lower-TLP version stand in for it.
         by_id: dict[str, builtins.list[str]] = {}
         for o in candidates:
             by_id.setdefault(o.id, []).append(o.version)
@@ -81,6 +72,8 @@ class ElasticSharing(SubStore):
                 }
                 if o.version not in wanted:
                     continue
+            if tlps is not None and o.tlp is not None and o.tlp not in tlps:
+                continue  # unmarked objects are always included
             if added_after is not None and o.date_added <= added_after:
                 continue
             if o.seq <= after_seq:
