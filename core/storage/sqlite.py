@@ -18,18 +18,35 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
 from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus, Severity
-from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
+from core.assets import Asset, AssetChange, ScanRecord
 from core.errors import ConflictError, NotFoundError, RuleError, UnavailableError
-from core.events import DeadLetter, Event, FieldValue
+from core.events import DeadLetter, Event
 from core.private_files import create_private, private_dir, tighten
 from core.storage.base import GENESIS_HASH, SharedObject, VersionFilter, audit_hash
+from core.storage.codec import (
+    EVENT_HEADER,
+    alert_from_dict,
+    alert_to_dict,
+    asset_from_dict,
+    asset_to_dict,
+    audit_row_from_dict,
+    change_from_dict,
+    change_to_dict,
+    dead_letter_from_dict,
+    event_from_dict,
+    event_header,
+    field_document,
+    scan_from_dict,
+    scan_to_dict,
+    shared_object_from_dict,
+)
+from core.storage.records import AuditRow, ScanHit, stale_version, text
 from core.storage.regexp import RegexpGuard
 from core.storage.regexp import regexp as _regexp
 
@@ -181,18 +198,19 @@ def _literal_in(pattern: str, condition: str) -> bool:
     return f"'{pattern}'" in condition or f"'{pattern.replace(chr(39), chr(39) * 2)}'" in condition
 
 
-def _text(value: FieldValue) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _document(fields: dict[str, FieldValue]) -> bytes:
-    """Every value as text (see the module docstring); absent and null are the same."""
-    doc = {k: (v if type(v) is str else _text(v)) for k, v in fields.items() if v is not None}
-    return orjson.dumps(doc)
+# The event header (core.storage.codec.EVENT_HEADER) -> the column that holds it; the
+# fields go to ``doc`` whole (the header is not repeated there).
+_HEADER_COLUMNS = {
+    "event.id": "event_id",
+    "@timestamp": "ts",
+    "event.dataset": "dataset",
+    "organization.id": "org",
+    "event.original": "original",
+}
+_EVENT_INSERT = (  # the header's columns first, in EVENT_HEADER order (see _event_row)
+    "INSERT OR IGNORE INTO events (event_id, ts, dataset, org, original, "
+    "channel, event_code, host, doc) VALUES (?,?,?,?,?,?,?,?,?)"
+)
 
 
 def _event_row(event: Event) -> tuple[object, ...]:
@@ -202,47 +220,19 @@ def _event_row(event: Event) -> tuple[object, ...]:
         event_code = int(code) if code is not None else None
     except (TypeError, ValueError):
         event_code = None
+    header = event_header(event)
     return (
-        event.event_id,
-        event.timestamp.isoformat(),
-        event.dataset,
-        event.organization_id,
-        _text(fields.get("winlog.channel")),
+        *(header[f] for f in EVENT_HEADER),
+        text(fields.get("winlog.channel")),
         event_code,
-        _text(fields.get("host.name")),
-        event.original,
-        _document(fields).decode(),
+        text(fields.get("host.name")),
+        orjson.dumps(field_document(fields)).decode(),
     )
 
 
 def _event_from(row: sqlite3.Row) -> Event:
-    return Event(
-        event_id=row["event_id"],
-        timestamp=datetime.fromisoformat(row["ts"]),
-        dataset=row["dataset"],
-        organization_id=row["org"],
-        original=row["original"],
-        fields=orjson.loads(row["doc"]),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class SqliteScanHit:
-    rowid: int
-    event: Event
-    matched: Sequence[int]
-
-
-@dataclass(frozen=True, slots=True)
-class SqliteAuditRow:
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    subject: str
-    detail: str
-    prev_hash: str
-    hash: str
+    header = {f: row[c] for f, c in _HEADER_COLUMNS.items()}
+    return event_from_dict(header, fields=orjson.loads(row["doc"]))
 
 
 class _Part:
@@ -255,12 +245,7 @@ class SqliteEvents(_Part):
         rows = [_event_row(e) for e in events]
         with self._db.write() as con:
             before = con.total_changes
-            con.executemany(
-                "INSERT OR IGNORE INTO events "
-                "(event_id, ts, dataset, org, channel, event_code, host, original, doc) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+            con.executemany(_EVENT_INSERT, rows)
             return con.total_changes - before
 
     def get(self, event_id: str) -> Event:
@@ -289,7 +274,7 @@ class SqliteEvents(_Part):
         upto: int,
         prefilter: str | None = None,
         failed: dict[int, str] | None = None,
-    ) -> Iterator[SqliteScanHit]:
+    ) -> Iterator[ScanHit]:
         """Evaluate many rule conditions over (after, upto] in few passes.
 
         The fields the conditions read are extracted once per row into a temporary table
@@ -335,7 +320,7 @@ class SqliteEvents(_Part):
             for pos in sorted(hits):
                 found = self._db.one("SELECT * FROM events WHERE pos = ?", (pos,))
                 if found is not None:
-                    yield SqliteScanHit(rowid=pos, event=_event_from(found), matched=hits[pos])
+                    yield ScanHit(rowid=pos, event=_event_from(found), matched=hits[pos])
 
     def _match(
         self, conditions: Sequence[str], offset: int, low: int, high: int, prefilter: str | None
@@ -392,14 +377,7 @@ class SqliteDeadLetters(_Part):
             )
 
     def _from(self, row: sqlite3.Row) -> DeadLetter:
-        return DeadLetter(
-            id=row["id"],
-            received_at=datetime.fromisoformat(row["received_at"]),
-            source=row["source"],
-            position=row["position"],
-            reason=row["reason"],
-            raw=bytes(row["raw"]),
-        )
+        return dead_letter_from_dict(dict(row))
 
     def list(self, *, limit: int = 100, offset: int = 0) -> list[DeadLetter]:
         rows = self._db.all(
@@ -425,30 +403,29 @@ def _utc_text(at: datetime) -> str:
 
 # AlertQuery field -> SQL: every field is a column except the assignee, read from the doc.
 _ALERT_COLUMNS = {"assignee": "json_extract(doc, '$.assignee')"}
+# The keys of core.storage.codec.alert_to_dict that are columns here (the rest is in doc).
+_ALERT_ROW = (
+    "id",
+    "rule_id",
+    "severity",
+    "org",
+    "host",
+    "created_at",
+    "group_key",
+    "status",
+    "incident_id",
+    "doc",
+)
 
 
 class SqliteAlerts(_Part):
     def add(self, alerts: Sequence[Alert]) -> int:
-        rows = [
-            (
-                a.id,
-                a.rule_id,
-                a.severity.value,
-                a.organization_id,
-                a.host_name,
-                a.created_at.isoformat(),
-                a.group_key,
-                a.status.value,
-                a.incident_id,
-                a.model_dump_json(),
-            )
-            for a in alerts
-        ]
+        rows = [tuple(d[c] for c in _ALERT_ROW) for d in map(alert_to_dict, alerts)]
         with self._db.write() as con:
             before = con.total_changes
             con.executemany(
-                "INSERT OR IGNORE INTO alerts (id, rule_id, severity, org, host, created_at, "
-                "group_key, status, incident_id, doc) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR IGNORE INTO alerts ({', '.join(_ALERT_ROW)}) "  # noqa: S608
+                f"VALUES ({','.join('?' * len(_ALERT_ROW))})",
                 rows,
             )
             return con.total_changes - before
@@ -457,7 +434,7 @@ class SqliteAlerts(_Part):
         row = self._db.one("SELECT doc FROM alerts WHERE id = ?", (alert_id,))
         if row is None:
             raise NotFoundError(f"no alert {alert_id}", location="alert")
-        return Alert.model_validate_json(row[0])
+        return alert_from_dict(dict(row))
 
     @staticmethod
     def _where(q: AlertQuery) -> tuple[str, list[object]]:
@@ -484,7 +461,7 @@ class SqliteAlerts(_Part):
             f"SELECT doc FROM alerts WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",  # noqa: S608
             (*params, limit, offset),
         )
-        return [Alert.model_validate_json(r[0]) for r in rows]
+        return [alert_from_dict(dict(r)) for r in rows]
 
     def count(self, query: AlertQuery = ALL_ALERTS) -> int:
         where, params = self._where(query)
@@ -564,11 +541,7 @@ class SqliteIncidents(_Part):
                 (document, incident_id, expected_version),
             )
             if cur.rowcount == 0:
-                raise ConflictError(
-                    f"incident {incident_id} was changed by someone else since you loaded it "
-                    f"(you had version {expected_version}); reload it and apply your change again",
-                    location="incident",
-                )
+                raise stale_version("incident", incident_id, expected_version)
         return expected_version + 1
 
     def get(self, incident_id: str) -> tuple[str, int]:
@@ -598,7 +571,7 @@ class SqliteIncidents(_Part):
 class SqliteAudit(_Part):
     def append(
         self, *, at: datetime, actor: str, action: str, subject: str, detail: str
-    ) -> SqliteAuditRow:
+    ) -> AuditRow:
         with self._db.write() as con:
             last = con.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
             prev = last[0] if last else GENESIS_HASH
@@ -610,9 +583,9 @@ class SqliteAudit(_Part):
                 (at_text, actor, action, subject, detail, prev, digest),
             )
             seq = int(cur.lastrowid or 0)
-        return SqliteAuditRow(seq, at, actor, action, subject, detail, prev, digest)
+        return AuditRow(seq, at, actor, action, subject, detail, prev, digest)
 
-    def rows(self, *, subject: str | None = None, after: int = 0) -> Iterator[SqliteAuditRow]:
+    def rows(self, *, subject: str | None = None, after: int = 0) -> Iterator[AuditRow]:
         if subject is None:
             found = self._db.all("SELECT * FROM audit WHERE seq > ? ORDER BY seq", (after,))
         else:
@@ -623,7 +596,7 @@ class SqliteAudit(_Part):
 
     def page(
         self, *, subject: str | None = None, limit: int = 100, offset: int = 0
-    ) -> builtins.list[SqliteAuditRow]:
+    ) -> builtins.list[AuditRow]:
         where, params = ("WHERE subject = ?", [subject]) if subject is not None else ("", [])
         found = self._db.all(
             f"SELECT * FROM audit {where} ORDER BY seq DESC LIMIT ? OFFSET ?",  # noqa: S608
@@ -637,31 +610,24 @@ class SqliteAudit(_Part):
         return int(self._db.one("SELECT count(*) FROM audit WHERE subject = ?", (subject,))[0])
 
 
-def _audit_row(r: sqlite3.Row) -> SqliteAuditRow:
-    return SqliteAuditRow(
-        r["seq"],
-        datetime.fromisoformat(r["at"]),
-        r["actor"],
-        r["action"],
-        r["subject"],
-        r["detail"],
-        r["prev_hash"],
-        r["hash"],
-    )
+def _audit_row(r: sqlite3.Row) -> AuditRow:
+    return audit_row_from_dict(dict(r))
+
+
+# Columns of assets, scans and asset_changes named otherwise than the codec's keys (these
+# tables predate the shared key names) -> the key.
+_COLUMN_KEYS = {"org": "organization_id", "core": "core_system", "ci": "critical_infrastructure"}
+
+
+def _record(row: sqlite3.Row) -> dict[str, object]:
+    """A row of assets, scans or asset_changes under the codec's key names."""
+    return {_COLUMN_KEYS.get(c, c): row[c] for c in row.keys()}  # noqa: SIM118 - a Row
 
 
 def _asset_from(row: sqlite3.Row) -> Asset:
-    return Asset(
-        address=row["address"],
-        organization_id=row["org"],
-        hostname=row["hostname"],
-        first_seen=datetime.fromisoformat(row["first_seen"]),
-        last_seen=datetime.fromisoformat(row["last_seen"]),
-        up=bool(row["up"]),
-        core_system=bool(row["core"]),
-        critical_infrastructure=bool(row["ci"]),
-        ports=tuple(OpenPort(**p) for p in orjson.loads(row["ports"])),
-    )
+    record = _record(row)
+    record["ports"] = orjson.loads(row["ports"])
+    return asset_from_dict(record)
 
 
 class SqliteAssets(_Part):
@@ -690,20 +656,21 @@ class SqliteAssets(_Part):
     ) -> int:
         """Store a scan, the assets it saw and the changes, in one transaction."""
         with self._db.write() as con:
+            s = scan_to_dict(scan)
             cur = con.execute(
                 "INSERT INTO scans (target, org, started_at, finished_at, status, hosts_scanned, "
                 "hosts_up, open_ports, error, command) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
-                    scan.target,
-                    scan.organization_id,
-                    scan.started_at.isoformat(),
-                    scan.finished_at.isoformat(),
-                    scan.status.value,
-                    scan.hosts_scanned,
-                    scan.hosts_up,
-                    scan.open_ports,
-                    scan.error,
-                    scan.command,
+                    s["target"],
+                    s["organization_id"],
+                    s["started_at"],
+                    s["finished_at"],
+                    s["status"],
+                    s["hosts_scanned"],
+                    s["hosts_up"],
+                    s["open_ports"],
+                    s["error"],
+                    s["command"],
                 ),
             )
             scan_id = int(cur.lastrowid or 0)
@@ -715,32 +682,25 @@ class SqliteAssets(_Part):
                 "ci = excluded.ci, ports = excluded.ports",
                 [
                     (
-                        a.address,
-                        a.organization_id,
-                        a.hostname,
-                        a.first_seen.isoformat(),
-                        a.last_seen.isoformat(),
-                        int(a.up),
-                        int(a.core_system),
-                        int(a.critical_infrastructure),
-                        orjson.dumps([asdict(p) for p in a.ports]).decode(),
+                        a["address"],
+                        a["organization_id"],
+                        a["hostname"],
+                        a["first_seen"],
+                        a["last_seen"],
+                        int(a["up"]),
+                        int(a["core_system"]),
+                        int(a["critical_infrastructure"]),
+                        orjson.dumps(a["ports"]).decode(),
                     )
-                    for a in assets
+                    for a in map(asset_to_dict, assets)
                 ],
             )
             con.executemany(
                 "INSERT INTO asset_changes (at, address, org, kind, detail, scan_id) "
                 "VALUES (?,?,?,?,?,?)",
                 [
-                    (
-                        c.at.isoformat(),
-                        c.address,
-                        c.organization_id,
-                        c.kind.value,
-                        c.detail,
-                        scan_id,
-                    )
-                    for c in changes
+                    (c["at"], c["address"], c["organization_id"], c["kind"], c["detail"], scan_id)
+                    for c in map(change_to_dict, changes)
                 ],
             )
         return scan_id
@@ -749,36 +709,11 @@ class SqliteAssets(_Part):
         rows = self._db.all(
             "SELECT * FROM asset_changes ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
         )
-        return [
-            AssetChange(
-                at=datetime.fromisoformat(r["at"]),
-                address=r["address"],
-                organization_id=r["org"],
-                kind=ChangeKind(r["kind"]),
-                detail=r["detail"],
-                scan_id=r["scan_id"],
-            )
-            for r in rows
-        ]
+        return [change_from_dict(_record(r)) for r in rows]
 
     def scans(self, *, limit: int = 100) -> builtins.list[ScanRecord]:
         rows = self._db.all("SELECT * FROM scans ORDER BY id DESC LIMIT ?", (limit,))
-        return [
-            ScanRecord(
-                id=r["id"],
-                target=r["target"],
-                organization_id=r["org"],
-                started_at=datetime.fromisoformat(r["started_at"]),
-                finished_at=datetime.fromisoformat(r["finished_at"]),
-                status=ScanStatus(r["status"]),
-                hosts_scanned=r["hosts_scanned"],
-                hosts_up=r["hosts_up"],
-                open_ports=r["open_ports"],
-                error=r["error"],
-                command=r["command"],
-            )
-            for r in rows
-        ]
+        return [scan_from_dict(_record(r)) for r in rows]
 
     def last_scan_at(self, target: str) -> datetime | None:
         row = self._db.one("SELECT max(started_at) FROM scans WHERE target = ?", (target,))
@@ -953,19 +888,7 @@ class SqliteSharing(_Part):
             f"FROM taxii_objects o WHERE {' AND '.join(where)} ORDER BY o.seq LIMIT ?",
             params,
         )
-        return [
-            SharedObject(
-                collection_id=r["collection"],
-                id=r["id"],
-                type=r["type"],
-                version=r["version"],
-                date_added=r["date_added"],
-                tlp=r["tlp"],
-                document=r["doc"],
-                seq=r["seq"],
-            )
-            for r in rows
-        ]
+        return [shared_object_from_dict(dict(r)) for r in rows]
 
     def last_added(self, collection_id: str) -> str | None:
         row = self._db.one(
