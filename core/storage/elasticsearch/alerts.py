@@ -9,6 +9,7 @@ from typing import Any
 
 from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus, Severity
 from core.errors import NotFoundError as Missing
+from core.storage.codec import alert_from_dict, alert_to_dict
 from core.storage.elasticsearch.client import SubStore
 
 
@@ -21,7 +22,7 @@ class ElasticAlerts(SubStore):
                 "_op_type": "create",
                 "_index": self._index("alerts"),
                 "_id": a.id,
-                "_source": _alert_source(a),
+                "_source": alert_to_dict(a),
             }
             for a in alerts
         ]
@@ -31,7 +32,7 @@ class ElasticAlerts(SubStore):
         source = self._db.get(self._index("alerts"), alert_id)
         if source is None:
             raise Missing(f"no alert {alert_id}", location="alert")
-        return Alert.model_validate_json(source["doc"])
+        return alert_from_dict(source)
 
     @staticmethod
     def _query(q: AlertQuery) -> dict[str, Any] | None:
@@ -55,7 +56,7 @@ class ElasticAlerts(SubStore):
         order = "desc" if query.newest_first else "asc"
         sort = [{"created_at": order}, {"id": order}]
         hits = self._db.page(self._index("alerts"), self._query(query), sort, limit, offset)
-        return [Alert.model_validate_json(h["doc"]) for h in hits]
+        return [alert_from_dict(h) for h in hits]
 
     def count(self, query: AlertQuery = ALL_ALERTS) -> int:
         return self._db.count(self._index("alerts"), self._query(query))
@@ -81,9 +82,9 @@ class ElasticAlerts(SubStore):
             source = self._db.get(self._index("alerts"), alert_id)
             if source is None:
                 continue
-            alert = Alert.model_validate_json(source["doc"]).model_copy(update=update)
+            alert = alert_from_dict(source).model_copy(update=update)
             actions.append(
-                {"_index": self._index("alerts"), "_id": alert_id, "_source": _alert_source(alert)}
+                {"_index": self._index("alerts"), "_id": alert_id, "_source": alert_to_dict(alert)}
             )
         self._db.bulk(actions)
         return len(actions)
@@ -145,21 +146,3 @@ class ElasticAlerts(SubStore):
             if not buckets or after is None:
                 break
         return [g for _, g in sorted(out, key=lambda item: item[0])]
-
-
-def _alert_source(a: Alert) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "rule_id": a.rule_id,
-        "rule_title": a.rule_title,
-        "severity": a.severity.value,
-        "org": a.organization_id,
-        "host": a.host_name,
-        "created_at": a.created_at.isoformat(),
-        "event_at": a.event.timestamp.isoformat(),
-        "group_key": a.group_key,
-        "status": a.status.value,
-        "incident_id": a.incident_id,
-        "assignee": a.assignee,
-        "doc": a.model_dump_json(),
-    }

@@ -5,49 +5,36 @@ from __future__ import annotations
 import builtins
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from core.assets import Asset, AssetChange, ChangeKind, OpenPort, ScanRecord, ScanStatus
+from core.assets import Asset, AssetChange, ScanRecord
+from core.storage.codec import (
+    asset_from_dict,
+    asset_to_dict,
+    change_from_dict,
+    change_to_dict,
+    scan_from_dict,
+    scan_to_dict,
+)
 from core.storage.elasticsearch.client import SubStore
 
 
 def _asset_source(a: Asset) -> dict[str, Any]:
+    """The searched keys (the host name lower-cased: found whatever its case) and the whole
+    asset as the codec's JSON."""
     return {
         "address": a.address,
-        "org": a.organization_id,
+        "organization_id": a.organization_id,
         "hostname": a.hostname.lower() if a.hostname else None,
         "last_seen": a.last_seen.isoformat(),
-        "doc": json.dumps(
-            {
-                "address": a.address,
-                "organization_id": a.organization_id,
-                "hostname": a.hostname,
-                "first_seen": a.first_seen.isoformat(),
-                "last_seen": a.last_seen.isoformat(),
-                "up": a.up,
-                "core_system": a.core_system,
-                "critical_infrastructure": a.critical_infrastructure,
-                "ports": [asdict(p) for p in a.ports],
-            }
-        ),
+        "doc": json.dumps(asset_to_dict(a)),
     }
 
 
 def _asset_from(source: dict[str, Any]) -> Asset:
-    d = json.loads(source["doc"])
-    return Asset(
-        address=d["address"],
-        organization_id=d["organization_id"],
-        hostname=d["hostname"],
-        first_seen=datetime.fromisoformat(d["first_seen"]),
-        last_seen=datetime.fromisoformat(d["last_seen"]),
-        up=d["up"],
-        core_system=d["core_system"],
-        critical_infrastructure=d["critical_infrastructure"],
-        ports=tuple(OpenPort(**p) for p in d["ports"]),
-    )
+    return asset_from_dict(json.loads(source["doc"]))
 
 
 class ElasticAssets(SubStore):
@@ -67,9 +54,12 @@ class ElasticAssets(SubStore):
         return found[0] if found else None
 
     def list(self, *, organization_id: str | None = None) -> builtins.list[Asset]:
-        query = {"term": {"org": organization_id}} if organization_id else {"match_all": {}}
+        query = (
+            {"term": {"organization_id": organization_id}} if organization_id else {"match_all": {}}
+        )
         return [
-            _asset_from(s) for s in self._all("assets", query, [{"org": "asc"}, {"address": "asc"}])
+            _asset_from(s)
+            for s in self._all("assets", query, [{"organization_id": "asc"}, {"address": "asc"}])
         ]
 
     def record_scan(
@@ -84,21 +74,8 @@ class ElasticAssets(SubStore):
                 "_source": {
                     "id": scan_id,
                     "target": scan.target,
-                    "org": scan.organization_id,
-                    "doc": json.dumps(
-                        {
-                            "target": scan.target,
-                            "organization_id": scan.organization_id,
-                            "started_at": scan.started_at.isoformat(),
-                            "finished_at": scan.finished_at.isoformat(),
-                            "status": scan.status.value,
-                            "hosts_scanned": scan.hosts_scanned,
-                            "hosts_up": scan.hosts_up,
-                            "open_ports": scan.open_ports,
-                            "error": scan.error,
-                            "command": scan.command,
-                        }
-                    ),
+                    "organization_id": scan.organization_id,
+                    "doc": json.dumps(scan_to_dict(replace(scan, id=scan_id))),
                 },
             }
         ]
@@ -117,17 +94,8 @@ class ElasticAssets(SubStore):
                     "_id": str(change_id),
                     "_source": {
                         "id": change_id,
-                        "org": c.organization_id,
-                        "doc": json.dumps(
-                            {
-                                "at": c.at.isoformat(),
-                                "address": c.address,
-                                "organization_id": c.organization_id,
-                                "kind": c.kind.value,
-                                "detail": c.detail,
-                                "scan_id": scan_id,
-                            }
-                        ),
+                        "organization_id": c.organization_id,
+                        "doc": json.dumps(change_to_dict(replace(c, scan_id=scan_id))),
                     },
                 }
             )
@@ -136,42 +104,12 @@ class ElasticAssets(SubStore):
 
     def changes(self, *, limit: int = 100, offset: int = 0) -> builtins.list[AssetChange]:
         hits = self._db.page(self._index("asset-changes"), None, [{"id": "desc"}], limit, offset)
-        out = []
-        for h in hits:
-            d = json.loads(h["doc"])
-            out.append(
-                AssetChange(
-                    at=datetime.fromisoformat(d["at"]),
-                    address=d["address"],
-                    organization_id=d["organization_id"],
-                    kind=ChangeKind(d["kind"]),
-                    detail=d["detail"],
-                    scan_id=d["scan_id"],
-                )
-            )
-        return out
+        return [change_from_dict(json.loads(h["doc"])) for h in hits]
 
     def _scans(self, query: dict[str, Any] | None, limit: int) -> builtins.list[ScanRecord]:
         hits = self._db.page(self._index("scans"), query, [{"id": "desc"}], limit, 0)
-        out = []
-        for h in hits:
-            d = json.loads(h["doc"])
-            out.append(
-                ScanRecord(
-                    id=int(h["id"]),
-                    target=d["target"],
-                    organization_id=d["organization_id"],
-                    started_at=datetime.fromisoformat(d["started_at"]),
-                    finished_at=datetime.fromisoformat(d["finished_at"]),
-                    status=ScanStatus(d["status"]),
-                    hosts_scanned=d["hosts_scanned"],
-                    hosts_up=d["hosts_up"],
-                    open_ports=d["open_ports"],
-                    error=d["error"],
-                    command=d["command"],
-                )
-            )
-        return out
+        # the id from the searched key: scans stored by earlier versions have none in doc
+        return [scan_from_dict(json.loads(h["doc"]) | {"id": int(h["id"])}) for h in hits]
 
     def scans(self, *, limit: int = 100) -> builtins.list[ScanRecord]:
         return self._scans(None, limit)

@@ -4,36 +4,20 @@ Sigma scan over named Lucene queries."""
 from __future__ import annotations
 
 import builtins
-import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from elasticsearch import ApiError
 
 from core.errors import NotFoundError as Missing
 from core.errors import RuleError
-from core.events import Event, FieldValue
+from core.events import Event
+from core.storage.codec import event_from_dict, event_to_dict
 from core.storage.elasticsearch.client import SubStore
+from core.storage.records import ScanHit
 
 HEAVY_WILDCARDS = 500  # a condition with more wildcards than this gets a search of its own
 SCAN_PART = 10  # named queries per search (halved while the node's breaker objects)
-
-
-def _text(value: FieldValue) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-@dataclass(frozen=True, slots=True)
-class ElasticScanHit:
-    rowid: int
-    event: Event
-    matched: Sequence[int]
 
 
 class ElasticEvents(SubStore):
@@ -43,7 +27,7 @@ class ElasticEvents(SubStore):
         return self._db.write_events(events)
 
     def _doc(self, source: dict[str, Any]) -> Event:
-        return _event_from(source)
+        return event_from_dict(source, skip=("pos",))
 
     def get(self, event_id: str) -> Event:
         self._db.refresh_events()
@@ -97,7 +81,7 @@ class ElasticEvents(SubStore):
         upto: int,
         prefilter: str | None = None,
         failed: dict[int, str] | None = None,
-    ) -> Iterator[ElasticScanHit]:
+    ) -> Iterator[ScanHit]:
         """Conditions are Lucene queries; each is a named query in a bool ``should``, so one
         search per part returns every event matching any of them with the names that did.
 
@@ -141,7 +125,7 @@ class ElasticEvents(SubStore):
                 entry[1].extend(int(n) for n in hit.get("matched_queries", []))
         for pos in sorted(hits):
             source, matched = hits[pos]
-            yield ElasticScanHit(rowid=pos, event=self._doc(source), matched=sorted(matched))
+            yield ScanHit(rowid=pos, event=self._doc(source), matched=sorted(matched))
 
 
 def _lucene(query: str, *, name: str | None = None) -> dict[str, Any]:
@@ -161,60 +145,5 @@ def _reason(exc: ApiError) -> str:
 
 
 def event_document(event: Event, pos: int) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        k: (v if type(v) is str else _text(v)) for k, v in event.fields.items() if v is not None
-    }
-    doc.update(
-        {
-            "pos": pos,
-            "@timestamp": event.timestamp.isoformat(),
-            "event.id": event.event_id,
-            "event.dataset": event.dataset,
-            "organization.id": event.organization_id,
-            "event.original": event.original,
-        }
-    )
-    return doc
-
-
-def _event_from(source: dict[str, Any]) -> Event:
-    fields = {
-        k: v
-        for k, v in source.items()
-        if k not in ("pos", "@timestamp", "event.id", "event.dataset", "organization.id")
-        and k != "event.original"
-    }
-    return Event(
-        event_id=source["event.id"],
-        timestamp=datetime.fromisoformat(source["@timestamp"]),
-        dataset=source["event.dataset"],
-        organization_id=source["organization.id"],
-        original=source["event.original"],
-        fields=fields,
-    )
-
-
-def event_to_json(event: Event) -> str:
-    return json.dumps(
-        {
-            "id": event.event_id,
-            "ts": event.timestamp.isoformat(),
-            "dataset": event.dataset,
-            "org": event.organization_id,
-            "original": event.original,
-            "fields": event.fields,
-        },
-        ensure_ascii=False,
-    )
-
-
-def event_from_json(line: str) -> Event:
-    d = json.loads(line)
-    return Event(
-        event_id=d["id"],
-        timestamp=datetime.fromisoformat(d["ts"]),
-        dataset=d["dataset"],
-        organization_id=d["org"],
-        original=d["original"],
-        fields=d["fields"],
-    )
+    """The event as the codec's flat ECS document, with its position of arrival."""
+    return event_to_dict(event) | {"pos": pos}

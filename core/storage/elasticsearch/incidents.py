@@ -11,6 +11,7 @@ from elasticsearch import NotFoundError
 from core.errors import ConflictError
 from core.errors import NotFoundError as Missing
 from core.storage.elasticsearch.client import SubStore
+from core.storage.records import stale_version
 
 
 class ElasticIncidents(SubStore):
@@ -26,11 +27,7 @@ class ElasticIncidents(SubStore):
 
     def update(self, incident_id: str, document: str, *, expected_version: int) -> int:
         """Optimistic concurrency on Elasticsearch's own sequence numbers."""
-        stale = ConflictError(
-            f"incident {incident_id} was changed by someone else since you loaded it "
-            f"(you had version {expected_version}); reload it and apply your change again",
-            location="incident",
-        )
+        stale = stale_version("incident", incident_id, expected_version)
         try:
             current = self.es.get(index=self._index("incidents"), id=incident_id)
         except NotFoundError as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.errors import UnavailableError
 from core.storage.base import SharedObject, VersionFilter
+from core.storage.codec import shared_object_from_dict, shared_object_to_dict
 from core.storage.elasticsearch.client import SubStore
 
 
@@ -21,16 +22,7 @@ class ElasticSharing(SubStore):
                 "_op_type": "create",
                 "_index": self._index("taxii-objects"),
                 "_id": f"{o.collection_id}|{o.id}|{o.version}",
-                "_source": {
-                    "seq": first + n,
-                    "collection": o.collection_id,
-                    "id": o.id,
-                    "type": o.type,
-                    "version": o.version,
-                    "date_added": o.date_added,
-                    "tlp": o.tlp,
-                    "doc": o.document,
-                },
+                "_source": shared_object_to_dict(o) | {"seq": first + n},
             }
             for n, o in enumerate(objects)
         ]
@@ -54,7 +46,7 @@ class ElasticSharing(SubStore):
         if types:
             filters.append({"terms": {"type": list(types)}})
         candidates = [
-            _shared_from(s)
+            shared_object_from_dict(s)
             for s in self._all("taxii-objects", {"bool": {"filter": filters}}, [{"seq": "asc"}])
         ]
         # first/last are per object across the whole collection, before the other filters,
@@ -129,16 +121,3 @@ class ElasticSharing(SubStore):
     def indicators(self, *, partner: str | None = None) -> builtins.list[str]:
         query = {"term": {"partner": partner}} if partner else {"match_all": {}}
         return [str(s["doc"]) for s in self._all("watchlist", query, [{"id": "asc"}])]
-
-
-def _shared_from(s: dict[str, Any]) -> SharedObject:
-    return SharedObject(
-        collection_id=s["collection"],
-        id=s["id"],
-        type=s["type"],
-        version=s["version"],
-        date_added=s["date_added"],
-        tlp=s.get("tlp"),
-        document=s["doc"],
-        seq=int(s["seq"]),
-    )

@@ -15,6 +15,7 @@ from elasticsearch import NotFoundError, helpers
 
 from core.errors import UnavailableError
 from core.events import Event
+from core.storage.codec import event_from_json, event_to_json
 from core.storage.elasticsearch.accounts import ElasticAccounts
 from core.storage.elasticsearch.alerts import ElasticAlerts
 from core.storage.elasticsearch.assets import ElasticAssets
@@ -30,12 +31,7 @@ from core.storage.elasticsearch.client import (
 )
 from core.storage.elasticsearch.dead_letters import ElasticDeadLetters
 from core.storage.elasticsearch.drills import ElasticDrills
-from core.storage.elasticsearch.events import (
-    ElasticEvents,
-    event_document,
-    event_from_json,
-    event_to_json,
-)
+from core.storage.elasticsearch.events import ElasticEvents, event_document
 from core.storage.elasticsearch.incidents import ElasticIncidents
 from core.storage.elasticsearch.mappings import EVENT_TEMPLATE, RECORDS, RESULT_WINDOW, WINDOW
 from core.storage.elasticsearch.sharing import ElasticSharing
@@ -116,6 +112,12 @@ class ElasticStore:
                 )
             else:  # indices made by an earlier version keep the default window
                 self.es.indices.put_settings(index=name, settings={"index": WINDOW})
+                # ... and get keys added since (assets, scans and changes are searched by
+                # organization_id, the codec's key, since it replaced org). A key whose type
+                # changed cannot be remapped (400): such an index keeps its mapping.
+                self.es.options(ignore_status=400).indices.put_mapping(
+                    index=name, properties=properties
+                )
 
     def drop(self) -> None:
         """Delete every index and template of this prefix (tests and `citysoc` resets)."""
