@@ -1,4 +1,11 @@
-"""The SQLite column <-> event field contract."""
+"""The SQLite column <-> event field contract, which compiled rules rely on.
+
+An event's most-filtered fields have columns of their own (COLUMN_FIELDS: indexed, and read
+without parsing JSON); every field, as text, is also in the ``doc`` JSON column, which rules
+read with ``json_extract(doc, '$."<field>"')`` (``field_sql``). The engine writes rows with
+``event_row`` and the detection scan recognises the extracts with JSON_FIELD; the Sigma
+backend (``detections.sqlite_backend``) compiles field references with ``field_sql``.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +15,48 @@ import sqlite3
 import orjson
 
 from core.events import Event
-from core.storage.codec import (
-    EVENT_HEADER,
-    event_from_dict,
-    event_header,
-    field_document,
-)
+from core.storage.codec import EVENT_HEADER, event_from_dict, event_header, field_document
 from core.storage.records import text
 
-__all__ = ["EVENT_INSERT", "JSON_FIELD", "event_from_row", "event_row", "record_of"]
+__all__ = [
+    "COLUMN_FIELDS",
+    "EVENT_INSERT",
+    "JSON_FIELD",
+    "event_from_row",
+    "event_row",
+    "field_sql",
+    "record_of",
+]
+
+# Event field -> the column that holds it.
+COLUMN_FIELDS = {
+    "winlog.channel": "channel",
+    "winlog.event_id": "event_code",
+    "host.name": "host",
+    "organization.id": "org",
+    "event.dataset": "dataset",
+    "event.original": "original",
+    "@timestamp": "ts",
+}
 
 
+def field_sql(field: str) -> str:
+    """The SQL expression for a field: its column, or its value in the ``doc`` column."""
+    column = COLUMN_FIELDS.get(field)
+    if column is not None:
+        return column
+    path = field.replace("\\", "\\\\").replace('"', '\\"').replace("'", "''")
+    return f"json_extract(doc, '$.\"{path}\"')"
+
+
+# What field_sql writes for a field without a column (group 1: the escaped field name).
 JSON_FIELD = re.compile(r"""json_extract\(doc, '\$\."((?:[^"\\]|\\.)*)"'\)""")
 
 
 # The event header (core.storage.codec.EVENT_HEADER) -> the column that holds it; the
 # fields go to ``doc`` whole (the header is not repeated there).
-HEADER_COLUMNS = {
-    "event.id": "event_id",
-    "@timestamp": "ts",
-    "event.dataset": "dataset",
-    "organization.id": "org",
-    "event.original": "original",
-}
+# event.id has a column too, but no rule filters on it, so it is not in COLUMN_FIELDS.
+HEADER_COLUMNS = {f: "event_id" if f == "event.id" else COLUMN_FIELDS[f] for f in EVENT_HEADER}
 EVENT_INSERT = (  # the header's columns first, in EVENT_HEADER order (see event_row)
     "INSERT OR IGNORE INTO events (event_id, ts, dataset, org, original, "
     "channel, event_code, host, doc) VALUES (?,?,?,?,?,?,?,?,?)"
