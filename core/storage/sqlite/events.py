@@ -16,7 +16,7 @@ from core.storage.sqlite.columns import (
     event_from_row,
     event_row,
 )
-from core.storage.sqlite.connection import SubStore
+from core.storage.sqlite.connection import SubStore, unavailable
 
 __all__ = ["SqliteEvents"]
 
@@ -142,6 +142,11 @@ class SqliteEvents(SubStore):
                     if matched:
                         hits.setdefault(row[0], []).extend(matched)
         except sqlite3.Error as exc:
+            # a locked or unreadable database is no fault of the rules (the runner would
+            # bisect and fail every one of them)
+            translated = unavailable(self._db.path, exc)
+            if translated is not None:
+                raise translated from exc
             raise RuleError(f"detection query failed: {exc}") from exc
         finally:
             con.execute("DROP TABLE IF EXISTS temp.scan_rows")
