@@ -1,12 +1,22 @@
 """Storage: ``open_store(settings)`` is the only place that chooses an engine."""
 
+import functools
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from core.settings import Settings
 from core.storage.base import Store
 from core.storage.sqlite import SqliteStore
 
-__all__ = ["SqliteStore", "Spooling", "Store", "open_store", "pending_events", "spooling"]
+__all__ = [
+    "SqliteStore",
+    "Spooling",
+    "Store",
+    "open_store",
+    "pending_events",
+    "reopener",
+    "spooling",
+]
 
 
 @runtime_checkable
@@ -43,3 +53,12 @@ def open_store(settings: Settings) -> Store:
         ca_certs=settings.store_ca_certs,
         spool_dir=settings.state_dir / "spool" / settings.store_index_prefix,
     )
+
+
+def reopener(store: Store) -> Callable[[], Store] | None:
+    """How another process opens this same store (a picklable callable), for parallel
+    ingest; None where every write must go through this process (Elasticsearch reserves
+    event positions under this process's lock, and spools per process)."""
+    if isinstance(store, SqliteStore):
+        return functools.partial(SqliteStore, store.path)
+    return None
