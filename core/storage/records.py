@@ -3,20 +3,23 @@
 The Protocols ``ScanHit`` and ``AuditRow`` in ``core.storage.base`` say what a sub-store
 returns; the frozen dataclasses of the same names here are what the engines return for them,
 one for both. The helpers build values the engines must agree on (field text, the
-stale-version error).
+stale-version error), and ``translate_public_methods`` is how each engine's sub-stores say
+their errors as core.errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import overload
+from typing import Any, overload
 
 from core.errors import ConflictError
 from core.events import Event, FieldValue
 
-__all__ = ["AuditRow", "ScanHit", "stale_version", "text"]
+__all__ = ["AuditRow", "ScanHit", "stale_version", "text", "translate_public_methods"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +71,51 @@ def stale_version(kind: str, record_id: str, expected_version: int) -> ConflictE
         f"(you had version {expected_version}); reload it and apply your change again",
         location=kind,
     )
+
+
+Translate = Callable[[Any, Exception], Exception | None]
+
+
+def translate_public_methods(
+    cls: type, errors: type[Exception] | tuple[type[Exception], ...], translate: Translate
+) -> None:
+    """Wrap every public method of a sub-store class so that an engine error (one of
+    ``errors``) leaves as ``translate(self, error)`` raised from it, or unchanged when that
+    is None (a bug stays loud). Called from the engines' ``SubStore.__init_subclass__``."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _translating(member, errors, translate))
+
+
+def _translating(
+    method: Callable[..., Any],
+    errors: type[Exception] | tuple[type[Exception], ...],
+    translate: Translate,
+) -> Callable[..., Any]:
+    """Generators (a detection scan) are translated while they are consumed."""
+
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except errors as exc:
+                translated = translate(self, exc)
+                if translated is None:
+                    raise
+                raise translated from exc
+
+        return generator
+
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except errors as exc:
+            translated = translate(self, exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    return call

@@ -10,15 +10,13 @@ decides, in one place; every public method of a SubStore and every transaction a
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import UnavailableError
+from core.storage.records import translate_public_methods
 
 if TYPE_CHECKING:
     from core.storage.sqlite.store import SqliteStore
@@ -35,35 +33,11 @@ class SubStore:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name, member in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(member):
-                setattr(cls, name, _translating(member))
+        translate_public_methods(cls, sqlite3.Error, _translate)
 
 
-def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Generators (the detection scan) are translated while they are consumed."""
-
-    if inspect.isgeneratorfunction(method):
-
-        @functools.wraps(method)
-        def generator(self: SubStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
-                yield from method(self, *args, **kwargs)
-            except sqlite3.Error as exc:
-                _raise_if_unavailable(self._db.path, exc)
-                raise
-
-        return generator
-
-    @functools.wraps(method)
-    def call(self: SubStore, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except sqlite3.Error as exc:
-            _raise_if_unavailable(self._db.path, exc)
-            raise
-
-    return call
+def _translate(part: SubStore, exc: Exception) -> UnavailableError | None:
+    return unavailable(part._db.path, exc) if isinstance(exc, sqlite3.Error) else None
 
 
 def _raise_if_unavailable(path: Path, exc: sqlite3.Error) -> None:
