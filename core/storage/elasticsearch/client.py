@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import functools
-import inspect
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +10,7 @@ from elasticsearch import ApiError, ConnectionError, Elasticsearch, OrjsonSerial
 from elasticsearch import TransportError as EsTransportError
 
 from core.errors import UnavailableError
+from core.storage.records import translate_public_methods
 
 if TYPE_CHECKING:
     from core.storage.elasticsearch.store import ElasticStore
@@ -94,39 +92,13 @@ def unavailable(url: str, exc: Exception) -> UnavailableError:
     )
 
 
-def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
+def _translate(part: SubStore, exc: Exception) -> UnavailableError | None:
     """The store contract: engine errors leave as core.errors. Unreachable or overloaded
-    nodes become UnavailableError (503 over HTTP); anything else is a bug and stays loud.
-    Generators are translated while they are consumed."""
-
-    if inspect.isgeneratorfunction(method):
-
-        @functools.wraps(method)
-        def generator(self: SubStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            try:
-                yield from method(self, *args, **kwargs)
-            except (ConnectionError, EsTransportError, ApiError) as exc:
-                _raise_if_unavailable(self._db.url, exc)
-                raise
-
-        return generator
-
-    @functools.wraps(method)
-    def call(self: SubStore, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except (ConnectionError, EsTransportError, ApiError) as exc:
-            _raise_if_unavailable(self._db.url, exc)
-            raise
-
-    return call
-
-
-def _raise_if_unavailable(url: str, exc: Exception) -> None:
-    """Unreachable, or busy (429/5xx): UnavailableError. Otherwise return (a bug: re-raise)."""
+    (429/5xx) nodes become UnavailableError (503 over HTTP); anything else is a bug and stays
+    loud (None: re-raised as it is)."""
     if isinstance(exc, ApiError) and exc.meta.status not in _BUSY:
-        return
-    raise unavailable(url, exc) from exc
+        return None
+    return unavailable(part._db.url, exc)
 
 
 class SubStore:
@@ -138,9 +110,7 @@ class SubStore:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name, member in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(member):
-                setattr(cls, name, _translating(member))
+        translate_public_methods(cls, (ConnectionError, EsTransportError, ApiError), _translate)
 
     def _index(self, kind: str) -> str:
         return self._db.index(kind)
