@@ -37,7 +37,7 @@ from core.clock import FixedClock
 from core.settings import DEFAULT_AGENCIES, Settings
 from core.storage import open_store
 from core.storage.base import Store
-from core.storage.elastic import ElasticStore
+from core.storage.elasticsearch import ElasticStore
 from incidents import service
 
 ADMIN = Actor("bench-admin", Role.ADMIN)

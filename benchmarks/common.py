@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.storage.sqlite import SCHEMA, SqliteStore
+from core.storage.sqlite import SqliteStore
+from core.storage.sqlite.schema import SCHEMA
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"

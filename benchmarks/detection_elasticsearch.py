@@ -20,7 +20,7 @@ from collectors.ingest import Ingestor
 from core.agencies import AgencyRegistry
 from core.settings import DEFAULT_AGENCIES
 from core.storage.base import Store
-from core.storage.elastic import ElasticStore
+from core.storage.elasticsearch import ElasticStore
 from core.storage.sqlite import SqliteStore
 from detections.compile import compile_rule_dirs
 from detections.runner import run_detections

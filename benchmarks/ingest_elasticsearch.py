@@ -21,7 +21,7 @@ from collectors.ingest import Ingestor
 from collectors.records import RawRecord
 from core.agencies import AgencyRegistry
 from core.settings import DEFAULT_AGENCIES
-from core.storage.elastic import ElasticStore
+from core.storage.elasticsearch import ElasticStore
 
 
 def lines(n: int) -> list[bytes]:

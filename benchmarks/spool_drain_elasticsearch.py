@@ -23,7 +23,7 @@ from collectors.records import RawRecord
 from core.agencies import AgencyRegistry
 from core.clock import SystemClock
 from core.settings import DEFAULT_AGENCIES
-from core.storage.elastic import ElasticStore
+from core.storage.elasticsearch import ElasticStore
 
 PREFIX = "bench-spool"
 

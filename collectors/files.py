@@ -18,6 +18,7 @@ from collectors.ingest import Ingestor, IngestReport, RecordFormat
 from collectors.records import RawRecord
 from core.agencies import AgencyRegistry
 from core.errors import InputError
+from core.storage import Store, reopener
 
 __all__ = [
     "SUFFIX_FORMATS",
@@ -212,13 +213,15 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every file; returns the report of this call (also added to ingestor.report).
 
-    With ``workers`` > 1 and many files on an SQLite store, files are parsed and stored by
-    that many worker processes, each with its own connection (parsing is Python work that
-    threads cannot share); the store's unique event ids keep it idempotent either way.
+    With ``workers`` > 1 and many files on a store other processes can open (SQLite), files
+    are parsed and stored by that many worker processes, each with its own connection
+    (parsing is Python work that threads cannot share); the store's unique event ids keep
+    it idempotent either way.
     """
     files = expand_paths(paths)
-    if workers > 1 and len(files) >= PARALLEL_MIN_FILES and _sqlite_path(ingestor) is not None:
-        report = _ingest_parallel(files, ingestor, progress, workers)
+    reopen = reopener(ingestor.store) if workers > 1 and len(files) >= PARALLEL_MIN_FILES else None
+    if reopen is not None:
+        report = _ingest_parallel(files, ingestor, progress, workers, reopen)
         ingestor.report.merge(report)
         return report
     before = IngestReport()
@@ -242,11 +245,6 @@ _TASK_BYTES = 32 * 1024 * 1024
 
 def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
-
-
-def _sqlite_path(ingestor: Ingestor) -> Path | None:
-    path = getattr(ingestor.store, "path", None)
-    return path if getattr(ingestor.store, "engine", None) == "sqlite" else None
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -273,12 +271,10 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _ingest_task(
-    db: str, registry: AgencyRegistry, files: list[str], limits: _Limits
+    reopen: Callable[[], Store], registry: AgencyRegistry, files: list[str], limits: _Limits
 ) -> tuple[IngestReport, int]:
-    from core.storage.sqlite import SqliteStore
-
     batch_size, max_record_bytes, time_min, max_ahead = limits
-    with SqliteStore(Path(db)) as store:
+    with reopen() as store:
         worker = Ingestor(
             store,
             registry,
@@ -294,7 +290,11 @@ def _ingest_task(
 
 
 def _ingest_parallel(
-    files: list[Path], ingestor: Ingestor, progress: Progress | None, workers: int
+    files: list[Path],
+    ingestor: Ingestor,
+    progress: Progress | None,
+    workers: int,
+    reopen: Callable[[], Store],
 ) -> IngestReport:
     ingestor.flush()
     # Balanced by size (largest file first into the lightest task), at least one task per
@@ -307,7 +307,6 @@ def _ingest_parallel(
         lightest = loads.index(min(loads))
         tasks[lightest].append(str(path))
         loads[lightest] += sizes[path]
-    db = str(_sqlite_path(ingestor))
     limits: _Limits = (
         ingestor.batch_size,
         ingestor.max_record_bytes,
@@ -326,7 +325,9 @@ def _ingest_parallel(
         initargs=(os.getpid(),),
     ) as pool:
         jobs = [
-            pool.submit(_ingest_task, db, ingestor.registry, task, limits) for task in tasks if task
+            pool.submit(_ingest_task, reopen, ingestor.registry, task, limits)
+            for task in tasks
+            if task
         ]
         for job in as_completed(jobs):
             part, done_bytes = job.result()

@@ -12,9 +12,10 @@ from typing import Any
 
 from sigma.rule import SigmaRule
 
+from core.storage.sqlite.columns import field_sql
 from detections.lucene_backend import CitySocLuceneBackend
 from detections.pipeline import citysoc_pipeline
-from detections.sqlite_backend import CitySocSqliteBackend, field_sql, since_condition
+from detections.sqlite_backend import CitySocSqliteBackend, since_condition
 
 __all__ = ["Dialect", "dialect_for"]
 

@@ -1,8 +1,8 @@
 """pySigma's Lucene backend, aimed at CitySOC's Elasticsearch event mapping.
 
 Address-like fields are keywords (so Sigma's wildcards work on them) with an ``ip``
-sub-field (``<field>.ip``, see core.storage.elastic.EVENT_TEMPLATE); CIDR conditions query
-that sub-field, as SQLite matches them by address prefix.
+sub-field (``<field>.ip``, see core.storage.elasticsearch.mappings.EVENT_TEMPLATE); CIDR
+conditions query that sub-field, as SQLite matches them by address prefix.
 """
 
 from typing import ClassVar

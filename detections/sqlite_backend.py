@@ -1,9 +1,10 @@
 """pySigma's sqlite backend, aimed at CitySOC's events table instead of a flat table.
 
 Field references become indexed columns where we have them and ``json_extract`` over the
-event document otherwise. Values in the document are text, so numbers are compared as
-text for equality and cast for ordering. Keyword (value-only) rules search the original
-record, which pySigma's sqlite backend leaves unsupported.
+event document otherwise, as the engine's column contract says (``core.storage.sqlite.columns``).
+Values in the document are text, so numbers are compared as text for equality and cast for
+ordering. Keyword (value-only) rules search the original record, which pySigma's sqlite
+backend leaves unsupported.
 """
 
 from datetime import UTC, datetime
@@ -14,25 +15,9 @@ from sigma.conditions import ConditionFieldEqualsValueExpression, ConditionValue
 from sigma.conversion.state import ConversionState
 from sigma.types import SigmaString, SpecialChars
 
-__all__ = ["COLUMN_FIELDS", "CitySocSqliteBackend", "field_sql", "since_condition"]
+from core.storage.sqlite.columns import COLUMN_FIELDS, field_sql
 
-COLUMN_FIELDS = {
-    "winlog.channel": "channel",
-    "winlog.event_id": "event_code",
-    "host.name": "host",
-    "organization.id": "org",
-    "event.dataset": "dataset",
-    "event.original": "original",
-    "@timestamp": "ts",
-}
-
-
-def field_sql(field: str) -> str:
-    column = COLUMN_FIELDS.get(field)
-    if column is not None:
-        return column
-    path = field.replace("\\", "\\\\").replace('"', '\\"').replace("'", "''")
-    return f"json_extract(doc, '$.\"{path}\"')"
+__all__ = ["CitySocSqliteBackend", "since_condition"]
 
 
 class CitySocSqliteBackend(sqliteBackend):

@@ -1,12 +1,22 @@
 """Storage: ``open_store(settings)`` is the only place that chooses an engine."""
 
+import functools
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from core.settings import Settings
 from core.storage.base import Store
 from core.storage.sqlite import SqliteStore
 
-__all__ = ["SqliteStore", "Spooling", "Store", "open_store", "pending_events", "spooling"]
+__all__ = [
+    "SqliteStore",
+    "Spooling",
+    "Store",
+    "open_store",
+    "pending_events",
+    "reopener",
+    "spooling",
+]
 
 
 @runtime_checkable
@@ -32,7 +42,7 @@ def open_store(settings: Settings) -> Store:
     """Open the store named by ``settings.store``. Raises UnavailableError naming it."""
     if settings.engine == "sqlite":
         return SqliteStore(settings.sqlite_path)
-    from core.storage.elastic import ElasticStore  # the client is imported only when used
+    from core.storage.elasticsearch import ElasticStore  # the client is imported only when used
 
     password = settings.store_password.get_secret_value() if settings.store_password else None
     return ElasticStore(
@@ -43,3 +53,12 @@ def open_store(settings: Settings) -> Store:
         ca_certs=settings.store_ca_certs,
         spool_dir=settings.state_dir / "spool" / settings.store_index_prefix,
     )
+
+
+def reopener(store: Store) -> Callable[[], Store] | None:
+    """How another process opens this same store (a picklable callable), for parallel
+    ingest; None where every write must go through this process (Elasticsearch reserves
+    event positions under this process's lock, and spools per process)."""
+    if isinstance(store, SqliteStore):
+        return functools.partial(SqliteStore, store.path)
+    return None

@@ -1,13 +1,22 @@
 """The storage interface every engine implements; domain code sees only this.
 
-An engine provides typed sub-stores. Contract for implementers:
+An engine provides a ``Store`` with typed sub-stores. Each method below documents the
+contract an implementation must keep. For every method of every sub-store:
 
-* writes of events are idempotent on ``event.id`` and report how many were new;
-* nothing is silently dropped: records that cannot be stored go to ``dead_letters``;
-* incidents carry a ``version``; ``save(..., expected_version=n)`` raises ConflictError
-  when another writer got there first;
-* the audit trail is append-only;
-* engine errors are translated into ``core.errors`` categories before they leave.
+* **Errors** leave as ``core.errors``: a missing record the caller named is NotFoundError,
+  a duplicate or stale write ConflictError, and an engine that cannot be used now
+  (unreachable, overloaded, locked, disk full) UnavailableError, raised ``from`` the engine's
+  error. Anything else is a bug and stays loud. (SQLite: ``sqlite.connection``;
+  Elasticsearch: its client module.)
+* **Threads**: one store is shared by the threads of a process; methods may be called
+  concurrently. Several processes (the server, the CLI) may use one store at once.
+* **Idempotency**: records with an identity (events, alerts, dead letters, shared objects)
+  are created if absent, never overwritten, so reading an input again adds nothing.
+* **Nothing is silently dropped**: input that cannot be stored goes to ``dead_letters``.
+* **Records** are returned as the shared types (``core.storage.records``) and stored in the
+  shared shapes (``core.storage.codec``): event field values come back as text.
+* **Documents** (incidents, drills, accounts, sharing) are JSON strings the domain owns; a
+  store keeps them verbatim beside the keys it is given.
 """
 
 from __future__ import annotations
@@ -47,8 +56,10 @@ __all__ = [
 
 
 class ScanHit(Protocol):
+    """One event a scan matched (``core.storage.records.ScanHit``)."""
+
     @property
-    def rowid(self) -> int: ...
+    def rowid(self) -> int: ...  # the event's position (see EventStore.last_position)
     @property
     def event(self) -> Event: ...
     @property
@@ -57,13 +68,32 @@ class ScanHit(Protocol):
 
 
 class EventStore(Protocol):
-    def append(self, events: Sequence[Event]) -> int:
-        """Store events; returns how many were new (the rest were duplicates)."""
+    """Normalized events, each with a position: the order of arrival that detection runs
+    are bounded by (a run scans ``(checkpoint, last_position()]``)."""
 
-    def get(self, event_id: str) -> Event: ...
-    def count(self, *, organization_id: str | None = None) -> int: ...
-    def last_position(self) -> int: ...
-    def list(self, *, limit: int = 100, offset: int = 0) -> list[Event]: ...
+    def append(self, events: Sequence[Event]) -> int:
+        """Store events; returns how many were new (the rest were duplicates).
+
+        Idempotent on ``event_id``, within the batch and against what is stored. Each new
+        event gets the next position; positions only grow, are never reused, and become
+        visible in the order they were given, so a scan up to ``last_position()`` never
+        misses an event that a later position already shows. SQLite stores the batch
+        whole or not at all. Elasticsearch may accept a batch into its disk spool while the
+        node is away (counted as new; see ``core.storage.spooling``); an engine without a
+        spool raises UnavailableError and stores nothing of what it could not write."""
+
+    def get(self, event_id: str) -> Event:
+        """The stored event (field values as text). NotFoundError when there is none."""
+
+    def count(self, *, organization_id: str | None = None) -> int:
+        """Stored events, of one agency when ``organization_id`` is given."""
+
+    def last_position(self) -> int:
+        """The highest position given so far; 0 for an empty store."""
+
+    def list(self, *, limit: int = 100, offset: int = 0) -> list[Event]:
+        """A page of events in position order (oldest first)."""
+
     def scan(
         self,
         conditions: Sequence[str],
@@ -75,27 +105,57 @@ class EventStore(Protocol):
     ) -> Iterator[ScanHit]:
         """Events with position in (after, upto] matching any condition (engine syntax).
 
+        Hits come in position order, each event once, with the indexes of every condition
+        it matched. ``prefilter`` (engine syntax) must hold for every hit as well; it lets the
+        engine skip most events before evaluating the conditions. Results may be produced
+        lazily, so errors can surface while the iterator is consumed.
+
         A condition the engine refuses raises RuleError; an engine that can tell which one it
         was may instead, when ``failed`` is given, record it there (index -> reason), let it
-        match nothing and go on with the others."""
+        match nothing and go on with the others. An engine that cannot be used now raises
+        UnavailableError, never RuleError: the runner would take every rule for broken."""
 
 
 class DeadLetterStore(Protocol):
-    def add(self, letters: Sequence[DeadLetter]) -> None: ...
-    def list(self, *, limit: int = 100, offset: int = 0) -> list[DeadLetter]: ...
-    def get(self, letter_id: int) -> DeadLetter: ...
+    """Input that could not be parsed, kept whole with the reason."""
+
+    def add(self, letters: Sequence[DeadLetter]) -> None:
+        """Keep every letter, each under a new increasing id. Idempotent on
+        ``DeadLetter.key`` (source, position and content): reading an input again adds
+        nothing."""
+
+    def list(self, *, limit: int = 100, offset: int = 0) -> list[DeadLetter]:
+        """A page, oldest first (id order), each with its id."""
+
+    def get(self, letter_id: int) -> DeadLetter:
+        """NotFoundError when there is no such id."""
+
     def count(self) -> int: ...
 
 
 class AlertStore(Protocol):
-    def add(self, alerts: Sequence[Alert]) -> int: ...
-    def get(self, alert_id: str) -> Alert: ...
+    """Alerts, searchable by the fields of ``AlertQuery``; the alert itself is kept whole."""
+
+    def add(self, alerts: Sequence[Alert]) -> int:
+        """Store alerts; returns how many were new. Idempotent on ``Alert.id`` (a rule
+        matching an event again adds nothing, and does not reset a triaged alert)."""
+
+    def get(self, alert_id: str) -> Alert:
+        """NotFoundError when there is no such alert."""
+
     def list(
         self, query: AlertQuery = ALL_ALERTS, *, limit: int = 100, offset: int = 0
-    ) -> builtins.list[Alert]: ...
-    def count(self, query: AlertQuery = ALL_ALERTS) -> int: ...
+    ) -> builtins.list[Alert]:
+        """A page of the alerts ``query`` selects (see AlertQuery for the time bounds),
+        ordered by creation time then id, oldest first unless ``query.newest_first``. Any
+        page, however deep, is served."""
+
+    def count(self, query: AlertQuery = ALL_ALERTS) -> int:
+        """How many alerts ``query`` selects (its order is irrelevant)."""
+
     def assign(self, alert_ids: Sequence[str], *, assignee: str | None) -> int:
-        """Set (or clear) who works the alerts; returns how many exist."""
+        """Set (or clear) who works the alerts; returns how many exist. Unknown ids are
+        skipped, not errors."""
 
     def update_status(
         self,
@@ -104,21 +164,41 @@ class AlertStore(Protocol):
         status: AlertStatus,
         reason: str | None,
         incident_id: str | None,
-    ) -> int: ...
+    ) -> int:
+        """Set status, reason and incident of the alerts (None clears them); returns how
+        many exist. Unknown ids are skipped. Searches see the new status afterwards."""
+
     def groups(self, *, status: AlertStatus = AlertStatus.NEW) -> builtins.list[AlertGroup]:
-        """New-alert groups aggregated by the engine (no alert documents loaded)."""
+        """One group per ``group_key`` among the alerts with ``status``, aggregated by the
+        engine (no alert documents loaded), ordered by the group's first creation time."""
 
 
 class IncidentStore(Protocol):
-    def insert(self, incident_id: str, organization_id: str, document: str) -> None: ...
-    def update(self, incident_id: str, document: str, *, expected_version: int) -> int: ...
-    def get(self, incident_id: str) -> tuple[str, int]: ...
+    """Incident documents with a version, for optimistic concurrency."""
+
+    def insert(self, incident_id: str, organization_id: str, document: str) -> None:
+        """Store a new incident at version 1. ConflictError when the id exists."""
+
+    def update(self, incident_id: str, document: str, *, expected_version: int) -> int:
+        """Replace the document if the stored version is still ``expected_version``, as one
+        compare-and-set (two writers cannot both win); returns the new version,
+        ``expected_version + 1``. A stale version raises ConflictError
+        (``records.stale_version``), leaving the stored document as it was. (An unknown id:
+        NotFoundError on Elasticsearch, ConflictError on SQLite.)"""
+
+    def get(self, incident_id: str) -> tuple[str, int]:
+        """(document, version). NotFoundError when there is no such incident."""
+
     def list(
         self, *, organization_ids: Sequence[str] | None = None, limit: int = 100, offset: int = 0
-    ) -> builtins.list[tuple[str, int]]: ...
+    ) -> builtins.list[tuple[str, int]]:
+        """A page of (document, version), highest id first, of the given agencies only
+        when ``organization_ids`` is given (an empty sequence selects nothing)."""
 
 
 class AuditRow(Protocol):
+    """One link of the audit chain (``core.storage.records.AuditRow``)."""
+
     @property
     def seq(self) -> int: ...
     @property
@@ -138,9 +218,17 @@ class AuditRow(Protocol):
 
 
 class AuditStore(Protocol):
+    """The hash-chained audit trail: append-only, so that tampering shows."""
+
     def append(
         self, *, at: datetime, actor: str, action: str, subject: str, detail: str
-    ) -> AuditRow: ...
+    ) -> AuditRow:
+        """Add the next link and return it: ``seq`` one past the last (1 for the first),
+        ``prev_hash`` the last link's hash (GENESIS_HASH for the first) and ``hash`` =
+        ``audit_hash(prev_hash, at.isoformat(), actor, action, subject, detail)``. Atomic
+        across threads and processes: two writers never extend the same link. Nothing
+        updates or deletes a link afterwards (SQLite refuses it in the database)."""
+
     def rows(self, *, subject: str | None = None, after: int = 0) -> Iterator[AuditRow]:
         """Oldest first; only entries with ``seq > after`` (anchoring reads just the tail)."""
 
@@ -153,36 +241,76 @@ class AuditStore(Protocol):
 
 
 class CheckpointStore(Protocol):
-    def get(self, key: str) -> int: ...
-    def set_many(self, values: dict[str, int]) -> None: ...
+    """Detection checkpoints (event positions per rule) and a small text cache."""
+
+    def get(self, key: str) -> int:
+        """The checkpoint; 0 when it was never set."""
+
+    def set_many(self, values: dict[str, int]) -> None:
+        """Set (replace) every given checkpoint."""
+
     def lowest(self, prefix: str) -> int | None:
         """The smallest checkpoint among keys starting with ``prefix``, if any."""
 
-    def cache_get(self, key: str) -> str | None: ...
-    def cache_put(self, key: str, value: str) -> None: ...
+    def cache_get(self, key: str) -> str | None:
+        """The cached value, or None."""
+
+    def cache_put(self, key: str, value: str) -> None:
+        """Set (replace) a cached value."""
 
 
 class AssetStore(Protocol):
+    """The scan inventory: assets by address, the scans that saw them, what changed."""
+
     def find(self, address: str) -> Asset | None: ...
-    def find_by_host(self, hostname: str) -> Asset | None: ...
-    def list(self, *, organization_id: str | None = None) -> builtins.list[Asset]: ...
+    def find_by_host(self, hostname: str) -> Asset | None:
+        """The asset with that host name (case-insensitive) seen most recently, or None."""
+
+    def list(self, *, organization_id: str | None = None) -> builtins.list[Asset]:
+        """Every asset (of one agency when given), ordered by agency then address."""
+
     def record_scan(
         self, scan: ScanRecord, assets: Sequence[Asset], changes: Sequence[AssetChange]
-    ) -> int: ...
-    def changes(self, *, limit: int = 100, offset: int = 0) -> builtins.list[AssetChange]: ...
-    def scans(self, *, limit: int = 100) -> builtins.list[ScanRecord]: ...
-    def last_scan_at(self, target: str) -> datetime | None: ...
+    ) -> int:
+        """Store the scan under a new increasing id and return it; upsert the assets by
+        address (keeping the first ``first_seen`` and a known host name the new record
+        lacks); store the changes with that scan id. SQLite does it in one transaction;
+        Elasticsearch writes it in one bulk request, not atomically."""
+
+    def changes(self, *, limit: int = 100, offset: int = 0) -> builtins.list[AssetChange]:
+        """A page of changes, newest first."""
+
+    def scans(self, *, limit: int = 100) -> builtins.list[ScanRecord]:
+        """The latest scans, newest first, with their ids."""
+
+    def last_scan_at(self, target: str) -> datetime | None:
+        """When the latest scan of ``target`` started, or None if it never was."""
 
 
 class DrillStore(Protocol):
-    def put(self, drill_id: str, organization_id: str, document: str) -> None: ...
-    def get(self, drill_id: str) -> str: ...
-    def list(self, *, organization_ids: Sequence[str] | None = None) -> builtins.list[str]: ...
+    """Exercise (drill) records as documents (see incidents.drills)."""
+
+    def put(self, drill_id: str, organization_id: str, document: str) -> None:
+        """Create or replace the drill's document."""
+
+    def get(self, drill_id: str) -> str:
+        """NotFoundError when there is no such drill."""
+
+    def list(self, *, organization_ids: Sequence[str] | None = None) -> builtins.list[str]:
+        """Every drill (of the given agencies only), in id order."""
 
 
 class AccountStore(Protocol):
-    def put_user(self, username: str, document: str) -> None: ...
-    def add_user(self, username: str, document: str) -> None: ...
+    """Users, API tokens and sessions as documents (see core.accounts); secrets arrive
+    already hashed, and a store never sees them in clear."""
+
+    def put_user(self, username: str, document: str) -> None:
+        """Create or replace the user's document."""
+
+    def add_user(self, username: str, document: str) -> None:
+        """Create the user; ConflictError (location ``username``) when the name is taken,
+        atomically, so two creations of one name cannot both succeed."""
+
     def get_user(self, username: str) -> str | None: ...
     def update_user(self, username: str, change: Callable[[str], str]) -> str | None:
         """Replace the user's document with ``change(document)`` atomically: no other
@@ -193,16 +321,26 @@ class AccountStore(Protocol):
         leaves the document as it was and propagates."""
         ...
 
-    def users(self) -> builtins.list[str]: ...
-    def put_token(self, token_id: str, username: str, token_hash: str, document: str) -> None: ...
-    def token_by_hash(self, token_hash: str) -> str | None: ...
+    def users(self) -> builtins.list[str]:
+        """Every user's document, ordered by user name."""
+
+    def put_token(self, token_id: str, username: str, token_hash: str, document: str) -> None:
+        """Create or replace a token's document (revoking is a replacement)."""
+
+    def token_by_hash(self, token_hash: str) -> str | None:
+        """The token whose secret hashes to ``token_hash``, or None."""
+
     def token(self, token_id: str) -> str | None: ...
-    def tokens(self, username: str | None = None) -> builtins.list[str]: ...
-    def put_session(
-        self, session_hash: str, username: str, expires_at: str, document: str
-    ) -> None: ...
+    def tokens(self, username: str | None = None) -> builtins.list[str]:
+        """Every token (of one user when given), in token id order."""
+
+    def put_session(self, session_hash: str, username: str, expires_at: str, document: str) -> None:
+        """Store a new session under the hash of its secret (``expires_at`` is also in the
+        document; an engine may index it)."""
+
     def session(self, session_hash: str) -> str | None: ...
-    def delete_session(self, session_hash: str) -> None: ...
+    def delete_session(self, session_hash: str) -> None:
+        """Remove the session; an unknown hash is not an error (logging out twice)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,8 +381,12 @@ class SharingStore(Protocol):
         """Oldest first from ``after_seq``; ``tlps`` limits marked objects to those levels
         (unmarked objects are always included)."""
 
-    def last_added(self, collection_id: str) -> str | None: ...
-    def put_status(self, status_id: str, document: str) -> None: ...
+    def last_added(self, collection_id: str) -> str | None:
+        """The latest ``date_added`` in the collection, or None when it is empty."""
+
+    def put_status(self, status_id: str, document: str) -> None:
+        """Create or replace a TAXII add status."""
+
     def status(self, status_id: str) -> str | None: ...
     def put_indicators(self, rows: Sequence[tuple[str, str, str]]) -> builtins.list[str]:
         """(indicator id, partner id, document) rows; a row replaces the entry of the same
@@ -252,12 +394,19 @@ class SharingStore(Protocol):
         id another partner holds change nothing, and their ids are returned (atomically with
         the writes, so two partners racing on one id cannot both win)."""
 
-    def indicators(self, *, partner: str | None = None) -> builtins.list[str]: ...
+    def indicators(self, *, partner: str | None = None) -> builtins.list[str]:
+        """Every watchlist document (of one partner when given), in indicator id order."""
 
 
 class Store(Protocol):
+    """One open store: its sub-stores, a transaction scope, and closing. Opened by
+    ``core.storage.open_store`` (which raises UnavailableError naming the store when it
+    cannot be opened); a context manager that closes it."""
+
     @property
-    def engine(self) -> str: ...
+    def engine(self) -> str:
+        """``sqlite`` or ``elasticsearch``: for messages and engine-specific rule syntax."""
+
     @property
     def events(self) -> EventStore: ...
     @property
@@ -284,7 +433,9 @@ class Store(Protocol):
         which has no multi-document transactions: callers must make re-runs complete)."""
         ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release connections and threads; the store is not used afterwards."""
+
     def __enter__(self) -> Store: ...
     def __exit__(self, *exc: object) -> None: ...
 

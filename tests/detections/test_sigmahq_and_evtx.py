@@ -79,7 +79,7 @@ def test_the_same_events_and_rules_give_the_same_alerts_on_both_engines(
     all) and regular-expression rules (Lucene's regex dialect is anchored and has no \s, \w
     or (?:...), so those rules mean something else there)."""
     from core.storage import SqliteStore
-    from core.storage.elastic import ElasticStore
+    from core.storage.elasticsearch import ElasticStore
 
     samples = sorted(need_shared(EVTX_SAMPLES).rglob("*.evtx"))
     found = {}
@@ -116,7 +116,7 @@ def test_the_same_events_and_rules_give_the_same_alerts_on_both_engines(
     missing, extra = expected - found["elasticsearch"], found["elasticsearch"] - expected
     # Documented limit: strings longer than KEYWORD_LIMIT are kept but not indexed on
     # Elasticsearch (Lucene's term size), so a match inside such a value is SQLite's alone.
-    from core.storage.elastic import KEYWORD_LIMIT
+    from core.storage.elasticsearch.mappings import KEYWORD_LIMIT
 
     with SqliteStore(tmp_path / "citysoc.db") as lite:
         long_values = {

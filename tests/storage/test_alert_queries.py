@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import core.storage.elastic
+import core.storage.elasticsearch.store
 from core.alerts import Alert, AlertQuery, AlertStatus, MatchedEvent, Severity
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -19,7 +19,7 @@ def engine(both_engines: str) -> str:
 
 @pytest.fixture
 def alerts(store, monkeypatch):
-    monkeypatch.setattr(core.storage.elastic, "RESULT_WINDOW", 7)
+    monkeypatch.setattr(core.storage.elasticsearch.store, "RESULT_WINDOW", 7)
     made = [
         Alert(
             id=f"a{n:02d}",

@@ -13,6 +13,7 @@ from collectors.records import RawRecord
 from core.errors import ConflictError, UnavailableError
 from core.settings import Settings
 from core.storage import open_store
+from core.storage.base import SharedObject
 from tests.conftest import REPO, _free_port
 
 pytestmark = pytest.mark.elasticsearch
@@ -46,6 +47,35 @@ def test_indices_and_template_have_explicit_mappings(store):
     assert mappings["subobjects"] is False
     assert mappings["properties"]["organization.id"] == {"type": "keyword"}
     assert mappings["properties"]["source.ip"]["fields"]["ip"]["type"] == "ip"
+
+
+def _shared(version: str, tlp: str) -> SharedObject:
+    return SharedObject(
+        collection_id="c1",
+        id="indicator--1",
+        type="indicator",
+        version=version,
+        date_added=version,
+        tlp=tlp,
+        document=f'{{"modified": "{version}"}}',
+    )
+
+
+def test_version_selection_picks_the_version_before_the_tlp_ceiling_filters_it(store):
+    """As on SQLite: "last" (or "first") is chosen among every version of the object, then
+    the TLP ceiling applies. An older, lower-TLP version is never served in its place."""
+    v1, v2 = "2026-03-02T01:00:00.000000Z", "2026-03-02T02:00:00.000000Z"
+    assert store.sharing.add_objects([_shared(v1, "green"), _shared(v2, "red")]) == 2
+    assert store.sharing.objects("c1", versions=("last",), tlps=["clear", "green"]) == []
+    assert store.sharing.objects("c2", versions=("last",)) == []
+    [last] = store.sharing.objects("c1", versions=("last",), tlps=["green", "red"])
+    assert (last.version, last.tlp) == (v2, "red")
+    assert [o.version for o in store.sharing.objects("c1", versions=("all",), tlps=["green"])] == [
+        v1
+    ]
+    [first] = store.sharing.objects("c1", versions=("first",), tlps=["green"])
+    assert first.version == v1
+    assert store.sharing.objects("c1", versions=("first",), tlps=["clear"]) == []
 
 
 def _lines(start: int, n: int) -> list[bytes]:

@@ -15,7 +15,7 @@ from api.context import CitySoc
 from api.server import api_token
 from core.access import Actor, Role
 from core.events import Event
-from core.storage.spool import Spool
+from core.storage.elasticsearch.spool import Spool
 from core.storage.sqlite import SqliteStore
 
 

@@ -1,0 +1,95 @@
+"""The SQLite column <-> event field contract, which compiled rules rely on.
+
+An event's most-filtered fields have columns of their own (COLUMN_FIELDS: indexed, and read
+without parsing JSON); every field, as text, is also in the ``doc`` JSON column, which rules
+read with ``json_extract(doc, '$."<field>"')`` (``field_sql``). The engine writes rows with
+``event_row`` and the detection scan recognises the extracts with JSON_FIELD; the Sigma
+backend (``detections.sqlite_backend``) compiles field references with ``field_sql``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import orjson
+
+from core.events import Event
+from core.storage.codec import EVENT_HEADER, event_from_dict, event_header, field_document
+from core.storage.records import text
+
+__all__ = [
+    "COLUMN_FIELDS",
+    "EVENT_INSERT",
+    "JSON_FIELD",
+    "event_from_row",
+    "event_row",
+    "field_sql",
+    "record_of",
+]
+
+# Event field -> the column that holds it.
+COLUMN_FIELDS = {
+    "winlog.channel": "channel",
+    "winlog.event_id": "event_code",
+    "host.name": "host",
+    "organization.id": "org",
+    "event.dataset": "dataset",
+    "event.original": "original",
+    "@timestamp": "ts",
+}
+
+
+def field_sql(field: str) -> str:
+    """The SQL expression for a field: its column, or its value in the ``doc`` column."""
+    column = COLUMN_FIELDS.get(field)
+    if column is not None:
+        return column
+    path = field.replace("\\", "\\\\").replace('"', '\\"').replace("'", "''")
+    return f"json_extract(doc, '$.\"{path}\"')"
+
+
+# What field_sql writes for a field without a column (group 1: the escaped field name).
+JSON_FIELD = re.compile(r"""json_extract\(doc, '\$\."((?:[^"\\]|\\.)*)"'\)""")
+
+
+# The event header (core.storage.codec.EVENT_HEADER) -> the column that holds it; the
+# fields go to ``doc`` whole (the header is not repeated there).
+# event.id has a column too, but no rule filters on it, so it is not in COLUMN_FIELDS.
+HEADER_COLUMNS = {f: "event_id" if f == "event.id" else COLUMN_FIELDS[f] for f in EVENT_HEADER}
+EVENT_INSERT = (  # the header's columns first, in EVENT_HEADER order (see event_row)
+    "INSERT OR IGNORE INTO events (event_id, ts, dataset, org, original, "
+    "channel, event_code, host, doc) VALUES (?,?,?,?,?,?,?,?,?)"
+)
+
+
+def event_row(event: Event) -> tuple[object, ...]:
+    fields = event.fields
+    code = fields.get("winlog.event_id")
+    try:
+        event_code = int(code) if code is not None else None
+    except (TypeError, ValueError):
+        event_code = None
+    header = event_header(event)
+    return (
+        *(header[f] for f in EVENT_HEADER),
+        text(fields.get("winlog.channel")),
+        event_code,
+        text(fields.get("host.name")),
+        orjson.dumps(field_document(fields)).decode(),
+    )
+
+
+def event_from_row(row: sqlite3.Row) -> Event:
+    header = {f: row[c] for f, c in HEADER_COLUMNS.items()}
+    return event_from_dict(header, fields=orjson.loads(row["doc"]))
+
+
+# Columns of assets, scans and asset_changes named otherwise than the codec's keys (these
+# tables predate the shared key names) -> the key.
+COLUMN_KEYS = {"org": "organization_id", "core": "core_system", "ci": "critical_infrastructure"}
+
+
+def record_of(row: sqlite3.Row) -> dict[str, object]:
+    """A row of assets, scans or asset_changes under the codec's key names."""
+    return {COLUMN_KEYS.get(c, c): row[c] for c in row.keys()}  # noqa: SIM118 - a Row
