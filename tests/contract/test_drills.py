@@ -5,6 +5,7 @@ import pytest
 
 from core.errors import NotFoundError
 from core.storage import Store
+from tests.contract.conftest import drift
 
 
 def test_drills_are_put_got_and_replaced(store: Store):
@@ -24,3 +25,17 @@ def test_drills_list_by_id_and_by_agency(store: Store):
     assert store.drills.list(organization_ids=["police"]) == ['{"id": "D-2"}', '{"id": "D-3"}']
     assert store.drills.list(organization_ids=["fire", "district-xitun"]) == ['{"id": "D-1"}']
     assert store.drills.list(organization_ids=[]) == []
+
+
+@drift(
+    "sqlite",
+    "put replaces only the document of an existing drill and keeps its first agency, so "
+    "listing by the new agency misses it (Elasticsearch replaces the whole record)",
+)
+def test_put_replaces_the_drills_agency_too(store: Store):
+    store.drills.put("D-1", "police", '{"id": "D-1", "agency": "police"}')
+    store.drills.put("D-1", "district-xitun", '{"id": "D-1", "agency": "district-xitun"}')
+    assert store.drills.list(organization_ids=["district-xitun"]) == [
+        '{"id": "D-1", "agency": "district-xitun"}'
+    ]
+    assert store.drills.list(organization_ids=["police"]) == []

@@ -5,6 +5,7 @@ import pytest
 
 from core.errors import ConflictError, NotFoundError
 from core.storage import Store
+from tests.contract.conftest import drift
 
 
 def test_an_incident_starts_at_version_one_and_each_update_adds_one(store: Store):
@@ -54,3 +55,13 @@ def test_the_list_is_newest_id_first_by_agency_and_pages(store: Store):
         '{"n": 2, "edited": true}',
         '{"n": 1}',
     ]
+
+
+@drift(
+    "sqlite",
+    "an update of an incident that does not exist is a ConflictError ('changed by someone "
+    "else'), where Elasticsearch and IncidentStore.get say NotFoundError",
+)
+def test_updating_an_unknown_incident_is_not_found(store: Store):
+    with pytest.raises(NotFoundError):
+        store.incidents.update("INC-9", '{"v": 1}', expected_version=1)
