@@ -183,8 +183,8 @@ class IncidentStore(Protocol):
         """Replace the document if the stored version is still ``expected_version``, as one
         compare-and-set (two writers cannot both win); returns the new version,
         ``expected_version + 1``. A stale version raises ConflictError
-        (``records.stale_version``), leaving the stored document as it was. (An unknown id:
-        NotFoundError on Elasticsearch, ConflictError on SQLite.)"""
+        (``records.stale_version``), leaving the stored document as it was; an unknown id
+        raises NotFoundError."""
 
     def get(self, incident_id: str) -> tuple[str, int]:
         """(document, version). NotFoundError when there is no such incident."""
@@ -291,7 +291,7 @@ class DrillStore(Protocol):
     """Exercise (drill) records as documents (see incidents.drills)."""
 
     def put(self, drill_id: str, organization_id: str, document: str) -> None:
-        """Create or replace the drill's document."""
+        """Create or replace the drill: its document and its agency."""
 
     def get(self, drill_id: str) -> str:
         """NotFoundError when there is no such drill."""
@@ -392,7 +392,8 @@ class SharingStore(Protocol):
         """(indicator id, partner id, document) rows; a row replaces the entry of the same
         partner only. An indicator belongs to the partner that first sent it: rows naming an
         id another partner holds change nothing, and their ids are returned (atomically with
-        the writes, so two partners racing on one id cannot both win)."""
+        the writes, so two partners racing on one id cannot both win). Rows are taken in
+        order: within one batch too, the first partner to name an id owns it."""
 
     def indicators(self, *, partner: str | None = None) -> builtins.list[str]:
         """Every watchlist document (of one partner when given), in indicator id order."""

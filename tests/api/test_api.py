@@ -9,6 +9,7 @@ from api.app import create_app
 from collectors.ingest import Ingestor
 from collectors.records import RawRecord
 from tests.data.events import winlogbeat
+from tests.factories import open_incident
 
 TOKEN = "test-token-0123456789"  # noqa: S105
 
@@ -199,19 +200,10 @@ def test_iocs_must_fit_their_type_and_bad_ones_file_nothing(client, soc):
 
 def test_an_unusable_recorded_ioc_is_withheld_from_sharing_not_a_server_error(client, soc):
     """Incidents recorded before IoCs were checked may hold one that is not what its type says."""
-    from core.access import Actor, Role
-    from incidents import repository, service
+    from incidents import repository
     from incidents.models import IoC, IoCType
 
-    admin = Actor("root-admin", Role.ADMIN)
-    made = service.open_incident(
-        store=soc.store,
-        actor=admin,
-        organization_id="district-xitun",
-        title="t",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    made = open_incident(soc.store, soc.clock)
     legacy = made.model_copy(update={"iocs": [IoC(type=IoCType.SHA1, value="not-a-hash")]})
     repository.save(soc.store, legacy, expected_version=made.version)
     body = {"include_incident_iocs": True, "iocs": [{"value": "evil.example"}]}

@@ -10,22 +10,7 @@ from core import accounts
 from core.access import Actor, Role
 from core.errors import ConflictError, ForbiddenError, InputError, UnauthenticatedError
 from core.settings import Settings
-
-ADMIN = Actor("root-admin", Role.ADMIN)
-PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
-
-
-def make_user(soc, username="amy", role=Role.ANALYST, agency=None):
-    return accounts.create_user(
-        store=soc.store,
-        actor=ADMIN,
-        registry=soc.registry,
-        username=username,
-        password=PASSWORD,
-        role=role,
-        agency=agency,
-        clock=soc.clock,
-    )
+from tests.factories import ADMIN, PASSWORD, make_user
 
 
 @pytest.fixture

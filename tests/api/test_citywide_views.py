@@ -5,10 +5,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core import accounts
-from core.access import Actor, Role
+from core.access import Role
+from tests.factories import make_user, token_for
 
-ADMIN = Actor("root-admin", Role.ADMIN)
 PEOPLE = {
     "reporter": (Role.REPORTER, "district-xitun"),
     "auditor": (Role.AUDITOR, None),
@@ -31,20 +30,8 @@ def callers(soc):
     client = TestClient(create_app(soc, api_token="operator-token-views"))
     headers = {}
     for name, (role, agency) in PEOPLE.items():
-        user = accounts.create_user(
-            store=soc.store,
-            actor=ADMIN,
-            registry=soc.registry,
-            username=name,
-            password="correct horse battery staple",
-            role=role,
-            agency=agency,
-            clock=soc.clock,
-        )
-        token, _ = accounts.issue_token(
-            store=soc.store, actor=user.actor(), name="t", clock=soc.clock
-        )
-        headers[name] = {"Authorization": f"Bearer {token}"}
+        user = make_user(soc, name, role, agency=agency)
+        headers[name] = {"Authorization": f"Bearer {token_for(soc, user)}"}
     return client, headers
 
 

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from core import accounts
-from core.access import Actor, Role
+from core.access import Role
+from tests.factories import make_user
 
 TOKEN = "extreme-values-token"
 EXTREME_TIMES = [
@@ -91,15 +91,7 @@ def test_incident_times_in_bodies_are_refused_naming_them(client, value):
 
 def test_pages_refuse_extreme_filters_naming_them(client, soc):
     soc.settings = soc.settings.model_copy(update={"cookie_secure": False})
-    accounts.create_user(
-        store=soc.store,
-        actor=Actor("root", Role.ADMIN),
-        registry=soc.registry,
-        username="analyst",
-        password="correct horse battery staple",
-        role=Role.ANALYST,
-        clock=soc.clock,
-    )
+    make_user(soc, "analyst", Role.ANALYST)
     browser = TestClient(client.app, follow_redirects=False, raise_server_exceptions=False)
     login = browser.post(
         "/api/v1/auth/login",

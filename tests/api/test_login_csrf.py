@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core import accounts
-from core.access import Actor, Role
+from core.access import Role
 from core.i18n import labels
 from core.settings import Settings
+from tests.factories import PASSWORD, make_user
 
-PASSWORD = "correct horse battery staple"
 FORM = {"username": "amy", "password": PASSWORD}
 EVIL = "https://evil.example"
 
@@ -20,15 +20,7 @@ EVIL = "https://evil.example"
 @pytest.fixture
 def client(soc):
     soc.settings = Settings(store=soc.settings.store, cookie_secure=False)
-    accounts.create_user(
-        store=soc.store,
-        actor=Actor("root-admin", Role.ADMIN),
-        registry=soc.registry,
-        username="amy",
-        password=PASSWORD,
-        role=Role.ANALYST,
-        clock=soc.clock,
-    )
+    make_user(soc, "amy", Role.ANALYST)
     return TestClient(create_app(soc, api_token="operator-token-csrf"), follow_redirects=False)
 
 

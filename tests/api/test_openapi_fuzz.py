@@ -20,10 +20,9 @@ from schemathesis import GenerationMode
 
 from api.app import create_app
 from collectors.records import RawRecord
-from core.access import Actor, Role
 from core.settings import Settings
-from incidents import service
 from tests.data.events import winlogbeat
+from tests.factories import open_incident
 
 pytestmark = pytest.mark.fuzz
 TOKEN = "operator-token-fuzz"
@@ -39,14 +38,7 @@ def api(soc):
         ingestor.submit(RawRecord("t", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
     ingestor.flush()
     soc.process(min_severity="critical")
-    incident = service.open_incident(
-        store=soc.store,
-        actor=Actor("root-admin", Role.ADMIN),
-        organization_id="district-xitun",
-        title="fuzz",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    incident = open_incident(soc.store, soc.clock, title="fuzz")
     [alert] = soc.store.alerts.list(limit=1)
     known = {"incident_id": incident.id, "key": alert.group_key}
     app = create_app(soc, api_token=TOKEN)

@@ -7,19 +7,16 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.headers import CSP
 from collectors.records import RawRecord
-from core import accounts
-from core.access import Actor, Role
+from core.access import Role
 from core.settings import Settings
 from incidents import service
 from tests.data.events import winlogbeat
+from tests.factories import ADMIN, logged_in, make_user, open_incident
 
-PASSWORD = "correct horse battery staple"
-ADMIN = Actor("root-admin", Role.ADMIN)
 USERS = {
     "xitun": (Role.REPORTER, "district-xitun"),
     "police": (Role.REPORTER, "police"),
@@ -33,16 +30,7 @@ USERS = {
 def app(soc, tmp_path):
     soc.settings = Settings(store=soc.settings.store, cookie_secure=False, max_evidence_bytes=4096)
     for username, (role, agency) in USERS.items():
-        accounts.create_user(
-            store=soc.store,
-            actor=ADMIN,
-            registry=soc.registry,
-            username=username,
-            password=PASSWORD,
-            role=role,
-            agency=agency,
-            clock=soc.clock,
-        )
+        make_user(soc, username, role, agency=agency)
     ingestor = soc.ingestor()
     for n, host in enumerate(["D-XITUN-FS01", "D-XITUN-FS01", "D-XITUN-PC07", "D-XITUN-PC08"]):
         doc = winlogbeat("Security", 4720, {"TargetUserName": f"u{n}"}, host=host)
@@ -56,12 +44,7 @@ class Browser:
     """A logged-in user agent: cookies, CSRF token from the session, no JavaScript."""
 
     def __init__(self, app, username: str) -> None:
-        self.client = TestClient(app, follow_redirects=False)
-        login = self.client.post(
-            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
-        )
-        assert login.status_code == 200, login.text
-        self.csrf = login.json()["csrf_token"]
+        self.client, self.csrf = logged_in(app, username, follow_redirects=False)
 
     def get(self, path: str, **params):
         return self.client.get(path, params=params)
@@ -208,14 +191,7 @@ REPORT = {
 
 @pytest.fixture
 def incident_id(soc):
-    return service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="district-xitun",
-        title="檔案伺服器異常",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    ).id
+    return open_incident(soc.store, soc.clock, title="檔案伺服器異常").id
 
 
 def test_incident_lifecycle_through_the_pages(app, soc, incident_id):
@@ -309,14 +285,7 @@ def test_pages_carry_a_script_blocking_policy(app):
 
 def test_the_board_pages_through_incidents_newest_first(app, soc):
     for n in range(103):
-        service.open_incident(
-            store=soc.store,
-            actor=ADMIN,
-            organization_id="district-xitun",
-            title=f"board {n}",
-            aware_at=soc.clock.now(),
-            clock=soc.clock,
-        )
+        open_incident(soc.store, soc.clock, title=f"board {n}")
     analyst = Browser(app, "analyst")
     first = analyst.get("/")
     assert first.text.count('<td><a href="/incidents/') == 100 and 'id="next"' in first.text

@@ -12,6 +12,7 @@ from incidents import service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from tests.api.test_pages import ADMIN, NOTIFY, REPORT, Browser, alert_ids
 from tests.api.test_pages import app as app  # noqa: PLC0414 - the pages' fixture
+from tests.factories import open_incident
 
 API_TOKEN = "operator-token-pages"
 
@@ -27,14 +28,7 @@ def api_message(response) -> str:
 
 @pytest.fixture
 def incident(soc):
-    return service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="district-xitun",
-        title="檔案伺服器異常",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    ).id
+    return open_incident(soc.store, soc.clock, title="檔案伺服器異常").id
 
 
 def _notify(soc, incident_id):

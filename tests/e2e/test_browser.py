@@ -14,15 +14,14 @@ import uvicorn
 from api.app import create_app
 from api.context import CitySoc
 from collectors.records import RawRecord
-from core import accounts
 from core.access import Actor, Role
 from core.settings import DEFAULT_RULES, Settings
 from incidents import service
 from tests.conftest import REPO, require_binary
 from tests.data.events import winlogbeat
+from tests.factories import PASSWORD, make_user, open_incident
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery staple"
 ARTIFACTS = REPO / "test-artifacts"
 XSS = "<script>window.__pwned = 1</script>"
 
@@ -39,37 +38,20 @@ def server(tmp_path):
         store=f"sqlite:///{tmp_path / 'citysoc.db'}", rule_dirs=[DEFAULT_RULES], cookie_secure=False
     )
     with CitySoc(settings) as soc:
-        admin = Actor("root-admin", Role.ADMIN)
         for username, role, agency in (
             ("xitun-contact", Role.REPORTER, "district-xitun"),
             ("soc-lead", Role.LEAD, None),
             ("soc-analyst", Role.ANALYST, None),
             ("city-auditor", Role.AUDITOR, None),
         ):
-            accounts.create_user(
-                store=soc.store,
-                actor=admin,
-                registry=soc.registry,
-                username=username,
-                password=PASSWORD,
-                role=role,
-                agency=agency,
-                clock=soc.clock,
-            )
+            make_user(soc, username, role, agency=agency)
         ingestor = soc.ingestor()
         for n in range(3):
             doc = winlogbeat("Security", 4720, {"TargetUserName": f"tmp{n}"})
             ingestor.submit(RawRecord("e2e", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
         ingestor.flush()
         soc.process(min_severity="critical")  # alerts wait in the queue for the analyst
-        incident = service.open_incident(
-            store=soc.store,
-            actor=admin,
-            organization_id="district-xitun",
-            title=f"檔案伺服器異常 {XSS}",
-            aware_at=soc.clock.now(),
-            clock=soc.clock,
-        )
+        incident = open_incident(soc.store, soc.clock, title=f"檔案伺服器異常 {XSS}")
         port = free_port()
         config = uvicorn.Config(
             create_app(soc, api_token="operator-token-e2e"),

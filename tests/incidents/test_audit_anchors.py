@@ -16,16 +16,16 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli
 from api.server import AuditAnchorLoop
-from core import accounts, audit
+from core import audit
 from core.access import Actor, Role
 from core.audit_anchors import AnchorLog
 from core.settings import Settings
+from tests.factories import PASSWORD, logged_in, make_user
 
 AUDITOR = Actor("audrey", Role.AUDITOR)  # verification counts every agency: audit readers
 
 ACTOR = Actor("amy", Role.ANALYST)
 TOKEN = "operator-token-anchors"
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -187,15 +187,7 @@ def test_the_api_the_audit_page_and_the_compliance_report_show_the_anchors(soc):
         state_dir=soc.settings.state_dir,
         cookie_secure=False,
     )
-    accounts.create_user(
-        store=soc.store,
-        actor=Actor("root-admin", Role.ADMIN),
-        registry=soc.registry,
-        username="auditor",
-        password=PASSWORD,
-        role=Role.AUDITOR,
-        clock=soc.clock,
-    )
+    make_user(soc, "auditor", Role.AUDITOR)
     write(soc, 3)
     api = TestClient(create_app(soc, api_token=TOKEN))
     api.headers["Authorization"] = f"Bearer {TOKEN}"
@@ -206,8 +198,7 @@ def test_the_api_the_audit_page_and_the_compliance_report_show_the_anchors(soc):
     assert report["audit_anchor"]["mac"] == latest["mac"]  # nothing new since: the same one
     html = api.get("/api/v1/reports/compliance?from=2026-01-01&to=2026-12-31&format=html").text
     assert latest["mac"] in html and latest["head_hash"] in html
-    browser = TestClient(api.app)
-    browser.post("/api/v1/auth/login", json={"username": "auditor", "password": PASSWORD})
+    browser, _csrf = logged_in(api.app, "auditor")
     page = browser.get("/audit").text  # the login was audited: the page anchors it
     assert 'id="audit-anchor"' in page
     assert soc.store.audit.page(limit=1)[0].hash in page and "第 2 號" in page

@@ -10,8 +10,8 @@ from incidents import repository, service
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from incidents.models import IncidentState, InvestigationReport, NotificationKind
+from tests.factories import XITUN, open_incident
 
-XITUN = Actor("xitun", Role.REPORTER, agency="district-xitun")
 POLICE = Actor("police", Role.REPORTER, agency="police")
 AUDITOR = Actor("audrey", Role.AUDITOR)
 LEVEL2 = LevelAnswers(system_class=SystemClass.CORE_NON_CI, availability=Availability.WITHIN_MTD)
@@ -33,14 +33,7 @@ def engine(both_engines: str) -> str:
 
 
 def open_one(store, clock, actor=XITUN):
-    return service.open_incident(
-        store=store,
-        actor=actor,
-        organization_id="district-xitun",
-        title="檔案伺服器遭入侵",
-        aware_at=clock.now(),
-        clock=clock,
-    )
+    return open_incident(store, clock, actor=actor, title="檔案伺服器遭入侵")
 
 
 def notify(store, clock, incident_id, actor=XITUN, answers=LEVEL2):

@@ -22,6 +22,7 @@ from reports.compliance import (
     compliance_xlsx,
     report_schema,
 )
+from tests.factories import open_incident
 
 pytestmark = pytest.mark.reports
 
@@ -49,9 +50,7 @@ def incident(
 ):
     clock = FixedClock(aware)
     reporter = Actor("r", Role.REPORTER, agency=agency)
-    created = service.open_incident(
-        store=store, actor=reporter, organization_id=agency, title="t", aware_at=aware, clock=clock
-    )
+    created = open_incident(store, clock, actor=reporter, organization_id=agency)  # aware now
     if notify_after is not None:
         clock.advance(notify_after)
         service.file_notification(

@@ -11,10 +11,10 @@ from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import InvestigationReport
 from reports.documents import DocumentKind, build_document, missing_items, render_html, render_pdf
 from tests.conftest import REPO, require_binary
+from tests.factories import XITUN, open_incident
 
 pytestmark = pytest.mark.reports
 
-XITUN = Actor("xitun", Role.REPORTER, agency="district-xitun")
 LEAD = Actor("lee", Role.LEAD)
 SCRIPT = "<script>alert(1)</script>"
 ARTIFACTS = REPO / "test-artifacts"
@@ -31,14 +31,12 @@ REPORT = InvestigationReport(
 @pytest.fixture
 def finished(store, clock):
     """An incident taken through the whole workflow, with a level raised in review."""
-    incident = service.open_incident(
-        store=store,
+    incident = open_incident(
+        store,
+        clock,
         actor=XITUN,
-        organization_id="district-xitun",
         title=f"檔案伺服器遭入侵 {SCRIPT}",
-        aware_at=clock.now(),
         occurred_at=clock.now() - timedelta(hours=3),
-        clock=clock,
     )
     clock.advance(timedelta(minutes=30))
     service.file_notification(
@@ -143,14 +141,7 @@ def test_english_variant(finished, registry, clock):
 
 
 def test_missing_items_before_the_workflow_is_done(store, clock):
-    incident = service.open_incident(
-        store=store,
-        actor=XITUN,
-        organization_id="district-xitun",
-        title="未完成事件",
-        aware_at=clock.now(),
-        clock=clock,
-    )
+    incident = open_incident(store, clock, actor=XITUN, title="未完成事件")
     assert missing_items(incident, DocumentKind.NOTIFICATION) == [
         "狀況之描述",
         "等級之評估",

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core import accounts, audit
-from core.access import SYSTEM, Actor, Role
+from core import audit
+from core.access import SYSTEM, Role
 from core.alerts import Alert, AlertStatus, MatchedEvent, Severity
 from core.clock import roc_date, taipei_time
 from core.events import Event
@@ -36,8 +36,8 @@ from incidents.sharing.timestamps import stix_time
 from incidents.sharing.watchlist import WatchedIndicator
 from reports.documents import DocumentKind
 from reports.templating import environment
+from tests.factories import logged_in, make_user
 
-PASSWORD = "correct horse battery staple"
 TOKEN = "operator-token-extremes"
 EAST = timezone(timedelta(hours=14))  # Kiribati: datetime.min here is before year 1 in UTC
 WEST = timezone(timedelta(hours=-12))  # datetime.max here is after year 9999 in UTC
@@ -178,15 +178,7 @@ def world(soc):
     )
     store = soc.store
     for username, role in (("analyst", Role.ANALYST), ("auditor", Role.AUDITOR)):
-        accounts.create_user(
-            store=store,
-            actor=Actor("root-admin", Role.ADMIN),
-            registry=soc.registry,
-            username=username,
-            password=PASSWORD,
-            role=role,
-            clock=soc.clock,
-        )
+        make_user(soc, username, role)
     store.events.append([event(n, at) for n, at in enumerate(EXTREMES)])
     partner = next(iter(soc.partners.partners))
     store.alerts.add(
@@ -241,12 +233,7 @@ def world(soc):
     api.headers["Authorization"] = f"Bearer {TOKEN}"
     browsers = {}
     for username in ("analyst", "auditor"):
-        browser = TestClient(api.app, follow_redirects=False)
-        login = browser.post(
-            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
-        )
-        assert login.status_code == 200, login.text
-        browsers[username] = browser
+        browsers[username], _csrf = logged_in(api.app, username, follow_redirects=False)
     return api, browsers, ids
 
 

@@ -2,25 +2,17 @@
 
 from datetime import timedelta
 
-from core.access import Actor, Role
 from incidents import service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import IoC, IoCType
 from reports.documents import DocumentKind, build_document, render_html
+from tests.factories import XITUN, open_incident
 
-XITUN = Actor("xitun", Role.REPORTER, agency="district-xitun")
 SCRIPT = "<script>alert('x')</script>"
 
 
 def filed_incident(store, clock, **overrides):
-    incident = service.open_incident(
-        store=store,
-        actor=XITUN,
-        organization_id="district-xitun",
-        title=f"伺服器異常 {SCRIPT}",
-        aware_at=clock.now(),
-        clock=clock,
-    )
+    incident = open_incident(store, clock, actor=XITUN, title=f"伺服器異常 {SCRIPT}")
     clock.advance(timedelta(minutes=30))
     return service.file_notification(
         store=store,
@@ -80,14 +72,7 @@ def test_every_user_string_is_escaped(store, clock, registry):
 
 
 def test_missing_statutory_fields_are_marked_not_blank(store, clock, registry):
-    incident = service.open_incident(
-        store=store,
-        actor=XITUN,
-        organization_id="district-xitun",
-        title="未通報事件",
-        aware_at=clock.now(),
-        clock=clock,
-    )
+    incident = open_incident(store, clock, actor=XITUN, title="未通報事件")
     form = build_document(DocumentKind.NOTIFICATION, incident, registry=registry, now=clock.now())
     assert form.missing == ["狀況之描述", "等級之評估", "因應事件所採取之措施", "外部支援需求評估"]
     html = render_html(form)

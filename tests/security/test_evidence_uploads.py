@@ -5,29 +5,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from core import accounts
 from core.access import Actor, Role
 from core.errors import ForbiddenError, NotFoundError
 from core.settings import Settings
-from incidents import service
 from incidents.evidence import add_evidence
 from tests.asgi_probe import BodyReads
+from tests.factories import PASSWORD, make_user, open_incident, token_for
 
-ADMIN = Actor("root-admin", Role.ADMIN)
-PASSWORD = "correct horse battery staple"
 LOG = b"deny tcp 203.0.113.9 -> 10.1.2.3:445\n"
 
 
 @pytest.fixture
 def incident_id(soc) -> str:
-    return service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="district-xitun",
-        title="evidence",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    ).id
+    return open_incident(soc.store, soc.clock, title="evidence").id
 
 
 def written(soc) -> list[str]:
@@ -64,16 +54,8 @@ def test_the_service_writes_nothing_for_a_caller_who_may_not_add_evidence(
 def auditor(soc):
     """An auditor's bearer token and a client whose reads of request bodies are counted."""
     soc.settings = Settings(store=soc.settings.store, cookie_secure=False)
-    user = accounts.create_user(
-        store=soc.store,
-        actor=ADMIN,
-        registry=soc.registry,
-        username="audrey",
-        password=PASSWORD,
-        role=Role.AUDITOR,
-        clock=soc.clock,
-    )
-    token, _ = accounts.issue_token(store=soc.store, actor=user.actor(), name="t", clock=soc.clock)
+    user = make_user(soc, "audrey", Role.AUDITOR)
+    token = token_for(soc, user)
     reads = BodyReads(create_app(soc, api_token="operator-token-evidence"))
     return TestClient(reads, follow_redirects=False), reads, token
 

@@ -7,29 +7,16 @@ import argon2
 import pytest
 
 from core import accounts
-from core.access import SYSTEM, Actor, Role
+from core.access import SYSTEM, Role
 from core.errors import UnauthenticatedError
+from tests.factories import PASSWORD, make_user
 
-ADMIN = Actor("root-admin", Role.ADMIN)
-PASSWORD = "correct horse battery staple"
 GUESSES = 12  # more than MAX_FAILED_LOGINS, all in flight at once
 
 
 @pytest.fixture
 def engine(both_engines: str) -> str:
     return both_engines
-
-
-def make_user(soc, username="amy", role=Role.ANALYST):
-    return accounts.create_user(
-        store=soc.store,
-        actor=ADMIN,
-        registry=soc.registry,
-        username=username,
-        password=PASSWORD,
-        role=role,
-        clock=soc.clock,
-    )
 
 
 def refusal(soc, username, password=PASSWORD) -> str:

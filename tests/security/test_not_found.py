@@ -6,14 +6,13 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from core import accounts
 from core.access import Actor, Role
+from tests.factories import logged_in
 from tests.security.test_route_matrix import (
     CASES,
     PAGE_CASES,
-    PASSWORD,
     UPLOAD,
     app_routes,
     world,  # noqa: F401 - the fixture, shared with the route matrix
@@ -126,11 +125,7 @@ def test_api_answers_alike_for_another_agencys_id_and_a_made_up_one(request, oth
 
 def test_pages_answer_alike_for_another_agencys_id_and_a_made_up_one(request):
     client, _headers, ids = request.getfixturevalue("world")
-    browser = TestClient(client.app, follow_redirects=False)
-    login = browser.post(
-        "/api/v1/auth/login", json={"username": "reporter-other", "password": PASSWORD}
-    )
-    csrf = login.json()["csrf_token"]
+    browser, csrf = logged_in(client.app, "reporter-other", follow_redirects=False)
     compared = 0
     for route, (path, form, _) in sorted(PAGE_CASES.items()):
         if route in EXTRA_PAGES:

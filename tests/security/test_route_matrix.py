@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from collectors.records import RawRecord
-from core import accounts
 from core.access import Actor, Role
 from tests.asgi_probe import BodyReads
 from tests.data.events import winlogbeat
+from tests.factories import PASSWORD, make_user, open_incident, token_for
 
 PUBLIC = {
     ("GET", "/api/v1/health"),
@@ -30,7 +30,6 @@ PUBLIC = {
     ("GET", "/api/docs"),  # Swagger UI: the OpenAPI document is public too
     ("GET", "/api/docs/{name}"),  # its script, styles and start-up code
 }
-PASSWORD = "correct horse battery staple"
 CALLERS = ["anonymous", "reporter_other", "reporter_own", "auditor", "analyst", "lead", "partner"]
 # A partner city's TAXII token: refused (403) everywhere outside /taxii2/ unless a case says.
 PAGE_CALLERS = CALLERS[:-1]  # partners cannot log in to pages (see test_partners_cannot_log_in)
@@ -396,20 +395,8 @@ def world(soc):
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     for name, (role, agency) in roles.items():
         username = name.replace("_", "-")
-        user = accounts.create_user(
-            store=soc.store,
-            actor=admin,
-            registry=soc.registry,
-            username=username,
-            password=PASSWORD,
-            role=role,
-            agency=agency,
-            clock=soc.clock,
-        )
-        token, _ = accounts.issue_token(
-            store=soc.store, actor=user.actor(), name="matrix", clock=soc.clock
-        )
-        headers[name] = {"Authorization": f"Bearer {token}"}
+        user = make_user(soc, username, role, agency=agency)
+        headers[name] = {"Authorization": f"Bearer {token_for(soc, user, 'matrix')}"}
     from incidents.sharing.partners import issue_partner_token
 
     token, _ = issue_partner_token(
@@ -430,14 +417,7 @@ def world(soc):
     [alert] = soc.store.alerts.list(limit=1)
     from incidents import service
 
-    incident = service.open_incident(
-        store=soc.store,
-        actor=admin,
-        organization_id="district-xitun",
-        title="matrix",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    incident = open_incident(soc.store, soc.clock, title="matrix")
     from datetime import date
 
     from incidents.drills import DrillKind, record_drill
@@ -565,15 +545,7 @@ def test_page_forms_need_the_csrf_token(world):
 def test_partners_cannot_log_in(world, soc):
     """Even a partner account that somehow has a known password gets no session."""
     client, _headers, _ids = world
-    accounts.create_user(
-        store=soc.store,
-        actor=Actor("root-admin", Role.ADMIN),
-        registry=soc.registry,
-        username="partner.nantou-county",
-        password=PASSWORD,
-        role=Role.PARTNER,
-        clock=soc.clock,
-    )
+    make_user(soc, "partner.nantou-county", Role.PARTNER)
     for username, status in (("partner.nantou-county", 401), ("analyst", 200)):
         response = client.post(
             "/api/v1/auth/login", json={"username": username, "password": PASSWORD}

@@ -14,16 +14,15 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from collectors.records import RawRecord
-from core import accounts
-from core.access import Actor, Role
+from core.access import Role
 from core.settings import Settings
 from reports.documents import DocumentKind
 from tests.data.events import winlogbeat
+from tests.factories import PASSWORD, make_user
 
 XSS = "<script>window.__xss=1</script>\"'><img src=x onerror=window.__xss=2>"
 LIVE = ("<script>window.__xss", "<img src=x onerror")  # the payload as markup
 ESCAPED = "&lt;script&gt;window.__xss=1&lt;/script&gt;"
-PASSWORD = "correct horse battery staple"
 TOKEN = "operator-token-xss"
 
 
@@ -36,16 +35,7 @@ def world(soc):
     soc.settings = Settings(store=soc.settings.store, cookie_secure=False)
     api = TestClient(create_app(soc, api_token=TOKEN))
     api.headers["Authorization"] = f"Bearer {TOKEN}"
-    accounts.create_user(
-        store=soc.store,
-        actor=Actor("root-admin", Role.ADMIN),
-        registry=soc.registry,
-        username="analyst",
-        display_name=XSS,
-        password=PASSWORD,
-        role=Role.ANALYST,
-        clock=soc.clock,
-    )
+    make_user(soc, "analyst", Role.ANALYST, display_name=XSS)
     # A log source writes a host name and user name of its choosing.
     ingestor = soc.ingestor()
     for n in range(3):

@@ -6,25 +6,18 @@ from datetime import timedelta
 import pytest
 from taxii2client.v21 import Collection, Server
 
-from incidents import service
 from incidents.models import IoC, IoCType
 from incidents.sharing.pull import pull_partner
 from incidents.sharing.tlp import Tlp
 from incidents.sharing.watchlist import list_indicators
+from tests.factories import open_incident
 from tests.sharing.cities import ADMIN, event, publish_now, two_cities
 
 pytestmark = pytest.mark.taxii
 
 
 def share(city, iocs, *, tlp=Tlp.GREEN, summary="Phishing wave; C2 seen from one PC."):
-    incident = service.open_incident(
-        store=city.soc.store,
-        actor=ADMIN,
-        organization_id="district-xitun",
-        title="phishing",
-        aware_at=city.soc.clock.now(),
-        clock=city.soc.clock,
-    )
+    incident = open_incident(city.soc.store, city.soc.clock, title="phishing")
     return publish_now(
         store=city.soc.store,
         actor=ADMIN,

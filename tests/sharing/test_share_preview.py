@@ -12,36 +12,18 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from core import accounts
 from core.access import Role
 from core.settings import Settings
-from incidents import service
-from tests.sharing.cities import ADMIN
+from tests.factories import PASSWORD, make_user, open_incident
 
-PASSWORD = "correct horse battery staple"
 SUMMARY = "聯絡人王小明回報：fs01.taichung.gov.tw 連線 evil.example，電話 0912 345 678"
 
 
 @pytest.fixture
 def world(soc):
     soc.settings = Settings(store=soc.settings.store, cookie_secure=False)
-    accounts.create_user(
-        store=soc.store,
-        actor=ADMIN,
-        registry=soc.registry,
-        username="analyst",
-        password=PASSWORD,
-        role=Role.ANALYST,
-        clock=soc.clock,
-    )
-    incident = service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="district-xitun",
-        title="phishing",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    make_user(soc, "analyst", Role.ANALYST)
+    incident = open_incident(soc.store, soc.clock, title="phishing")
     return soc, create_app(soc, api_token="operator-token"), incident.id
 
 
@@ -94,16 +76,7 @@ def test_the_api_refuses_a_confirmation_of_a_preview_that_no_longer_matches(worl
     assert changed.status_code == 409, changed.text
     assert "new preview" in changed.json()["error"]["message"]
     # The incident's world changed, not the request: a user's name now counts as a person's.
-    accounts.create_user(
-        store=soc.store,
-        actor=ADMIN,
-        registry=soc.registry,
-        username="mei",
-        password=PASSWORD,
-        role=Role.ANALYST,
-        display_name="陳美華",
-        clock=soc.clock,
-    )
+    make_user(soc, "mei", Role.ANALYST, display_name="陳美華")
     named = {"iocs": [{"value": "evil.example"}], "summary": "可疑連線 陳美華 evil.example"}
     stale = "0" * 64
     assert client.post(url, json=named | {"confirm": stale}).status_code == 409

@@ -14,20 +14,14 @@ from incidents.sharing.outgoing import publish, validate_bundle
 from incidents.sharing.preview import preview_share
 from incidents.sharing.tlp import Tlp, tlp_of
 from incidents.sharing.watchlist import import_objects, list_indicators
+from tests.factories import open_incident
 from tests.sharing.cities import ADMIN, publish_now
 
 SUFFIXES = ["taichung.gov.tw", "local"]
 
 
 def police_incident(soc):
-    return service.open_incident(
-        store=soc.store,
-        actor=ADMIN,
-        organization_id="police",
-        title="t",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
-    )
+    return open_incident(soc.store, soc.clock, organization_id="police")
 
 
 def test_personal_data_and_internal_detail_are_removed_and_reported(registry):

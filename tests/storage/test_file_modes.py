@@ -17,6 +17,7 @@ from core.access import Actor, Role
 from core.events import Event
 from core.storage.elasticsearch.spool import Spool
 from core.storage.sqlite import SqliteStore
+from tests.factories import open_incident
 
 
 def mode(path: Path) -> int:
@@ -93,15 +94,9 @@ def test_the_api_token_is_private_and_an_open_one_is_tightened(tmp_path, umask):
 
 def test_evidence_files_and_folders_are_private(soc, umask):
     from core.access import Actor, Role
-    from incidents import service
 
-    incident = service.open_incident(
-        store=soc.store,
-        actor=Actor("amy", Role.ANALYST),
-        organization_id="district-xitun",
-        title="evidence modes",
-        aware_at=soc.clock.now(),
-        clock=soc.clock,
+    incident = open_incident(
+        soc.store, soc.clock, actor=Actor("amy", Role.ANALYST), title="evidence modes"
     )
     soc.attach_evidence(
         Actor("amy", Role.ANALYST), incident.id, filename="note.txt", data=b"seen", note=""

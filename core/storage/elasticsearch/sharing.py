@@ -94,8 +94,18 @@ class ElasticSharing(SubStore):
         """Compare-and-set per indicator: read the owners, create what is new and replace the
         same partner's entries only if unchanged since read; lost races are read again."""
         index = self._index("watchlist")
-        pending = list({row[0]: row for row in rows}.values())  # one write per id: the last
+        # Within the batch, as on SQLite (rows in order): the first partner to name an id
+        # claims it, later rows of other partners are refused; the claimant's last row is
+        # the one written.
+        claimed: dict[str, tuple[str, str, str]] = {}
         refused: builtins.list[str] = []
+        for row in rows:
+            first = claimed.get(row[0])
+            if first is not None and first[1] != row[1]:
+                refused.append(row[0])
+            else:
+                claimed[row[0]] = row
+        pending = list(claimed.values())
         for _attempt in range(100):
             if not pending:
                 return refused

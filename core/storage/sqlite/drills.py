@@ -18,7 +18,7 @@ class SqliteDrills(SubStore):
         with self._db.write() as con:
             con.execute(
                 "INSERT INTO drills (id, org, doc) VALUES (?,?,?) "
-                "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
+                "ON CONFLICT(id) DO UPDATE SET org = excluded.org, doc = excluded.doc",
                 (drill_id, organization_id, document),
             )
 

@@ -31,7 +31,9 @@ class SqliteIncidents(SubStore):
                 (document, incident_id, expected_version),
             )
             if cur.rowcount == 0:
-                raise stale_version("incident", incident_id, expected_version)
+                if con.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone():
+                    raise stale_version("incident", incident_id, expected_version)
+                raise NotFoundError(f"no incident {incident_id}", location="incident")
         return expected_version + 1
 
     def get(self, incident_id: str) -> tuple[str, int]:

@@ -13,11 +13,6 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(both_engines: str) -> str:
-    return both_engines
-
-
-@pytest.fixture
 def alerts(store, monkeypatch):
     monkeypatch.setattr(core.storage.elasticsearch.store, "RESULT_WINDOW", 7)
     made = [

@@ -8,11 +8,6 @@ from core.errors import NotFoundError
 from core.events import DeadLetter
 
 
-@pytest.fixture
-def engine(both_engines: str) -> str:
-    return both_engines
-
-
 def _letter(position: str, raw: bytes) -> DeadLetter:
     return DeadLetter(
         received_at=datetime(2026, 3, 2, 1, 0, tzinfo=UTC),
@@ -39,3 +34,21 @@ def test_the_same_dead_letter_twice_is_kept_once(store):
     assert first.id is not None and store.dead_letters.get(first.id).raw == b"a,b"
     with pytest.raises(NotFoundError):
         store.dead_letters.get(10_000)
+
+
+def test_every_different_dead_letter_is_kept_in_arrival_order(store):
+    """Nothing is dropped: another source, another reason-free position, or other bytes make
+    another letter; the list pages in the order they came."""
+    letters = [_letter(f"line {n}", f"bad {n}".encode()) for n in range(5)]
+    letters.append(_letter("line 1", b"bad 1").model_copy(update={"source": "syslog-udp:10.2"}))
+    letters.append(_letter("line 1", b"\xff\xfe not text").model_copy(update={"position": None}))
+    store.dead_letters.add(letters[:3])
+    store.dead_letters.add(letters[3:])
+    store.dead_letters.add([])
+    assert store.dead_letters.count() == 7
+    kept = store.dead_letters.list()
+    assert [(d.source, d.position, d.raw) for d in kept] == [
+        (d.source, d.position, d.raw) for d in letters
+    ]
+    assert kept[-1].reason == "too few columns" and kept[-1].received_at == letters[0].received_at
+    assert [d.position for d in store.dead_letters.list(limit=2, offset=3)] == ["line 3", "line 4"]
