@@ -4,7 +4,7 @@ Every field a person or a log source can write is filled with a payload that wou
 it reached the page unescaped (in element content or breaking out of an attribute); then
 every page and every HTML report is fetched and searched for the payload as markup. The
 escaped form must appear too, so a page that silently left the field out would not pass.
-The pages also carry a CSP without inline scripts (tests/api/test_pages.py), a second line.
+The pages also carry a CSP without inline scripts (tests/pages/test_pages.py), a second line.
 """
 
 import json
