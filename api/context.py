@@ -27,7 +27,9 @@ from detections.exposure import ExposurePolicy
 from detections.runner import DetectionReport, run_detections
 from incidents import evidence
 from incidents.models import EvidenceFile, Incident
+from incidents.sharing.outgoing import Publication, publish
 from incidents.sharing.partners import PartnerRegistry
+from incidents.sharing.preview import SharePreview, ShareRequest, preview_share
 from incidents.sharing.pull import PullLimits
 from incidents.sharing.watchlist import list_indicators, watch_rule
 from incidents.triage import TriageReport, auto_triage
@@ -153,6 +155,36 @@ class CitySoc:
                 min_severity=min_severity,
             )
         return ProcessReport(detection, triage)
+
+    def preview_share(self, actor: Actor, request: ShareRequest) -> SharePreview:
+        """Exactly what sharing ``request`` would send, with this SOC's registries."""
+        return preview_share(
+            store=self.store,
+            actor=actor,
+            registry=self.registry,
+            partners=self.partners,
+            incident_id=request.incident_id,
+            iocs=request.iocs,
+            summary=request.summary,
+            tlp=request.tlp,
+            include_incident_iocs=request.include_incident_iocs,
+        )
+
+    def publish_share(self, actor: Actor, request: ShareRequest, *, confirm: str) -> Publication:
+        """Publish the preview of ``request`` whose digest the person confirmed."""
+        return publish(
+            store=self.store,
+            actor=actor,
+            registry=self.registry,
+            partners=self.partners,
+            incident_id=request.incident_id,
+            iocs=request.iocs,
+            summary=request.summary,
+            tlp=request.tlp,
+            include_incident_iocs=request.include_incident_iocs,
+            confirm=confirm,
+            clock=self.clock,
+        )
 
     def attach_evidence(
         self, actor: Actor, incident_id: str, *, filename: str, data: bytes, note: str

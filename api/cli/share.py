@@ -3,7 +3,7 @@
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.text import Text
@@ -42,8 +42,7 @@ def share_publish(
     """Publish IoCs and a summary to the partners' collection, de-identified and TLP-marked:
     prints exactly what will leave, then asks to confirm (or publishes it with --yes)."""
     from incidents.sharing.observables import classify
-    from incidents.sharing.outgoing import publish
-    from incidents.sharing.preview import preview_share
+    from incidents.sharing.preview import ShareRequest
     from incidents.sharing.tlp import Tlp
 
     try:
@@ -52,18 +51,14 @@ def share_publish(
         choices = ", ".join(t.value for t in Tlp)
         raise typer.BadParameter(f"--tlp must be one of {choices}") from None
     with open_soc(store) as soc:
-        args: dict[str, Any] = {
-            "store": soc.store,
-            "actor": local_operator(),
-            "registry": soc.registry,
-            "partners": soc.partners,
-            "incident_id": incident_id,
-            "iocs": [classify(v) for v in ioc or []],
-            "include_incident_iocs": incident_iocs,
-            "summary": summary,
-            "tlp": marking,
-        }
-        preview = preview_share(**args)
+        asked = ShareRequest(
+            incident_id=incident_id,
+            iocs=[classify(v) for v in ioc or []],
+            summary=summary,
+            tlp=marking,
+            include_incident_iocs=incident_iocs,
+        )
+        preview = soc.preview_share(local_operator(), asked)
         table = Table(title=f"What will be shared ({marking.label}); nothing is published yet")
         for col in ("IoC", "shared?"):
             table.add_column(col)
@@ -86,7 +81,7 @@ def share_publish(
         ):
             console.print("not published")
             raise typer.Exit(1)
-        result = publish(**args, confirm=preview.digest, clock=soc.clock)
+        result = soc.publish_share(local_operator(), asked, confirm=preview.digest)
     console.print(f"published bundle {safe(result.bundle['id'])} ({marking.label})")
     if out is not None:
         write_file(out, json.dumps(result.bundle, ensure_ascii=False, indent=2).encode())

@@ -4,7 +4,8 @@ service as the API and answers with a 303 back to the page, or the page again wi
 refused form filled in and its message (422)."""
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -35,9 +36,8 @@ from incidents.levels import (
     SystemClass,
     assess_level,
 )
-from incidents.sharing import outgoing
 from incidents.sharing.observables import classify
-from incidents.sharing.preview import preview_share
+from incidents.sharing.preview import ShareRequest
 from incidents.sharing.tlp import Tlp
 
 __all__ = ["router"]
@@ -193,22 +193,17 @@ def share(
     """Two steps: the form shows the preview of exactly what would leave; its confirm
     button (carrying the preview's digest) publishes that, and nothing else."""
     form = {"iocs": iocs, "summary": summary, "tlp": tlp, "incident_iocs": incident_iocs}
-    args: dict[str, Any] = {
-        "store": soc.store,
-        "actor": session.who,
-        "registry": soc.registry,
-        "partners": soc.partners,
-        "incident_id": incident_id,
-        "include_incident_iocs": incident_iocs == "yes",
-        "summary": summary,
-        "tlp": Tlp(tlp) if tlp in {m.value for m in Tlp} else Tlp.GREEN,
-    }
-
+    asked = ShareRequest(
+        incident_id=incident_id,
+        iocs=[],
+        summary=summary,
+        tlp=Tlp(tlp) if tlp in {m.value for m in Tlp} else Tlp.GREEN,
+        include_incident_iocs=incident_iocs == "yes",
+    )
     try:
         lines = [{"value": line.strip()} for line in iocs.splitlines() if line.strip()]
         body = validated(ShareCreate, iocs=lines, summary=summary)  # the API's limits
-        args["iocs"] = [classify(i.value) for i in body.iocs]
-        args["summary"] = body.summary
+        asked = replace(asked, iocs=[classify(i.value) for i in body.iocs], summary=body.summary)
         if not confirm:
             return incident_page(
                 request,
@@ -216,12 +211,12 @@ def share(
                 session,
                 incident_id,
                 forms={"share": form},
-                share_preview=preview_share(**args),
+                share_preview=soc.preview_share(session.who, asked),
             )
-        published = outgoing.publish(**args, confirm=confirm, clock=soc.clock)
+        published = soc.publish_share(session.who, asked, confirm=confirm)
     except ConflictError:  # the input or the incident changed: show the new preview
         try:
-            current = preview_share(**args)
+            current = soc.preview_share(session.who, asked)
         except CitySocError as exc:
             return incident_page(
                 request,

@@ -1,7 +1,7 @@
 """Threat intelligence with partners: share an incident's IoCs (preview, then publish), the
 partners' overview, their indicators on our watchlist, and pulling a partner now."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -11,9 +11,9 @@ from api.filters import Offset
 from api.schemas import RemovedRead, ShareCreate, SharePreviewRead, ShareRead, WithheldRead
 from core import limits
 from core.alerts import AlertQuery
-from incidents.sharing import intel, outgoing
+from incidents.sharing import intel
 from incidents.sharing.observables import classify
-from incidents.sharing.preview import preview_share
+from incidents.sharing.preview import ShareRequest
 from incidents.sharing.pull import pull_partner
 from incidents.sharing.watchlist import list_indicators
 
@@ -35,19 +35,15 @@ def share(
     steps: without ``confirm`` the answer (200) is the preview of exactly what would leave;
     the same request with ``confirm`` set to the preview's digest publishes it (201), or
     is refused (409) when what would leave has changed since: preview again."""
-    args: dict[str, Any] = {
-        "store": soc.store,
-        "actor": who,
-        "registry": soc.registry,
-        "partners": soc.partners,
-        "incident_id": incident_id,
-        "iocs": [classify(i.value, i.type) for i in body.iocs],
-        "include_incident_iocs": body.include_incident_iocs,
-        "summary": body.summary,
-        "tlp": body.tlp,
-    }
+    asked = ShareRequest(
+        incident_id=incident_id,
+        iocs=[classify(i.value, i.type) for i in body.iocs],
+        summary=body.summary,
+        tlp=body.tlp,
+        include_incident_iocs=body.include_incident_iocs,
+    )
     if body.confirm is None:
-        preview = preview_share(**args)
+        preview = soc.preview_share(who, asked)
         response.status_code = 200
         return SharePreviewRead(
             digest=preview.digest,
@@ -59,7 +55,7 @@ def share(
             redactions=preview.redactions,
             removed=[RemovedRead(kind=r.kind, text=r.text) for r in preview.removed],
         )
-    published = outgoing.publish(**args, confirm=body.confirm, clock=soc.clock)
+    published = soc.publish_share(who, asked, confirm=body.confirm)
     return ShareRead(
         bundle_id=published.bundle["id"],
         collection_id=published.collection_id,

@@ -26,7 +26,19 @@ from incidents.sharing.observables import classify
 from incidents.sharing.partners import CollectionPurpose, PartnerRegistry
 from incidents.sharing.tlp import Tlp
 
-__all__ = ["SharePreview", "preview_share"]
+__all__ = ["SharePreview", "ShareRequest", "preview_share"]
+
+
+@dataclass(frozen=True)
+class ShareRequest:
+    """What a person asks to share from an incident (API body, page form or CLI options
+    alike); previewing and publishing take the same request."""
+
+    incident_id: str
+    iocs: Sequence[IoC]
+    summary: str
+    tlp: Tlp
+    include_incident_iocs: bool = False
 
 
 @dataclass(frozen=True)
