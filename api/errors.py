@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 
 from api.redirects import same_origin_path
 from api.sessions import lang_of
@@ -99,6 +101,14 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_page(request, status, exc.message)
         body = {"error": {"code": exc.code, "message": exc.message, "location": exc.location}}
         return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(HTTPException)
+    async def routing(request: Request, exc: HTTPException) -> Response:
+        """Starlette's own answers (no such address: 404; wrong method: 405) are pages for
+        people too; programs keep FastAPI's ``{"detail": ...}``."""
+        if is_page(request):
+            return error_page(request, exc.status_code, str(exc.detail))
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

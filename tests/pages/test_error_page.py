@@ -99,3 +99,17 @@ def test_the_api_keeps_its_json_envelope(app):
         anonymous = client.get(path)
         assert anonymous.status_code == 401, path
         assert "json" in anonymous.headers["content-type"], path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_unknown_page_address_and_a_wrong_method_are_html_pages(app, lang):
+    client = browser(app, "analyst", lang)
+    assert_error_page(client.get("/no-such-page"), 404, lang)
+    assert_error_page(client.delete("/alerts"), 405, lang)
+
+
+def test_unknown_api_addresses_keep_fastapis_json(app):
+    client = TestClient(app)
+    response = client.get("/api/v1/no-such-route", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not Found"}
