@@ -24,8 +24,8 @@ from collectors.files import ingest_paths
 from collectors.ingest import Ingestor
 from core.agencies import AgencyRegistry
 from core.settings import DEFAULT_AGENCIES
-from core.storage.regexp import regexp as _regexp
 from core.storage.sqlite import SqliteStore
+from core.storage.sqlite.regexp import regexp as _regexp
 from detections.compile import compile_rule_dirs
 from detections.runner import run_detections
 

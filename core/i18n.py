@@ -566,7 +566,7 @@ _EN = {
     "error_401": "Log in first.",
     "error_403": "Your role or agency may not do this.",
     "error_404": "Not found: the id may be mistyped, or it is not yours to see.",
-    "error_405": "This address does not take that kind of request; use the links and forms on the page.",
+    "error_405": "This address does not take that request; use the links and forms on the page.",
     "error_409": "Someone changed this meanwhile; reload the page and try again.",
     "error_422": "The input is not valid; correct it as described below and send it again.",
     "error_429": "Too many attempts; wait a moment and try again.",

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from core import limits
 from incidents import service
 from incidents.levels import Availability, LevelAnswers, SystemClass
+from tests.factories import open_incident
 from tests.pages.test_pages import ADMIN, NOTIFY, REPORT, Browser, alert_ids
 from tests.pages.test_pages import app as app  # noqa: PLC0414 - the pages' fixture
-from tests.factories import open_incident
 
 API_TOKEN = "operator-token-pages"
 

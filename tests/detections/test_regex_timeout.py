@@ -1,5 +1,5 @@
 """A rule's regular expression cannot hang detection: on SQLite each REGEXP evaluation is
-bounded (core.storage.regexp); a rule whose regex runs out of time on a value is reported
+bounded (core.storage.sqlite.regexp); a rule whose regex runs out of time on a value is reported
 failed with the reason and the other rules go on. (Elasticsearch's Lucene regexps are
 automata and do not backtrack, so this is SQLite's concern.)"""
 

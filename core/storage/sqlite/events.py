@@ -9,7 +9,6 @@ from collections.abc import Iterator, Sequence
 from core.errors import NotFoundError, RuleError
 from core.events import Event
 from core.storage.records import ScanHit
-from core.storage.regexp import RegexpGuard
 from core.storage.sqlite.columns import (
     EVENT_INSERT,
     JSON_FIELD,
@@ -17,6 +16,7 @@ from core.storage.sqlite.columns import (
     event_row,
 )
 from core.storage.sqlite.connection import SubStore, unavailable
+from core.storage.sqlite.regexp import RegexpGuard
 
 __all__ = ["SqliteEvents"]
 
@@ -75,7 +75,7 @@ class SqliteEvents(SubStore):
         conditions are split across reader threads, one connection each (SQLite releases
         the GIL while it evaluates).
 
-        A condition whose regular expression runs out of time (core.storage.regexp) is
+        A condition whose regular expression runs out of time (core.storage.sqlite.regexp) is
         recorded in ``failed`` with the reason and matches nothing from then on; without
         ``failed`` it raises RuleError. Other SQL errors raise RuleError.
         """

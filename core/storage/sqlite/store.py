@@ -12,7 +12,6 @@ from pathlib import Path
 
 from core.errors import UnavailableError
 from core.private_files import create_private, private_dir, tighten
-from core.storage.regexp import regexp as _regexp
 from core.storage.sqlite.accounts import SqliteAccounts
 from core.storage.sqlite.alerts import SqliteAlerts
 from core.storage.sqlite.assets import SqliteAssets
@@ -23,6 +22,7 @@ from core.storage.sqlite.dead_letters import SqliteDeadLetters
 from core.storage.sqlite.drills import SqliteDrills
 from core.storage.sqlite.events import SqliteEvents
 from core.storage.sqlite.incidents import SqliteIncidents
+from core.storage.sqlite.regexp import regexp as _regexp
 from core.storage.sqlite.schema import create_schema
 from core.storage.sqlite.sharing import SqliteSharing
 
