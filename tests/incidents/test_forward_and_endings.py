@@ -20,6 +20,12 @@ LEVEL2 = LevelAnswers(system_class=SystemClass.CORE_NON_CI, availability=Availab
 AUDITOR = Actor("audrey", Role.AUDITOR)
 
 
+@pytest.fixture
+def engine(both_engines: str) -> str:
+    """The forwarding proof and the ended states hold on both engines."""
+    return both_engines
+
+
 def reviewed(store, clock, lead):
     incident = open_incident(store, clock, actor=XITUN, title="檔案伺服器遭入侵")
     service.file_notification(
