@@ -30,7 +30,11 @@ __all__ = [
     "AlertsEscalationCreate",
     "AlertsFalsePositiveUpdate",
     "IncidentAlertsUpdate",
+    "CloseCreate",
     "ContainmentUpdate",
+    "DismissCreate",
+    "ForwardCreate",
+    "LevelChangeCreate",
     "ProgressCreate",
     "AlertPage",
     "DeadlineRead",
@@ -215,6 +219,29 @@ class NotificationCreate(_Input):
 class ReviewCreate(_Input):
     level: int | None = Field(default=None, ge=1, le=4)
     note: Note = ""
+
+
+class LevelChangeCreate(_Input):
+    """續行通報: the level questions answered again, and why the level changes."""
+
+    answers: LevelAnswers
+    reason: Reason
+
+
+class ForwardCreate(_Input):
+    """The superior's review result sent to the competent authority (審核結果送主管機關)."""
+
+    to: Ident = Field(description="the competent authority it was sent to")
+    reference: Reason = Field(description="the platform's reference number or receipt")
+    at: Instant | None = Field(default=None, description="when it was sent (default: now)")
+
+
+class CloseCreate(_Input):
+    reason: Reason = ""
+
+
+class DismissCreate(_Input):
+    reason: Reason
 
 
 class IocCreate(_Input):

@@ -137,6 +137,10 @@ class Incident(BaseModel):
     reviewed_at: AwareDatetime | None = None
     review_note: str | None = None
     forwarded_at: AwareDatetime | None = None
+    # Who the review result went to and the platform's reference number or receipt: the
+    # proof that the forward clock (審核結果送主管機關) was met.
+    forwarded_to: str | None = None
+    forward_reference: str | None = None
     contained_at: AwareDatetime | None = None
     report_submitted_at: AwareDatetime | None = None
     report_extended_to: AwareDatetime | None = None

@@ -361,12 +361,42 @@ def review_level(
     )
 
 
-def record_forwarded(*, store: Store, actor: Actor, incident_id: str, clock: Clock) -> Incident:
-    """The review result was sent to the competent authority (Art. 7 para. 2)."""
+def record_forwarded(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    to: str,
+    reference: str,
+    clock: Clock,
+    at: datetime | None = None,
+) -> Incident:
+    """The review result was sent to the competent authority (Art. 7 para. 2): to whom,
+    when (default now; never in the future nor before the review) and the platform's
+    reference number or receipt, which proves the forward clock was met."""
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
-        i.forwarded_at = now
-        return {}
+        # Checked here, after access and workflow: who may not forward learns only that.
+        if not to.strip():
+            raise InputError("say who the review result was sent to", location="to")
+        if not reference.strip():
+            raise InputError(
+                "give the platform's reference number or receipt of the forwarding",
+                location="reference",
+            )
+        when = now if at is None else ensure_aware(check_time(at, "at"), "at")
+        if when > now:
+            raise InputError(f"{when.isoformat()} is in the future", location="at")
+        if i.reviewed_at is not None and when < i.reviewed_at:
+            raise InputError(
+                f"{when.isoformat()} is before the review at {i.reviewed_at.isoformat()}; "
+                "the result is forwarded after it",
+                location="at",
+            )
+        i.forwarded_at = when
+        i.forwarded_to = to.strip()
+        i.forward_reference = reference.strip()
+        return {"at": when.isoformat(), "to": i.forwarded_to, "reference": i.forward_reference}
 
     return change(
         store=store,
@@ -447,14 +477,20 @@ def close_incident(
 
 def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock: Clock) -> Incident:
     """A candidate incident that turned out to be a false positive."""
-    if not reason.strip():
-        raise InputError("say why this is a false positive", location="reason")
+    end = _ending(IncidentState.FALSE_POSITIVE, reason)
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        # After access and workflow, so that who may not dismiss learns only that.
+        if not reason.strip():
+            raise InputError("say why this is a false positive", location="reason")
+        return end(i, now)
+
     return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
         step=Step.DISMISS,
-        mutate=_ending(IncidentState.FALSE_POSITIVE, reason),
+        mutate=mutate,
         clock=clock,
     )
 

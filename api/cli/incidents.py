@@ -1,4 +1,5 @@
-"""`citysoc incidents`: list, open by hand and show with the statutory clocks."""
+"""`citysoc incidents`: list, open by hand and show with the statutory clocks; each workflow
+step's command comes from api.cli.workflow."""
 
 from datetime import datetime
 from typing import Annotated
@@ -7,6 +8,7 @@ import typer
 from rich.text import Text
 
 from api.cli.common import Limit, Offset, StoreOpt, console, open_soc
+from api.cli.workflow import add_step_commands
 from api.context import local_operator
 from api.presenters import incident_clocks
 from api.terminal import Table, safe
@@ -103,3 +105,6 @@ def incidents_show(incident_id: str, store: StoreOpt = None) -> None:
                 d.basis,
             )
         console.print(table)
+
+
+add_step_commands(incidents_app)  # after show: Typer lists commands in registration order

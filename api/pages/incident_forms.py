@@ -1,5 +1,6 @@
 """The incident page's forms: the guided notification, the superior's review, sharing,
-progress, containment, the investigation report and evidence. Each acts through the same
+progress, containment, the investigation report and evidence (the level change, forwarding,
+closing and dismissing are in api.pages.incident_steps). Each acts through the same
 service as the API and answers with a 303 back to the page, or the page again with the
 refused form filled in and its message (422)."""
 
@@ -14,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.context import CitySoc
 from api.deps import Soc
 from api.pages.deps import FormSession, PageSession, Session, check_form_token
-from api.pages.incidents import REPORT_ITEMS, incident_page
+from api.pages.incidents import REPORT_ITEMS, STEP_FORMS, incident_page
 from api.pages.rendering import labels_for, validated
 from api.schemas import (
     ContainmentUpdate,
@@ -39,6 +40,7 @@ from incidents.levels import (
 from incidents.sharing.observables import classify
 from incidents.sharing.preview import ShareRequest
 from incidents.sharing.tlp import Tlp
+from incidents.workflow import Step
 
 __all__ = ["router"]
 
@@ -74,7 +76,7 @@ def section_post(
     return RedirectResponse(f"/incidents/{incident_id}#{section}", status_code=303)
 
 
-@router.post("/incidents/{incident_id}/notify")
+@router.post(STEP_FORMS[Step.NOTIFY])
 def notify(
     incident_id: str,
     request: Request,
@@ -155,7 +157,7 @@ def notify(
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
-@router.post("/incidents/{incident_id}/review")
+@router.post(STEP_FORMS[Step.REVIEW])
 def review(
     incident_id: str,
     request: Request,
@@ -260,7 +262,7 @@ def share(
     )
 
 
-@router.post("/incidents/{incident_id}/progress")
+@router.post(STEP_FORMS[Step.EDIT])
 def progress(
     incident_id: str,
     request: Request,
@@ -285,7 +287,7 @@ def progress(
     )
 
 
-@router.post("/incidents/{incident_id}/contained")
+@router.post(STEP_FORMS[Step.CONTAIN])
 def contained(
     incident_id: str,
     request: Request,
@@ -310,7 +312,7 @@ def contained(
     )
 
 
-@router.post("/incidents/{incident_id}/report")
+@router.post(STEP_FORMS[Step.REPORT])
 async def report(incident_id: str, request: Request, soc: Soc, session: FormSession) -> Response:
     # The report's items are the model's fields, so the form is read whole rather than
     # declared field by field (the CSRF token was checked by FormSession).

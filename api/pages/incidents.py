@@ -24,9 +24,23 @@ from incidents.sharing.preview import SharePreview
 from incidents.sharing.tlp import Tlp
 from incidents.workflow import Step
 
-__all__ = ["REPORT_ITEMS", "incident_page", "router"]
+__all__ = ["REPORT_ITEMS", "STEP_FORMS", "incident_page", "router"]
 
 router = APIRouter(include_in_schema=False)
+_ONE = "/incidents/{incident_id}"
+# The form (its action, POST) that takes each workflow step; a test checks every Step has a
+# served one. The page offers exactly the forms of workflow.available_steps.
+STEP_FORMS: dict[Step, str] = {
+    Step.NOTIFY: f"{_ONE}/notify",
+    Step.CHANGE_LEVEL: f"{_ONE}/level",
+    Step.REVIEW: f"{_ONE}/review",
+    Step.FORWARD: f"{_ONE}/forward",
+    Step.CONTAIN: f"{_ONE}/contained",
+    Step.REPORT: f"{_ONE}/report",
+    Step.CLOSE: f"{_ONE}/close",
+    Step.DISMISS: f"{_ONE}/dismiss",
+    Step.EDIT: f"{_ONE}/progress",  # evidence is an edit too, with its own upload form
+}
 RELATED_ALERTS = 100  # shown on the incident page; the API lists them all
 REPORT_ITEMS = tuple(InvestigationReport.model_fields)
 
@@ -75,15 +89,14 @@ def incident_page(
         deadlines=service.deadlines(incident, now=soc.clock.now()),
         timeline=list(soc.store.audit.rows(subject=incident.id)),
         related=_related_alerts(soc, incident.alert_ids),
-        may_notify=Step.NOTIFY in steps,
-        may_review=Step.REVIEW in steps,
-        may_edit=Step.EDIT in steps,
-        may_contain=Step.CONTAIN in steps,
-        may_report=Step.REPORT in steps,
+        # step name -> its form's action, for the steps offered now (and no others)
+        offered=_blank({s.value: STEP_FORMS[s].format(incident_id=incident.id) for s in steps}),
         evidence_hint=labels_for(request)["evidence_hint"].format(
             types=" ".join(ACCEPTED), mb=soc.settings.max_evidence_bytes // (1024 * 1024)
         ),
-        answers=answers or LevelAnswers(system_class=suggested or SystemClass.NONE),
+        answers=answers
+        or incident.level_answers  # the level change starts from the answers on file
+        or LevelAnswers(system_class=suggested or SystemClass.NONE),
         proposal=proposal,
         errors=_blank(errors or {}),
         form=_blank(forms.get("notify", {})),

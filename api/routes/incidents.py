@@ -1,5 +1,6 @@
 """Incidents: list, open and read them, and each step of the statutory workflow (notify,
-review the level, progress, contained, the investigation report, linked alerts)."""
+change the level, review it, forward the review, progress, contained, the investigation
+report, close or dismiss, linked alerts). ``STEP_ROUTES`` says which route takes each step."""
 
 from typing import Annotated
 
@@ -9,21 +10,39 @@ from api.deps import ActorDep, Soc
 from api.filters import Offset
 from api.presenters import incident_read
 from api.schemas import (
+    CloseCreate,
     ContainmentUpdate,
+    DismissCreate,
+    ForwardCreate,
     IncidentAlertsUpdate,
     IncidentCreate,
     IncidentPage,
     IncidentRead,
+    LevelChangeCreate,
     NotificationCreate,
     ProgressCreate,
     ReportUpdate,
     ReviewCreate,
 )
 from incidents import service, triage
+from incidents.workflow import Step
 
-__all__ = ["router"]
+__all__ = ["STEP_ROUTES", "router"]
 
 router = APIRouter()
+_ONE = "/api/v1/incidents/{incident_id}"
+# The route (POST) that takes each workflow step; a test checks every Step has a served one.
+STEP_ROUTES: dict[Step, str] = {
+    Step.NOTIFY: f"{_ONE}/notifications",
+    Step.CHANGE_LEVEL: f"{_ONE}/level",
+    Step.REVIEW: f"{_ONE}/review",
+    Step.FORWARD: f"{_ONE}/forward",
+    Step.CONTAIN: f"{_ONE}/contained",
+    Step.REPORT: f"{_ONE}/report",
+    Step.CLOSE: f"{_ONE}/close",
+    Step.DISMISS: f"{_ONE}/dismiss",
+    Step.EDIT: f"{_ONE}/progress",  # the everyday edit; IoCs, evidence and alerts have theirs
+}
 
 
 @router.get("/api/v1/incidents", response_model=IncidentPage)
@@ -63,7 +82,7 @@ def incident(incident_id: str, who: ActorDep, soc: Soc) -> IncidentRead:
     )
 
 
-@router.post("/api/v1/incidents/{incident_id}/notifications", response_model=IncidentRead)
+@router.post(STEP_ROUTES[Step.NOTIFY], response_model=IncidentRead)
 def notify(incident_id: str, body: NotificationCreate, who: ActorDep, soc: Soc) -> IncidentRead:
     updated = service.file_notification(
         store=soc.store,
@@ -91,7 +110,7 @@ def notify(incident_id: str, body: NotificationCreate, who: ActorDep, soc: Soc) 
     return incident_read(soc, updated)
 
 
-@router.post("/api/v1/incidents/{incident_id}/review", response_model=IncidentRead)
+@router.post(STEP_ROUTES[Step.REVIEW], response_model=IncidentRead)
 def review(incident_id: str, body: ReviewCreate, who: ActorDep, soc: Soc) -> IncidentRead:
     return incident_read(
         soc,
@@ -106,7 +125,7 @@ def review(incident_id: str, body: ReviewCreate, who: ActorDep, soc: Soc) -> Inc
     )
 
 
-@router.post("/api/v1/incidents/{incident_id}/progress", response_model=IncidentRead)
+@router.post(STEP_ROUTES[Step.EDIT], response_model=IncidentRead)
 def progress(incident_id: str, body: ProgressCreate, who: ActorDep, soc: Soc) -> IncidentRead:
     """Record response progress (應變處置進度)."""
     return incident_read(
@@ -117,7 +136,7 @@ def progress(incident_id: str, body: ProgressCreate, who: ActorDep, soc: Soc) ->
     )
 
 
-@router.post("/api/v1/incidents/{incident_id}/contained", response_model=IncidentRead)
+@router.post(STEP_ROUTES[Step.CONTAIN], response_model=IncidentRead)
 def contained(incident_id: str, body: ContainmentUpdate, who: ActorDep, soc: Soc) -> IncidentRead:
     """Damage control or recovery is complete (損害控制或復原作業完成): stops that clock."""
     return incident_read(
@@ -128,7 +147,7 @@ def contained(incident_id: str, body: ContainmentUpdate, who: ActorDep, soc: Soc
     )
 
 
-@router.post("/api/v1/incidents/{incident_id}/report", response_model=IncidentRead)
+@router.post(STEP_ROUTES[Step.REPORT], response_model=IncidentRead)
 def investigation_report(
     incident_id: str, body: ReportUpdate, who: ActorDep, soc: Soc
 ) -> IncidentRead:
@@ -141,6 +160,63 @@ def investigation_report(
             incident_id=incident_id,
             report=body.report(),
             clock=soc.clock,
+        ),
+    )
+
+
+@router.post(STEP_ROUTES[Step.CHANGE_LEVEL], response_model=IncidentRead)
+def change_level(
+    incident_id: str, body: LevelChangeCreate, who: ActorDep, soc: Soc
+) -> IncidentRead:
+    """Re-assess the level from new answers (續行通報); a different level is notified again."""
+    return incident_read(
+        soc,
+        service.change_level(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            answers=body.answers,
+            reason=body.reason,
+            clock=soc.clock,
+        ),
+    )
+
+
+@router.post(STEP_ROUTES[Step.FORWARD], response_model=IncidentRead)
+def forward(incident_id: str, body: ForwardCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    """The review result was sent to the competent authority (審核結果送主管機關)."""
+    return incident_read(
+        soc,
+        service.record_forwarded(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            to=body.to,
+            reference=body.reference,
+            at=body.at,
+            clock=soc.clock,
+        ),
+    )
+
+
+@router.post(STEP_ROUTES[Step.CLOSE], response_model=IncidentRead)
+def close(incident_id: str, body: CloseCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    """Close the incident; refused until its investigation report is submitted."""
+    return incident_read(
+        soc,
+        service.close_incident(
+            store=soc.store, actor=who, incident_id=incident_id, reason=body.reason, clock=soc.clock
+        ),
+    )
+
+
+@router.post(STEP_ROUTES[Step.DISMISS], response_model=IncidentRead)
+def dismiss(incident_id: str, body: DismissCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    """A candidate incident, never notified, that turned out to be a false positive."""
+    return incident_read(
+        soc,
+        service.dismiss(
+            store=soc.store, actor=who, incident_id=incident_id, reason=body.reason, clock=soc.clock
         ),
     )
 

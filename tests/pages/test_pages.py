@@ -11,7 +11,7 @@ import pytest
 from api.app import create_app
 from api.headers import CSP
 from collectors.records import RawRecord
-from core.access import Role
+from core.access import Actor, Role
 from core.settings import Settings
 from incidents import service
 from tests.data.events import winlogbeat
@@ -331,3 +331,68 @@ def test_the_audit_export_lets_an_auditor_recompute_the_chain_offline(app, soc, 
     one = auditor.get("/api/v1/audit/export", subject=incident_id).text
     assert incident_id in one and "alerts.assign" not in one
     assert Browser(app, "xitun").get("/api/v1/audit/export").status_code == 403
+
+
+LEVEL_FORM = {k: v for k, v in NOTIFY.items() if k not in ("intent", "description")}
+LEVEL_FORM = {k: v for k, v in LEVEL_FORM.items() if k != "response_measures"}
+LEVEL_FORM["availability"] = "beyond_mtd"  # level 3
+
+
+def forms_on(html: str) -> set[str]:
+    return set(re.findall(r'<form method="post" action="([^"]+)"', html))
+
+
+def test_the_page_offers_exactly_the_available_steps_to_the_end(app, soc, incident_id):
+    """Change the level, forward the review, close with the report: every form the page shows
+    is one of workflow.available_steps, and each step after the notification works."""
+    from api.pages.incidents import STEP_FORMS
+    from incidents import workflow
+
+    reporter, lead = Browser(app, "xitun"), Browser(app, "lead")
+    page = f"/incidents/{incident_id}"
+
+    def offered(browser: Browser, username: str) -> set[str]:
+        role, agency = USERS[username]
+        actor = Actor(username, role, agency=agency)
+        stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+        steps = workflow.available_steps(actor, stored)
+        expected = {STEP_FORMS[s].format(incident_id=incident_id) for s in steps}
+        shown = forms_on(browser.get(page).text) & {
+            f.format(incident_id=incident_id) for f in STEP_FORMS.values()
+        }
+        assert shown == expected, username
+        return shown
+
+    assert f"{page}/level" not in offered(reporter, "xitun")  # nothing to re-notify yet
+    reporter.follow(reporter.post(f"{page}/notify", NOTIFY))
+    assert f"{page}/level" in offered(reporter, "xitun")
+    raised = reporter.post(f"{page}/level", {**LEVEL_FORM, "reason": " "})
+    assert raised.status_code == 422 and 'id="level-error"' in raised.text
+    reporter.follow(reporter.post(f"{page}/level", {**LEVEL_FORM, "reason": "停機逾時"}))
+    lead.follow(lead.post(f"{page}/review", {"level": "3"}))
+    assert f"{page}/forward" in offered(lead, "lead")
+    assert f"{page}/forward" not in offered(reporter, "xitun")  # the superior forwards
+    future = lead.post(
+        f"{page}/forward", {"to": "資安署", "reference": "R-1", "at": "2099-01-01T09:00"}
+    )
+    assert future.status_code == 422 and "R-1" in future.text  # typed values come back
+    shown = lead.follow(lead.post(f"{page}/forward", {"to": "資安署", "reference": "R-1"}))
+    assert 'id="forwarded"' in shown.text and "R-1" in shown.text
+    reporter.follow(reporter.post(f"{page}/contained", {"note": "已還原"}))
+    assert f"{page}/close" not in offered(reporter, "xitun")  # not before the report
+    reporter.follow(reporter.post(f"{page}/report", REPORT))
+    assert f"{page}/close" in offered(reporter, "xitun")
+    reporter.follow(reporter.post(f"{page}/close", {"reason": "改善措施已排程"}))
+    assert offered(reporter, "xitun") == set() and offered(lead, "lead") == set()
+    stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+    assert (stored.state.value, stored.level, stored.forward_reference) == ("closed", 3, "R-1")
+
+
+def test_an_analyst_dismisses_a_false_positive_from_the_page(app, soc, incident_id):
+    analyst = Browser(app, "analyst")
+    page = f"/incidents/{incident_id}"
+    assert f"{page}/dismiss" in forms_on(analyst.get(page).text)
+    assert 'id="dismiss-error"' in analyst.post(f"{page}/dismiss", {"reason": ""}).text
+    shown = analyst.follow(analyst.post(f"{page}/dismiss", {"reason": "弱掃誤報"}))
+    assert 'id="state">false_positive' in shown.text
+    assert forms_on(shown.text) <= {f"{page}/share", "/logout"}  # no step is offered

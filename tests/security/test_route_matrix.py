@@ -43,6 +43,7 @@ NOTIFY_FORM = {
     "description": "d",
     "response_measures": "m",
 }
+PAGE_TEXT = ("intent", "description", "response_measures")  # the level form takes answers only
 # Pages: session cookies, CSRF in the form; anonymous callers are sent to /login (303).
 UPLOAD = "multipart file"  # the test sends a file named after the caller instead of JSON/form
 PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[str, object]]] = {
@@ -92,6 +93,26 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
         "/incidents/{incident}/report",
         {"scope_and_damage": "s"},
         {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
+    ("POST", "/incidents/{incident_id}/level"): (
+        "/incidents/{incident}/level",
+        {**{k: NOTIFY_FORM[k] for k in NOTIFY_FORM if k not in PAGE_TEXT}, "reason": "r"},
+        {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
+    ("POST", "/incidents/{incident_id}/forward"): (
+        "/incidents/{incident}/forward",
+        {"to": "資通安全署", "reference": "NCERT-1"},
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 403, "lead": 422},
+    ),
+    ("POST", "/incidents/{incident_id}/close"): (
+        "/incidents/{incident}/close",
+        {"reason": "done"},
+        {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
+    ("POST", "/incidents/{incident_id}/dismiss"): (
+        "/incidents/{incident}/dismiss",
+        {"reason": "test"},
+        {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 303, "lead": 422},
     ),
     ("POST", "/incidents/{incident_id}/evidence"): (
         "/incidents/{incident}/evidence",
@@ -289,6 +310,27 @@ CASES |= {
         "/api/v1/incidents/{incident}/report",
         REPORT,
         _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},
+    ),
+    # the steps after the notification: allowed callers learn what must happen first
+    ("POST", "/api/v1/incidents/{incident_id}/level"): (
+        "/api/v1/incidents/{incident}/level",
+        {"answers": {"system_class": "non_core", "availability": "within_mtd"}, "reason": "r"},
+        _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/forward"): (
+        "/api/v1/incidents/{incident}/forward",
+        {"to": "資通安全署", "reference": "NCERT-1"},
+        _TRIAGE | {"analyst": 403, "lead": 422},  # only the superior (lead), after review
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/close"): (
+        "/api/v1/incidents/{incident}/close",
+        {"reason": "done"},
+        _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},  # no report yet
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/dismiss"): (
+        "/api/v1/incidents/{incident}/dismiss",
+        {"reason": "test"},
+        _TRIAGE | {"lead": 422},  # the analyst already dismissed it
     ),
     ("GET", "/api/v1/events/{event_id}"): ("/api/v1/events/{event}", None, {"reporter_other": 404}),
     ("GET", "/api/v1/incidents/{incident_id}/evidence"): (

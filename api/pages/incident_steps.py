@@ -1,0 +1,139 @@
+"""The incident page's forms for the steps after the notification that end or redirect the
+workflow: change the level (續行通報), forward the superior's review to the competent
+authority, close with the report, dismiss as a false positive. Shaped like the forms in
+api.pages.incident_forms (303 back to the page, or the page with the message, 422)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from api.deps import Soc
+from api.pages.deps import FormSession
+from api.pages.incident_forms import section_post
+from api.pages.incidents import STEP_FORMS
+from api.pages.rendering import validated
+from api.schemas import CloseCreate, DismissCreate, ForwardCreate, LevelChangeCreate
+from core.access import Actor
+from core.clock import TAIPEI
+from core.errors import InputError
+from incidents import service
+from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
+from incidents.workflow import Step
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _sent_at(value: str) -> datetime | None:
+    """A datetime-local input's value (Taipei time); blank means now."""
+    if not value.strip():
+        return None
+    try:
+        at = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"not a time: {value!r}", location="at") from None
+    return at.replace(tzinfo=TAIPEI) if at.tzinfo is None else at
+
+
+@router.post(STEP_FORMS[Step.CHANGE_LEVEL])
+def change_level(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    info_class: Annotated[InfoClass, Form()],
+    leak: Annotated[Impact, Form()],
+    tamper: Annotated[Impact, Form()],
+    system_class: Annotated[SystemClass, Form()],
+    availability: Annotated[Availability, Form()],
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    answers = LevelAnswers(
+        info_class=info_class,
+        leak=leak,
+        tamper=tamper,
+        system_class=system_class,
+        availability=availability,
+    )
+
+    def act(who: Actor) -> object:
+        body = validated(LevelChangeCreate, answers=answers, reason=reason)
+        return service.change_level(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            answers=body.answers,
+            reason=body.reason,
+            clock=soc.clock,
+        )
+
+    return section_post(request, soc, session, incident_id, "level", {"reason": reason}, act)
+
+
+@router.post(STEP_FORMS[Step.FORWARD])
+def forward(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    to: Annotated[str, Form()] = "",
+    reference: Annotated[str, Form()] = "",
+    at: Annotated[str, Form()] = "",
+) -> Response:
+    def act(who: Actor) -> object:
+        body = validated(ForwardCreate, to=to, reference=reference, at=_sent_at(at))
+        return service.record_forwarded(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            to=body.to,
+            reference=body.reference,
+            at=body.at,
+            clock=soc.clock,
+        )
+
+    form = {"to": to, "reference": reference, "at": at}
+    return section_post(request, soc, session, incident_id, "forward", form, act)
+
+
+@router.post(STEP_FORMS[Step.CLOSE])
+def close(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def act(who: Actor) -> object:
+        return service.close_incident(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            reason=validated(CloseCreate, reason=reason).reason,
+            clock=soc.clock,
+        )
+
+    return section_post(request, soc, session, incident_id, "close", {"reason": reason}, act)
+
+
+@router.post(STEP_FORMS[Step.DISMISS])
+def dismiss(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def act(who: Actor) -> object:
+        return service.dismiss(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            reason=validated(DismissCreate, reason=reason).reason,
+            clock=soc.clock,
+        )
+
+    return section_post(request, soc, session, incident_id, "dismiss", {"reason": reason}, act)
