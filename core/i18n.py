@@ -161,6 +161,14 @@ _ZH = {
     "incidents_by_level": "各等級事件數",
     "timeliness": "法定時限達成情形",
     "open_overdue": "逾期未完成事項",
+    "corrected_clocks": "知悉時間更正後維持原計之時限",
+    "corrected_clocks_note": (
+        "時限已屆至後才更正知悉時間者，仍依原知悉時間計算（不得因更正而轉為如期）；"
+        "更正後之數字並列於旁。"
+    ),
+    "original_figure": "原計（依原知悉時間）",
+    "corrected_figure": "依更正後知悉時間",
+    "correction_reason": "更正理由",
     "ttd": "平均偵測時間（發生至知悉）",
     "ttr": "平均復原時間（知悉至完成復原）",
     "audit": "稽核軌跡驗證",
@@ -460,6 +468,15 @@ _EN = {
     "incidents_by_level": "Incidents by level",
     "timeliness": "Statutory clocks met",
     "open_overdue": "Open overdue items",
+    "corrected_clocks": "Clocks kept at the original awareness after a correction",
+    "corrected_clocks_note": (
+        "Awareness was corrected after these clocks were due, so they still run from the "
+        "original time of awareness (a correction never turns a late clock into a met one); "
+        "the corrected figure is shown beside."
+    ),
+    "original_figure": "Original (from the original awareness)",
+    "corrected_figure": "From the corrected awareness",
+    "correction_reason": "Reason for the correction",
     "ttd": "Mean time to detect (occurred → aware)",
     "ttr": "Mean time to recover (aware → recovered)",
     "audit": "Audit-trail verification",

@@ -3,22 +3,28 @@
 The rules are data citing the regulation (regulations.md §3). T0 is awareness (知悉).
 When the level changes mid-incident, damage control is computed from T0 with the highest
 level assessed so far (the stricter clock), as regulations.md recommends.
+
+A correction of T0 never relaxes a clock whose due time had already passed when the
+correction was made (``held_awareness``); the corrected figure is kept beside it.
 """
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from core.clock import TAIPEI, UTC, later
 
 __all__ = [
+    "AwarenessChange",
     "DeadlineKind",
     "Deadline",
     "DeadlineStatus",
     "TITLES",
     "add_calendar_month",
     "compute_deadlines",
+    "held_awareness",
 ]
 
 
@@ -57,6 +63,11 @@ class Deadline:
     done_at: datetime | None
     basis: str
     status: DeadlineStatus
+    # Set when a correction of T0 could not move this clock (held_awareness): what the
+    # corrected awareness alone would give, and why it was corrected.
+    corrected_due_at: datetime | None = None
+    corrected_status: DeadlineStatus | None = None
+    correction_reasons: tuple[str, ...] = ()
 
     def delay(self) -> timedelta | None:
         """How late it was (done) or is (open), if late."""
@@ -81,6 +92,41 @@ def add_calendar_month(at: datetime) -> datetime:
         return later(at, timedelta(days=31))
 
 
+@dataclass(frozen=True, slots=True)
+class AwarenessChange:
+    """One recorded change of T0 (知悉時間): when it was made, from what, to what, why."""
+
+    at: datetime
+    old: datetime
+    new: datetime
+    reason: str = ""
+
+
+def held_awareness(
+    aware_at: datetime, changes: Sequence[AwarenessChange], span: timedelta
+) -> tuple[datetime, tuple[str, ...]]:
+    """T0 for a clock due ``span`` after awareness, and the reasons of the changes held.
+
+    Why: the deadlines of 2026 Art. 6 para. 1 (notify 1 h after 知悉) and of 2021 Art. 6
+    para. 1 (damage control 36/72 h) ran from the awareness on record; once such a deadline
+    has passed, the agency was late or on time *then*. A later correction may show it was
+    aware earlier (the clock becomes stricter) but cannot move awareness later and so turn
+    an overdue or missed clock into a met one (regulations.md §3: keep the history). A
+    change made before the due time moves the clock freely."""
+    if not changes:
+        return aware_at, ()
+    ordered = sorted(changes, key=lambda c: c.at)
+    base, held, reasons = ordered[0].old, False, []
+    for change in ordered:
+        held = held or change.at > later(base, span)
+        if not held:
+            base = change.new
+        elif change.new != base:
+            base = min(base, change.new)
+            reasons.append(change.reason)
+    return base, tuple(reasons)
+
+
 def _status(due: datetime | None, done: datetime | None, now: datetime) -> DeadlineStatus:
     if due is None:
         return DeadlineStatus.WAITING
@@ -101,23 +147,28 @@ def compute_deadlines(
     report_submitted_at: datetime | None,
     report_extended_to: datetime | None,
     now: datetime,
+    awareness_changes: Sequence[AwarenessChange] = (),
 ) -> list[Deadline]:
-    """All statutory clocks of one incident, with their status at ``now``."""
+    """All statutory clocks of one incident, with their status at ``now``.
+
+    ``awareness_changes`` are the corrections of ``aware_at`` (the current value) in any
+    order; clocks they may not move are computed from the held awareness."""
     major = (level or 0) >= 3
     strict = (highest_level or level or 0) >= 3
+    containment_span = timedelta(hours=36) if strict else timedelta(hours=72)
+    notify_t0, notify_held = held_awareness(aware_at, awareness_changes, timedelta(hours=1))
+    containment_t0, containment_held = held_awareness(aware_at, awareness_changes, containment_span)
     review_due = (
         later(notified_at, timedelta(hours=2) if major else timedelta(hours=8))
         if notified_at and level
         else None
     )
-    containment_due = (
-        later(aware_at, timedelta(hours=36) if strict else timedelta(hours=72)) if level else None
-    )
+    containment_due = later(containment_t0, containment_span) if level else None
     report_due = report_extended_to or (add_calendar_month(contained_at) if contained_at else None)
     rows = [
         (
             DeadlineKind.NOTIFY,
-            later(aware_at, timedelta(hours=1)),
+            later(notify_t0, timedelta(hours=1)),
             notified_at,
             "辦法第6條第1項：知悉後1小時內通報",
         ),
@@ -146,7 +197,24 @@ def compute_deadlines(
             "110年辦法第6條第2項：完成損害控制或復原後1個月內",
         ),
     ]
-    return [
-        Deadline(kind, *TITLES[kind], due, done, basis, _status(due, done, now))
-        for kind, due, done, basis in rows
-    ]
+    # What the corrected awareness alone would give, for the clocks held at their old T0.
+    corrected = {
+        DeadlineKind.NOTIFY: (later(aware_at, timedelta(hours=1)), notify_held),
+        DeadlineKind.CONTAINMENT: (
+            later(aware_at, containment_span) if level else None,
+            containment_held,
+        ),
+    }
+    deadlines = []
+    for kind, due, done, basis in rows:
+        deadline = Deadline(kind, *TITLES[kind], due, done, basis, _status(due, done, now))
+        if kind in corrected and due != corrected[kind][0]:
+            corrected_due, reasons = corrected[kind]
+            deadline = replace(
+                deadline,
+                corrected_due_at=corrected_due,
+                corrected_status=_status(corrected_due, done, now),
+                correction_reasons=reasons,
+            )
+        deadlines.append(deadline)
+    return deadlines

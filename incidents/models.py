@@ -8,6 +8,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from incidents.levels import LevelAnswers
 
 __all__ = [
+    "Correction",
+    "CorrectedField",
     "EvidenceFile",
     "IoC",
     "IoCType",
@@ -90,6 +92,27 @@ class LevelChange(BaseModel):
     answers: LevelAnswers | None = None
 
 
+class CorrectedField(StrEnum):
+    """The recorded times a correction may change (they start or date the clocks)."""
+
+    AWARE_AT = "aware_at"  # 知悉時間: T0 of the statutory clocks
+    OCCURRED_AT = "occurred_at"  # 發生時間
+
+
+class Correction(BaseModel):
+    """One change of a recorded time, appended and never replaced: who, when, old → new and
+    why. Changes of ``aware_at`` also tell deadlines.py which clocks they may not relax."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    by: str
+    field: CorrectedField
+    old: AwareDatetime | None
+    new: AwareDatetime
+    reason: str = ""
+
+
 class EvidenceFile(BaseModel):
     """A file attached as evidence. The bytes live outside the web root, named by their
     SHA-256 (incidents.evidence); the record says what they are and who brought them."""
@@ -158,6 +181,7 @@ class Incident(BaseModel):
     alert_count: int = 0
     evidence: list[EvidenceFile] = Field(default_factory=list)
     progress: list[ProgressNote] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list)
     created_at: AwareDatetime
     created_by: str
     updated_at: AwareDatetime

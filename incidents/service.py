@@ -16,9 +16,11 @@ from core.errors import InputError
 from core.storage.base import Store
 from core.time_range import check_time
 from incidents import repository, workflow
-from incidents.deadlines import Deadline, compute_deadlines
+from incidents.deadlines import AwarenessChange, Deadline, compute_deadlines
 from incidents.levels import LevelAnswers, SystemClass, assess_level
 from incidents.models import (
+    CorrectedField,
+    Correction,
     Incident,
     IncidentCategory,
     IncidentState,
@@ -39,7 +41,7 @@ __all__ = [
     "attach_alerts",
     "change_level",
     "close_incident",
-    "correct_aware_at",
+    "correct_time",
     "deadlines",
     "dismiss",
     "file_notification",
@@ -84,6 +86,10 @@ def open_incident(
     aware = ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
     if occurred_at is not None:
         occurred_at = ensure_aware(check_time(occurred_at, "occurred_at"), "occurred_at")
+        if occurred_at > now:
+            raise InputError(
+                f"occurred_at {occurred_at.isoformat()} is in the future", location="occurred_at"
+            )
     if aware > now:
         raise InputError(f"aware_at {aware.isoformat()} is in the future", location="aware_at")
     incident = Incident(
@@ -186,7 +192,9 @@ def file_notification(
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         detail: dict[str, object] = {}
         if aware_at is not None:  # the notification is filed now: awareness is at most now
-            detail = _move_aware_at(i, aware_at, now)
+            detail = _correct_time(
+                i, CorrectedField.AWARE_AT, aware_at, now, by=actor.label, reason=""
+            )
         i.description = description
         i.response_measures = response_measures
         i.outside_support_needed = outside_support_needed
@@ -228,51 +236,61 @@ def file_notification(
     )
 
 
-def _move_aware_at(i: Incident, value: datetime, now: datetime) -> dict[str, object]:
-    """Set the time of awareness (知悉時間), which starts the statutory clocks: never in the
-    future and never after a notification already filed, or a late notification would
-    turn into a timely one. Returns the audit detail with the old and new values."""
-    aware = ensure_aware(check_time(value, "aware_at"), "aware_at")
-    if aware > now:
+def _correct_time(
+    i: Incident, field: CorrectedField, value: datetime, now: datetime, *, by: str, reason: str
+) -> dict[str, object]:
+    """Set a recorded time (知悉 starts the statutory clocks): never in the future, and
+    awareness never after a notification already filed, or a late notification would turn
+    into a timely one. A change is appended to ``i.corrections`` (deadlines.py keeps the
+    clocks it may not relax); returns the audit detail with the old and new values."""
+    name = field.value
+    new = ensure_aware(check_time(value, name), name)
+    if new > now:
         raise InputError(
-            f"aware_at {aware.isoformat()} is in the future; awareness cannot follow now",
-            location="aware_at",
+            f"{name} {new.isoformat()} is in the future; a time on record cannot follow now",
+            location=name,
         )
     notified = i.notified_at
-    if notified is not None and aware > notified:
+    if field is CorrectedField.AWARE_AT and notified is not None and new > notified:
         raise InputError(
-            f"aware_at {aware.isoformat()} is after the notification filed at "
+            f"aware_at {new.isoformat()} is after the notification filed at "
             f"{notified.isoformat()}; the agency was aware before it notified",
-            location="aware_at",
+            location=name,
         )
-    old, i.aware_at = i.aware_at, aware
-    if old == aware:
+    old: datetime | None = getattr(i, name)
+    if old == new:
         return {}
-    return {"aware_at": {"from": old.isoformat(), "to": aware.isoformat()}}
+    setattr(i, name, new)
+    i.corrections.append(
+        Correction(at=now, by=by, field=field, old=old, new=new, reason=reason.strip())
+    )
+    return {name: {"from": old.isoformat() if old else None, "to": new.isoformat()}}
 
 
-def correct_aware_at(
+def correct_time(
     *,
     store: Store,
     actor: Actor,
     incident_id: str,
-    aware_at: datetime,
+    field: CorrectedField,
+    value: datetime,
     reason: str,
     clock: Clock,
 ) -> Incident:
-    """Correct when the agency became aware. Once notified, only with a reason (the clocks
-    already ran from the old time); audited with the old and new values and the reason.
-
-    (Minimal until the lifecycle issue redesigns confirmation and awareness.)
-    """
+    """Correct when the incident occurred or the agency became aware. Once notified, only
+    with a reason (the clocks already ran from the old time). Appended to the incident's
+    corrections and audited with the old and new values and the reason; who may file the
+    agency's notification may correct it."""
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         if i.notifications and not reason.strip():
             raise InputError(
-                "say why the time of awareness changes after the notification",
-                location="reason",
+                f"say why {field.value} changes after the notification", location="reason"
             )
-        return {**_move_aware_at(i, aware_at, now), "reason": reason}
+        return {
+            **_correct_time(i, field, value, now, by=actor.label, reason=reason),
+            "reason": reason,
+        }
 
     return change(
         store=store,
@@ -281,7 +299,8 @@ def correct_aware_at(
         step=Step.EDIT,
         mutate=mutate,
         clock=clock,
-        audit_action="incident.aware_at",
+        action=Action.FILE_NOTIFICATION,
+        audit_action=f"incident.{field.value}",
     )
 
 
@@ -594,4 +613,9 @@ def deadlines(incident: Incident, *, now: datetime) -> list[Deadline]:
         report_submitted_at=incident.report_submitted_at,
         report_extended_to=incident.report_extended_to,
         now=now,
+        awareness_changes=[
+            AwarenessChange(at=c.at, old=c.old, new=c.new, reason=c.reason)
+            for c in incident.corrections
+            if c.field is CorrectedField.AWARE_AT and c.old is not None
+        ],
     )

@@ -53,6 +53,11 @@ class ClockRow(BaseModel):
     done_at: datetime | None
     status: DeadlineStatus
     delay_seconds: int | None  # how late it was done, or how far past due it is now
+    # When awareness was corrected after this clock was due, the clock keeps the original
+    # figure above (incidents.deadlines.held_awareness); the corrected one is shown beside.
+    corrected_due_at: datetime | None = None
+    corrected_status: DeadlineStatus | None = None
+    correction_reasons: list[str] = []
 
 
 class AgencySummary(BaseModel):
@@ -88,6 +93,7 @@ class ComplianceReport(BaseModel):
     clocks: dict[DeadlineKind, dict[DeadlineStatus, int]]
     rows: list[ClockRow]
     open_overdue: list[ClockRow]
+    corrected: list[ClockRow] = []  # clocks held at the original awareness (see ClockRow)
     agencies: list[AgencySummary]
     mean_hours_to_detect: float | None
     mean_hours_to_recover: float | None
@@ -188,6 +194,9 @@ def build_compliance(
                 done_at=d.done_at,
                 status=d.status,
                 delay_seconds=delay,
+                corrected_due_at=d.corrected_due_at,
+                corrected_status=d.corrected_status,
+                correction_reasons=list(d.correction_reasons),
             )
             rows.append(row)
             clocks[d.kind][d.status] += 1
@@ -227,6 +236,7 @@ def build_compliance(
         clocks={k: dict(v) for k, v in clocks.items()},
         rows=rows,
         open_overdue=[r for r in rows if r.status is DeadlineStatus.OVERDUE],
+        corrected=[r for r in rows if r.corrected_status is not None],
         agencies=agencies,
         mean_hours_to_detect=sum(detect) / len(detect) if detect else None,
         mean_hours_to_recover=sum(recover) / len(recover) if recover else None,
@@ -325,6 +335,9 @@ _CSV_HEADER = [
     "done_at",
     "status",
     "delay_seconds",
+    "corrected_due_at",
+    "corrected_status",
+    "correction_reasons",
 ]
 
 
@@ -338,6 +351,9 @@ def _cells(row: ClockRow) -> list[object]:
         row.done_at.isoformat() if row.done_at else "",
         row.status.value,
         "" if row.delay_seconds is None else row.delay_seconds,
+        row.corrected_due_at.isoformat() if row.corrected_due_at else "",
+        row.corrected_status.value if row.corrected_status else "",
+        "; ".join(row.correction_reasons),
     ]
 
 

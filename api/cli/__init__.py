@@ -11,6 +11,7 @@ import typer
 from api.cli import (
     alerts,
     audit,
+    corrections,
     demo,
     drills,
     incidents,
@@ -41,6 +42,7 @@ app.command()(serve.serve)
 app.command()(demo.demo)
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.dead_app, name="deadletter")
+incidents.incidents_app.command("correct")(corrections.correct)
 app.add_typer(incidents.incidents_app, name="incidents")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(ingest.rules_app, name="rules")

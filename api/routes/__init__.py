@@ -3,7 +3,17 @@ order ``create_app`` includes them (the order of the OpenAPI document)."""
 
 from fastapi import APIRouter
 
-from api.routes import alerts, audit, auth, evidence, incidents, intel, operations, reports
+from api.routes import (
+    alerts,
+    audit,
+    auth,
+    corrections,
+    evidence,
+    incidents,
+    intel,
+    operations,
+    reports,
+)
 
 __all__ = ["api_routers"]
 
@@ -12,6 +22,7 @@ api_routers: tuple[APIRouter, ...] = (
     operations.router,
     alerts.router,
     incidents.router,
+    corrections.router,
     evidence.router,
     intel.router,
     reports.router,

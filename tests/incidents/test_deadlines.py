@@ -7,6 +7,7 @@ import pytest
 from core.clock import FixedClock, ensure_aware
 from core.errors import InputError
 from incidents.deadlines import (
+    AwarenessChange,
     DeadlineKind,
     DeadlineStatus,
     add_calendar_month,
@@ -100,3 +101,36 @@ def test_naive_datetimes_are_rejected():
         ensure_aware(datetime(2026, 3, 2, 9, 0), "aware_at")
     with pytest.raises(InputError, match="time zone"):
         FixedClock(datetime(2026, 3, 2, 9, 0))
+
+
+def test_a_late_correction_holds_the_containment_clock_and_an_earlier_one_tightens_it():
+    """Level 3: damage control 36 h from T0. Moved 10 h later two days on, the clock keeps
+    T0 (missed); moved 2 h earlier, it runs from the earlier awareness."""
+    contained = T0 + timedelta(hours=40)
+    now = T0 + timedelta(days=3)
+
+    def containment(new):
+        [row] = [
+            d
+            for d in compute_deadlines(
+                aware_at=new,
+                level=3,
+                highest_level=3,
+                notified_at=T0,
+                reviewed_at=None,
+                forwarded_at=None,
+                contained_at=contained,
+                report_submitted_at=None,
+                report_extended_to=None,
+                now=now,
+                awareness_changes=[AwarenessChange(at=T0 + timedelta(days=2), old=T0, new=new)],
+            )
+            if d.kind is DeadlineKind.CONTAINMENT
+        ]
+        return row
+
+    held = containment(T0 + timedelta(hours=10))
+    assert (held.due_at, held.status) == (T0 + timedelta(hours=36), DeadlineStatus.MISSED)
+    assert held.corrected_status is DeadlineStatus.MET
+    tighter = containment(T0 - timedelta(hours=2))
+    assert tighter.due_at == T0 + timedelta(hours=34) and tighter.corrected_status is None

@@ -14,6 +14,7 @@ from core.errors import NotFoundError
 from incidents import service
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.levels import Availability, LevelAnswers, SystemClass
+from incidents.models import CorrectedField
 from reports.compliance import (
     ComplianceReport,
     build_compliance,
@@ -239,3 +240,35 @@ def test_reports_respect_agency_isolation(store, registry):
             now=now,
             agency="finance",
         )
+
+
+def test_a_late_correction_shows_the_original_and_the_corrected_figure(store, registry):
+    aware = taipei("2026-05-04T10:00:00")
+    created = incident(store, "police", aware, timedelta(hours=3))
+    clock = FixedClock(aware + timedelta(hours=4))
+    service.correct_time(
+        store=store,
+        actor=Actor("r", Role.REPORTER, agency="police"),
+        incident_id=created.id,
+        field=CorrectedField.AWARE_AT,
+        value=aware + timedelta(hours=2, minutes=30),
+        reason="主管較晚得知",
+        clock=clock,
+    )
+    report = build_compliance(
+        store=store,
+        actor=AUDITOR,
+        registry=registry,
+        start=date(2026, 5, 1),
+        end=date(2026, 5, 31),
+        now=datetime(2026, 7, 1, tzinfo=UTC),
+    )
+    assert notify_status(report, created.id) == (DeadlineStatus.MISSED, 2 * 3600)
+    [held] = report.corrected
+    assert (held.clock, held.corrected_status) == (DeadlineKind.NOTIFY, DeadlineStatus.MET)
+    assert held.correction_reasons == ["主管較晚得知"]
+    html = compliance_html(report, registry=registry)
+    assert 'id="corrected-clocks"' in html and "主管較晚得知" in html
+    rows = list(csv.DictReader(io.StringIO(compliance_csv(report).decode("utf-8-sig"))))
+    notify = next(r for r in rows if r["clock"] == "notify")
+    assert (notify["corrected_status"], notify["correction_reasons"]) == ("met", "主管較晚得知")

@@ -184,6 +184,18 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
             "reporter_own": "skip",
         },
     ),
+    # Whoever may file the agency's notification may correct its times (the same right).
+    ("POST", "/api/v1/incidents/{incident_id}/corrections"): (
+        "/api/v1/incidents/{incident}/corrections",
+        {"field": "occurred_at", "value": "2026-03-02T08:00:00+08:00", "reason": "r"},
+        {
+            "reporter_other": 404,
+            "reporter_own": "ok",
+            "auditor": 403,
+            "analyst": "ok",
+            "lead": "ok",
+        },
+    ),
     ("POST", "/api/v1/incidents/{incident_id}/review"): (
         "/api/v1/incidents/{incident}/review",
         {"level": 2},
