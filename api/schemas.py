@@ -19,7 +19,14 @@ from core.alerts import Alert
 from core.errors import InputError
 from incidents.deadlines import DeadlineStatus
 from incidents.levels import LevelAnswers
-from incidents.models import Incident, IncidentCategory, InvestigationReport, IoC, IoCType
+from incidents.models import (
+    CorrectedField,
+    Incident,
+    IncidentCategory,
+    InvestigationReport,
+    IoC,
+    IoCType,
+)
 from incidents.sharing.observables import classify
 from incidents.sharing.tlp import Tlp
 from incidents.triage import MAX_SELECTION
@@ -242,6 +249,14 @@ class CloseCreate(_Input):
 
 class DismissCreate(_Input):
     reason: Reason
+
+
+class CorrectionCreate(_Input):
+    """A correction of an incident's recorded time; the reason is required once notified."""
+
+    field: CorrectedField
+    value: Instant
+    reason: Reason = ""
 
 
 class IocCreate(_Input):

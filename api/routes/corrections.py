@@ -4,25 +4,15 @@ The body names the field, the new value and the reason (required once notified);
 service refuses a future time and keeps the clocks a late correction may not relax."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
 
 from api.deps import ActorDep, Soc
 from api.presenters import incident_read
-from api.schemas import IncidentRead, Instant, Reason
+from api.schemas import CorrectionCreate, IncidentRead
 from incidents import service
-from incidents.models import CorrectedField
 
-__all__ = ["CorrectionCreate", "router"]
+__all__ = ["router"]
 
 router = APIRouter()
-
-
-class CorrectionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    field: CorrectedField
-    value: Instant
-    reason: Reason = ""
 
 
 @router.post(
