@@ -72,17 +72,22 @@ def scope_for(ports: list[int], *, window: ScanWindow | None = None, core=True) 
     return ScanScope([target])
 
 
-def policy_for(port: int) -> ExposurePolicy:
+def policy_for(
+    port: int, *, severity: Severity = Severity.MEDIUM, cap: Severity = Severity.CRITICAL
+) -> ExposurePolicy:
+    """One rule for the port; ``cap`` is the policy's max_alert_severity (uncapped here so
+    the raise for core systems shows; the shipped default, medium, has its own test)."""
     return ExposurePolicy(
         [
             ExposureRule(
                 id="test-port",
                 title="Test service open",
-                severity=Severity.MEDIUM,
+                severity=severity,
                 ports=(port,),
                 tags=("attack.initial-access", "attack.t1133"),
             )
-        ]
+        ],
+        max_alert_severity=cap,
     )
 
 
@@ -234,6 +239,7 @@ def test_shipped_example_targets_and_policy_load(registry):
     assert scope.enabled == []  # an example: nothing in it is enabled
     policy = ExposurePolicy.load(DEFAULT_EXPOSURE_POLICY)
     assert {r.id for r in policy.rules} >= {"rdp-exposed", "smb-exposed", "eol-service"}
+    assert policy.max_alert_severity is Severity.MEDIUM
 
 
 def test_a_target_too_large_is_rejected(tmp_path, registry):
