@@ -1,7 +1,12 @@
 """Exposure findings: open ports and services the city's policy says should not be there.
 
 The policy is data (``exposure_policy.yaml``, or CITYSOC_EXPOSURE_POLICY_FILE); findings are
-ordinary alerts, so they go through the same triage as Sigma alerts.
+ordinary alerts (rule id ``RULE_PREFIX`` + the policy rule's id) in the analysts' queue.
+
+A finding's severity is capped at the policy's ``max_alert_severity`` (medium by default):
+an open port is a weakness to fix, not evidence that an incident happened. Whatever its
+severity, auto-triage never escalates a finding by itself
+(incidents.triage.may_escalate_by_itself); an analyst escalates what matters.
 """
 
 import hashlib
@@ -18,9 +23,19 @@ from core.config_files import load_yaml_model
 from core.events import Event
 from detections.runner import group_key_for
 
-__all__ = ["DEFAULT_POLICY", "ExposurePolicy", "ExposureRule", "Finding", "finding_alert"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "FINDING_SEVERITY",
+    "RULE_PREFIX",
+    "ExposurePolicy",
+    "ExposureRule",
+    "Finding",
+    "finding_alert",
+]
 
 DEFAULT_POLICY = Path(__file__).resolve().parent / "exposure_policy.yaml"
+FINDING_SEVERITY = Severity.MEDIUM  # the default cap; the policy file may set another
+RULE_PREFIX = "exposure:"  # of every finding's rule id
 _ORDER = list(Severity)
 _DAY = timedelta(days=1)  # one candidate incident per rule, host and day of scanning
 
@@ -64,30 +79,38 @@ class Finding:
 class _PolicyFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    max_alert_severity: Severity = FINDING_SEVERITY
     rules: list[ExposureRule]
 
 
 class ExposurePolicy:
-    def __init__(self, rules: list[ExposureRule]) -> None:
+    def __init__(
+        self, rules: list[ExposureRule], *, max_alert_severity: Severity = FINDING_SEVERITY
+    ) -> None:
         self.rules = rules
+        self.max_alert_severity = max_alert_severity
 
     @classmethod
     def load(cls, path: Path = DEFAULT_POLICY) -> "ExposurePolicy":
         """Raises ConfigError naming the file and the rule at fault."""
-        return cls(load_yaml_model(path, _PolicyFile, "exposure policy").rules)
+        parsed = load_yaml_model(path, _PolicyFile, "exposure policy")
+        return cls(parsed.rules, max_alert_severity=parsed.max_alert_severity)
 
     def findings(self, asset: Asset, port: OpenPort) -> list[Finding]:
+        """The rule's severity, raised for core systems and critical infrastructure, then
+        capped at ``max_alert_severity``."""
         bump = 2 if asset.critical_infrastructure else 1 if asset.core_system else 0
+        cap = _ORDER.index(self.max_alert_severity)
         out = []
         for rule in self.rules:
             if rule.matches(port):
-                severity = _ORDER[min(_ORDER.index(rule.severity) + bump, len(_ORDER) - 1)]
+                severity = _ORDER[min(_ORDER.index(rule.severity) + bump, cap)]
                 out.append(Finding(rule, asset, port, severity))
         return out
 
 
 def finding_alert(finding: Finding, event: Event, *, now: datetime) -> Alert:
-    rule_id = f"exposure:{finding.rule.id}"
+    rule_id = f"{RULE_PREFIX}{finding.rule.id}"
     asset = finding.asset
     where = "核心系統" if asset.core_system else "一般主機"
     if asset.critical_infrastructure:

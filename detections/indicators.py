@@ -3,11 +3,14 @@
 Each indicator becomes a Sigma rule over the ECS fields where its kind of value appears,
 compiled by the same backend and pipeline as every other rule; its checkpoint starts at
 zero, so the first run is the retro-hunt (bounded by ``sweep_from``) and later runs see
-only new events. Alerts carry the partner and the indicator id in their tags.
+only new events. Alerts carry the partner and the indicator id in their tags, and their
+rule id starts with ``RULE_PREFIX``.
 
-A partner's hit is at most ``PARTNER_SEVERITY`` (medium): auto-triage escalates high and
-critical groups, and another city's indicator (often a widely used address) must not open
-statutory incidents here by itself; an analyst escalates what matters.
+A partner's hit is ``PARTNER_SEVERITY`` (medium) unless the partner registry sets the
+partner's ``max_alert_severity``: another city's indicator (often a widely used address)
+is a lead, not proof of an incident in our agency. Whatever its severity, auto-triage
+never escalates such a group by itself (incidents.triage.may_escalate_by_itself); an
+analyst escalates what matters.
 """
 
 import hashlib
@@ -21,9 +24,10 @@ from detections.compile import CompiledRule, compile_rule_dict
 from detections.dialects import dialect_for
 from detections.pipeline import PIPELINE_VERSION
 
-__all__ = ["FIELDS_BY_KIND", "PARTNER_SEVERITY", "indicator_rule"]
+__all__ = ["FIELDS_BY_KIND", "PARTNER_SEVERITY", "RULE_PREFIX", "indicator_rule"]
 
-PARTNER_SEVERITY = Severity.MEDIUM
+PARTNER_SEVERITY = Severity.MEDIUM  # the default; a partner's entry may set another
+RULE_PREFIX = "ioc:"  # of every partner-indicator rule id (and so of its alerts)
 
 _IP_FIELDS = [
     "source.ip",
@@ -65,7 +69,11 @@ def _escape(value: str) -> str:
 
 
 def _rule_dict(
-    indicator_id: str, title: str, iocs: Sequence[tuple[str, str]], tags: Sequence[str]
+    indicator_id: str,
+    title: str,
+    iocs: Sequence[tuple[str, str]],
+    tags: Sequence[str],
+    severity: Severity,
 ) -> dict[str, object]:
     detection: dict[str, object] = {}
     keywords: list[str] = []
@@ -90,7 +98,7 @@ def _rule_dict(
         "status": "experimental",
         "logsource": {"category": "citysoc-indicator"},
         "detection": detection,
-        "level": PARTNER_SEVERITY.value,
+        "level": severity.value,
         "tags": list(tags),
     }
 
@@ -104,8 +112,10 @@ def indicator_rule(
     tags: Sequence[str],
     sweep_from: datetime,
     store: Store | None = None,
+    severity: Severity = PARTNER_SEVERITY,
 ) -> CompiledRule:
-    """The compiled rule for one indicator version; cached in the store. Raises RuleError."""
+    """The compiled rule for one indicator version; cached in the store (the condition
+    only: the severity is not part of it). Raises RuleError."""
     engine = store.engine if store is not None else "sqlite"
     dialect = dialect_for(engine)
     key = hashlib.sha256(f"{indicator_id}\x00{version}\x00{sweep_from}".encode()).hexdigest()
@@ -114,15 +124,15 @@ def indicator_rule(
     if cached is not None:
         condition = cached
     else:
-        rule = _rule_dict(indicator_id, title, iocs, tags)
+        rule = _rule_dict(indicator_id, title, iocs, tags, severity)
         compiled = compile_rule_dict(rule, indicator_id, engine=engine)
         condition = dialect.both(compiled.condition, dialect.since(sweep_from))
         if store is not None:
             store.checkpoints.cache_put(cache_key, condition)
     return CompiledRule(
-        rule_id=f"ioc:{indicator_id}",
+        rule_id=f"{RULE_PREFIX}{indicator_id}",
         title=title,
-        severity=PARTNER_SEVERITY,
+        severity=severity,
         tags=tuple(tags),
         author=None,
         references=(),

@@ -1,7 +1,9 @@
 """Alerts -> candidate incidents: one per (rule, agency, host, time window), with a count.
 
 ``auto_triage`` escalates new alert groups at or above a severity; a group whose key
-already belongs to an open incident adds its alerts to that incident instead.
+already belongs to an open incident adds its alerts to that incident instead. Partners'
+indicator hits and exposure findings are leads, never escalated by it
+(``may_escalate_by_itself``); an analyst may escalate them.
 """
 
 import hashlib
@@ -21,6 +23,7 @@ from core.events import Event
 from core.faults import crash_point
 from core.storage.base import Store
 from core.time_range import EARLIEST
+from detections import exposure, indicators
 from incidents import service
 from incidents.models import Incident
 
@@ -38,6 +41,7 @@ __all__ = [
     "escalate_group",
     "list_groups",
     "mark_false_positive",
+    "may_escalate_by_itself",
 ]
 
 log = logging.getLogger("citysoc.triage")
@@ -359,6 +363,17 @@ def _audit_bulk(
     )
 
 
+# Alerts that are leads, not evidence of an incident in the agency: another city's
+# indicator (often a widely used address) and an open port. Their rule id says so.
+_LEAD_RULES = (indicators.RULE_PREFIX, exposure.RULE_PREFIX)
+
+
+def may_escalate_by_itself(group: AlertGroup | Alert) -> bool:
+    """Whether auto-triage may open an incident for these alerts without a person: not for
+    partners' indicator hits or exposure findings, whatever their severity."""
+    return not group.rule_id.startswith(_LEAD_RULES)
+
+
 def auto_triage(
     *,
     store: Store,
@@ -367,13 +382,14 @@ def auto_triage(
     clock: Clock,
     min_severity: Severity = Severity.HIGH,
 ) -> TriageReport:
-    """Escalate every new group at or above ``min_severity``. Runs may overlap (the loop of
-    ``serve``, ``citysoc detect``, an analyst): a group another run or person handled in the
-    meantime is skipped, not an error."""
+    """Escalate every new group at or above ``min_severity`` that may escalate by itself
+    (``may_escalate_by_itself``). Runs may overlap (the loop of ``serve``, ``citysoc
+    detect``, an analyst): a group another run or person handled in the meantime is
+    skipped, not an error."""
     report = TriageReport()
     for group in list_groups(store, actor=actor):
         report.groups += 1
-        if _RANK[group.severity] < _RANK[min_severity]:
+        if _RANK[group.severity] < _RANK[min_severity] or not may_escalate_by_itself(group):
             continue
         try:
             _incident, outcome = _escalate_group(

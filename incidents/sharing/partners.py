@@ -1,9 +1,10 @@
 """The partner registry: the written joint-defence arrangement in machine form.
 
 Who we are (our STIX identity), which TAXII collections we serve, which partner may read
-or write which collection, the highest TLP each arrangement allows, and where we pull each
-partner's intelligence from. Secrets are never in this file: a partner's pull token is
-read from the environment variable the entry names.
+or write which collection, the highest TLP each arrangement allows, where we pull each
+partner's intelligence from, and how severe an alert its indicators raise here. Secrets
+are never in this file: a partner's pull token is read from the environment variable the
+entry names.
 """
 
 import os
@@ -17,10 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from core import accounts, audit
 from core.access import Action, Actor, Role, allowed, require_right
 from core.agencies import AgencyRegistry
+from core.alerts import Severity
 from core.clock import Clock
 from core.config_files import load_yaml_model
 from core.errors import ConfigError, NotFoundError
 from core.storage.base import Store
+from detections.indicators import PARTNER_SEVERITY
 from incidents.sharing.tlp import Tlp
 
 __all__ = [
@@ -95,6 +98,10 @@ class Partner(BaseModel):
     identity: str | None = Field(default=None, pattern=r"^identity--")  # their STIX identity
     grants: dict[str, Permission] = Field(default_factory=dict)  # collection alias -> access
     max_tlp: Tlp = Tlp.AMBER  # the highest marking the arrangement lets us send them
+    # The severity of alerts its indicators raise here. Medium by default: a partner's
+    # indicator is a lead, not proof of an incident in our agency. Higher only sorts the
+    # queue: auto-triage never opens an incident for such alerts by itself.
+    max_alert_severity: Severity = PARTNER_SEVERITY
     pull: PullSource | None = None
     note: str | None = None
 

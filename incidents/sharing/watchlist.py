@@ -16,7 +16,7 @@ from core.access import Actor
 from core.errors import InputError
 from core.storage.base import Store
 from detections.compile import CompiledRule
-from detections.indicators import indicator_rule
+from detections.indicators import PARTNER_SEVERITY, indicator_rule
 from incidents.models import IoC
 from incidents.sharing.observables import from_pattern
 from incidents.sharing.partners import PartnerRegistry
@@ -197,8 +197,9 @@ def watch_rule(
     watched: WatchedIndicator, *, partners: PartnerRegistry, store: Store
 ) -> CompiledRule:
     """The detection rule that sweeps events for one watched indicator: its title names the
-    partner and its stated confidence for the analyst, and its tags carry the partner, the
-    indicator, its TLP and confidence (alerts keep them). Raises RuleError."""
+    partner and its stated confidence for the analyst, its tags carry the partner, the
+    indicator, its TLP and confidence (alerts keep them), and its severity is the partner's
+    ``max_alert_severity`` (medium unless the registry says otherwise). Raises RuleError."""
     partner = partners.partners.get(watched.partner)
     source = partner.name_zh if partner else watched.partner
     stated = watched.confidence
@@ -217,4 +218,5 @@ def watch_rule(
         ),
         sweep_from=watched.sweep_from,
         store=store,
+        severity=partner.max_alert_severity if partner else PARTNER_SEVERITY,
     )

@@ -72,17 +72,22 @@ def scope_for(ports: list[int], *, window: ScanWindow | None = None, core=True) 
     return ScanScope([target])
 
 
-def policy_for(port: int) -> ExposurePolicy:
+def policy_for(
+    port: int, *, severity: Severity = Severity.MEDIUM, cap: Severity = Severity.CRITICAL
+) -> ExposurePolicy:
+    """One rule for the port; ``cap`` is the policy's max_alert_severity (uncapped here so
+    the raise for core systems shows; the shipped default, medium, has its own test)."""
     return ExposurePolicy(
         [
             ExposureRule(
                 id="test-port",
                 title="Test service open",
-                severity=Severity.MEDIUM,
+                severity=severity,
                 ports=(port,),
                 tags=("attack.initial-access", "attack.t1133"),
             )
-        ]
+        ],
+        max_alert_severity=cap,
     )
 
 
@@ -234,6 +239,62 @@ def test_shipped_example_targets_and_policy_load(registry):
     assert scope.enabled == []  # an example: nothing in it is enabled
     policy = ExposurePolicy.load(DEFAULT_EXPOSURE_POLICY)
     assert {r.id for r in policy.rules} >= {"rdp-exposed", "smb-exposed", "eol-service"}
+    assert policy.max_alert_severity is Severity.MEDIUM
+
+
+def scan_once(store, clock, port: int, policy: ExposurePolicy):
+    run_scan(
+        store=store,
+        actor=ANALYST,
+        scope=scope_for([port]),
+        target_name="loopback",
+        policy=policy,
+        clock=clock,
+    )
+    [finding] = store.alerts.list()
+    return finding
+
+
+def test_an_exposure_finding_is_a_lead_that_opens_no_incident(store, clock, listeners, registry):
+    """An open port is a weakness to fix, not an incident: by default its alert is at most
+    medium (a high rule, raised for the core system, is capped), auto-triage leaves it to a
+    person whatever its threshold, and an analyst may still escalate it."""
+    from core.access import SYSTEM
+    from incidents import triage
+
+    port = listeners.open()
+    finding = scan_once(
+        store, clock, port, ExposurePolicy(policy_for(port, severity=Severity.HIGH).rules)
+    )
+    assert finding.severity is Severity.MEDIUM
+    assert not triage.may_escalate_by_itself(finding)
+    report = triage.auto_triage(
+        store=store, actor=SYSTEM, registry=registry, clock=clock, min_severity=Severity.LOW
+    )
+    assert report.incidents_opened == 0 and store.incidents.list() == []
+    incident = triage.escalate_group(
+        store=store, actor=ANALYST, group_key=finding.group_key, registry=registry, clock=clock
+    )
+    assert incident.alert_ids == [finding.id]
+
+
+def test_a_policy_may_raise_the_cap_and_still_opens_no_incident(
+    tmp_path, store, clock, listeners, registry
+):
+    from core.access import SYSTEM
+    from incidents import triage
+
+    port = listeners.open()
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "max_alert_severity: critical\n"
+        f"rules:\n  - {{id: test-port, title: Test, severity: high, ports: [{port}]}}\n",
+        encoding="utf-8",
+    )
+    finding = scan_once(store, clock, port, ExposurePolicy.load(path))
+    assert finding.severity is Severity.CRITICAL  # high, raised for the core system
+    report = triage.auto_triage(store=store, actor=SYSTEM, registry=registry, clock=clock)
+    assert report.incidents_opened == 0 and store.incidents.list() == []
 
 
 def test_a_target_too_large_is_rejected(tmp_path, registry):
