@@ -24,6 +24,7 @@ from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
+from detections.indicators import RULE_PREFIX
 from detections.runner import DetectionReport, run_detections
 from incidents import evidence
 from incidents.models import EvidenceFile, Incident
@@ -124,7 +125,7 @@ class CitySoc:
             try:
                 rule = watch_rule(watched, partners=self.partners, store=self.store)
             except RuleError as exc:
-                failed[f"ioc:{watched.id}"] = exc.message
+                failed[f"{RULE_PREFIX}{watched.id}"] = exc.message
                 continue
             self._indicator_rules[(watched.id, watched.version, watched.sweep_from)] = rule
             rules.append(rule)

@@ -8,6 +8,7 @@ from datetime import datetime
 from core.access import Action, Actor, require_right
 from core.alerts import Alert, AlertQuery
 from core.storage.base import Store
+from detections.indicators import RULE_PREFIX
 from incidents.sharing.partners import Partner, PartnerRegistry
 from incidents.sharing.pull import last_pull
 from incidents.sharing.watchlist import WatchedIndicator, list_indicators
@@ -42,7 +43,7 @@ class PartnerStatus:
     hits: int
 
 
-INDICATOR_RULES = "ioc:"  # the rule id prefix of alerts raised by partners' indicators
+INDICATOR_RULES = RULE_PREFIX  # the rule id prefix of alerts raised by partners' indicators
 _HITS = AlertQuery(rule_prefix=INDICATOR_RULES)
 
 
