@@ -105,6 +105,9 @@ def test_notification_flow_and_html_form(client, soc):
     seed_alerts(soc)
     [item] = client.get("/api/v1/incidents").json()["items"]
     incident_id = item["incident"]["id"]
+    # triage made a suspected case: a person confirms it before the notification
+    confirmed = client.post(f"/api/v1/incidents/{incident_id}/confirm", json={})
+    assert confirmed.status_code == 200, confirmed.text
     body = {
         "answers": {"system_class": "core_ci", "availability": "within_mtd"},
         "description": "主機遭植入後門",
