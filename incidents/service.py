@@ -106,7 +106,7 @@ def open_incident(
         description=description,
         aware_at=aware,
         suspected_at=now if aware is None else None,
-        state=IncidentState.OPEN if aware else IncidentState.SUSPECTED,
+        state=IncidentState.SUSPECTED if aware is None else IncidentState.OPEN,
         severity=severity,
         occurred_at=occurred_at,
         alert_ids=list(alert_ids),
