@@ -251,6 +251,13 @@ class DismissCreate(_Input):
     reason: Reason
 
 
+class ConfirmCreate(_Input):
+    """確認為資安事件: awareness (知悉) is now unless an earlier time is given with its reason."""
+
+    aware_at: Instant | None = None
+    reason: Reason = ""
+
+
 class CorrectionCreate(_Input):
     """A correction of an incident's recorded time; the reason is required once notified."""
 

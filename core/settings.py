@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.alerts import Severity
 from core.errors import ConfigError
 from core.time_range import EARLIEST
 
@@ -118,6 +119,12 @@ class Settings(BaseSettings):
     )
     audit_anchor_every_entries: int = Field(default=100, ge=1)
     audit_anchor_every_minutes: int = Field(default=5, ge=1)
+    # Internal (not statutory) time to confirm or dismiss a suspected case, per severity;
+    # a severity not named has no target. E.g. critical=30,high=120.
+    triage_target_minutes: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=lambda: {"critical": 30, "high": 120, "medium": 480, "low": 1440},
+        description="minutes to confirm or dismiss a suspected case, per severity",
+    )
 
     @field_validator("store")
     @classmethod
@@ -147,6 +154,25 @@ class Settings(BaseSettings):
                     "sender would let clients forge their address"
                 ) from None
         return proxies
+
+    @field_validator("triage_target_minutes", mode="before")
+    @classmethod
+    def _triage_targets(cls, value: object) -> object:
+        """``critical=30,high=120`` (or a mapping): minutes per known alert severity."""
+        if isinstance(value, str):
+            pairs = [p.split("=", 1) for p in value.replace(" ", ",").split(",") if p.strip()]
+            if any(len(p) != 2 for p in pairs):
+                raise ValueError(
+                    f"triage_target_minutes looks like critical=30,high=120: {value!r}"
+                )
+            value = {k.strip().lower(): v.strip() for k, v in pairs}
+        if isinstance(value, dict):
+            unknown = set(value) - {s.value for s in Severity}
+            if unknown:
+                raise ValueError(f"triage_target_minutes: unknown severity {sorted(unknown)}")
+            if any(int(v) < 1 for v in value.values()):
+                raise ValueError("triage_target_minutes: each target is at least 1 minute")
+        return value
 
     @property
     def engine(self) -> Literal["sqlite", "elasticsearch"]:

@@ -9,7 +9,7 @@ correction was made (``held_awareness``); the corrected figure is kept beside it
 """
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -25,6 +25,7 @@ __all__ = [
     "add_calendar_month",
     "compute_deadlines",
     "held_awareness",
+    "triage_due",
 ]
 
 
@@ -125,6 +126,17 @@ def held_awareness(
             base = min(base, change.new)
             reasons.append(change.reason)
     return base, tuple(reasons)
+
+
+def triage_due(
+    suspected_at: datetime | None, severity: str | None, targets: Mapping[str, int]
+) -> datetime | None:
+    """The internal triage target of a suspected case: confirm or dismiss it within the
+    minutes configured for its severity (settings.triage_target_minutes). Not a statutory
+    clock: the law's clocks start only at awareness, when a person confirms."""
+    if suspected_at is None or severity is None or severity not in targets:
+        return None
+    return later(suspected_at, timedelta(minutes=targets[severity]))
 
 
 def _status(due: datetime | None, done: datetime | None, now: datetime) -> DeadlineStatus:

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from core.alerts import Severity
 from incidents.levels import LevelAnswers
 
 __all__ = [
@@ -25,7 +26,8 @@ __all__ = [
 
 
 class IncidentState(StrEnum):
-    OPEN = "open"  # candidate or opened, not yet notified
+    SUSPECTED = "suspected"  # 疑似事件, 待確認: escalated alerts no person confirmed yet
+    OPEN = "open"  # confirmed (知悉), not yet notified
     NOTIFIED = "notified"  # the agency filed the notification (通報)
     REVIEWED = "reviewed"  # the superior reviewed the level (審核)
     CONTAINED = "contained"  # damage control or recovery complete (損害控制或復原)
@@ -155,7 +157,14 @@ class Incident(BaseModel):
     level_reasons: list[str] = Field(default_factory=list)
     level_history: list[LevelChange] = Field(default_factory=list)
     occurred_at: AwareDatetime | None = None
-    aware_at: AwareDatetime
+    # 知悉 (T0 of the statutory clocks). None while the incident is a suspected case: no
+    # person knows of an incident yet, so no clock runs (regulations.md §3).
+    aware_at: AwareDatetime | None = None
+    suspected_at: AwareDatetime | None = None  # when triage escalated the alerts
+    confirmed_at: AwareDatetime | None = None  # when a person confirmed the suspected case
+    confirmed_by: str | None = None
+    awareness_reason: str | None = None  # why awareness predates the confirmation
+    severity: Severity | None = None  # the escalated alerts' highest: sets the triage target
     notifications: list[Notification] = Field(default_factory=list)
     reviewed_at: AwareDatetime | None = None
     review_note: str | None = None

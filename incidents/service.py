@@ -11,12 +11,13 @@ from datetime import datetime
 
 from core import audit
 from core.access import Action, Actor, require
+from core.alerts import AlertStatus, Severity
 from core.clock import TAIPEI, Clock, ensure_aware
 from core.errors import InputError
 from core.storage.base import Store
 from core.time_range import check_time
 from incidents import repository, workflow
-from incidents.deadlines import AwarenessChange, Deadline, compute_deadlines
+from incidents.deadlines import AwarenessChange, Deadline, compute_deadlines, triage_due
 from incidents.levels import LevelAnswers, SystemClass, assess_level
 from incidents.models import (
     CorrectedField,
@@ -41,6 +42,7 @@ __all__ = [
     "attach_alerts",
     "change_level",
     "close_incident",
+    "confirm",
     "correct_time",
     "deadlines",
     "dismiss",
@@ -54,6 +56,7 @@ __all__ = [
     "review_level",
     "submit_report",
     "suggest_system_class",
+    "triage_target",
 ]
 
 
@@ -67,7 +70,7 @@ def open_incident(
     actor: Actor,
     organization_id: str,
     title: str,
-    aware_at: datetime,
+    aware_at: datetime | None,
     clock: Clock,
     description: str = "",
     occurred_at: datetime | None = None,
@@ -75,22 +78,26 @@ def open_incident(
     alert_group_keys: Sequence[str] = (),
     affected_assets: Sequence[str] = (),
     incident_id: str | None = None,
+    severity: Severity | None = None,
 ) -> Incident:
     """Insert the incident and its opening audit entry (in ``store.transaction()`` when
     the caller needs more in the same commit). ``incident_id`` (default: a fresh one) lets
-    triage name the incident of an alert group deterministically; ConflictError if taken."""
+    triage name the incident of an alert group deterministically; ConflictError if taken.
+
+    A person opening an incident is aware of it: ``aware_at`` starts the clocks. Triage
+    passes ``aware_at=None``: a suspected case (疑似事件) with no clock until ``confirm``."""
     require(actor, Action.OPEN_INCIDENT, organization_id, "agency")
     if not title.strip():
         raise InputError("an incident needs a title", location="title")
     now = clock.now()
-    aware = ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
+    aware = None if aware_at is None else ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
     if occurred_at is not None:
         occurred_at = ensure_aware(check_time(occurred_at, "occurred_at"), "occurred_at")
         if occurred_at > now:
             raise InputError(
                 f"occurred_at {occurred_at.isoformat()} is in the future", location="occurred_at"
             )
-    if aware > now:
+    if aware is not None and aware > now:
         raise InputError(f"aware_at {aware.isoformat()} is in the future", location="aware_at")
     incident = Incident(
         id=incident_id or new_incident_id(now),
@@ -98,6 +105,9 @@ def open_incident(
         title=title.strip(),
         description=description,
         aware_at=aware,
+        suspected_at=now if aware is None else None,
+        state=IncidentState.SUSPECTED if aware is None else IncidentState.OPEN,
+        severity=severity,
         occurred_at=occurred_at,
         alert_ids=list(alert_ids),
         alert_group_keys=list(alert_group_keys),
@@ -114,9 +124,58 @@ def open_incident(
         action="incident.open",
         subject=incident.id,
         at=now,
-        detail={"agency": organization_id, "title": incident.title, "alerts": len(alert_ids)},
+        detail={
+            "agency": organization_id,
+            "title": incident.title,
+            "alerts": len(alert_ids),
+            "state": incident.state.value,
+        },
     )
     return incident
+
+
+def confirm(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    clock: Clock,
+    aware_at: datetime | None = None,
+    reason: str = "",
+) -> Incident:
+    """A person confirms the suspected case as an incident (確認為資安事件). That records
+    awareness (知悉), T0 of the statutory clocks: the confirmation time, or an earlier time
+    with the reason (told by phone before the alerts were read, ...). Never in the future,
+    never before the incident occurred (the first alert's event)."""
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        aware = (
+            now if aware_at is None else ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
+        )
+        if aware < now and not reason.strip():
+            raise InputError("say why the agency was aware before confirming", location="reason")
+        if i.occurred_at is not None and aware < i.occurred_at:
+            raise InputError(
+                f"aware_at {aware.isoformat()} is before the incident occurred "
+                f"({i.occurred_at.isoformat()})",
+                location="aware_at",
+            )
+        detail = _correct_time(
+            i, CorrectedField.AWARE_AT, aware, now, by=actor.label, reason=reason
+        )
+        i.confirmed_at = now
+        i.confirmed_by = actor.label
+        i.awareness_reason = reason.strip() or None
+        return {**detail, "reason": reason.strip()}
+
+    return change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.CONFIRM,
+        mutate=mutate,
+        clock=clock,
+    )
 
 
 def get_incident(*, store: Store, actor: Actor, incident_id: str) -> Incident:
@@ -283,6 +342,10 @@ def correct_time(
     agency's notification may correct it."""
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        if field is CorrectedField.AWARE_AT and i.aware_at is None:
+            raise InputError(
+                "a suspected case has no awareness to correct; confirm it", location="field"
+            )
         if i.notifications and not reason.strip():
             raise InputError(
                 f"say why {field.value} changes after the notification", location="reason"
@@ -495,7 +558,8 @@ def close_incident(
 
 
 def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock: Clock) -> Incident:
-    """A candidate incident that turned out to be a false positive."""
+    """A suspected case (or an incident never notified) that turned out not to be an
+    incident; its alerts are marked false positive with the reason."""
     end = _ending(IncidentState.FALSE_POSITIVE, reason)
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
@@ -504,14 +568,23 @@ def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock:
             raise InputError("say why this is a false positive", location="reason")
         return end(i, now)
 
-    return change(
-        store=store,
-        actor=actor,
-        incident_id=incident_id,
-        step=Step.DISMISS,
-        mutate=mutate,
-        clock=clock,
-    )
+    with store.transaction():
+        dismissed = change(
+            store=store,
+            actor=actor,
+            incident_id=incident_id,
+            step=Step.DISMISS,
+            mutate=mutate,
+            clock=clock,
+        )
+        if dismissed.alert_ids:
+            store.alerts.update_status(
+                dismissed.alert_ids,
+                status=AlertStatus.FALSE_POSITIVE,
+                reason=reason,
+                incident_id=dismissed.id,
+            )
+    return dismissed
 
 
 def add_iocs(
@@ -602,6 +675,9 @@ def suggest_system_class(*, store: Store, incident: Incident) -> SystemClass | N
 
 
 def deadlines(incident: Incident, *, now: datetime) -> list[Deadline]:
+    """The statutory clocks; none for a suspected case (no person is aware yet)."""
+    if incident.aware_at is None:
+        return []
     return compute_deadlines(
         aware_at=incident.aware_at,
         level=incident.level,
@@ -619,3 +695,11 @@ def deadlines(incident: Incident, *, now: datetime) -> list[Deadline]:
             if c.field is CorrectedField.AWARE_AT and c.old is not None
         ],
     )
+
+
+def triage_target(incident: Incident, *, targets: Mapping[str, int]) -> datetime | None:
+    """When a suspected case should be confirmed or dismissed (an internal target per
+    severity, not a statutory clock); None once a person confirmed or ended it."""
+    if incident.state is not IncidentState.SUSPECTED:
+        return None
+    return triage_due(incident.suspected_at, incident.severity, targets)

@@ -1,9 +1,12 @@
-"""Alerts -> candidate incidents: one per (rule, agency, host, time window), with a count.
+"""Alerts -> suspected cases: one per (rule, agency, host, time window), with a count.
 
 ``auto_triage`` escalates new alert groups at or above a severity; a group whose key
-already belongs to an open incident adds its alerts to that incident instead. Partners'
-indicator hits and exposure findings are leads, never escalated by it
-(``may_escalate_by_itself``); an analyst may escalate them.
+already belongs to an open incident adds its alerts to that incident instead. An
+escalation, automatic or an analyst's, makes a suspected case (疑似事件, 待確認) with no
+statutory clock: awareness (知悉) is a person's, recorded when one confirms it
+(service.confirm), as regulations.md §3 counts T0 from awareness. Partners' indicator hits
+and exposure findings are leads, never escalated by it (``may_escalate_by_itself``); an
+analyst may escalate them.
 """
 
 import hashlib
@@ -90,7 +93,7 @@ def _open_for(
     clock: Clock,
     incident_id: str,
 ) -> Incident:
-    """A new incident for alerts of one agency, titled after the first alert."""
+    """A new suspected case for alerts of one agency, titled after the first alert."""
     first = alerts[0]
     agency = registry.get(first.organization_id)
     where = first.host_name or "unknown host"
@@ -106,7 +109,8 @@ def _open_for(
         organization_id=first.organization_id,
         title=f"{first.rule_title} — {where}（{agency.name_zh}）",
         description=f"{len(alerts)} alert(s) of rule {', '.join(rules)} on {where}{asset}.",
-        aware_at=clock.now(),
+        aware_at=None,  # a suspected case: no person is aware yet, no clock runs
+        severity=max((a.severity for a in alerts), key=_RANK.__getitem__),
         occurred_at=_occurrence(alerts, now=clock.now()),
         alert_ids=[a.id for a in alerts],
         alert_group_keys=list(group_keys),

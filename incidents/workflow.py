@@ -18,6 +18,7 @@ __all__ = ["Step", "available_steps", "check", "derive_state", "right_for"]
 
 
 class Step(StrEnum):
+    CONFIRM = "confirm"  # 確認為資安事件: a suspected case becomes an incident (知悉)
     NOTIFY = "notify"
     CHANGE_LEVEL = "change_level"
     REVIEW = "review"
@@ -39,9 +40,19 @@ def _open(i: Incident) -> bool:
     return i.state not in (IncidentState.CLOSED, IncidentState.FALSE_POSITIVE)
 
 
+def _suspected(i: Incident) -> bool:
+    return i.aware_at is None
+
+
 _REQUIRES: dict[Step, tuple[Requirement, ...]] = {
+    Step.CONFIRM: (
+        Requirement(_open, "the case is already closed or dismissed"),
+        Requirement(_suspected, "the incident is already confirmed"),
+    ),
     Step.NOTIFY: (
         Requirement(_open, "the incident is already closed"),
+        # The notification clock starts at awareness, and only a person becomes aware.
+        Requirement(lambda i: not _suspected(i), "confirm the suspected case as an incident first"),
         Requirement(
             lambda i: not i.notifications,
             "the notification was already filed; change the level to re-notify",
@@ -95,6 +106,8 @@ _REQUIRES: dict[Step, tuple[Requirement, ...]] = {
 # The right each step takes. Attaching alerts is an EDIT taken by triage (TRIAGE), so
 # service.attach_alerts names its right itself.
 _RIGHT: dict[Step, Action] = {
+    # Awareness is the agency's: its reporter may confirm, as may the SOC's analysts.
+    Step.CONFIRM: Action.FILE_NOTIFICATION,
     Step.NOTIFY: Action.FILE_NOTIFICATION,
     Step.CHANGE_LEVEL: Action.EDIT_INCIDENT,
     Step.REVIEW: Action.REVIEW_LEVEL,
@@ -140,6 +153,8 @@ def check(incident: Incident, step: Step) -> None:
 def derive_state(incident: Incident) -> IncidentState:
     if incident.state in (IncidentState.CLOSED, IncidentState.FALSE_POSITIVE):
         return incident.state
+    if incident.aware_at is None:
+        return IncidentState.SUSPECTED
     if incident.report_submitted_at:
         return IncidentState.REPORTED
     if incident.contained_at:

@@ -2,6 +2,8 @@
 
 For each incident whose awareness falls in the period: every statutory clock met, missed
 (with the delay) or still open; time to detect and to recover; plus the audit-trail check.
+Suspected cases have no awareness and no clock: those dismissed in the period (escalated
+then) are only counted.
 The report is a pydantic model, so its JSON export has a schema (``report_schema()``).
 """
 
@@ -22,7 +24,7 @@ from core.storage.base import Store
 from incidents import drills, repository, service
 from incidents.deadlines import TITLES, DeadlineKind, DeadlineStatus
 from incidents.drills import DrillObligation, drill_obligations
-from incidents.models import Incident
+from incidents.models import Incident, IncidentState
 from reports.charts import bar_chart, stacked_bars
 from reports.render import encode_page, render, to_pdf
 
@@ -64,6 +66,9 @@ class AgencySummary(BaseModel):
     organization_id: str
     name: str
     incidents: int
+    # Suspected cases escalated in the period and dismissed without being confirmed: never
+    # incidents, so never a clock (late or not); only their number is reported.
+    dismissed_suspected: int = 0
     by_level: dict[str, int]
     met: int
     missed: int
@@ -88,6 +93,9 @@ class ComplianceReport(BaseModel):
     agency: str | None  # None: city-wide
     generated_at: datetime
     incidents: int
+    # Suspected cases escalated in the period and dismissed without being confirmed: never
+    # incidents, so never a clock (late or not); only their number is reported.
+    dismissed_suspected: int = 0
     by_level: dict[str, int]  # "1".."4", and "unassessed"
     by_category: dict[str, int]  # IncidentCategory values, and "unclassified"
     clocks: dict[DeadlineKind, dict[DeadlineStatus, int]]
@@ -105,6 +113,10 @@ class ComplianceReport(BaseModel):
     audit_anchor: AnchorRecord | None = None
     audit_unanchored: int = 0  # entries written after that anchor
     drills: list[DrillObligation]
+
+
+def _within(at: datetime, low: datetime, high: datetime | None) -> bool:
+    return low <= at and (high is None or at < high)
 
 
 def report_schema() -> dict[str, object]:
@@ -148,17 +160,23 @@ def build_compliance(
         require(actor, Action.EXPORT, "*", "agency")
     low, high = _bounds(start, end)
     incidents: list[Incident] = []
+    dismissed_suspected = 0
     offset = 0
     while page := repository.list_visible(
         store, actor=actor, limit=_PAGE, offset=offset, agencies=[agency] if agency else None
     ):
-        incidents.extend(
-            i
-            for i in page
-            if low <= i.aware_at
-            and (high is None or i.aware_at < high)
-            and (agency is None or i.organization_id == agency)
-        )
+        for i in page:
+            if agency is not None and i.organization_id != agency:
+                continue
+            if i.aware_at is not None and _within(i.aware_at, low, high):
+                incidents.append(i)
+            elif (
+                i.aware_at is None
+                and i.state is IncidentState.FALSE_POSITIVE
+                and i.suspected_at is not None
+                and _within(i.suspected_at, low, high)
+            ):
+                dismissed_suspected += 1
         offset += _PAGE
     by_level: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
@@ -173,10 +191,11 @@ def build_compliance(
         by_level[level_key] += 1
         by_category[incident.category.value if incident.category else "unclassified"] += 1
         per_agency_levels[incident.organization_id][level_key] += 1
-        if incident.occurred_at:
-            detect.append((incident.aware_at - incident.occurred_at).total_seconds() / 3600)
-        if incident.contained_at:
-            recover.append((incident.contained_at - incident.aware_at).total_seconds() / 3600)
+        aware = incident.aware_at
+        if aware is not None and incident.occurred_at:  # (all kept above are confirmed)
+            detect.append((aware - incident.occurred_at).total_seconds() / 3600)
+        if aware is not None and incident.contained_at:
+            recover.append((incident.contained_at - aware).total_seconds() / 3600)
         for d in service.deadlines(incident, now=now):
             if d.status is DeadlineStatus.WAITING:
                 continue
@@ -231,6 +250,7 @@ def build_compliance(
         agency=agency,
         generated_at=now,
         incidents=len(incidents),
+        dismissed_suspected=dismissed_suspected,
         by_level=dict(by_level),
         by_category=dict(by_category),
         clocks={k: dict(v) for k, v in clocks.items()},

@@ -306,6 +306,8 @@ def demo(
             err.print("[red]no incident for the Xitun District Office; nothing to notify[/]")
             raise typer.Exit(1)
         reporter = Actor("xitun-contact", Role.REPORTER, agency="district-xitun")
+        # Triage made a suspected case; the reporter confirms it (知悉): the clocks start.
+        service.confirm(store=soc.store, actor=reporter, incident_id=target.id, clock=soc.clock)
         filed = service.file_notification(
             store=soc.store,
             actor=reporter,

@@ -17,6 +17,7 @@ from api.context import local_operator
 from api.errors import input_error
 from api.schemas import (
     CloseCreate,
+    ConfirmCreate,
     ContainmentUpdate,
     DismissCreate,
     ForwardCreate,
@@ -37,6 +38,7 @@ __all__ = ["STEP_COMMANDS", "add_step_commands"]
 # The command (under `citysoc incidents`) that takes each workflow step; a test checks every
 # Step has one registered.
 STEP_COMMANDS: dict[Step, str] = {
+    Step.CONFIRM: "confirm",
     Step.NOTIFY: "notify",
     Step.CHANGE_LEVEL: "change-level",
     Step.REVIEW: "review",
@@ -106,6 +108,30 @@ def _done(i: Incident, what: str) -> None:
         f"{safe(i.id)}: {what}; state {i.state.value}, level {i.level or '-'}",
         highlight=False,
     )
+
+
+@_step(Step.CONFIRM)
+def confirm(
+    incident_id: IncidentId,
+    aware_at: Annotated[
+        str | None,
+        typer.Option(help="when the agency became aware (知悉), ISO 8601; default: now"),
+    ] = None,
+    reason: Annotated[str, typer.Option(help="why awareness is earlier than now")] = "",
+    store: StoreOpt = None,
+) -> None:
+    """Confirm a suspected case as an incident (確認為資安事件); the statutory clocks start."""
+    with _refusal(), open_soc(store) as soc:
+        body = _body(ConfirmCreate, aware_at=aware_at, reason=reason)
+        i = service.confirm(
+            store=soc.store,
+            actor=local_operator(),
+            incident_id=incident_id,
+            aware_at=body.aware_at,
+            reason=body.reason,
+            clock=soc.clock,
+        )
+        _done(i, f"confirmed, aware at {i.aware_at.isoformat() if i.aware_at else '-'}")
 
 
 @_step(Step.NOTIFY)
@@ -276,7 +302,7 @@ def dismiss(
     reason: Annotated[str, typer.Option(help="why it is a false positive")],
     store: StoreOpt = None,
 ) -> None:
-    """Dismiss a candidate incident, never notified, as a false positive."""
+    """Dismiss a suspected case (or an incident never notified) as a false positive."""
     with _refusal(), open_soc(store) as soc:
         i = service.dismiss(
             store=soc.store,

@@ -1,5 +1,5 @@
 """The incident board: the incidents the visitor may see, newest first, each with its next
-statutory clock."""
+statutory clock, or for a suspected case its internal triage target."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -26,7 +26,16 @@ def board(request: Request, soc: Soc, session: Session, offset: Offset = 0) -> R
     )
     for incident in found[:BOARD_PAGE]:
         clocks = incident_clocks(incident, now=now)
-        rows.append({"i": incident, "next": clocks.next, "overdue": clocks.overdue})
+        target = service.triage_target(incident, targets=soc.settings.triage_target_minutes)
+        rows.append(
+            {
+                "i": incident,
+                "next": clocks.next,
+                "overdue": clocks.overdue,
+                "triage_due": target,
+                "triage_late": target is not None and target < now,
+            }
+        )
     return page(
         request,
         "board.html.j2",

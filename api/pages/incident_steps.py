@@ -1,7 +1,8 @@
-"""The incident page's forms for the steps after the notification that end or redirect the
-workflow: change the level (續行通報), forward the superior's review to the competent
-authority, close with the report, dismiss as a false positive. Shaped like the forms in
-api.pages.incident_forms (303 back to the page, or the page with the message, 422)."""
+"""The incident page's forms for the steps that start, end or redirect the workflow:
+confirm a suspected case (確認為資安事件), change the level (續行通報), forward the
+superior's review to the competent authority, close with the report, dismiss as a false
+positive. Shaped like the forms in api.pages.incident_forms (303 back to the page, or the
+page with the message, 422)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -14,7 +15,13 @@ from api.pages.deps import FormSession
 from api.pages.incident_forms import section_post
 from api.pages.incidents import STEP_FORMS
 from api.pages.rendering import validated
-from api.schemas import CloseCreate, DismissCreate, ForwardCreate, LevelChangeCreate
+from api.schemas import (
+    CloseCreate,
+    ConfirmCreate,
+    DismissCreate,
+    ForwardCreate,
+    LevelChangeCreate,
+)
 from core.access import Actor
 from core.clock import TAIPEI
 from core.errors import InputError
@@ -27,15 +34,39 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 
-def _sent_at(value: str) -> datetime | None:
+def _sent_at(value: str, field: str = "at") -> datetime | None:
     """A datetime-local input's value (Taipei time); blank means now."""
     if not value.strip():
         return None
     try:
         at = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InputError(f"not a time: {value!r}", location="at") from None
+        raise InputError(f"not a time: {value!r}", location=field) from None
     return at.replace(tzinfo=TAIPEI) if at.tzinfo is None else at
+
+
+@router.post(STEP_FORMS[Step.CONFIRM])
+def confirm(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    aware_at: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def act(who: Actor) -> object:
+        body = validated(ConfirmCreate, aware_at=_sent_at(aware_at, "aware_at"), reason=reason)
+        return service.confirm(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            aware_at=body.aware_at,
+            reason=body.reason,
+            clock=soc.clock,
+        )
+
+    form = {"aware_at": aware_at, "reason": reason}
+    return section_post(request, soc, session, incident_id, "confirm", form, act)
 
 
 @router.post(STEP_FORMS[Step.CHANGE_LEVEL])

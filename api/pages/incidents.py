@@ -31,6 +31,7 @@ _ONE = "/incidents/{incident_id}"
 # The form (its action, POST) that takes each workflow step; a test checks every Step has a
 # served one. The page offers exactly the forms of workflow.available_steps.
 STEP_FORMS: dict[Step, str] = {
+    Step.CONFIRM: f"{_ONE}/confirm",
     Step.NOTIFY: f"{_ONE}/notify",
     Step.CHANGE_LEVEL: f"{_ONE}/level",
     Step.REVIEW: f"{_ONE}/review",
@@ -87,6 +88,7 @@ def incident_page(
         i=incident,
         agency=soc.registry.get(incident.organization_id),
         deadlines=service.deadlines(incident, now=soc.clock.now()),
+        triage_due=service.triage_target(incident, targets=soc.settings.triage_target_minutes),
         timeline=list(soc.store.audit.rows(subject=incident.id)),
         related=_related_alerts(soc, incident.alert_ids),
         # step name -> its form's action, for the steps offered now (and no others)

@@ -1,4 +1,5 @@
-"""Incidents: list, open and read them, and each step of the statutory workflow (notify,
+"""Incidents: list, open and read them, and each step of the statutory workflow (confirm a
+suspected case, notify,
 change the level, review it, forward the review, progress, contained, the investigation
 report, close or dismiss, linked alerts). ``STEP_ROUTES`` says which route takes each step."""
 
@@ -11,6 +12,7 @@ from api.filters import Offset
 from api.presenters import incident_read
 from api.schemas import (
     CloseCreate,
+    ConfirmCreate,
     ContainmentUpdate,
     DismissCreate,
     ForwardCreate,
@@ -33,6 +35,7 @@ router = APIRouter()
 _ONE = "/api/v1/incidents/{incident_id}"
 # The route (POST) that takes each workflow step; a test checks every Step has a served one.
 STEP_ROUTES: dict[Step, str] = {
+    Step.CONFIRM: f"{_ONE}/confirm",
     Step.NOTIFY: f"{_ONE}/notifications",
     Step.CHANGE_LEVEL: f"{_ONE}/level",
     Step.REVIEW: f"{_ONE}/review",
@@ -79,6 +82,22 @@ def create_incident(body: IncidentCreate, who: ActorDep, soc: Soc) -> IncidentRe
 def incident(incident_id: str, who: ActorDep, soc: Soc) -> IncidentRead:
     return incident_read(
         soc, service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
+    )
+
+
+@router.post(STEP_ROUTES[Step.CONFIRM], response_model=IncidentRead)
+def confirm(incident_id: str, body: ConfirmCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    """Confirm a suspected case as an incident (確認為資安事件): awareness starts the clocks."""
+    return incident_read(
+        soc,
+        service.confirm(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            aware_at=body.aware_at,
+            reason=body.reason,
+            clock=soc.clock,
+        ),
     )
 
 
@@ -212,7 +231,8 @@ def close(incident_id: str, body: CloseCreate, who: ActorDep, soc: Soc) -> Incid
 
 @router.post(STEP_ROUTES[Step.DISMISS], response_model=IncidentRead)
 def dismiss(incident_id: str, body: DismissCreate, who: ActorDep, soc: Soc) -> IncidentRead:
-    """A candidate incident, never notified, that turned out to be a false positive."""
+    """A suspected case (or an incident never notified) that is not an incident: a false
+    positive. Its alerts are marked so."""
     return incident_read(
         soc,
         service.dismiss(

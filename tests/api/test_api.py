@@ -105,6 +105,9 @@ def test_notification_flow_and_html_form(client, soc):
     seed_alerts(soc)
     [item] = client.get("/api/v1/incidents").json()["items"]
     incident_id = item["incident"]["id"]
+    # triage made a suspected case: a person confirms it before the notification
+    confirmed = client.post(f"/api/v1/incidents/{incident_id}/confirm", json={})
+    assert confirmed.status_code == 200, confirmed.text
     body = {
         "answers": {"system_class": "core_ci", "availability": "within_mtd"},
         "description": "主機遭植入後門",
@@ -215,3 +218,21 @@ def test_an_unusable_recorded_ioc_is_withheld_from_sharing_not_a_server_error(cl
     shared = client.post(f"/api/v1/incidents/{made.id}/share", json=body | confirm)
     assert shared.status_code == 201, shared.text
     assert [w["ioc"]["value"] for w in shared.json()["withheld"]] == ["not-a-hash"]
+
+
+def test_triage_makes_a_suspected_case_the_api_confirms(client, soc):
+    """No statutory clock until a person confirms; a future awareness is refused, naming it."""
+    seed_alerts(soc)
+    [item] = client.get("/api/v1/incidents").json()["items"]
+    assert (item["incident"]["state"], item["incident"]["aware_at"]) == ("suspected", None)
+    assert item["deadlines"] == []
+    incident_id = item["incident"]["id"]
+    future = client.post(
+        f"/api/v1/incidents/{incident_id}/confirm",
+        json={"aware_at": "2099-01-01T00:00:00+08:00", "reason": "r"},
+    )
+    assert future.status_code == 422 and future.json()["error"]["location"] == "aware_at"
+    confirmed = client.post(f"/api/v1/incidents/{incident_id}/confirm", json={}).json()
+    assert confirmed["incident"]["state"] == "open"
+    assert confirmed["incident"]["aware_at"] is not None
+    assert [d["kind"] for d in confirmed["deadlines"]][0] == "notify"

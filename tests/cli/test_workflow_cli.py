@@ -102,3 +102,26 @@ def test_refusals_exit_2_with_the_services_message(tmp_path):
     assert "dismissed" in step(store, "dismiss", incident, "--reason", "弱掃誤報")
     assert "already closed" in step(store, "progress", incident, "--text", "x", code=2)
     assert "no such incident" in step(store, "review", "INC-20000101-000000", code=2)
+
+
+def test_a_suspected_case_is_confirmed_from_the_command_line(tmp_path):
+    from api.cli.common import open_soc
+    from core.access import SYSTEM
+    from incidents import service
+
+    store = f"sqlite:///{tmp_path / 's.db'}"
+    with open_soc(store) as soc:
+        case = service.open_incident(
+            store=soc.store,
+            actor=SYSTEM,
+            organization_id="district-xitun",
+            title="suspected",
+            aware_at=None,  # as triage opens it
+            clock=soc.clock,
+        )
+    assert case.state is IncidentState.SUSPECTED
+    refused = step(store, "confirm", case.id, "--aware-at", "2099-01-01T00:00:00+08:00", code=2)
+    assert "aware_at" in refused and "future" in refused
+    done = step(store, "confirm", case.id)
+    assert "confirmed" in done and "state open" in done
+    assert "already confirmed" in step(store, "confirm", case.id, code=2)

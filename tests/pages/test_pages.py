@@ -396,3 +396,26 @@ def test_an_analyst_dismisses_a_false_positive_from_the_page(app, soc, incident_
     shown = analyst.follow(analyst.post(f"{page}/dismiss", {"reason": "弱掃誤報"}))
     assert 'id="state">false_positive' in shown.text
     assert forms_on(shown.text) <= {f"{page}/share", "/logout"}  # no step is offered
+
+
+def test_a_suspected_case_shows_its_triage_target_and_is_confirmed_from_the_page(app, soc):
+    """Escalated alerts make a suspected case: the board shows its triage target, not a
+    statutory clock; the reporter confirms it on the page (a future awareness is refused,
+    the typed values come back) and the notification clock starts."""
+    analyst, reporter = Browser(app, "analyst"), Browser(app, "xitun")
+    ids = alert_ids(analyst.get("/alerts").text)
+    escalated = analyst.post("/alerts/triage", {"action": "escalate", "alert_ids": ids[0]})
+    incident_id = re.search(r"incident=(INC-[0-9A-F-]+)", escalated.headers["location"]).group(1)
+    board = reporter.get("/").text
+    assert f'id="triage-{incident_id}"' in board
+    page = f"/incidents/{incident_id}"
+    shown = reporter.get(page).text
+    assert 'id="suspected"' in shown and f"{page}/confirm" in forms_on(shown)
+    assert f"{page}/notify" not in forms_on(shown)
+    future = reporter.post(f"{page}/confirm", {"aware_at": "2099-01-01T09:00", "reason": "r"})
+    assert future.status_code == 422 and 'id="confirm-error"' in future.text
+    assert "2099-01-01T09:00" in future.text
+    confirmed = reporter.follow(reporter.post(f"{page}/confirm", {"reason": ""}))
+    assert 'id="state">open' in confirmed.text and f"{page}/notify" in forms_on(confirmed.text)
+    assert f"{page}/confirm" not in forms_on(confirmed.text)
+    assert f'id="triage-{incident_id}"' not in reporter.get("/").text

@@ -109,6 +109,12 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
         {"reason": "done"},
         {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
     ),
+    # the matrix's incident was opened by hand, so it is confirmed already
+    ("POST", "/incidents/{incident_id}/confirm"): (
+        "/incidents/{incident}/confirm",
+        {"reason": ""},
+        {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
     ("POST", "/incidents/{incident_id}/dismiss"): (
         "/incidents/{incident}/dismiss",
         {"reason": "test"},
@@ -338,6 +344,11 @@ CASES |= {
         "/api/v1/incidents/{incident}/close",
         {"reason": "done"},
         _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},  # no report yet
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/confirm"): (
+        "/api/v1/incidents/{incident}/confirm",
+        {},
+        _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},  # opened by hand: confirmed
     ),
     ("POST", "/api/v1/incidents/{incident_id}/dismiss"): (
         "/api/v1/incidents/{incident}/dismiss",
