@@ -137,7 +137,7 @@ class CitySoc:
         min_severity: Severity = Severity.HIGH,
         progress: Callable[[int], None] | None = None,
     ) -> ProcessReport:
-        """Run detections over new events, then group new alerts into candidate incidents."""
+        """Run detections over new events, then group new alerts into suspected cases."""
         with self._process_lock:
             indicator_rules, unusable = self.watchlist_rules()
             detection = run_detections(

@@ -1,11 +1,11 @@
 """`citysoc demo`: the whole path on data it makes itself, no ../shared needed.
 
 Several agencies send benign noise and a few attacks (Winlogbeat JSON, syslog, PAN-OS CSV,
-plus a few malformed lines); CitySOC ingests, detects, opens candidate incidents, a district
-office files the notification, and the form is rendered to HTML. The input files are written
-by `write_demo_inputs` (also used by the collectors' fuzz tests); the `demo` command at the
-end (a top-level command: `api/cli/__init__.py` registers it) runs the other commands'
-steps over them.
+plus a few malformed lines); CitySOC ingests, detects, opens suspected cases; one is
+confirmed, a district office files the notification, and the form is rendered to HTML. The
+input files are written by `write_demo_inputs` (also used by the collectors' fuzz tests);
+the `demo` command at the end (a top-level command: `api/cli/__init__.py` registers it)
+runs the other commands' steps over them.
 """
 
 import json

@@ -58,7 +58,8 @@ def run_detections(soc: CitySoc) -> None:
     console.print(
         f"rules: {len(rules.compiled)} compiled, {len(rules.issues)} not usable "
         f"({rules.from_cache} files from cache); {report.detection.alerts_new} new "
-        f"alerts; {report.triage.incidents_opened} candidate incidents opened, "
+        f"alerts; {report.triage.incidents_opened} suspected cases opened "
+        "(a person confirms each to start its clocks), "
         f"{report.triage.incidents_updated} updated"
     )
     for rule_id, reason in report.detection.failed.items():
