@@ -20,7 +20,7 @@ from core.agencies import AgencyRegistry
 from core.clock import TAIPEI, FixedClock
 from core.settings import DEFAULT_AGENCIES
 from core.storage.sqlite import SqliteStore
-from incidents import repository, service
+from incidents import notification, repository, service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from reports.compliance import build_compliance, compliance_pdf
 
@@ -61,7 +61,7 @@ def main() -> None:
                     clock=clock,
                 )
                 clock.advance(timedelta(minutes=rng.choice([20, 50, 70, 200])))
-                service.file_notification(
+                notification.file_notification(
                     store=store,
                     actor=actor,
                     incident_id=made.id,

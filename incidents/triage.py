@@ -4,7 +4,7 @@
 already belongs to an open incident adds its alerts to that incident instead. An
 escalation, automatic or an analyst's, makes a suspected case (疑似事件, 待確認) with no
 statutory clock: awareness (知悉) is a person's, recorded when one confirms it
-(service.confirm), as regulations.md §3 counts T0 from awareness. Partners' indicator hits
+(awareness.confirm), as regulations.md §3 counts T0 from awareness. Partners' indicator hits
 and exposure findings are leads, never escalated by it (``may_escalate_by_itself``); an
 analyst may escalate them.
 """

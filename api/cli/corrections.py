@@ -12,7 +12,7 @@ from api.cli.common import StoreOpt, console, open_soc
 from api.context import local_operator
 from api.terminal import safe
 from core.clock import roc_date
-from incidents import service
+from incidents import awareness
 from incidents.models import CorrectedField
 
 __all__ = ["correct"]
@@ -36,7 +36,7 @@ def correct(
     except ValueError as exc:
         raise typer.BadParameter(f"not an ISO 8601 time: {value}", param_hint="--value") from exc
     with open_soc(store) as soc:
-        incident = service.correct_time(
+        incident = awareness.correct_time(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,

@@ -25,7 +25,7 @@ from api.context import local_operator
 from api.terminal import safe
 from core.access import Actor, Role
 from core.clock import TAIPEI, UTC
-from incidents import service
+from incidents import awareness, notification, service
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from reports.documents import DocumentKind, build_document, render_html
 
@@ -307,8 +307,8 @@ def demo(
             raise typer.Exit(1)
         reporter = Actor("xitun-contact", Role.REPORTER, agency="district-xitun")
         # Triage made a suspected case; the reporter confirms it (知悉): the clocks start.
-        service.confirm(store=soc.store, actor=reporter, incident_id=target.id, clock=soc.clock)
-        filed = service.file_notification(
+        awareness.confirm(store=soc.store, actor=reporter, incident_id=target.id, clock=soc.clock)
+        filed = notification.file_notification(
             store=soc.store,
             actor=reporter,
             incident_id=target.id,

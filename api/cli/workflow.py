@@ -29,7 +29,7 @@ from api.schemas import (
 )
 from api.terminal import safe
 from core.errors import CitySocError, InputError
-from incidents import service
+from incidents import awareness, closing, notification, service
 from incidents.models import Incident
 from incidents.workflow import Step
 
@@ -123,7 +123,7 @@ def confirm(
     """Confirm a suspected case as an incident (確認為資安事件); the statutory clocks start."""
     with _refusal(), open_soc(store) as soc:
         body = _body(ConfirmCreate, aware_at=aware_at, reason=reason)
-        i = service.confirm(
+        i = awareness.confirm(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -156,7 +156,7 @@ def notify(
             outside_support_detail=outside_support_detail,
             other_matters=other_matters,
         )
-        i = service.file_notification(
+        i = notification.file_notification(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -181,7 +181,7 @@ def change_level(
     """Re-assess the level from new answers (續行通報); a different level is notified again."""
     with _refusal(), open_soc(store) as soc:
         body = _body(LevelChangeCreate, answers=_yaml(answers), reason=reason)
-        i = service.change_level(
+        i = notification.change_level(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -202,7 +202,7 @@ def review(
     """The superior agency's review of the level (審核): confirm it or set another."""
     with _refusal(), open_soc(store) as soc:
         body = _body(ReviewCreate, level=level, note=note)
-        i = service.review_level(
+        i = notification.review_level(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -226,7 +226,7 @@ def forward(
     """The review result was sent to the competent authority (審核結果送主管機關)."""
     with _refusal(), open_soc(store) as soc:
         body = _body(ForwardCreate, to=to, reference=reference, at=at)
-        i = service.record_forwarded(
+        i = notification.record_forwarded(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -242,7 +242,7 @@ def forward(
 def contained(incident_id: IncidentId, note: str = "", store: StoreOpt = None) -> None:
     """Damage control or recovery is complete (損害控制或復原作業完成)."""
     with _refusal(), open_soc(store) as soc:
-        i = service.mark_contained(
+        i = closing.mark_contained(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -272,7 +272,7 @@ def report(
         items = _yaml(file)
         if not isinstance(items, dict):
             raise InputError(f"{file} is not a mapping of the report's items", location="file")
-        i = service.submit_report(
+        i = closing.submit_report(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -286,7 +286,7 @@ def report(
 def close(incident_id: IncidentId, reason: str = "", store: StoreOpt = None) -> None:
     """Close the incident; refused until its investigation report is submitted."""
     with _refusal(), open_soc(store) as soc:
-        i = service.close_incident(
+        i = closing.close_incident(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,
@@ -304,7 +304,7 @@ def dismiss(
 ) -> None:
     """Dismiss a suspected case (or an incident never notified) as a false positive."""
     with _refusal(), open_soc(store) as soc:
-        i = service.dismiss(
+        i = closing.dismiss(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,

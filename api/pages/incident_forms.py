@@ -28,7 +28,7 @@ from api.schemas import (
 from api.uploads import read_evidence_form
 from core.access import Actor
 from core.errors import CitySocError, ConflictError
-from incidents import evidence, service
+from incidents import closing, evidence, notification, service
 from incidents.levels import (
     Availability,
     Impact,
@@ -129,7 +129,7 @@ def notify(
             outside_support_detail=outside_support_detail,
             other_matters=other_matters,
         )
-        service.file_notification(
+        notification.file_notification(
             store=soc.store,
             actor=session.who,
             incident_id=incident_id,
@@ -168,7 +168,7 @@ def review(
 ) -> Response:
     def act(who: Actor) -> object:
         body = validated(ReviewCreate, level=level, note=note)
-        return service.review_level(
+        return notification.review_level(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -302,7 +302,7 @@ def contained(
         incident_id,
         "contained",
         {"note": note},
-        lambda who: service.mark_contained(
+        lambda who: closing.mark_contained(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -326,7 +326,7 @@ async def report(incident_id: str, request: Request, soc: Soc, session: FormSess
         incident_id,
         "report",
         items,
-        lambda who: service.submit_report(
+        lambda who: closing.submit_report(
             store=soc.store,
             actor=who,
             incident_id=incident_id,

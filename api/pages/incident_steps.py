@@ -25,7 +25,7 @@ from api.schemas import (
 from core.access import Actor
 from core.clock import TAIPEI
 from core.errors import InputError
-from incidents import service
+from incidents import awareness, closing, notification
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from incidents.workflow import Step
 
@@ -56,7 +56,7 @@ def confirm(
 ) -> Response:
     def act(who: Actor) -> object:
         body = validated(ConfirmCreate, aware_at=_sent_at(aware_at, "aware_at"), reason=reason)
-        return service.confirm(
+        return awareness.confirm(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -92,7 +92,7 @@ def change_level(
 
     def act(who: Actor) -> object:
         body = validated(LevelChangeCreate, answers=answers, reason=reason)
-        return service.change_level(
+        return notification.change_level(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -116,7 +116,7 @@ def forward(
 ) -> Response:
     def act(who: Actor) -> object:
         body = validated(ForwardCreate, to=to, reference=reference, at=_sent_at(at))
-        return service.record_forwarded(
+        return notification.record_forwarded(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -139,7 +139,7 @@ def close(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     def act(who: Actor) -> object:
-        return service.close_incident(
+        return closing.close_incident(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -159,7 +159,7 @@ def dismiss(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     def act(who: Actor) -> object:
-        return service.dismiss(
+        return closing.dismiss(
             store=soc.store,
             actor=who,
             incident_id=incident_id,

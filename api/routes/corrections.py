@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from api.deps import ActorDep, Soc
 from api.presenters import incident_read
 from api.schemas import CorrectionCreate, IncidentRead
-from incidents import service
+from incidents import awareness
 
 __all__ = ["router"]
 
@@ -21,7 +21,7 @@ router = APIRouter()
 def correct(incident_id: str, body: CorrectionCreate, who: ActorDep, soc: Soc) -> IncidentRead:
     return incident_read(
         soc,
-        service.correct_time(
+        awareness.correct_time(
             store=soc.store,
             actor=who,
             incident_id=incident_id,

@@ -26,7 +26,7 @@ from api.schemas import (
     ReportUpdate,
     ReviewCreate,
 )
-from incidents import service, triage
+from incidents import awareness, closing, notification, service, triage
 from incidents.workflow import Step
 
 __all__ = ["STEP_ROUTES", "router"]
@@ -90,7 +90,7 @@ def confirm(incident_id: str, body: ConfirmCreate, who: ActorDep, soc: Soc) -> I
     """Confirm a suspected case as an incident (確認為資安事件): awareness starts the clocks."""
     return incident_read(
         soc,
-        service.confirm(
+        awareness.confirm(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -103,7 +103,7 @@ def confirm(incident_id: str, body: ConfirmCreate, who: ActorDep, soc: Soc) -> I
 
 @router.post(STEP_ROUTES[Step.NOTIFY], response_model=IncidentRead)
 def notify(incident_id: str, body: NotificationCreate, who: ActorDep, soc: Soc) -> IncidentRead:
-    updated = service.file_notification(
+    updated = notification.file_notification(
         store=soc.store,
         actor=who,
         incident_id=incident_id,
@@ -133,7 +133,7 @@ def notify(incident_id: str, body: NotificationCreate, who: ActorDep, soc: Soc) 
 def review(incident_id: str, body: ReviewCreate, who: ActorDep, soc: Soc) -> IncidentRead:
     return incident_read(
         soc,
-        service.review_level(
+        notification.review_level(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -160,7 +160,7 @@ def contained(incident_id: str, body: ContainmentUpdate, who: ActorDep, soc: Soc
     """Damage control or recovery is complete (損害控制或復原作業完成): stops that clock."""
     return incident_read(
         soc,
-        service.mark_contained(
+        closing.mark_contained(
             store=soc.store, actor=who, incident_id=incident_id, note=body.note, clock=soc.clock
         ),
     )
@@ -173,7 +173,7 @@ def investigation_report(
     """Submit the investigation, handling and improvement report (調查、處理及改善報告)."""
     return incident_read(
         soc,
-        service.submit_report(
+        closing.submit_report(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -190,7 +190,7 @@ def change_level(
     """Re-assess the level from new answers (續行通報); a different level is notified again."""
     return incident_read(
         soc,
-        service.change_level(
+        notification.change_level(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -206,7 +206,7 @@ def forward(incident_id: str, body: ForwardCreate, who: ActorDep, soc: Soc) -> I
     """The review result was sent to the competent authority (審核結果送主管機關)."""
     return incident_read(
         soc,
-        service.record_forwarded(
+        notification.record_forwarded(
             store=soc.store,
             actor=who,
             incident_id=incident_id,
@@ -223,7 +223,7 @@ def close(incident_id: str, body: CloseCreate, who: ActorDep, soc: Soc) -> Incid
     """Close the incident; refused until its investigation report is submitted."""
     return incident_read(
         soc,
-        service.close_incident(
+        closing.close_incident(
             store=soc.store, actor=who, incident_id=incident_id, reason=body.reason, clock=soc.clock
         ),
     )
@@ -235,7 +235,7 @@ def dismiss(incident_id: str, body: DismissCreate, who: ActorDep, soc: Soc) -> I
     positive. Its alerts are marked so."""
     return incident_read(
         soc,
-        service.dismiss(
+        closing.dismiss(
             store=soc.store, actor=who, incident_id=incident_id, reason=body.reason, clock=soc.clock
         ),
     )

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core import limits
-from incidents import service
+from incidents import closing, notification, service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from tests.factories import open_incident
 from tests.pages.test_pages import ADMIN, NOTIFY, REPORT, Browser, alert_ids
@@ -32,7 +32,7 @@ def incident(soc):
 
 
 def _notify(soc, incident_id):
-    service.file_notification(
+    notification.file_notification(
         store=soc.store,
         actor=ADMIN,
         incident_id=incident_id,
@@ -122,7 +122,7 @@ def test_page_forms_refuse_long_text_with_the_apis_message(app, incident, soc):
     assert refused.status_code == 422 and message in html.unescape(refused.text)
     assert note in html.unescape(refused.text)
 
-    service.mark_contained(store=soc.store, actor=ADMIN, incident_id=incident, clock=soc.clock)
+    closing.mark_contained(store=soc.store, actor=ADMIN, incident_id=incident, clock=soc.clock)
     text = long_text(limits.TEXT)
     message = api_message(api.post(f"{endpoint}/report", json={**REPORT, "root_cause": text}))
     _page_refuses(lead, f"{page}/report", {**REPORT, "root_cause": text}, text, message)

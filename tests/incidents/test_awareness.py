@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from core.errors import InputError, NotFoundError
-from incidents import service
+from incidents import awareness, notification, service
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.models import CorrectedField
 from tests.incidents.test_service import LEVEL2, POLICE, XITUN, open_one
@@ -21,7 +21,7 @@ def engine(both_engines: str) -> str:
 
 
 def _notify(store, clock, incident_id, **kwargs):
-    return service.file_notification(
+    return notification.file_notification(
         store=store,
         actor=XITUN,
         incident_id=incident_id,
@@ -46,7 +46,7 @@ def _notify_clock(incident, clock):
 
 
 def _correct(store, clock, incident_id, at, reason, *, field=CorrectedField.AWARE_AT, actor=XITUN):
-    return service.correct_time(
+    return awareness.correct_time(
         store=store,
         actor=actor,
         incident_id=incident_id,

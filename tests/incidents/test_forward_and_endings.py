@@ -9,7 +9,7 @@ import pytest
 
 from core.access import Actor, Role
 from core.errors import ForbiddenError, InputError, TransitionError
-from incidents import service, workflow
+from incidents import closing, notification, service, workflow
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import IncidentState
@@ -28,7 +28,7 @@ def engine(both_engines: str) -> str:
 
 def reviewed(store, clock, lead):
     incident = open_incident(store, clock, actor=XITUN, title="檔案伺服器遭入侵")
-    service.file_notification(
+    notification.file_notification(
         store=store,
         actor=XITUN,
         incident_id=incident.id,
@@ -39,13 +39,13 @@ def reviewed(store, clock, lead):
         clock=clock,
     )
     clock.advance(timedelta(minutes=30))
-    service.review_level(store=store, actor=lead, incident_id=incident.id, clock=clock)
+    notification.review_level(store=store, actor=lead, incident_id=incident.id, clock=clock)
     return incident
 
 
 def forward(store, clock, lead, incident_id, **changes):
     args = {"to": "數位發展部資通安全署", "reference": "NCERT-2026-0001"} | changes
-    return service.record_forwarded(
+    return notification.record_forwarded(
         store=store, actor=lead, incident_id=incident_id, clock=clock, **args
     )
 
@@ -112,14 +112,14 @@ def test_an_incident_that_was_not_reviewed_cannot_be_forwarded(store, clock, lea
 def test_a_dismissed_incident_offers_no_step(store, clock, lead, analyst):
     incident = open_incident(store, clock)
     with pytest.raises(InputError, match="false positive"):
-        service.dismiss(
+        closing.dismiss(
             store=store, actor=analyst, incident_id=incident.id, reason=" ", clock=clock
         )
     with pytest.raises(ForbiddenError):  # the reason is asked of who may dismiss only
-        service.dismiss(
+        closing.dismiss(
             store=store, actor=AUDITOR, incident_id=incident.id, reason=" ", clock=clock
         )
-    gone = service.dismiss(
+    gone = closing.dismiss(
         store=store, actor=analyst, incident_id=incident.id, reason="弱掃誤報", clock=clock
     )
     assert gone.state is IncidentState.FALSE_POSITIVE and gone.close_reason == "弱掃誤報"
@@ -130,6 +130,6 @@ def test_a_dismissed_incident_offers_no_step(store, clock, lead, analyst):
 def test_close_is_refused_without_the_report(store, clock, lead):
     incident = reviewed(store, clock, lead)
     with pytest.raises(TransitionError, match="without its investigation report"):
-        service.close_incident(
+        closing.close_incident(
             store=store, actor=lead, incident_id=incident.id, reason="done", clock=clock
         )

@@ -6,7 +6,7 @@ import pytest
 
 from core.access import Actor, Role
 from core.errors import ConflictError, ForbiddenError, InputError, NotFoundError, TransitionError
-from incidents import repository, service
+from incidents import closing, notification, repository, service
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from incidents.models import IncidentState, InvestigationReport, NotificationKind
@@ -37,7 +37,7 @@ def open_one(store, clock, actor=XITUN):
 
 
 def notify(store, clock, incident_id, actor=XITUN, answers=LEVEL2):
-    return service.file_notification(
+    return notification.file_notification(
         store=store,
         actor=actor,
         incident_id=incident_id,
@@ -55,7 +55,7 @@ def test_full_workflow_with_a_level_raised_in_review(store, clock, lead):
     notified = notify(store, clock, incident.id)
     assert (notified.state, notified.level) == (IncidentState.NOTIFIED, 2)
     clock.advance(timedelta(hours=1))
-    reviewed = service.review_level(
+    reviewed = notification.review_level(
         store=store,
         actor=lead,
         incident_id=incident.id,
@@ -73,18 +73,18 @@ def test_full_workflow_with_a_level_raised_in_review(store, clock, lead):
     assert clocks[DeadlineKind.REVIEW].status is DeadlineStatus.MET
     assert clocks[DeadlineKind.CONTAINMENT].due_at == incident.aware_at + timedelta(hours=36)
     clock.advance(timedelta(hours=20))
-    contained = service.mark_contained(
+    contained = closing.mark_contained(
         store=store, actor=XITUN, incident_id=incident.id, clock=clock
     )
     assert contained.state is IncidentState.CONTAINED
     with pytest.raises(TransitionError, match="without its investigation report"):
-        service.close_incident(
+        closing.close_incident(
             store=store, actor=XITUN, incident_id=incident.id, reason="done", clock=clock
         )
-    service.submit_report(
+    closing.submit_report(
         store=store, actor=XITUN, incident_id=incident.id, report=REPORT, clock=clock
     )
-    closed = service.close_incident(
+    closed = closing.close_incident(
         store=store, actor=lead, incident_id=incident.id, reason="改善措施已排程", clock=clock
     )
     assert closed.state is IncidentState.CLOSED
@@ -111,9 +111,9 @@ def test_a_late_notification_is_shown_as_missed(store, clock):
 def test_report_must_cover_every_statutory_item(store, clock):
     incident = open_one(store, clock)
     notify(store, clock, incident.id)
-    service.mark_contained(store=store, actor=XITUN, incident_id=incident.id, clock=clock)
+    closing.mark_contained(store=store, actor=XITUN, incident_id=incident.id, clock=clock)
     with pytest.raises(InputError, match="root_cause"):
-        service.submit_report(
+        closing.submit_report(
             store=store,
             actor=XITUN,
             incident_id=incident.id,
@@ -125,14 +125,14 @@ def test_report_must_cover_every_statutory_item(store, clock):
 def test_workflow_steps_out_of_order_say_why(store, clock, lead):
     incident = open_one(store, clock)
     with pytest.raises(TransitionError, match="no notification to review"):
-        service.review_level(store=store, actor=lead, incident_id=incident.id, clock=clock)
+        notification.review_level(store=store, actor=lead, incident_id=incident.id, clock=clock)
     with pytest.raises(TransitionError, match="file the notification first"):
-        service.mark_contained(store=store, actor=XITUN, incident_id=incident.id, clock=clock)
+        closing.mark_contained(store=store, actor=XITUN, incident_id=incident.id, clock=clock)
     notify(store, clock, incident.id)
     with pytest.raises(TransitionError, match="already filed"):
         notify(store, clock, incident.id)
     with pytest.raises(TransitionError, match="cannot be dismissed"):
-        service.dismiss(store=store, actor=lead, incident_id=incident.id, reason="x", clock=clock)
+        closing.dismiss(store=store, actor=lead, incident_id=incident.id, reason="x", clock=clock)
 
 
 def test_another_agencys_reporter_cannot_see_or_touch_the_incident(store, clock):
@@ -160,10 +160,12 @@ def test_only_the_superiors_reviewer_reviews_levels(store, clock, actor, allowed
     incident = open_one(store, clock)
     notify(store, clock, incident.id)
     if allowed:
-        service.review_level(store=store, actor=actor, incident_id=incident.id, clock=clock)
+        notification.review_level(store=store, actor=actor, incident_id=incident.id, clock=clock)
     else:
         with pytest.raises(ForbiddenError, match="may not review level"):
-            service.review_level(store=store, actor=actor, incident_id=incident.id, clock=clock)
+            notification.review_level(
+                store=store, actor=actor, incident_id=incident.id, clock=clock
+            )
 
 
 def test_auditor_reads_but_cannot_change(store, clock):
@@ -189,7 +191,7 @@ def test_level_change_needs_a_reason_and_renotifies(store, clock):
     incident = open_one(store, clock)
     notify(store, clock, incident.id)
     with pytest.raises(InputError, match="why the level changes"):
-        service.change_level(
+        notification.change_level(
             store=store,
             actor=XITUN,
             incident_id=incident.id,
@@ -197,7 +199,7 @@ def test_level_change_needs_a_reason_and_renotifies(store, clock):
             reason=" ",
             clock=clock,
         )
-    changed = service.change_level(
+    changed = notification.change_level(
         store=store,
         actor=XITUN,
         incident_id=incident.id,

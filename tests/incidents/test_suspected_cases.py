@@ -11,7 +11,7 @@ from core.access import SYSTEM, Actor, Role
 from core.alerts import AlertQuery, AlertStatus, Severity
 from core.errors import InputError, TransitionError
 from core.settings import Settings
-from incidents import service, triage
+from incidents import awareness, closing, notification, service, triage
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import CorrectedField, IncidentState
@@ -34,7 +34,7 @@ def suspected(store, registry, clock):
 
 
 def notify(store, clock, incident_id):
-    return service.file_notification(
+    return notification.file_notification(
         store=store,
         actor=REPORTER,
         incident_id=incident_id,
@@ -67,11 +67,11 @@ def test_confirm_starts_the_clocks_at_the_stated_awareness(store, registry, cloc
     clock.advance(timedelta(minutes=40))
     earlier = clock.now() - timedelta(minutes=25)
     with pytest.raises(InputError) as no_reason:
-        service.confirm(
+        awareness.confirm(
             store=store, actor=REPORTER, incident_id=case.id, aware_at=earlier, clock=clock
         )
     assert no_reason.value.location == "reason"
-    confirmed = service.confirm(
+    confirmed = awareness.confirm(
         store=store,
         actor=REPORTER,
         incident_id=case.id,
@@ -92,13 +92,13 @@ def test_confirm_starts_the_clocks_at_the_stated_awareness(store, registry, cloc
     assert detail["state"] == "suspected -> open"
     assert detail["aware_at"] == {"from": None, "to": earlier.isoformat()}
     with pytest.raises(TransitionError, match="already confirmed"):
-        service.confirm(store=store, actor=analyst, incident_id=case.id, clock=clock)
+        awareness.confirm(store=store, actor=analyst, incident_id=case.id, clock=clock)
 
 
 def test_confirmation_time_is_awareness_by_default(store, registry, clock, analyst):
     case = suspected(store, registry, clock)
     clock.advance(timedelta(minutes=10))
-    confirmed = service.confirm(store=store, actor=analyst, incident_id=case.id, clock=clock)
+    confirmed = awareness.confirm(store=store, actor=analyst, incident_id=case.id, clock=clock)
     assert confirmed.aware_at == clock.now()
 
 
@@ -106,7 +106,7 @@ def test_a_future_or_impossible_awareness_is_refused(store, registry, clock):
     case = suspected(store, registry, clock)
     for when in (clock.now() + timedelta(minutes=1), case.occurred_at - timedelta(minutes=1)):
         with pytest.raises(InputError) as refused:
-            service.confirm(
+            awareness.confirm(
                 store=store,
                 actor=REPORTER,
                 incident_id=case.id,
@@ -117,7 +117,7 @@ def test_a_future_or_impossible_awareness_is_refused(store, registry, clock):
         assert refused.value.location == "aware_at"
     # nor may a correction of awareness confirm by the back door
     with pytest.raises(InputError, match="confirm it"):
-        service.correct_time(
+        awareness.correct_time(
             store=store,
             actor=REPORTER,
             incident_id=case.id,
@@ -132,7 +132,7 @@ def test_a_future_or_impossible_awareness_is_refused(store, registry, clock):
 def test_a_dismissed_suspected_case_is_counted_once_and_never_late(store, registry, clock, analyst):
     case = suspected(store, registry, clock)
     clock.advance(timedelta(days=3))  # long past any notification clock it could have had
-    service.dismiss(
+    closing.dismiss(
         store=store, actor=analyst, incident_id=case.id, reason="a test account", clock=clock
     )
     alerts = store.alerts.list(AlertQuery(status=AlertStatus.FALSE_POSITIVE), limit=10)

@@ -11,7 +11,7 @@ import pytest
 from core.access import Actor, Role
 from core.clock import TAIPEI, FixedClock
 from core.errors import NotFoundError
-from incidents import service
+from incidents import awareness, closing, notification
 from incidents.deadlines import DeadlineKind, DeadlineStatus
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import CorrectedField
@@ -54,7 +54,7 @@ def incident(
     created = open_incident(store, clock, actor=reporter, organization_id=agency)  # aware now
     if notify_after is not None:
         clock.advance(notify_after)
-        service.file_notification(
+        notification.file_notification(
             store=store,
             actor=reporter,
             incident_id=created.id,
@@ -66,7 +66,7 @@ def incident(
         )
         if contain_after is not None:
             clock.advance(contain_after - notify_after)
-            service.mark_contained(store=store, actor=reporter, incident_id=created.id, clock=clock)
+            closing.mark_contained(store=store, actor=reporter, incident_id=created.id, clock=clock)
     return created
 
 
@@ -168,7 +168,7 @@ def test_incidents_by_type(store, registry):
 
     created = incident(store, "police", taipei("2026-05-04T10:00:00"), None)
     reporter = Actor("r", Role.REPORTER, agency="police")
-    service.file_notification(
+    notification.file_notification(
         store=store,
         actor=reporter,
         incident_id=created.id,
@@ -246,7 +246,7 @@ def test_a_late_correction_shows_the_original_and_the_corrected_figure(store, re
     aware = taipei("2026-05-04T10:00:00")
     created = incident(store, "police", aware, timedelta(hours=3))
     clock = FixedClock(aware + timedelta(hours=4))
-    service.correct_time(
+    awareness.correct_time(
         store=store,
         actor=Actor("r", Role.REPORTER, agency="police"),
         incident_id=created.id,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from core.access import Actor, Role
-from incidents import service
+from incidents import closing, notification, service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import InvestigationReport
 from reports.documents import DocumentKind, build_document, missing_items, render_html, render_pdf
@@ -39,7 +39,7 @@ def finished(store, clock):
         occurred_at=clock.now() - timedelta(hours=3),
     )
     clock.advance(timedelta(minutes=30))
-    service.file_notification(
+    notification.file_notification(
         store=store,
         actor=XITUN,
         incident_id=incident.id,
@@ -53,7 +53,7 @@ def finished(store, clock):
         other_matters=SCRIPT,
     )
     clock.advance(timedelta(hours=1))
-    service.review_level(
+    notification.review_level(
         store=store,
         actor=LEAD,
         incident_id=incident.id,
@@ -62,9 +62,9 @@ def finished(store, clock):
         clock=clock,
     )
     clock.advance(timedelta(hours=20))
-    service.mark_contained(store=store, actor=XITUN, incident_id=incident.id, clock=clock)
+    closing.mark_contained(store=store, actor=XITUN, incident_id=incident.id, clock=clock)
     clock.advance(timedelta(days=10))
-    service.submit_report(
+    closing.submit_report(
         store=store, actor=XITUN, incident_id=incident.id, report=REPORT, clock=clock
     )
     return service.get_incident(store=store, actor=XITUN, incident_id=incident.id)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from incidents import service
+from incidents import notification, service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import IoC, IoCType
 from reports.documents import DocumentKind, build_document, render_html
@@ -14,7 +14,7 @@ SCRIPT = "<script>alert('x')</script>"
 def filed_incident(store, clock, **overrides):
     incident = open_incident(store, clock, actor=XITUN, title=f"伺服器異常 {SCRIPT}")
     clock.advance(timedelta(minutes=30))
-    return service.file_notification(
+    return notification.file_notification(
         store=store,
         actor=XITUN,
         incident_id=incident.id,

@@ -1,0 +1,219 @@
+"""The notification and what follows it: filing (通報, with its level assessment), a level
+change from new answers (續行通報), the superior's review (審核) and forwarding its result to
+the competent authority."""
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from core.access import Actor
+from core.clock import Clock, ensure_aware
+from core.errors import InputError
+from core.storage.base import Store
+from core.time_range import check_time
+from incidents.awareness import move_time
+from incidents.levels import LevelAnswers, assess_level
+from incidents.models import (
+    CorrectedField,
+    Incident,
+    IncidentCategory,
+    LevelChange,
+    Notification,
+    NotificationKind,
+)
+from incidents.service import change
+from incidents.workflow import Step
+
+__all__ = ["change_level", "file_notification", "record_forwarded", "review_level"]
+
+
+def file_notification(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    answers: LevelAnswers,
+    description: str,
+    response_measures: str,
+    outside_support_needed: bool,
+    clock: Clock,
+    outside_support_detail: str = "",
+    other_matters: str = "",
+    aware_at: datetime | None = None,
+    fallback_channel_reason: str | None = None,
+    category: IncidentCategory | None = None,
+) -> Incident:
+    """File the statutory notification (通報): the level follows from ``answers``."""
+    assessment = assess_level(answers)
+    if not description.strip():
+        raise InputError("describe the situation (狀況之描述)", location="description")
+    if not response_measures.strip():
+        raise InputError(
+            "state the measures taken (因應事件所採取之措施)", location="response_measures"
+        )
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        detail: dict[str, object] = {}
+        if aware_at is not None:  # the notification is filed now: awareness is at most now
+            detail = move_time(i, CorrectedField.AWARE_AT, aware_at, now, by=actor.label, reason="")
+        i.description = description
+        i.response_measures = response_measures
+        i.outside_support_needed = outside_support_needed
+        i.outside_support_detail = outside_support_detail
+        i.other_matters = other_matters
+        if category is not None:
+            i.category = category
+        i.level = assessment.level
+        i.level_answers = answers
+        i.level_reasons = list(assessment.reasons)
+        i.level_history.append(
+            LevelChange(
+                at=now,
+                by=actor.label,
+                from_level=None,
+                to_level=assessment.level,
+                reason="initial assessment",
+                answers=answers,
+            )
+        )
+        i.notifications.append(
+            Notification(
+                kind=NotificationKind.INITIAL,
+                at=now,
+                by=actor.label,
+                level=assessment.level,
+                fallback_channel_reason=fallback_channel_reason,
+            )
+        )
+        return {**detail, "level": assessment.level, "reasons": list(assessment.reasons)}
+
+    return change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.NOTIFY,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def _relevel(
+    i: Incident, now: datetime, actor: Actor, answers: LevelAnswers | None, level: int, reason: str
+) -> dict[str, object]:
+    old = i.level
+    i.level = level
+    if answers is not None:
+        i.level_answers = answers
+        i.level_reasons = list(assess_level(answers).reasons)
+    elif old != level:  # set by the reviewer, not from answers: say so, keep the history
+        i.level_reasons = [f"第{level}級：{actor.label} 變更等級（{reason}）", *i.level_reasons]
+    i.level_history.append(
+        LevelChange(
+            at=now, by=actor.label, from_level=old, to_level=level, reason=reason, answers=answers
+        )
+    )
+    if old != level:  # Art. 6 para. 2: a level change is notified again (續行通報)
+        i.notifications.append(
+            Notification(kind=NotificationKind.LEVEL_CHANGE, at=now, by=actor.label, level=level)
+        )
+    return {"level": f"{old} -> {level}", "reason": reason}
+
+
+def change_level(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    answers: LevelAnswers,
+    reason: str,
+    clock: Clock,
+) -> Incident:
+    """Re-assess the level from new answers; a different level re-notifies."""
+    if not reason.strip():
+        raise InputError("say why the level changes", location="reason")
+    level = assess_level(answers).level
+    return change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.CHANGE_LEVEL,
+        clock=clock,
+        mutate=lambda i, now: _relevel(i, now, actor, answers, level, reason),
+    )
+
+
+def review_level(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    clock: Clock,
+    level: int | None = None,
+    note: str = "",
+) -> Incident:
+    """The superior agency's review (審核, Art. 7): confirm, or set another level."""
+    if level is not None and not 1 <= level <= 4:
+        raise InputError(f"level must be 1-4, got {level}", location="level")
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        i.reviewed_at = now
+        i.review_note = note
+        detail: dict[str, object] = {"confirmed": level is None or level == i.level}
+        if level is not None and level != i.level:
+            detail.update(_relevel(i, now, actor, None, level, note or "changed in review"))
+        return detail
+
+    return change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.REVIEW,
+        mutate=mutate,
+        clock=clock,
+    )
+
+
+def record_forwarded(
+    *,
+    store: Store,
+    actor: Actor,
+    incident_id: str,
+    to: str,
+    reference: str,
+    clock: Clock,
+    at: datetime | None = None,
+) -> Incident:
+    """The review result was sent to the competent authority (Art. 7 para. 2): to whom,
+    when (default now; never in the future nor before the review) and the platform's
+    reference number or receipt, which proves the forward clock was met."""
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        # Checked here, after access and workflow: who may not forward learns only that.
+        if not to.strip():
+            raise InputError("say who the review result was sent to", location="to")
+        if not reference.strip():
+            raise InputError(
+                "give the platform's reference number or receipt of the forwarding",
+                location="reference",
+            )
+        when = now if at is None else ensure_aware(check_time(at, "at"), "at")
+        if when > now:
+            raise InputError(f"{when.isoformat()} is in the future", location="at")
+        if i.reviewed_at is not None and when < i.reviewed_at:
+            raise InputError(
+                f"{when.isoformat()} is before the review at {i.reviewed_at.isoformat()}; "
+                "the result is forwarded after it",
+                location="at",
+            )
+        i.forwarded_at = when
+        i.forwarded_to = to.strip()
+        i.forward_reference = reference.strip()
+        return {"at": when.isoformat(), "to": i.forwarded_to, "reference": i.forward_reference}
+
+    return change(
+        store=store,
+        actor=actor,
+        incident_id=incident_id,
+        step=Step.FORWARD,
+        mutate=mutate,
+        clock=clock,
+    )
