@@ -25,7 +25,7 @@ from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the dev extra installs httpx under this name (as tests do)
 
 from benchmarks.common import report, timed
 from benchmarks.elastic_node import elasticsearch
