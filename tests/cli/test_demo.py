@@ -1,0 +1,123 @@
+"""`citysoc demo`: the whole life on the store `citysoc serve` uses, with its own accounts,
+and never over an operator's data without --reset. In-process, on real SQLite files."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.cli.demo_story import BEATS, STORY_SPAN
+from api.context import CitySoc, local_operator
+from core import accounts
+from core.access import Role
+from core.clock import SystemClock
+from core.settings import Settings
+from incidents import service
+from incidents.models import IncidentState
+from tests.factories import make_user
+
+runner = CliRunner()
+DEFAULT = "sqlite:///var/citysoc.db"  # the settings' default, relative to the working folder
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CITYSOC_STORE", raising=False)
+    return tmp_path
+
+
+def demo(*args: str):
+    return runner.invoke(app, ["demo", *args])
+
+
+def passwords(output: str) -> dict[str, str]:
+    """The demo accounts' table: username → the password printed once."""
+    rows = re.findall(r"│ ([a-z-]+)\s+│ [a-z]+\s+│ [a-z-]+\s+│ (\S{20}) │", output)
+    return dict(rows)
+
+
+def test_the_story_ends_before_now_and_every_beat_in_order():
+    offsets = list(BEATS.values())
+    assert offsets == sorted(offsets)
+    assert offsets[-1] < STORY_SPAN - timedelta(hours=1)
+
+
+def test_demo_runs_the_whole_life_into_the_store_serve_uses(here):
+    result = demo()
+    assert result.exit_code == 0, result.output
+    assert Settings().store == DEFAULT
+    with CitySoc(Settings()) as soc:  # the store `citysoc serve` opens by default
+        states = [i.state for i in _all(soc)]
+        assert states.count(IncidentState.CLOSED) == 1
+        assert states.count(IncidentState.FALSE_POSITIVE) == 1
+        logins = passwords(result.output)
+        assert set(logins) == {"xitun-contact", "demo-analyst", "demo-lead", "demo-auditor"}
+        for username, password in logins.items():  # each printed password signs in
+            user = accounts.authenticate(
+                store=soc.store, username=username, password=password, clock=SystemClock()
+            )
+            assert user.username == username
+    assert "5 clocks met, 0 missed, 0 overdue; 1 suspected case(s) dismissed" in result.output
+    for line in result.output.splitlines():  # every command it suggests names the store
+        if re.search(r"citysoc (serve|incidents|alerts|deadletter|audit|report) ", line):
+            assert f"--store {DEFAULT}" in line, line
+    assert "deadletter list --store sqlite:///var/citysoc.db" in result.output
+
+
+def test_demo_passwords_are_new_each_time(here):
+    first = passwords(demo().output)
+    again = demo()
+    assert again.exit_code == 0, again.output
+    assert "replacing the earlier demo's store" in again.output
+    second = passwords(again.output)
+    assert first and second and all(first[u] != second[u] for u in first)
+
+
+def test_demo_follows_citysoc_store(here, monkeypatch):
+    monkeypatch.setenv("CITYSOC_STORE", f"sqlite:///{here / 'elsewhere' / 'soc.db'}")
+    result = demo()
+    assert result.exit_code == 0, result.output
+    assert (here / "elsewhere" / "soc.db").exists()
+    assert not (here / "var" / "citysoc.db").exists()
+    assert f"--store sqlite:///{here / 'elsewhere' / 'soc.db'}" in result.output
+
+
+def test_demo_refuses_an_operators_store_without_reset(here):
+    with CitySoc(Settings()) as soc:
+        make_user(soc, "amy", Role.ANALYST)
+    refused = demo()
+    assert refused.exit_code == 2
+    assert "did not write" in refused.output and "--reset" in refused.output
+    with CitySoc(Settings()) as soc:
+        assert accounts.find_user(soc.store, "amy") is not None  # untouched
+        assert _all(soc) == []
+    replaced = demo("--reset")
+    assert replaced.exit_code == 0, replaced.output
+    with CitySoc(Settings()) as soc:
+        assert accounts.find_user(soc.store, "amy") is None
+        assert len(_all(soc)) > 2
+        assert soc.verify_audit(actor=local_operator()).ok  # the old store's anchors went with it
+
+
+def test_demo_refuses_its_own_store_once_someone_worked_in_it(here):
+    assert demo().exit_code == 0
+    with CitySoc(Settings()) as soc:
+        make_user(soc, "amy", Role.ANALYST)  # audited: someone used the demo's store
+    refused = demo()
+    assert refused.exit_code == 2
+    assert "1 audited changes were made in it since" in refused.output
+    with CitySoc(Settings()) as soc:
+        assert accounts.find_user(soc.store, "amy") is not None
+
+
+def test_demo_refuses_a_store_that_is_not_sqlite(here):
+    result = demo("--store", "http://127.0.0.1:9")
+    assert result.exit_code == 2
+    assert "--store sqlite:///" in result.output
+
+
+def _all(soc: CitySoc):
+    return service.list_incidents(store=soc.store, actor=local_operator(), limit=1000)
