@@ -11,7 +11,6 @@ shows the demo; `--serve` starts it. A top-level command: `api/cli/__init__.py` 
 import shlex
 import shutil
 import sys
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -28,7 +27,6 @@ from api.context import CitySoc, local_operator
 from api.terminal import Table, safe
 from core.clock import UTC, FixedClock, taipei_datetime
 from core.errors import CitySocError
-from incidents.deadlines import DeadlineStatus
 from reports import compliance
 from reports.documents import DocumentKind, build_document, render_html
 
@@ -99,13 +97,7 @@ def _print_compliance(result: StoryResult) -> None:
             row.status.value,
         )
     console.print(table)
-    status = Counter(row.status for row in report.rows)
-    console.print(
-        f"{report.incidents} incident(s): {status[DeadlineStatus.MET]} clocks met, "
-        f"{status[DeadlineStatus.MISSED]} missed, {len(report.open_overdue)} overdue; "
-        f"{report.dismissed_suspected} suspected case(s) dismissed",
-        highlight=False,
-    )
+    console.print(f"{report.incidents} incidents: {report.clock_summary()}", highlight=False)
 
 
 def _print_hints(

@@ -60,7 +60,10 @@ def test_demo_runs_the_whole_life_into_the_store_serve_uses(here):
                 store=soc.store, username=username, password=password, clock=SystemClock()
             )
             assert user.username == username
-    assert "5 clocks met, 0 missed, 0 overdue; 1 suspected case(s) dismissed" in result.output
+    assert (
+        "1 incidents: 5 clocks met, 0 missed, 0 overdue; 1 suspected cases dismissed"
+        in result.output
+    )
     for line in result.output.splitlines():  # every command it suggests names the store
         if re.search(r"citysoc (serve|incidents|alerts|deadletter|audit|report) ", line):
             assert f"--store {DEFAULT}" in line, line
