@@ -1,7 +1,14 @@
 """`citysoc demo`: the whole life on the store `citysoc serve` uses, with its own accounts,
 and never over an operator's data without --reset. In-process, on real SQLite files."""
 
+import http.client
+import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,9 +23,12 @@ from core.clock import SystemClock
 from core.settings import Settings
 from incidents import service
 from incidents.models import IncidentState
+from tests.conftest import _free_port
 from tests.factories import make_user
+from tests.live_server import post
 
 runner = CliRunner()
+JSON = {"Content-Type": "application/json"}
 DEFAULT = "sqlite:///var/citysoc.db"  # the settings' default, relative to the working folder
 
 
@@ -124,3 +134,47 @@ def test_demo_refuses_a_store_that_is_not_sqlite(here):
 
 def _all(soc: CitySoc):
     return service.list_incidents(store=soc.store, actor=local_operator(), limit=1000)
+
+
+def test_demo_serve_starts_the_server_on_the_demo_store(here):
+    """`citysoc demo --serve` in its own process: the server answers on loopback and a demo
+    account signs in with the password the demo printed and sees the closed incident."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CITYSOC_API_PORT": str(port),
+        "CITYSOC_SYSLOG_TCP_PORT": str(_free_port()),
+        "CITYSOC_SYSLOG_UDP_PORT": str(_free_port()),
+        "CITYSOC_SCAN_SCHEDULE": "false",
+        "CITYSOC_SHARE_PULL_SCHEDULE": "false",
+        "PYTHONUNBUFFERED": "1",
+        "COLUMNS": "200",
+    }
+    log = here / "demo.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "demo", "--serve"], env=env, stdout=out, stderr=out
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, log.read_text(encoding="utf-8")[-3000:]
+            assert time.monotonic() < deadline, "the server did not start within 120 s"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.3)
+        password = passwords(log.read_text(encoding="utf-8"))["xitun-contact"]
+        body = json.dumps({"username": "xitun-contact", "password": password}).encode()
+        status, _, answer = post(port, "/api/v1/auth/login", body, JSON)
+        assert status == 200
+        cookie = (answer.getheader("set-cookie") or "").split(";")[0]
+        con = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        con.request("GET", "/api/v1/incidents", headers={"Cookie": cookie})
+        listed = json.loads(con.getresponse().read())["items"]
+        con.close()
+        assert [i["incident"]["state"] for i in listed].count("closed") == 1
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
