@@ -48,12 +48,12 @@ def _program() -> str:
 def _replaceable(target: DemoStore, reset: bool) -> None:
     """Clear the way for the demo's store, or refuse (exit 2) to replace an operator's."""
     if target.exists() and not reset:
-        refusal = None
-        if target.marker.exists():  # only then is it safe to open: the demo wrote it
-            with open_soc(target.url) as soc:
-                refusal = target.refusal(audit_entries=soc.store.audit.count())
-        else:
-            refusal = target.refusal(audit_entries=0)
+        with open_soc(target.url) as soc:
+            held = soc.store
+            refusal = target.refusal(
+                audit_entries=held.audit.count(),
+                records=held.events.count() + held.dead_letters.count(),
+            )
         if refusal:
             other = target.db.with_name("demo.db")
             err.print(
@@ -63,7 +63,9 @@ def _replaceable(target: DemoStore, reset: bool) -> None:
                 soft_wrap=True,
             )
             raise typer.Exit(2)
-        console.print(f"replacing the earlier demo's store {safe(target.db)}", highlight=False)
+        console.print(
+            f"replacing {safe(target.db)} (empty, or the earlier demo's)", highlight=False
+        )
     elif target.exists():
         console.print(f"[yellow]--reset: deleting the store {safe(target.db)}[/]")
     target.wipe()

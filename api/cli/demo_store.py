@@ -4,7 +4,8 @@ The demo loads into the store `citysoc serve` uses (``--store``, else ``CITYSOC_
 else the settings' default), so the running server shows it. It never deletes an
 operator's data silently: an existing store is replaced only when the demo wrote it and
 nobody has worked in it since (a marker beside it records the audit entries the demo left),
-or when the operator passes ``--reset``.
+or when the operator passes ``--reset``. An empty store (as a first `citysoc serve` leaves
+it) holds nothing to lose.
 """
 
 import json
@@ -56,10 +57,14 @@ class DemoStore:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def refusal(self, *, audit_entries: int) -> str | None:
+    def refusal(self, *, audit_entries: int, records: int) -> str | None:
         """Why the existing store may not be replaced without --reset, or None if it may.
-        ``audit_entries``: how many the store holds now (anything done since the demo is
-        audited, so more than the demo left means someone worked in it)."""
+        ``audit_entries``: how many it holds (every change a person makes is audited, so
+        more than the demo left means someone worked in it); ``records``: its events and
+        dead letters (an empty store, as a first `citysoc serve` leaves it, holds nothing
+        to lose)."""
+        if audit_entries == 0 and records == 0:
+            return None
         left = self._demo_entries()
         if left is None:
             return (

@@ -84,7 +84,7 @@ def test_demo_passwords_are_new_each_time(here):
     first = passwords(demo().output)
     again = demo()
     assert again.exit_code == 0, again.output
-    assert "replacing the earlier demo's store" in again.output
+    assert "(empty, or the earlier demo's)" in again.output
     second = passwords(again.output)
     assert first and second and all(first[u] != second[u] for u in first)
 
@@ -96,6 +96,13 @@ def test_demo_follows_citysoc_store(here, monkeypatch):
     assert (here / "elsewhere" / "soc.db").exists()
     assert not (here / "var" / "citysoc.db").exists()
     assert f"--store sqlite:///{here / 'elsewhere' / 'soc.db'}" in result.output
+
+
+def test_demo_loads_into_the_empty_store_a_first_serve_leaves(here):
+    CitySoc(Settings()).close()  # what `citysoc serve` creates on its first start
+    result = demo()
+    assert result.exit_code == 0, result.output
+    assert "(empty, or the earlier demo's)" in result.output
 
 
 def test_demo_refuses_an_operators_store_without_reset(here):
