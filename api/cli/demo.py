@@ -144,7 +144,7 @@ def demo(
     store: StoreOpt = None,
     reset: Annotated[
         bool,
-        typer.Option(help="replace a store the demo did not write (deletes its data)"),
+        typer.Option("--reset", help="replace a store the demo did not write (deletes its data)"),
     ] = False,
     serve: Annotated[
         bool, typer.Option("--serve", help="start the server on the store afterwards")
