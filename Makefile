@@ -15,8 +15,10 @@ test: setup
 	.venv/bin/mypy
 	.venv/bin/pytest
 
+# Into the store `make run` serves; e.g. make demo ARGS=--serve (then start the server on it)
+# or ARGS=--reset (replace a store the demo did not write: deletes its data).
 demo: setup
-	.venv/bin/citysoc demo
+	.venv/bin/citysoc demo $(ARGS)
 
 bench: setup
 	.venv/bin/python -m benchmarks.run_all

@@ -114,6 +114,15 @@ class ComplianceReport(BaseModel):
     audit_unanchored: int = 0  # entries written after that anchor
     drills: list[DrillObligation]
 
+    def clock_summary(self) -> str:
+        """One line for the command line: the clocks by outcome, the dismissed cases."""
+        status = Counter(row.status for row in self.rows)
+        return (
+            f"{status[DeadlineStatus.MET]} clocks met, {status[DeadlineStatus.MISSED]} missed, "
+            f"{status[DeadlineStatus.OVERDUE]} overdue; "
+            f"{self.dismissed_suspected} suspected cases dismissed"
+        )
+
 
 def _within(at: datetime, low: datetime, high: datetime | None) -> bool:
     return low <= at and (high is None or at < high)

@@ -1,346 +1,189 @@
 """`citysoc demo`: the whole path on data it makes itself, no ../shared needed.
 
-Several agencies send benign noise and a few attacks (Winlogbeat JSON, syslog, PAN-OS CSV,
-plus a few malformed lines); CitySOC ingests, detects, opens suspected cases; one is
-confirmed, a district office files the notification, and the form is rendered to HTML. The
-input files are written by `write_demo_inputs` (also used by the collectors' fuzz tests);
-the `demo` command at the end (a top-level command: `api/cli/__init__.py` registers it)
-runs the other commands' steps over them.
+Several agencies send benign noise and a few attacks (`api/cli/demo_inputs.py`); CitySOC
+ingests, detects and opens suspected cases; then the story of `api/cli/demo_story.py`
+takes one from confirmation to closure and dismisses another, as the people who would,
+and the period's compliance summary shows every clock met. The store is the one
+`citysoc serve` uses (`api/cli/demo_store.py` says when it may be replaced), so the server
+shows the demo; `--serve` starts it. A top-level command: `api/cli/__init__.py` registers it.
 """
 
-import json
-import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import shlex
+import shutil
+import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.cli.alerts import alerts_groups
-from api.cli.common import console, err, open_soc
+from api.cli.common import StoreOpt, console, err, open_soc, write_file
+from api.cli.demo_inputs import DemoFiles, write_demo_inputs
+from api.cli.demo_store import DemoStore, demo_store
+from api.cli.demo_story import STORY_SPAN, DemoAccount, StoryResult, demo_cast, tell_story
 from api.cli.incidents import incidents_list
 from api.cli.ingest import ingest_files, print_ingest, run_detections
-from api.context import local_operator
-from api.terminal import safe
-from core.access import Actor, Role
-from core.clock import TAIPEI, UTC
-from incidents import awareness, notification, service
-from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
+from api.context import CitySoc, local_operator
+from api.terminal import Table, safe
+from core.clock import UTC, FixedClock, taipei_datetime
+from core.errors import CitySocError
+from reports import compliance
 from reports.documents import DocumentKind, build_document, render_html
 
 __all__ = ["DemoFiles", "demo", "write_demo_inputs"]
 
-# Documentation address ranges (RFC 5737) stand in for attackers outside the city.
-ATTACKER_RDP = "203.0.113.45"
-ATTACKER_SSH = "198.51.100.7"
+
+def _program() -> str:
+    """How to run `citysoc` again in the hints: as it was run here (``.venv/bin/citysoc``
+    when it is not on PATH), else plain ``citysoc``."""
+    ran = Path(sys.argv[0])
+    if ran.name != "citysoc" or shutil.which("citysoc") == str(ran):
+        return "citysoc"
+    try:
+        return str(ran.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(ran)
 
 
-@dataclass(frozen=True, slots=True)
-class DemoFiles:
-    windows: Path
-    syslog: Path
-    firewall: Path
-
-    def all(self) -> list[Path]:
-        return [self.windows, self.syslog, self.firewall]
-
-
-def _winlog(
-    at: datetime,
-    host: str,
-    channel: str,
-    event_id: int,
-    data: dict[str, object],
-    provider: str = "Microsoft-Windows-Security-Auditing",
-) -> str:
-    return json.dumps(
-        {
-            "@timestamp": at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "host": {"name": host},
-            "winlog": {
-                "channel": channel,
-                "event_id": str(event_id),
-                "provider_name": provider,
-                "computer_name": host,
-                "record_id": random.randint(1, 10**7),  # noqa: S311
-                "event_data": data,
-            },
-            "message": f"event {event_id}",
-        },
-        ensure_ascii=False,
-    )
-
-
-def _sysmon_process(at: datetime, host: str, image: str, cmd: str, parent: str) -> str:
-    return _winlog(
-        at,
-        host,
-        "Microsoft-Windows-Sysmon/Operational",
-        1,
-        {
-            "Image": image,
-            "CommandLine": cmd,
-            "ParentImage": parent,
-            "User": f"{host}\\svc",
-            "IntegrityLevel": "High",
-        },
-        provider="Microsoft-Windows-Sysmon",
-    )
-
-
-def write_demo_inputs(folder: Path, *, now: datetime, seed: int = 7) -> DemoFiles:
-    """Write the demo's input files under ``folder``; deterministic for a seed and time."""
-    random.seed(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    start = now - timedelta(hours=2)
-    win: list[str] = []
-    hosts = ["D-XITUN-PC01", "D-XITUN-PC02", "POLICE-PC07", "EDUCATION-PC12", "FINANCE-PC03"]
-    for i in range(300):  # benign noise
-        at = start + timedelta(seconds=20 * i)
-        host = hosts[i % len(hosts)]
-        if i % 3:
-            win.append(
-                _winlog(
-                    at,
-                    host,
-                    "Security",
-                    4624,
-                    {
-                        "TargetUserName": f"user{i % 17}",
-                        "LogonType": 3,
-                        "IpAddress": f"10.30.6.{10 + i % 40}",
-                    },
-                )
+def _replaceable(target: DemoStore, reset: bool) -> None:
+    """Clear the way for the demo's store, or refuse (exit 2) to replace an operator's."""
+    if target.exists() and not reset:
+        with open_soc(target.url) as soc:
+            held = soc.store
+            refusal = target.refusal(
+                audit_entries=held.audit.count(),
+                records=held.events.count() + held.dead_letters.count(),
             )
-        else:
-            win.append(
-                _sysmon_process(
-                    at,
-                    host,
-                    "C:\\Windows\\System32\\notepad.exe",
-                    "notepad.exe report.txt",
-                    "C:\\Windows\\explorer.exe",
-                )
+        if refusal:
+            other = target.db.with_name("demo.db")
+            err.print(
+                f"[red]refused:[/] {safe(refusal)}.\nRun [bold]{safe(_program())} demo "
+                f"--store {safe(shlex.quote(target.url))} --reset[/] to replace it, or "
+                f"[bold]--store sqlite:///{safe(other)}[/] for a store of its own.",
+                soft_wrap=True,
             )
-    t = start + timedelta(minutes=70)
-    fs = "D-XITUN-FS01"
-    win += [  # a district-office file server is taken over
-        _sysmon_process(
-            t,
-            fs,
-            "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
-            "powershell.exe -nop -w hidden -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0A",
-            "C:\\Windows\\System32\\cmd.exe",
-        ),
-        _winlog(
-            t + timedelta(minutes=2),
-            fs,
-            "Security",
-            4720,
-            {"TargetUserName": "backup$adm", "SubjectUserName": "svc"},
-        ),
-        _winlog(
-            t + timedelta(minutes=3),
-            fs,
-            "Security",
-            4732,
-            {
-                "MemberName": "backup$adm",
-                "TargetUserName": "Administrators",
-                "TargetSid": "S-1-5-32-544",
-                "SubjectUserName": "svc",
-            },
-        ),
-        _sysmon_process(
-            t + timedelta(minutes=5),
-            fs,
-            "C:\\Windows\\System32\\vssadmin.exe",
-            "vssadmin.exe delete shadows /all /quiet",
-            "C:\\Windows\\System32\\cmd.exe",
-        ),
-        _winlog(
-            t + timedelta(minutes=9),
-            fs,
-            "Security",
-            1102,
-            {"SubjectUserName": "backup$adm"},
-            provider="Microsoft-Windows-Eventlog",
-        ),
-        # a police web server runs a command from its IIS worker: a web shell
-        _sysmon_process(
-            t + timedelta(minutes=20),
-            "POLICE-WEB01",
-            "C:\\Windows\\System32\\cmd.exe",
-            "cmd.exe /c whoami",
-            "C:\\Windows\\System32\\inetsrv\\w3wp.exe",
-        ),
-        # someone logs on over RDP to a school PC from outside the city network
-        _winlog(
-            t + timedelta(minutes=30),
-            "EDUCATION-PC12",
-            "Security",
-            4624,
-            {"TargetUserName": "teacher", "LogonType": 10, "IpAddress": ATTACKER_RDP},
-        ),
-    ]
-    windows = folder / "windows-winlogbeat.jsonl"
-    windows.write_text("\n".join(win) + "\n{not json: a truncated line\n", encoding="utf-8")
-
-    lines: list[str] = []
-    for i in range(120):
-        at = (start + timedelta(seconds=60 * i)).astimezone(TAIPEI)
-        if i % 2:
-            lines.append(
-                f"<86>{at:%b} {at.day:2d} {at:%H:%M:%S} D-XITUN-WEB02 CRON[{2000 + i}]: "
-                "pam_unix(cron:session): session opened for user root"
-            )
-        else:
-            stamp = at.isoformat(timespec="milliseconds")
-            lines.append(
-                f"<38>1 {stamp} TRANSPORTATION-GW01 sshd 411 - - Accepted publickey for "
-                f"ops from 10.20.7.{i % 50} port 50122 ssh2"
-            )
-    attack_at = (start + timedelta(minutes=90)).astimezone(TAIPEI)
-    for n in range(12):
-        at = attack_at + timedelta(seconds=5 * n)
-        lines.append(
-            f"<38>{at:%b} {at.day:2d} {at:%H:%M:%S} D-XITUN-WEB02 sshd[7{n:03d}]: Failed "
-            f"password for invalid user admin from {ATTACKER_SSH} port 4{n:04d} ssh2"
+            raise typer.Exit(2)
+        console.print(
+            f"replacing {safe(target.db)} (empty, or the earlier demo's)", highlight=False
         )
-    at = attack_at + timedelta(minutes=2)
-    lines.append(
-        f"<38>{at:%b} {at.day:2d} {at:%H:%M:%S} D-XITUN-WEB02 sshd[7999]: Accepted "
-        f"password for root from {ATTACKER_SSH} port 40999 ssh2"
-    )
-    lines.append("this line has no syslog header")
-    syslog = folder / "agencies-syslog.log"
-    syslog.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif target.exists():
+        console.print(f"[yellow]--reset: deleting the store {safe(target.db)}[/]")
+    target.wipe()
 
-    rows: list[str] = []
-    for i in range(80):
-        at = (start + timedelta(seconds=90 * i)).astimezone(TAIPEI)
-        rows.append(
-            _panos(
-                at,
-                f"10.20.4.{20 + i % 30}",
-                "142.250.66.68",
-                50000 + i,
-                443,
-                "allow",
-                "web-browsing",
-            )
+
+def _documents(soc: CitySoc, result: StoryResult, folder: Path) -> list[Path]:
+    """The incident's notification form and investigation report, the compliance report."""
+    written = []
+    for kind in (DocumentKind.NOTIFICATION, DocumentKind.INVESTIGATION):
+        out = folder / f"{kind.value}-{result.closed.id}.html"
+        doc = build_document(kind, result.closed, registry=soc.registry, now=soc.clock.now())
+        out.write_text(render_html(doc), encoding="utf-8")
+        written.append(out)
+    report = result.report
+    out = folder / f"compliance-{report.period_from}-{report.period_to}.html"
+    write_file(out, compliance.export(report, "html", registry=soc.registry))
+    return [*written, out]
+
+
+def _print_compliance(result: StoryResult) -> None:
+    report = result.report
+    table = Table(title=f"Compliance {report.period_from} – {report.period_to} (Taipei)")
+    for col in ("incident", "clock", "due", "done", "status"):
+        table.add_column(col)
+    for row in report.rows:
+        table.add_row(
+            row.incident_id,
+            row.clock.value,
+            taipei_datetime(row.due_at) if row.due_at else "-",
+            taipei_datetime(row.done_at) if row.done_at else "-",
+            row.status.value,
         )
-    at = (start + timedelta(minutes=95)).astimezone(TAIPEI)
-    rows.append(_panos(at, ATTACKER_RDP, "10.20.4.12", 51515, 3389, "allow", "ms-rdp"))
-    rows.append("1,2026/13/45 99:99:99,broken")
-    firewall = folder / "firewall-panos.csv"
-    firewall.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return DemoFiles(windows=windows, syslog=syslog, firewall=firewall)
+    console.print(table)
+    console.print(f"{report.incidents} incidents: {report.clock_summary()}", highlight=False)
 
 
-def _panos(at: datetime, src: str, dst: str, sport: int, dport: int, action: str, app: str) -> str:
-    stamp = f"{at:%Y/%m/%d %H:%M:%S}"
-    cols = [
-        "1",
-        stamp,
-        "012801000001",
-        "TRAFFIC",
-        "end",
-        "2560",
-        stamp,
-        src,
-        dst,
-        "",
-        "",
-        "allow-rule",
-        "",
-        "",
-        app,
-        "vsys1",
-        "untrust" if src.startswith("203.") else "trust",
-        "trust",
-        "ethernet1/1",
-        "ethernet1/2",
-        "default",
-        "",
-        "123456",
-        "1",
-        str(sport),
-        str(dport),
-        "0",
-        "0",
-        "0x0",
-        "tcp",
-        action,
-        "4096",
-        "2048",
-        "2048",
-        "12",
-    ]
-    return ",".join(cols)
+def _print_hints(
+    target: DemoStore, result: StoryResult, cast: list[DemoAccount], documents: list[Path]
+) -> None:
+    run, store = _program(), f"--store {shlex.quote(target.url)}"
+    settings, report = target.settings, result.report
+    console.rule("where to look")
+    console.print(f"store: {safe(target.url)}", highlight=False)
+    for path in documents:
+        console.print(f"document: {safe(path)}", highlight=False)
+    web = f"http://{settings.api_host}:{settings.api_port}/"
+    console.print(
+        f"web pages: {safe(run)} serve {safe(store)}  →  {web}", highlight=False, soft_wrap=True
+    )
+    accounts = Table(title="Demo accounts: sign in with these (passwords shown only now)")
+    for col in ("username", "role", "agency", "password"):
+        accounts.add_column(col)
+    for a in cast:
+        accounts.add_row(a.username, a.role.value, a.agency or "-", a.password)
+    console.print(accounts)
+    for what, command in (
+        ("the incident", f"incidents show {result.closed.id}"),
+        ("alerts", "alerts list"),
+        ("dead letters", "deadletter list"),
+        ("audit trail", "audit verify"),
+        (
+            "compliance",
+            f"report compliance --from {report.period_from} --to {report.period_to} "
+            "--out compliance.xlsx",
+        ),
+    ):
+        console.print(
+            f"{what}: {safe(run)} {safe(command)} {safe(store)}", highlight=False, soft_wrap=True
+        )
 
 
 def demo(
-    folder: Annotated[Path, typer.Option(help="where the demo writes its store and files")] = Path(
-        "var/demo"
-    ),
+    folder: Annotated[
+        Path, typer.Option(help="where the demo writes its input logs and documents")
+    ] = Path("var/demo"),
+    store: StoreOpt = None,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="replace a store the demo did not write (deletes its data)"),
+    ] = False,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="start the server on the store afterwards")
+    ] = False,
 ) -> None:
-    """Generate sample agency logs and run the whole path: ingest → alerts → incidents →
-    a notification form."""
-    folder.mkdir(parents=True, exist_ok=True)
-    db = folder / "citysoc.db"
-    for stale in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
-        stale.unlink(missing_ok=True)
-    with open_soc(f"sqlite:///{db}") as soc:
-        files = write_demo_inputs(folder / "input", now=soc.clock.now())
+    """Sample agency logs through the whole path: ingest → alerts → suspected cases → one
+    incident from confirmation to closure, another dismissed → compliance; into the store
+    `citysoc serve` uses (default: CITYSOC_STORE)."""
+    try:
+        target = demo_store(store)
+        _replaceable(target, reset)
+    except CitySocError as exc:
+        err.print(f"[red]refused:[/] {safe(exc.message)}")
+        raise typer.Exit(2) from None
+    # The story spans two days that end before now (demo_story), on a clock it advances.
+    clock = FixedClock(datetime.now(UTC) - STORY_SPAN)
+    target.db.parent.mkdir(parents=True, exist_ok=True)
+    with CitySoc(target.settings, clock=clock) as soc:
+        files = write_demo_inputs(folder / "input", now=clock.now())
         console.rule("1. ingest agency logs")
-        print_ingest(ingest_files(soc, files.all()))
-        console.rule("2. detect and triage")
+        print_ingest(ingest_files(soc, files.all()), store=target.url)
+        console.rule("2. detect and triage: suspected cases, no clock yet")
         run_detections(soc)
-        alerts_groups(store=f"sqlite:///{db}")
-        console.rule("3. a district office files its notification")
-        incidents = service.list_incidents(store=soc.store, actor=local_operator())
-        target = next((i for i in incidents if "D-XITUN-FS01" in i.affected_assets), None)
-        if target is None:
-            err.print("[red]no incident for the Xitun District Office; nothing to notify[/]")
-            raise typer.Exit(1)
-        reporter = Actor("xitun-contact", Role.REPORTER, agency="district-xitun")
-        # Triage made a suspected case; the reporter confirms it (知悉): the clocks start.
-        awareness.confirm(store=soc.store, actor=reporter, incident_id=target.id, clock=soc.clock)
-        filed = notification.file_notification(
-            store=soc.store,
-            actor=reporter,
-            incident_id=target.id,
-            answers=LevelAnswers(
-                info_class=InfoClass.CORE_NON_CI,
-                tamper=Impact.MINOR,
-                system_class=SystemClass.CORE_NON_CI,
-                availability=Availability.WITHIN_MTD,
-            ),
-            description=(
-                "檔案伺服器 D-XITUN-FS01 遭執行編碼 PowerShell、新增管理者帳號並清除安全性日誌。"
-            ),
-            response_measures="已隔離主機網路連線，停用可疑帳號 backup$adm，保全日誌與記憶體映像。",
-            outside_support_needed=False,
-            clock=soc.clock,
-        )
-        incidents_list(store=f"sqlite:///{db}")
-        out = folder / f"notification-{filed.id}.html"
-        form = build_document(
-            DocumentKind.NOTIFICATION, filed, registry=soc.registry, now=soc.clock.now()
-        )
-        out.write_text(render_html(form), encoding="utf-8")
-        result = soc.verify_audit(actor=local_operator())
-        console.rule("where to look")
+        console.rule("3. the demo's people")
+        cast = demo_cast(soc)
+        console.print(", ".join(f"{a.username} ({a.role.value})" for a in cast))
+        console.rule("4. an incident's whole life, and a case dismissed")
+        result = tell_story(soc, clock, cast)
+        console.rule("5. compliance for the period")
+        _print_compliance(result)
+        documents = _documents(soc, result, folder)
+        verified = soc.verify_audit(actor=local_operator())
         console.print(
-            f"notification form: [bold]{safe(out)}[/] (level {filed.level}: "
-            f"{safe('; '.join(filed.level_reasons))})"
+            f"audit trail: {verified.entries} entries, {'intact' if verified.ok else 'BROKEN'}"
         )
-        console.print(f"store: {db}  →  citysoc alerts list --store sqlite:///{db}")
-        console.print(f"dead letters: citysoc deadletter list --store sqlite:///{db}")
-        console.print(
-            f"audit trail: {result.entries} entries, "
-            f"{'intact' if result.ok else 'BROKEN'} (citysoc audit verify)"
-        )
-        console.print(f"generated at {datetime.now(UTC).isoformat(timespec='seconds')}")
+        target.mark(audit_entries=soc.store.audit.count())
+    incidents_list(store=target.url)
+    _print_hints(target, result, cast, documents)
+    if serve:
+        from api.cli.serve import serve as run_server
+
+        run_server(store=target.url)

@@ -3,6 +3,7 @@
 `ingest` and `detect` are top-level commands: `api/cli/__init__.py` registers them.
 """
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -20,8 +21,9 @@ __all__ = ["detect", "ingest", "ingest_files", "print_ingest", "rules_app", "run
 rules_app = typer.Typer(help="Sigma rule packs.", no_args_is_help=True)
 
 
-def print_ingest(report: IngestReport, pending: int = 0) -> None:
-    """The summary; ``pending``: events accepted into the spool, not yet in the store."""
+def print_ingest(report: IngestReport, pending: int = 0, store: str | None = None) -> None:
+    """The summary; ``pending``: events accepted into the spool, not yet in the store;
+    ``store``: the --store its hint names."""
     table = Table(title="Ingest summary", show_header=False)
     for key, value in report.as_dict().items():
         table.add_row(key.replace("_", " "), str(value))
@@ -35,7 +37,11 @@ def print_ingest(report: IngestReport, pending: int = 0) -> None:
             "so does the next ingest).[/]"
         )
     if report.dead_lettered:
-        console.print("[yellow]See the rejected records with: citysoc deadletter list[/]")
+        where = f" --store {shlex.quote(store)}" if store else ""
+        console.print(
+            f"[yellow]See the rejected records with: citysoc deadletter list{safe(where)}[/]",
+            soft_wrap=True,
+        )
 
 
 def ingest_files(soc: CitySoc, paths: list[Path]) -> IngestReport:
@@ -77,7 +83,7 @@ def ingest(
     """Ingest log files and folders; bad records go to the dead-letter store."""
     with open_soc(store) as soc:
         report = ingest_files(soc, paths)
-        print_ingest(report, pending_events(soc.store))
+        print_ingest(report, pending_events(soc.store), store)
         if detect:
             run_detections(soc)
 

@@ -107,7 +107,8 @@ def report_compliance(
         )
         write_file(out, compliance.export(report, fmt, registry=soc.registry, lang=language))
     console.print(
-        f"wrote {out}: {report.incidents} incidents, {len(report.open_overdue)} open "
+        f"wrote {out}: {report.incidents} incidents ({report.clock_summary()}), "
+        f"{len(report.open_overdue)} open "
         f"overdue items, audit trail {'intact' if report.audit_ok else 'BROKEN'}"
         + (f" (anchor #{report.audit_anchor.number})" if report.audit_anchor else "")
     )
