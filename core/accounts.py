@@ -11,11 +11,13 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from zxcvbn import zxcvbn
 
 from core import audit
@@ -32,11 +34,13 @@ from core.access import (
 )
 from core.agencies import AgencyRegistry
 from core.clock import Clock
-from core.errors import ForbiddenError, InputError, UnauthenticatedError
+from core.errors import ForbiddenError, InputError, NotFoundError, UnauthenticatedError
+from core.messages import MessageKind
 from core.storage.base import Store
 
 __all__ = [
     "ApiToken",
+    "ProfileChange",
     "SESSION_COOKIE",
     "User",
     "actor_for_session",
@@ -51,6 +55,7 @@ __all__ = [
     "list_users",
     "revoke_token",
     "start_session",
+    "update_profile",
 ]
 
 SESSION_COOKIE = "citysoc_session"
@@ -78,6 +83,12 @@ class User(BaseModel):
     failed_logins: int = 0
     locked_until: AwareDatetime | None = None
     created_at: AwareDatetime
+    # The profile: how to reach the person (issue 15 puts it on the 通報單), the language
+    # of their messages, and the message kinds they opted in to (none until they choose).
+    email: str = ""
+    phone: str = ""
+    language: Literal["zh", "en"] = "zh"
+    message_kinds: list[MessageKind] = Field(default_factory=list)
 
     def actor(self) -> Actor:
         return Actor(self.username, self.role, agency=self.agency)
@@ -357,3 +368,85 @@ def actor_for_token(*, store: Store, token: str) -> Actor:
     if found is None or found.revoked_at is not None or user is None or user.disabled:
         raise UnauthenticatedError("unknown or revoked API token", location="header.authorization")
     return user.actor()
+
+
+# -- the profile ----------------------------------------------------------------------------
+
+MAX_DISPLAY_NAME = 100
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f<>,;\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+# Taiwanese numbers as people write them: 04-2228-9111#123, (02) 2345-6789, +886 912 345 678
+_PHONE = re.compile(r"^\+?[0-9()][0-9 ()-]{4,24}(#[0-9]{1,6})?$")
+
+
+class ProfileChange(BaseModel):
+    """What a person changes in a profile; a field left out (None) stays as it is, an empty
+    e-mail or phone clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: Literal["zh", "en"] | None = None
+    message_kinds: list[MessageKind] | None = None
+
+
+def _checked(change: ProfileChange) -> ProfileChange:
+    """The change with its text trimmed; InputError naming the field when it is not valid."""
+    fields = change.model_dump(exclude_none=True)
+    for key in ("display_name", "email", "phone"):
+        if key in fields:
+            fields[key] = fields[key].strip()
+    name = fields.get("display_name")
+    if name is not None:
+        if not name or len(name) > MAX_DISPLAY_NAME:
+            raise InputError(
+                f"display name must have 1-{MAX_DISPLAY_NAME} characters", location="display_name"
+            )
+        if any(unicodedata.category(c).startswith("C") for c in name):
+            raise InputError(
+                "display name must not contain control characters", location="display_name"
+            )
+    email = fields.get("email")
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        raise InputError(
+            f"e-mail {email!r} is not an address like name@agency.gov.tw", location="email"
+        )
+    phone = fields.get("phone")
+    if phone and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 6):
+        raise InputError(
+            f"phone {phone!r} is not a number like 04-2228-9111#123 or +886 912 345 678 "
+            "(digits, spaces, -, ( ), a leading + and an extension after #)",
+            location="phone",
+        )
+    if "message_kinds" in fields:
+        fields["message_kinds"] = sorted(set(fields["message_kinds"]))
+    return ProfileChange.model_validate(fields)
+
+
+def update_profile(
+    *, store: Store, actor: Actor, username: str, change: ProfileChange, clock: Clock
+) -> User:
+    """Change a profile: one's own, or anyone's for an administrator. Audited with the names
+    of the fields changed (not their values: phone numbers and addresses are personal data).
+    Raises InputError, ForbiddenError, NotFoundError."""
+    if actor.name != username:
+        require_right(
+            actor, Action.MANAGE_ACCOUNTS, "only administrators change others' profiles", "user"
+        )
+    checked = _checked(change)
+    values = checked.model_dump(exclude_none=True)
+
+    def apply(doc: str) -> str:
+        return User.model_validate_json(doc).model_copy(update=values).model_dump_json()
+
+    if values:
+        updated = store.accounts.update_user(username, apply)
+    else:
+        updated = store.accounts.get_user(username)
+    if updated is None:
+        raise NotFoundError(f"no user {username!r}", location="user")
+    now = clock.now()
+    if values:
+        _audit(store, actor, "user.update", username, now, {"fields": sorted(values)})
+    return User.model_validate_json(updated)
