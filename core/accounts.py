@@ -50,6 +50,7 @@ __all__ = [
     "create_user",
     "end_session",
     "find_user",
+    "get_profile",
     "issue_token",
     "list_tokens",
     "list_users",
@@ -92,6 +93,19 @@ class User(BaseModel):
 
     def actor(self) -> Actor:
         return Actor(self.username, self.role, agency=self.agency)
+
+    def profile(self) -> dict[str, object]:
+        """What a profile shows (never the password hash or the lockout counters)."""
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role.value,
+            "agency": self.agency,
+            "email": self.email,
+            "phone": self.phone,
+            "language": self.language,
+            "message_kinds": [k.value for k in self.message_kinds],
+        }
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
@@ -424,16 +438,30 @@ def _checked(change: ProfileChange) -> ProfileChange:
     return ProfileChange.model_validate(fields)
 
 
+def _may_touch(actor: Actor, username: str, right: Action, why: str) -> None:
+    if actor.name != username:
+        require_right(actor, right, why, "user")
+
+
+def get_profile(*, store: Store, actor: Actor, username: str) -> User:
+    """One's own profile, or anyone's for those who list accounts. Raises ForbiddenError,
+    NotFoundError."""
+    _may_touch(actor, username, Action.LIST_ACCOUNTS, "only administrators see others' profiles")
+    user = _load_user(store, username)
+    if user is None:
+        raise NotFoundError(f"no user {username!r}", location="user")
+    return user
+
+
 def update_profile(
     *, store: Store, actor: Actor, username: str, change: ProfileChange, clock: Clock
 ) -> User:
     """Change a profile: one's own, or anyone's for an administrator. Audited with the names
     of the fields changed (not their values: phone numbers and addresses are personal data).
     Raises InputError, ForbiddenError, NotFoundError."""
-    if actor.name != username:
-        require_right(
-            actor, Action.MANAGE_ACCOUNTS, "only administrators change others' profiles", "user"
-        )
+    _may_touch(
+        actor, username, Action.MANAGE_ACCOUNTS, "only administrators change others' profiles"
+    )
     checked = _checked(change)
     values = checked.model_dump(exclude_none=True)
 

@@ -421,6 +421,31 @@ CASES |= {
     ),
 }
 
+# Messages to people: the outbox is the SOC's (analysts, leads, admins); everyone keeps
+# their own profile, and only administrators change another's (leads and auditors read it).
+_NOT_SOC = {"reporter_other": 403, "reporter_own": 403, "auditor": 403}
+_PHONE = {"phone": "04-2228-9111#123"}
+CASES |= {
+    ("GET", "/api/v1/messages"): ("/api/v1/messages", None, _NOT_SOC),
+    ("POST", "/api/v1/messages/{message_id}/retry"): (
+        "/api/v1/messages/msg_missing/retry",
+        None,
+        _NOT_SOC | {"analyst": 404, "lead": 404},
+    ),
+    ("GET", "/api/v1/profile"): ("/api/v1/profile", None, {}),
+    ("PATCH", "/api/v1/profile"): ("/api/v1/profile", _PHONE, {}),
+    ("GET", "/api/v1/users/{username}"): (
+        "/api/v1/users/analyst",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},  # the analyst reads their own
+    ),
+    ("PATCH", "/api/v1/users/{username}"): (
+        "/api/v1/users/analyst",
+        _PHONE,
+        {"reporter_other": 403, "reporter_own": 403, "auditor": 403, "lead": 403},
+    ),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
