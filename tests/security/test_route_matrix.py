@@ -134,6 +134,23 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
     ("GET", "/events/{event_id}"): ("/events/{event}", None, {"reporter_other": 404}),
     ("GET", "/dashboard"): ("/dashboard", None, {}),  # a reporter's shows their agency only
     ("GET", "/audit"): ("/audit", None, {"reporter_other": 403, "reporter_own": 403}),
+    # the outbox is the SOC's; every person keeps their own profile
+    ("GET", "/messages"): (
+        "/messages",
+        None,
+        {"reporter_other": 403, "reporter_own": 403, "auditor": 403},
+    ),
+    ("POST", "/messages/{message_id}/retry"): (
+        "/messages/msg_missing/retry",
+        {},
+        {"reporter_other": 403, "reporter_own": 403, "auditor": 403, "analyst": 404, "lead": 404},
+    ),
+    ("GET", "/profile"): ("/profile", None, {}),
+    ("POST", "/profile"): (
+        "/profile",
+        {"display_name": "x", "phone": "04-2228-9111"},
+        dict.fromkeys(PAGE_CALLERS, 303),
+    ),
 }
 OK = {200, 201, 204}
 
