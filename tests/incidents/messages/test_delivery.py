@@ -191,3 +191,17 @@ def test_only_the_latest_stage_is_sent_when_a_clock_is_first_seen_late(clock):
     assert clock_stage(start, due, start + timedelta(minutes=30)) is MessageKind.CLOCK_50
     assert clock_stage(start, due, start + timedelta(minutes=60)) is MessageKind.CLOCK_DUE
     assert clock_stage(start, due, start + timedelta(hours=5)) is MessageKind.CLOCK_OVERDUE
+
+
+def test_serves_message_worker_queues_and_sends_on_its_timer(soc, receivers):
+    from api.server import MessageLoop
+    from tests.api.test_workers import wait_for
+
+    inbox, _, hooks, _ = receivers
+    person(soc, "amy", Role.ANALYST, [MessageKind.CLOCK_DUE])
+    open_incident(soc.store, soc.clock)
+    soc.clock.advance(timedelta(minutes=61))
+    with MessageLoop(soc, interval=0.05) as worker:
+        wait_for(lambda: len(inbox.mails) == 1 and len(hooks.received) == 1, "the messages")
+        wait_for(lambda: worker.health.snapshot().backlog == 0, "an empty outbox")
+    assert "時限已到" in inbox.mails[0]["Subject"]
