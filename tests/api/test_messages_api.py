@@ -104,3 +104,22 @@ def test_the_outbox_is_paged_newest_first_and_a_failed_send_can_be_retried(clien
     assert again.status_code == 200 and again.json()["attempts"] == 0
     reporter = _as(soc, "xitun", Role.REPORTER, agency="district-xitun")
     assert client.get("/api/v1/messages", headers=reporter).status_code == 403
+
+
+def test_a_reporter_learns_nothing_of_messages_or_accounts_that_exist(client, soc):
+    """Refused on the right before any lookup: the same answer for a real id and a made-up one."""
+    _as(soc, "amy", Role.ANALYST)
+    soc.store.messages.add(
+        "msg_real", status="failed", created_at=soc.clock.now(), next_attempt_at=None, document="{}"
+    )
+    reporter = _as(soc, "xitun", Role.REPORTER, agency="district-xitun")
+    for real, made_up, method in (
+        ("/api/v1/messages/msg_real/retry", "/api/v1/messages/msg_none/retry", "POST"),
+        ("/api/v1/users/amy", "/api/v1/users/nobody", "GET"),
+        ("/api/v1/users/amy", "/api/v1/users/nobody", "PATCH"),
+    ):
+        body = {"json": {}} if method == "PATCH" else {}
+        one = client.request(method, real, headers=reporter, **body)
+        other = client.request(method, made_up, headers=reporter, **body)
+        assert one.status_code == 403
+        assert (one.status_code, one.content) == (other.status_code, other.content)
