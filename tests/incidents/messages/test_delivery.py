@@ -205,3 +205,35 @@ def test_serves_message_worker_queues_and_sends_on_its_timer(soc, receivers):
         wait_for(lambda: len(inbox.mails) == 1 and len(hooks.received) == 1, "the messages")
         wait_for(lambda: worker.health.snapshot().backlog == 0, "an empty outbox")
     assert "時限已到" in inbox.mails[0]["Subject"]
+
+
+def test_a_mention_reaches_only_people_who_opted_in_and_may_see_the_incident(soc, receivers):
+    from incidents.messages.triggers import message_mention
+
+    inbox, _, hooks, _ = receivers
+    person(soc, "amy", Role.ANALYST, [MessageKind.MENTION])
+    person(soc, "bob", Role.ANALYST, [])  # mentioned, but opted out
+    person(soc, "police-contact", Role.REPORTER, [MessageKind.MENTION], agency="police")
+    incident = open_incident(soc.store, soc.clock, title="釣魚郵件")
+
+    def mention() -> int:
+        return message_mention(
+            soc.store,
+            registry=soc.registry,
+            channels=channels_from(soc.settings),
+            incident=incident,
+            author="lee",
+            mentioned=["amy", "bob", "police-contact", "nobody"],
+            comment_id="c-1",
+            excerpt="@amy 請確認主機 D-XITUN-FS01",
+            now=soc.clock.now(),
+            base_url=soc.settings.message_base_url,
+        )
+
+    assert mention() == 1
+    assert mention() == 0  # once per comment and person
+    run(soc)
+    [mail] = inbox.mails
+    assert mail["To"] == "amy@city.example" and "lee 在" in mail["Subject"]
+    assert "請確認主機" in mail.get_content()
+    assert hooks.received == []  # a mention is personal: not on the team's webhook
