@@ -6,13 +6,17 @@ import email
 import email.policy
 import http.server
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message as Mail
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -31,13 +35,34 @@ class Inbox:
         return "250 OK"
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 made by openssl for the test (skips without it)."""
+    import pytest
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed: apt-get install openssl")
+    cert, key = folder / "smtp.crt", folder / "smtp.key"
+    subprocess.run(  # noqa: S603 - a fixed command
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 @contextmanager
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
+def smtp_server(tls: ssl.SSLContext | None = None) -> Iterator[tuple[Inbox, int]]:
+    """With ``tls``, the server offers STARTTLS and refuses mail before it."""
     inbox = Inbox()
     with socket.socket() as probe:  # aiosmtpd checks its own port, so it cannot take 0
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=tls is not None
+    )
     controller.start()
     try:
         yield inbox, port

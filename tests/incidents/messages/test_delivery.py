@@ -4,7 +4,7 @@ verifies the webhook's HMAC signature. Each trigger fires once; opted-out people
 nothing; a failing receiver is retried with back-off and never blocks the workflow."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -237,3 +237,35 @@ def test_a_mention_reaches_only_people_who_opted_in_and_may_see_the_incident(soc
     assert mail["To"] == "amy@city.example" and "lee 在" in mail["Subject"]
     assert "請確認主機" in mail.get_content()
     assert hooks.received == []  # a mention is personal: not on the team's webhook
+
+
+def test_email_goes_over_starttls_to_a_server_that_requires_it(tmp_path):
+    import ssl
+
+    from core.messages import Channel, Message
+    from incidents.messages.channels import DeliveryError, SmtpChannel
+    from tests.incidents.messages.receivers import self_signed
+
+    cert, key = self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    message = Message(
+        id="msg_tls",
+        kind=MessageKind.CLOCK_DUE,
+        channel=Channel.EMAIL,
+        recipient="amy",
+        address="amy@city.example",
+        language="zh",
+        subject="【CitySOC】時限已到",
+        body="機關通報時限已到。\n",
+        created_at=datetime.now(UTC),
+        next_attempt_at=None,
+    )
+    with smtp_server(server_tls) as (inbox, port):
+        plain = SmtpChannel("127.0.0.1", port, "soc@city.example", starttls=False)
+        with pytest.raises(DeliveryError, match="STARTTLS"):
+            plain.send(message)  # the server refuses mail before STARTTLS
+        SmtpChannel("127.0.0.1", port, "soc@city.example", tls=trusting).send(message)
+    [mail] = inbox.mails
+    assert mail["Subject"] == "【CitySOC】時限已到" and "機關通報時限已到" in mail.get_content()
