@@ -132,7 +132,7 @@ def users_update(
     """Change a person's profile: how to reach them and the messages they want."""
     from pydantic import ValidationError
 
-    from core.accounts import ProfileChange, update_profile
+    from core.profiles import ProfileChange, update_profile
 
     try:
         change = ProfileChange.model_validate(

@@ -12,9 +12,9 @@ from api.deps import Soc
 from api.filters import Offset
 from api.pages.deps import FormSession, Session
 from api.pages.rendering import page, validated
-from core.accounts import ProfileChange, get_profile, update_profile
 from core.errors import InputError
 from core.messages import MessageKind, MessageStatus
+from core.profiles import ProfileChange, get_profile, update_profile
 from incidents.messages.outbox import list_messages, retry_message
 
 __all__ = ["router"]

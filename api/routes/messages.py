@@ -7,8 +7,8 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import ActorDep, Soc
 from api.filters import Offset
-from core.accounts import ProfileChange, get_profile, update_profile
 from core.messages import MessageStatus
+from core.profiles import ProfileChange, get_profile, update_profile
 from incidents.messages.outbox import list_messages, retry_message
 
 __all__ = ["router"]

@@ -11,11 +11,11 @@ import pytest
 
 from api.context import CitySoc
 from core.access import SYSTEM, Role
-from core.accounts import ProfileChange, update_profile
 from core.alerts import Severity
 from core.clock import FixedClock
 from core.errors import ConfigError
 from core.messages import Message, MessageKind, MessageStatus
+from core.profiles import ProfileChange, update_profile
 from core.settings import Settings
 from incidents import notification, service
 from incidents.levels import Availability, LevelAnswers, SystemClass
