@@ -21,10 +21,19 @@ from core.private_files import private_dir, tighten, write_private
 from core.settings import Settings
 from core.storage import Spooling, spooling
 from core.supervisor import Supervised
+from incidents.messages.channels import channels_from
+from incidents.messages.run import run_messages
 from incidents.scanning import due_targets, run_scan
 from incidents.sharing.pull import due_partners, pull_partner
 
-__all__ = ["AuditAnchorLoop", "api_token", "scan_scheduler", "serve", "uvicorn_config"]
+__all__ = [
+    "AuditAnchorLoop",
+    "MessageLoop",
+    "api_token",
+    "scan_scheduler",
+    "serve",
+    "uvicorn_config",
+]
 
 log = logging.getLogger("citysoc.server")
 
@@ -187,6 +196,29 @@ class DetectionLoop(SocWorker):
             )
 
 
+class MessageLoop(SocWorker):
+    """Messages to people (incidents.messages): queues what the clocks, reviews and
+    suspected cases deserve, then sends what is due; its backlog is the messages waiting."""
+
+    worker_name, every = "messages", 30.0
+
+    def __init__(self, soc: CitySoc, interval: float | None = None) -> None:
+        self.channels = channels_from(soc.settings)  # a bad setting stops `serve` at start
+        super().__init__(soc, soc.settings.message_scan_seconds if interval is None else interval)
+
+    def backlog(self) -> int:
+        return self.soc.store.messages.count(status="pending")
+
+    def work(self) -> None:
+        run_messages(
+            self.soc.store,
+            registry=self.soc.registry,
+            settings=self.soc.settings,
+            clock=self.soc.clock,
+            channels=self.channels,
+        )
+
+
 class SpoolDrainer(SocWorker):
     """Stores the events an outage left in the spool, oldest first, without waiting for a
     new write; its backlog is the events still waiting. While the node refuses them it
@@ -255,11 +287,13 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
     log.info("%s", scans_state)
     pulls = SharePuller(soc)
     anchors = AuditAnchorLoop(soc)
+    messages = MessageLoop(soc)
     spool = spooling(soc.store)
     drainer = SpoolDrainer(soc, spool) if spool is not None else None
     with syslog:
         loop.start()
         anchors.start()
+        messages.start()
         if drainer is not None:
             drainer.start()
         if scans is not None:
@@ -281,6 +315,6 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         try:
             uvicorn.Server(uvicorn_config(app, settings)).run()
         finally:
-            for worker in (loop, anchors, scans, pulls, drainer):
+            for worker in (loop, anchors, messages, scans, pulls, drainer):
                 if worker is not None:
                     worker.close()

@@ -55,6 +55,7 @@ class Action(StrEnum):
     READ_INTEL = "read_intel"  # partners' intelligence: indicators, pulls, their hits
     READ_DEAD_LETTERS = "read_dead_letters"  # records that failed to parse, of every agency
     READ_REVIEWS = "read_reviews"  # the review queue: the superior agency's work list
+    READ_MESSAGES = "read_messages"  # the outbox of messages to people (and retrying them)
     # Rights that belong to no agency (see require_right):
     LIST_ACCOUNTS = "list_accounts"  # who has an account, with role and agency
     MANAGE_ACCOUNTS = "manage_accounts"  # create accounts; see and revoke anyone's tokens
@@ -85,6 +86,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
         Action.READ_INTEL,
         Action.READ_DEAD_LETTERS,
         Action.READ_REVIEWS,
+        Action.READ_MESSAGES,
         Action.USE_TAXII,
     },
     # Leads may do everything but the administrators' own: accounts, and writing to every

@@ -12,10 +12,11 @@ import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from zxcvbn import zxcvbn
 
 from core import audit
@@ -33,6 +34,7 @@ from core.access import (
 from core.agencies import AgencyRegistry
 from core.clock import Clock
 from core.errors import ForbiddenError, InputError, UnauthenticatedError
+from core.messages import MessageKind
 from core.storage.base import Store
 
 __all__ = [
@@ -78,9 +80,28 @@ class User(BaseModel):
     failed_logins: int = 0
     locked_until: AwareDatetime | None = None
     created_at: AwareDatetime
+    # The profile: how to reach the person (issue 15 puts it on the 通報單), the language
+    # of their messages, and the message kinds they opted in to (none until they choose).
+    email: str = ""
+    phone: str = ""
+    language: Literal["zh", "en"] = "zh"
+    message_kinds: list[MessageKind] = Field(default_factory=list)
 
     def actor(self) -> Actor:
         return Actor(self.username, self.role, agency=self.agency)
+
+    def profile(self) -> dict[str, object]:
+        """What a profile shows (never the password hash or the lockout counters)."""
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role.value,
+            "agency": self.agency,
+            "email": self.email,
+            "phone": self.phone,
+            "language": self.language,
+            "message_kinds": [k.value for k in self.message_kinds],
+        }
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until

@@ -125,6 +125,31 @@ class Settings(BaseSettings):
         default_factory=lambda: {"critical": 30, "high": 120, "medium": 480, "low": 1440},
         description="minutes to confirm or dismiss a suspected case, per severity",
     )
+    # Messages to people (incidents.messages): e-mail over SMTP and a signed JSON webhook;
+    # a channel without its host or URL is off. Secrets are SecretStr: never logged.
+    message_smtp_host: str | None = Field(default=None, description="SMTP server; unset: no e-mail")
+    message_smtp_port: int = Field(default=587, ge=1, le=65535)
+    message_smtp_starttls: bool = Field(default=True, description="STARTTLS before logging in")
+    message_smtp_username: str | None = None
+    message_smtp_password: SecretStr | None = None
+    message_smtp_from: str = Field(default="citysoc@localhost", description="the From address")
+    message_smtp_timeout: float = Field(default=30.0, gt=0, le=600, description="seconds")
+    message_webhook_url: str | None = Field(
+        default=None, description="http(s) URL that receives each message as signed JSON"
+    )
+    message_webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key of the webhook's X-CitySOC-Signature"
+    )
+    message_max_attempts: int = Field(default=8, ge=1, le=100, description="then failed")
+    message_retry_seconds: float = Field(
+        default=60.0, gt=0, description="first retry delay; doubles per attempt, up to 6 h"
+    )
+    message_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="the pages' address people use: links"
+    )
+    message_scan_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="how often `serve` looks for triggers and sends"
+    )
 
     @field_validator("store")
     @classmethod
@@ -173,6 +198,13 @@ class Settings(BaseSettings):
             if any(int(v) < 1 for v in value.values()):
                 raise ValueError("triage_target_minutes: each target is at least 1 minute")
         return value
+
+    @field_validator("message_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"message_webhook_url must be an http(s) URL, got {value!r}")
+        return value or None
 
     @property
     def engine(self) -> Literal["sqlite", "elasticsearch"]:

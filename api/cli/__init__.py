@@ -16,6 +16,7 @@ from api.cli import (
     drills,
     incidents,
     ingest,
+    messages,
     reports,
     scan,
     serve,
@@ -49,6 +50,7 @@ app.add_typer(ingest.rules_app, name="rules")
 app.add_typer(scan.assets_app, name="assets")
 app.add_typer(drills.drills_app, name="drills")
 app.add_typer(users.users_app, name="users")
+app.add_typer(messages.messages_app, name="messages")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(share.share_app, name="share")
 

@@ -9,6 +9,7 @@ from api.cli.common import StoreOpt, console, open_soc
 from api.context import local_operator
 from api.terminal import Table, safe
 from core.access import Role
+from core.messages import MessageKind
 
 __all__ = ["users_app"]
 
@@ -110,3 +111,56 @@ def users_token(
         plain, token = issue_token(store=soc.store, actor=user.actor(), name=name, clock=soc.clock)
         console.print(f"token {token.id} for {safe(username)} (shown once):")
         sys.stdout.write(plain + "\n")
+
+
+@users_app.command("update")
+def users_update(
+    username: str,
+    email: Annotated[str | None, typer.Option(help="e-mail address; '' clears it")] = None,
+    phone: Annotated[str | None, typer.Option(help="e.g. 04-2228-9111#123; '' clears it")] = None,
+    display_name: Annotated[str | None, typer.Option(help="the person's name")] = None,
+    language: Annotated[str | None, typer.Option(help="zh or en: the messages' language")] = None,
+    messages: Annotated[
+        str | None,
+        typer.Option(
+            help="message kinds opted in to, comma-separated ('' for none): "
+            + ", ".join(k.value for k in MessageKind)
+        ),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Change a person's profile: how to reach them and the messages they want."""
+    from pydantic import ValidationError
+
+    from core.profiles import ProfileChange, update_profile
+
+    try:
+        change = ProfileChange.model_validate(
+            {
+                "email": email,
+                "phone": phone,
+                "display_name": display_name,
+                "language": language,
+                "message_kinds": None
+                if messages is None
+                else [k.strip() for k in messages.split(",") if k.strip()],
+            }
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = {"message_kinds": "messages"}.get(str(first["loc"][0]), str(first["loc"][0]))
+        raise typer.BadParameter(first["msg"], param_hint=f"--{field.replace('_', '-')}") from None
+    with open_soc(store) as soc:
+        user = update_profile(
+            store=soc.store,
+            actor=local_operator(),
+            username=username,
+            change=change,
+            clock=soc.clock,
+        )
+        kinds = ", ".join(k.value for k in user.message_kinds) or "none"
+        console.print(
+            f"updated {safe(user.username)}: {safe(user.display_name)}, "
+            f"e-mail {safe(user.email) or '-'}, phone {safe(user.phone) or '-'}, "
+            f"{user.language}, messages: {kinds}"
+        )

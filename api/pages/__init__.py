@@ -17,6 +17,7 @@ from api.pages import (
     incident_steps,
     incidents,
     intel,
+    messages,
     reviews,
     static,
 )
@@ -37,5 +38,6 @@ for _module in (
     audit,
     static,
     intel,
+    messages,
 ):
     pages_router.include_router(_module.router)

@@ -11,6 +11,7 @@ from api.routes import (
     evidence,
     incidents,
     intel,
+    messages,
     operations,
     reports,
 )
@@ -27,4 +28,5 @@ api_routers: tuple[APIRouter, ...] = (
     intel.router,
     reports.router,
     audit.router,
+    messages.router,
 )

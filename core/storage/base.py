@@ -47,6 +47,7 @@ __all__ = [
     "DrillStore",
     "EventStore",
     "IncidentStore",
+    "MessageStore",
     "ScanHit",
     "SharedObject",
     "SharingStore",
@@ -343,6 +344,44 @@ class AccountStore(Protocol):
         """Remove the session; an unknown hash is not an error (logging out twice)."""
 
 
+class MessageStore(Protocol):
+    """The outbox of messages to people: one document per message (``core.messages``)
+    beside its status and the time of its next attempt, which the sender queries."""
+
+    def add(
+        self,
+        message_id: str,
+        *,
+        status: str,
+        created_at: datetime,
+        next_attempt_at: datetime | None,
+        document: str,
+    ) -> bool:
+        """Create the message if no message has this id, atomically (two scans finding the
+        same cause add one); returns whether it was new. An existing one is left as is."""
+
+    def put(
+        self, message_id: str, *, status: str, next_attempt_at: datetime | None, document: str
+    ) -> None:
+        """Replace an existing message (after an attempt, or a retry). NotFoundError when
+        there is no such message."""
+
+    def get(self, message_id: str) -> str:
+        """NotFoundError when there is no such message."""
+
+    def due(self, now: datetime, *, limit: int = 100) -> builtins.list[str]:
+        """Messages with ``status`` "pending" whose next attempt is at or before ``now``,
+        earliest next attempt first (then id)."""
+
+    def list(
+        self, *, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> builtins.list[str]:
+        """A page of messages (of one status when given), newest first (creation time,
+        then id, descending)."""
+
+    def count(self, *, status: str | None = None) -> int: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SharedObject:
     """One version of one STIX object in one TAXII collection."""
@@ -428,6 +467,8 @@ class Store(Protocol):
     def accounts(self) -> AccountStore: ...
     @property
     def sharing(self) -> SharingStore: ...
+    @property
+    def messages(self) -> MessageStore: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """The writes of the block commit together (SQLite) or one by one (Elasticsearch,

@@ -29,8 +29,12 @@ MADE_UP = {
 }
 # Routes that take ids but are not agency records: TAXII objects and collections belong to
 # the partner registry (reporters are refused there with 403 before any lookup), the
-# language switch, static files and the API docs assets name no record.
-NOT_AGENCY_RECORDS = re.compile(r"^/taxii2/|^/lang/|^/static/|^/api/docs/")
+# language switch, static files and the API docs assets name no record. Messages and
+# accounts belong to no agency: the right is checked before any lookup (403 for a reporter,
+# whether the message or user exists or not; tests/api/test_messages_api.py).
+NOT_AGENCY_RECORDS = re.compile(
+    r"^/taxii2/|^/lang/|^/static/|^/api/docs/|^/api/v1/messages/|^/messages/|^/api/v1/users/"
+)
 # Ids passed in the query or in a path that names something other than the records above.
 EXTRA_API = {
     ("DELETE", "/api/v1/tokens/{token_id}"): (

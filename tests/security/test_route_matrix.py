@@ -134,6 +134,23 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
     ("GET", "/events/{event_id}"): ("/events/{event}", None, {"reporter_other": 404}),
     ("GET", "/dashboard"): ("/dashboard", None, {}),  # a reporter's shows their agency only
     ("GET", "/audit"): ("/audit", None, {"reporter_other": 403, "reporter_own": 403}),
+    # the outbox is the SOC's; every person keeps their own profile
+    ("GET", "/messages"): (
+        "/messages",
+        None,
+        {"reporter_other": 403, "reporter_own": 403, "auditor": 403},
+    ),
+    ("POST", "/messages/{message_id}/retry"): (
+        "/messages/msg_missing/retry",
+        {},
+        {"reporter_other": 403, "reporter_own": 403, "auditor": 403, "analyst": 404, "lead": 404},
+    ),
+    ("GET", "/profile"): ("/profile", None, {}),
+    ("POST", "/profile"): (
+        "/profile",
+        {"display_name": "x", "phone": "04-2228-9111"},
+        dict.fromkeys(PAGE_CALLERS, 303),
+    ),
 }
 OK = {200, 201, 204}
 
@@ -418,6 +435,31 @@ CASES |= {
         {"objects": []},
         # staff may read only; the partner may write but sent JSON, not TAXII's media type
         _NO_REPORTERS | {"auditor": 403, "analyst": 403, "lead": 403, "partner": 415},
+    ),
+}
+
+# Messages to people: the outbox is the SOC's (analysts, leads, admins); everyone keeps
+# their own profile, and only administrators change another's (leads and auditors read it).
+_NOT_SOC = {"reporter_other": 403, "reporter_own": 403, "auditor": 403}
+_PHONE = {"phone": "04-2228-9111#123"}
+CASES |= {
+    ("GET", "/api/v1/messages"): ("/api/v1/messages", None, _NOT_SOC),
+    ("POST", "/api/v1/messages/{message_id}/retry"): (
+        "/api/v1/messages/msg_missing/retry",
+        None,
+        _NOT_SOC | {"analyst": 404, "lead": 404},
+    ),
+    ("GET", "/api/v1/profile"): ("/api/v1/profile", None, {}),
+    ("PATCH", "/api/v1/profile"): ("/api/v1/profile", _PHONE, {}),
+    ("GET", "/api/v1/users/{username}"): (
+        "/api/v1/users/analyst",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},  # the analyst reads their own
+    ),
+    ("PATCH", "/api/v1/users/{username}"): (
+        "/api/v1/users/analyst",
+        _PHONE,
+        {"reporter_other": 403, "reporter_own": 403, "auditor": 403, "lead": 403},
     ),
 }
 

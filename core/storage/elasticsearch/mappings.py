@@ -109,4 +109,10 @@ RECORDS: dict[str, dict[str, Any]] = {
     },
     "taxii-status": {**_stored()},
     "watchlist": {**_keyword("id", "partner"), **_stored()},
+    "messages": {
+        **_keyword("id", "status"),
+        "created_at": {"type": "date"},
+        "next_attempt_at": {"type": "date"},
+        **_stored(),
+    },
 }

@@ -34,6 +34,7 @@ from core.storage.elasticsearch.drills import ElasticDrills
 from core.storage.elasticsearch.events import ElasticEvents, event_document
 from core.storage.elasticsearch.incidents import ElasticIncidents
 from core.storage.elasticsearch.mappings import EVENT_TEMPLATE, RECORDS, RESULT_WINDOW, WINDOW
+from core.storage.elasticsearch.messages import ElasticMessages
 from core.storage.elasticsearch.sharing import ElasticSharing
 from core.storage.elasticsearch.spool import Spool
 
@@ -81,6 +82,7 @@ class ElasticStore:
         self.drills = ElasticDrills(self)
         self.accounts = ElasticAccounts(self)
         self.sharing = ElasticSharing(self)
+        self.messages = ElasticMessages(self)
 
     # -- set-up ---------------------------------------------------------------------------
 

@@ -138,6 +138,15 @@ CREATE TABLE IF NOT EXISTS watchlist (
     partner TEXT NOT NULL,
     doc     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS messages (
+    id              TEXT PRIMARY KEY,
+    status          TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    next_attempt_at TEXT,
+    doc             TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_due ON messages (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS messages_created ON messages (created_at, id);
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """

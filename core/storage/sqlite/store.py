@@ -22,6 +22,7 @@ from core.storage.sqlite.dead_letters import SqliteDeadLetters
 from core.storage.sqlite.drills import SqliteDrills
 from core.storage.sqlite.events import SqliteEvents
 from core.storage.sqlite.incidents import SqliteIncidents
+from core.storage.sqlite.messages import SqliteMessages
 from core.storage.sqlite.regexp import regexp as _regexp
 from core.storage.sqlite.schema import create_schema
 from core.storage.sqlite.sharing import SqliteSharing
@@ -71,6 +72,7 @@ class SqliteStore:
         self.drills = SqliteDrills(self)
         self.accounts = SqliteAccounts(self)
         self.sharing = SqliteSharing(self)
+        self.messages = SqliteMessages(self)
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own read connection (for detection scans in the worker pool)."""
