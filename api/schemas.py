@@ -40,6 +40,7 @@ __all__ = [
     "CloseCreate",
     "ContainmentUpdate",
     "DismissCreate",
+    "ReopenCreate",
     "ForwardCreate",
     "LevelChangeCreate",
     "ProgressCreate",
@@ -248,6 +249,12 @@ class CloseCreate(_Input):
 
 
 class DismissCreate(_Input):
+    reason: Reason
+
+
+class ReopenCreate(_Input):
+    """重新開啟: why a closed incident or a dismissed case is worked again."""
+
     reason: Reason
 
 

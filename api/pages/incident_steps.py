@@ -1,8 +1,8 @@
 """The incident page's forms for the steps that start, end or redirect the workflow:
 confirm a suspected case (確認為資安事件), change the level (續行通報), forward the
 superior's review to the competent authority, close with the report, dismiss as a false
-positive. Shaped like the forms in api.pages.incident_forms (303 back to the page, or the
-page with the message, 422)."""
+positive, reopen either (重新開啟). Shaped like the forms in api.pages.incident_forms (303
+back to the page, or the page with the message, 422)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -21,6 +21,7 @@ from api.schemas import (
     DismissCreate,
     ForwardCreate,
     LevelChangeCreate,
+    ReopenCreate,
 )
 from core.access import Actor
 from core.clock import TAIPEI
@@ -168,3 +169,23 @@ def dismiss(
         )
 
     return section_post(request, soc, session, incident_id, "dismiss", {"reason": reason}, act)
+
+
+@router.post(STEP_FORMS[Step.REOPEN])
+def reopen(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def act(who: Actor) -> object:
+        return closing.reopen(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            reason=validated(ReopenCreate, reason=reason).reason,
+            clock=soc.clock,
+        )
+
+    return section_post(request, soc, session, incident_id, "reopen", {"reason": reason}, act)

@@ -40,6 +40,7 @@ STEP_FORMS: dict[Step, str] = {
     Step.REPORT: f"{_ONE}/report",
     Step.CLOSE: f"{_ONE}/close",
     Step.DISMISS: f"{_ONE}/dismiss",
+    Step.REOPEN: f"{_ONE}/reopen",
     Step.EDIT: f"{_ONE}/progress",  # evidence is an edit too, with its own upload form
 }
 RELATED_ALERTS = 100  # shown on the incident page; the API lists them all

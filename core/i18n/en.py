@@ -322,4 +322,14 @@ EN: dict[str, str] = {
     "error_503": "The service is unavailable for now; try again later.",
     "error_detail": "Detail",
     "error_back": "Back",
+    # --- issue 14, reopen and the workflow's loose ends: reopening, the corrections form ---
+    "reopen_title": "Reopen",
+    "reopen_reason": "Why it is reopened",
+    "reopen_submit": "Reopen this incident",
+    "reopenings": "Reopenings",
+    "correct_title": "Correct a recorded time",
+    "correct_field": "Time to correct",
+    "correct_value": "Corrected time (Taipei time)",
+    "correct_reason": "Reason (required once notified)",
+    "correct_submit": "Record the correction",
 }

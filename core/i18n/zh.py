@@ -307,4 +307,14 @@ ZH: dict[str, str] = {
     "error_503": "服務暫時無法使用；請稍後再試。",
     "error_detail": "說明",
     "error_back": "返回",
+    # --- issue 14, reopen and the workflow's loose ends: reopening, the corrections form ---
+    "reopen_title": "重新開啟",
+    "reopen_reason": "重新開啟原因",
+    "reopen_submit": "重新開啟此事件",
+    "reopenings": "重新開啟紀錄",
+    "correct_title": "更正時間",
+    "correct_field": "更正欄位",
+    "correct_value": "更正後時間（臺北時間）",
+    "correct_reason": "更正理由（已通報者必填）",
+    "correct_submit": "登錄更正",
 }

@@ -85,3 +85,18 @@ def test_forwarding_refuses_unknown_fields_and_an_unreviewed_incident(client, so
     assert post(client, f"{one}/forward", {**body, "sent": "now"}, 422)
     not_reviewed = post(client, f"{one}/forward", body, 422)
     assert "review the level" in not_reviewed["error"]["message"]
+
+
+def test_reopen_a_closed_incident_and_a_dismissed_one(client, soc):
+    one = f"/api/v1/incidents/{open_incident(soc.store, soc.clock).id}"
+    post(client, f"{one}/dismiss", {"reason": "弱掃誤報"})
+    blank = post(client, f"{one}/reopen", {"reason": " "}, 422)
+    assert blank["error"]["location"] == "reason"
+    reopened = post(client, f"{one}/reopen", {"reason": "同一主機再次告警"})
+    assert reopened["incident"]["state"] == "open"  # it was confirmed before its dismissal
+    assert reopened["incident"]["close_reason"] is None
+    [record] = reopened["incident"]["reopenings"]
+    assert record["reason"] == "同一主機再次告警" and record["from_state"] == "false_positive"
+    again = post(client, f"{one}/reopen", {"reason": "x"}, 422)
+    assert "not closed or dismissed" in again["error"]["message"]
+    assert post(client, "/api/v1/incidents/INC-NONE/reopen", {"reason": "x"}, 404)

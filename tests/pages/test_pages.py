@@ -383,19 +383,33 @@ def test_the_page_offers_exactly_the_available_steps_to_the_end(app, soc, incide
     reporter.follow(reporter.post(f"{page}/report", REPORT))
     assert f"{page}/close" in offered(reporter, "xitun")
     reporter.follow(reporter.post(f"{page}/close", {"reason": "改善措施已排程"}))
-    assert offered(reporter, "xitun") == set() and offered(lead, "lead") == set()
+    # an ended incident offers only reopening
+    assert offered(reporter, "xitun") == offered(lead, "lead") == {f"{page}/reopen"}
     stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
     assert (stored.state.value, stored.level, stored.forward_reference) == ("closed", 3, "R-1")
+    blank = reporter.post(f"{page}/reopen", {"reason": " "})
+    assert blank.status_code == 422 and 'id="reopen-error"' in blank.text
+    reopened = reporter.follow(reporter.post(f"{page}/reopen", {"reason": "復原後再次異常"}))
+    assert 'id="state">reported' in reopened.text and 'id="reopenings"' in reopened.text
+    assert "復原後再次異常" in reopened.text
+    assert f"{page}/close" in offered(reporter, "xitun")  # the report is still on file
 
 
-def test_an_analyst_dismisses_a_false_positive_from_the_page(app, soc, incident_id):
+def test_an_analyst_dismisses_a_false_positive_and_reopens_it_from_the_page(app, soc, incident_id):
     analyst = Browser(app, "analyst")
     page = f"/incidents/{incident_id}"
     assert f"{page}/dismiss" in forms_on(analyst.get(page).text)
     assert 'id="dismiss-error"' in analyst.post(f"{page}/dismiss", {"reason": ""}).text
     shown = analyst.follow(analyst.post(f"{page}/dismiss", {"reason": "弱掃誤報"}))
     assert 'id="state">false_positive' in shown.text
-    assert forms_on(shown.text) <= {f"{page}/share", "/logout"}  # no step is offered
+    # no step is offered but reopening, and only to who may triage
+    assert forms_on(shown.text) <= {f"{page}/share", "/logout", f"{page}/reopen"}
+    assert f"{page}/reopen" in forms_on(shown.text)
+    reporter = Browser(app, "xitun")
+    assert f"{page}/reopen" not in forms_on(reporter.get(page).text)
+    assert reporter.post(f"{page}/reopen", {"reason": "r"}).status_code == 403
+    reopened = analyst.follow(analyst.post(f"{page}/reopen", {"reason": "主機再次告警"}))
+    assert 'id="state">open' in reopened.text and f"{page}/dismiss" in forms_on(reopened.text)
 
 
 def test_a_suspected_case_shows_its_triage_target_and_is_confirmed_from_the_page(app, soc):
