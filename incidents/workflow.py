@@ -14,7 +14,7 @@ from core.access import Action, Actor, allowed
 from core.errors import TransitionError
 from incidents.models import Incident, IncidentState
 
-__all__ = ["Step", "available_steps", "check", "derive_state", "right_for"]
+__all__ = ["Step", "available_steps", "check", "derive_state", "permits", "right_for"]
 
 
 class Step(StrEnum):
@@ -152,6 +152,15 @@ def available_steps(actor: Actor, incident: Incident) -> frozenset[Step]:
         return frozenset()
     rights = allowed(actor)
     return frozenset(s for s in Step if right_for(s, incident) in rights and _holds(incident, s))
+
+
+def permits(actor: Actor, incident: Incident, step: Step, right: Action) -> bool:
+    """Whether ``actor`` may take ``step`` now under ``right`` instead of the step's own: for
+    a service that names its right itself (``awareness.correct_time`` is an EDIT under the
+    right to file), so a page offers its form exactly when ``service.change`` would allow it."""
+    return (
+        actor.sees(incident.organization_id) and right in allowed(actor) and _holds(incident, step)
+    )
 
 
 def check(incident: Incident, step: Step) -> None:

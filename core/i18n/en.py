@@ -332,4 +332,7 @@ EN: dict[str, str] = {
     "correct_value": "Corrected time (Taipei time)",
     "correct_reason": "Reason (required once notified)",
     "correct_submit": "Record the correction",
+    "corrections_title": "Corrections of the recorded times",
+    "correct_old": "Before",
+    "correct_new": "After",
 }

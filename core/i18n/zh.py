@@ -317,4 +317,7 @@ ZH: dict[str, str] = {
     "correct_value": "更正後時間（臺北時間）",
     "correct_reason": "更正理由（已通報者必填）",
     "correct_submit": "登錄更正",
+    "corrections_title": "時間更正紀錄",
+    "correct_old": "更正前",
+    "correct_new": "更正後",
 }

@@ -5,6 +5,7 @@ audit-trail viewer. (tests/e2e drives the same pages in real chromium.)"""
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from api.app import create_app
 from api.headers import CSP
 from collectors.records import RawRecord
 from core.access import Actor, Role
+from core.clock import TAIPEI
 from core.settings import Settings
 from incidents import service
 from tests.data.events import winlogbeat
@@ -433,3 +435,36 @@ def test_a_suspected_case_shows_its_triage_target_and_is_confirmed_from_the_page
     assert 'id="state">open' in confirmed.text and f"{page}/notify" in forms_on(confirmed.text)
     assert f"{page}/confirm" not in forms_on(confirmed.text)
     assert f'id="triage-{incident_id}"' not in reporter.get("/").text
+
+
+def test_the_recorded_times_are_corrected_from_the_page_by_who_may_file(app, soc, incident_id):
+    """The corrections form (知悉 / 發生時間 in Taipei time, a reason once notified) is offered
+    to who may file the agency's notification, posts to awareness.correct_time, and the
+    correction is listed with old, new and the reason."""
+    reporter, auditor, police = (
+        Browser(app, "xitun"),
+        Browser(app, "auditor"),
+        Browser(app, "police"),
+    )
+    page = f"/incidents/{incident_id}"
+    assert f"{page}/corrections" in forms_on(reporter.get(page).text)
+    assert f"{page}/corrections" not in forms_on(auditor.get(page).text)
+    occurred = {"field": "occurred_at", "value": "2026-03-02T08:00", "reason": "r"}
+    assert auditor.post(f"{page}/corrections", occurred).status_code == 403
+    assert police.post(f"{page}/corrections", occurred).status_code == 404
+    assert police.post(f"{page}/corrections", {"field": "x"}).status_code == 404
+    reporter.follow(reporter.post(f"{page}/notify", NOTIFY))
+    stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+    earlier = (stored.aware_at - timedelta(minutes=20)).astimezone(TAIPEI)
+    typed = {"field": "aware_at", "value": earlier.strftime("%Y-%m-%dT%H:%M"), "reason": ""}
+    silent = reporter.post(f"{page}/corrections", typed)
+    assert silent.status_code == 422 and 'id="correct-error"' in silent.text
+    assert "say why aware_at" in silent.text and typed["value"] in silent.text
+    blank = reporter.post(f"{page}/corrections", {**typed, "value": ""})
+    assert blank.status_code == 422 and 'id="correct-error"' in blank.text
+    shown = reporter.follow(reporter.post(f"{page}/corrections", {**typed, "reason": "防火牆紀錄"}))
+    assert 'id="corrections"' in shown.text and "防火牆紀錄" in shown.text
+    stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+    assert stored.aware_at == earlier.replace(second=0, microsecond=0)
+    [correction] = stored.corrections
+    assert (correction.field.value, correction.reason) == ("aware_at", "防火牆紀錄")

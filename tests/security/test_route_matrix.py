@@ -120,6 +120,12 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
         {"reason": "test"},
         {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 303, "lead": 422},
     ),
+    # the corrections form: who may file the agency's notification may correct its times
+    ("POST", "/incidents/{incident_id}/corrections"): (
+        "/incidents/{incident}/corrections",
+        {"field": "occurred_at", "value": "2026-03-02T08:00", "reason": "r"},
+        {"reporter_other": 404, "reporter_own": 303, "auditor": 403, "analyst": 303, "lead": 303},
+    ),
     ("POST", "/incidents/{incident_id}/reopen"): (
         "/incidents/{incident}/reopen",
         {"reason": "test"},
