@@ -24,6 +24,12 @@ POLICE = Actor("police-contact", Role.REPORTER, agency="police")
 REPORT = InvestigationReport(**dict.fromkeys(InvestigationReport.model_fields, "written"))
 
 
+@pytest.fixture
+def engine(both_engines: str) -> str:
+    """Reopening, its record and the alerts it escalates again hold on both engines."""
+    return both_engines
+
+
 def closed(store, clock, lead):
     incident = reviewed(store, clock, lead)
     forward(store, clock, lead, incident.id)
