@@ -40,6 +40,7 @@ __all__ = [
     "CloseCreate",
     "ContainmentUpdate",
     "DismissCreate",
+    "ReopenCreate",
     "ForwardCreate",
     "LevelChangeCreate",
     "ProgressCreate",
@@ -156,6 +157,11 @@ class ReportUpdate(_Input):
 
 
 class DeadlineRead(BaseModel):
+    """One statutory clock. Where a correction of awareness came after the clock was due
+    (incidents.deadlines.held_awareness), ``due_at``/``status`` stay the original figure and
+    the ``corrected_*`` fields carry what the corrected awareness alone would give, with the
+    corrections' reasons, as the compliance report shows them; otherwise they are empty."""
+
     model_config = ConfigDict(from_attributes=True)
 
     kind: str
@@ -165,6 +171,9 @@ class DeadlineRead(BaseModel):
     done_at: datetime | None
     status: DeadlineStatus
     basis: str
+    corrected_due_at: datetime | None = None
+    corrected_status: DeadlineStatus | None = None
+    correction_reasons: list[str] = Field(default_factory=list)
 
 
 class IncidentRead(BaseModel):
@@ -248,6 +257,12 @@ class CloseCreate(_Input):
 
 
 class DismissCreate(_Input):
+    reason: Reason
+
+
+class ReopenCreate(_Input):
+    """重新開啟: why a closed incident or a dismissed case is worked again."""
+
     reason: Reason
 
 

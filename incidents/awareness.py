@@ -18,7 +18,11 @@ from incidents.models import (
 from incidents.service import change
 from incidents.workflow import Step
 
-__all__ = ["confirm", "correct_time", "move_time"]
+__all__ = ["CORRECTION_RIGHT", "confirm", "correct_time", "move_time"]
+
+# Who may file the agency's notification may correct its times (correct_time; the page
+# offers its form by this too).
+CORRECTION_RIGHT = Action.FILE_NOTIFICATION
 
 
 def move_time(
@@ -88,7 +92,7 @@ def correct_time(
         step=Step.EDIT,
         mutate=mutate,
         clock=clock,
-        action=Action.FILE_NOTIFICATION,
+        action=CORRECTION_RIGHT,
         audit_action=f"incident.{field.value}",
     )
 

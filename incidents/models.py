@@ -22,6 +22,7 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "ProgressNote",
+    "Reopening",
 ]
 
 
@@ -115,6 +116,20 @@ class Correction(BaseModel):
     reason: str = ""
 
 
+class Reopening(BaseModel):
+    """One reopening (重新開啟) of an ended incident: who, when, why, and the ending it
+    undid (the state, time and reason it had), which the incident no longer carries."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: AwareDatetime
+    by: str
+    reason: str
+    from_state: IncidentState
+    ended_at: AwareDatetime | None
+    ended_reason: str | None
+
+
 class EvidenceFile(BaseModel):
     """A file attached as evidence. The bytes live outside the web root, named by their
     SHA-256 (incidents.evidence); the record says what they are and who brought them."""
@@ -191,6 +206,7 @@ class Incident(BaseModel):
     evidence: list[EvidenceFile] = Field(default_factory=list)
     progress: list[ProgressNote] = Field(default_factory=list)
     corrections: list[Correction] = Field(default_factory=list)
+    reopenings: list[Reopening] = Field(default_factory=list)
     created_at: AwareDatetime
     created_by: str
     updated_at: AwareDatetime

@@ -128,16 +128,21 @@ def change_level(
     clock: Clock,
 ) -> Incident:
     """Re-assess the level from new answers; a different level re-notifies."""
-    if not reason.strip():
-        raise InputError("say why the level changes", location="reason")
-    level = assess_level(answers).level
+
+    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
+        # Checked here, after access and workflow: another agency's caller learns only
+        # "not found", never that its answers or reason were wrong (which shows it exists).
+        if not reason.strip():
+            raise InputError("say why the level changes", location="reason")
+        return _relevel(i, now, actor, answers, assess_level(answers).level, reason)
+
     return change(
         store=store,
         actor=actor,
         incident_id=incident_id,
         step=Step.CHANGE_LEVEL,
         clock=clock,
-        mutate=lambda i, now: _relevel(i, now, actor, answers, level, reason),
+        mutate=mutate,
     )
 
 

@@ -145,7 +145,9 @@ def change(
     ``incident.<step>`` unless ``audit_action`` names it). The one way an incident changes.
     The right checked is the step's (``workflow.right_for``) unless ``action`` names it."""
     incident = repository.get(store, incident_id, actor=actor)
-    require(actor, action or workflow.right_for(step), incident.organization_id, "incident")
+    require(
+        actor, action or workflow.right_for(step, incident), incident.organization_id, "incident"
+    )
     workflow.check(incident, step)
     expected = incident.version
     updated = incident.model_copy(deep=True)

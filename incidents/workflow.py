@@ -14,7 +14,7 @@ from core.access import Action, Actor, allowed
 from core.errors import TransitionError
 from incidents.models import Incident, IncidentState
 
-__all__ = ["Step", "available_steps", "check", "derive_state", "right_for"]
+__all__ = ["Step", "available_steps", "check", "derive_state", "permits", "right_for"]
 
 
 class Step(StrEnum):
@@ -27,6 +27,7 @@ class Step(StrEnum):
     REPORT = "report"
     CLOSE = "close"
     DISMISS = "dismiss"
+    REOPEN = "reopen"  # 重新開啟: a closed incident or a dismissed case is worked again
     EDIT = "edit"
 
 
@@ -42,6 +43,10 @@ def _open(i: Incident) -> bool:
 
 def _suspected(i: Incident) -> bool:
     return i.aware_at is None
+
+
+def _dismissed(i: Incident) -> bool:
+    return i.state is IncidentState.FALSE_POSITIVE
 
 
 _REQUIRES: dict[Step, tuple[Requirement, ...]] = {
@@ -99,6 +104,7 @@ _REQUIRES: dict[Step, tuple[Requirement, ...]] = {
             "level or close it with its report",
         ),
     ),
+    Step.REOPEN: (Requirement(lambda i: not _open(i), "the incident is not closed or dismissed"),),
     Step.EDIT: (Requirement(_open, "the incident is already closed"),),
 }
 
@@ -116,12 +122,21 @@ _RIGHT: dict[Step, Action] = {
     Step.REPORT: Action.FILE_NOTIFICATION,  # the investigation report is statutory filing
     Step.CLOSE: Action.EDIT_INCIDENT,
     Step.DISMISS: Action.TRIAGE,
+    # Reopening undoes an ending, so it takes the right of the ending it undoes: closing
+    # (EDIT_INCIDENT: the agency and the SOC) here, dismissing (TRIAGE) in _REOPEN_DISMISSED.
+    Step.REOPEN: Action.EDIT_INCIDENT,
     Step.EDIT: Action.EDIT_INCIDENT,
 }
+# A dismissed case was judged by the SOC's triage: only who may triage (not the agency's
+# reporter, who may not dismiss either) may judge it again.
+_REOPEN_DISMISSED = Action.TRIAGE
 
 
-def right_for(step: Step) -> Action:
-    """The action (core.access) an actor needs to take ``step``."""
+def right_for(step: Step, incident: Incident | None = None) -> Action:
+    """The action (core.access) an actor needs to take ``step`` (on ``incident``: reopening
+    a dismissed case takes TRIAGE, reopening a closed incident EDIT_INCIDENT)."""
+    if step is Step.REOPEN and incident is not None and _dismissed(incident):
+        return _REOPEN_DISMISSED
     return _RIGHT[step]
 
 
@@ -136,7 +151,16 @@ def available_steps(actor: Actor, incident: Incident) -> frozenset[Step]:
     if not actor.sees(incident.organization_id):
         return frozenset()
     rights = allowed(actor)
-    return frozenset(s for s in Step if _RIGHT[s] in rights and _holds(incident, s))
+    return frozenset(s for s in Step if right_for(s, incident) in rights and _holds(incident, s))
+
+
+def permits(actor: Actor, incident: Incident, step: Step, right: Action) -> bool:
+    """Whether ``actor`` may take ``step`` now under ``right`` instead of the step's own: for
+    a service that names its right itself (``awareness.correct_time`` is an EDIT under the
+    right to file), so a page offers its form exactly when ``service.change`` would allow it."""
+    return (
+        actor.sees(incident.organization_id) and right in allowed(actor) and _holds(incident, step)
+    )
 
 
 def check(incident: Incident, step: Step) -> None:

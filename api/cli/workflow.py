@@ -24,6 +24,7 @@ from api.schemas import (
     LevelChangeCreate,
     NotificationCreate,
     ProgressCreate,
+    ReopenCreate,
     ReportUpdate,
     ReviewCreate,
 )
@@ -47,6 +48,7 @@ STEP_COMMANDS: dict[Step, str] = {
     Step.REPORT: "report",
     Step.CLOSE: "close",
     Step.DISMISS: "dismiss",
+    Step.REOPEN: "reopen",
     Step.EDIT: "progress",
 }
 _COMMANDS: dict[Step, Callable[..., None]] = {}
@@ -312,6 +314,24 @@ def dismiss(
             clock=soc.clock,
         )
         _done(i, "dismissed as a false positive")
+
+
+@_step(Step.REOPEN)
+def reopen(
+    incident_id: IncidentId,
+    reason: Annotated[str, typer.Option(help="why it is worked again")],
+    store: StoreOpt = None,
+) -> None:
+    """Reopen a closed incident or a dismissed case (重新開啟): back to its furthest step."""
+    with _refusal(), open_soc(store) as soc:
+        i = closing.reopen(
+            store=soc.store,
+            actor=local_operator(),
+            incident_id=incident_id,
+            reason=_body(ReopenCreate, reason=reason).reason,
+            clock=soc.clock,
+        )
+        _done(i, "reopened")
 
 
 @_step(Step.EDIT)

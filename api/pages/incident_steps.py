@@ -1,8 +1,9 @@
 """The incident page's forms for the steps that start, end or redirect the workflow:
 confirm a suspected case (確認為資安事件), change the level (續行通報), forward the
 superior's review to the competent authority, close with the report, dismiss as a false
-positive. Shaped like the forms in api.pages.incident_forms (303 back to the page, or the
-page with the message, 422)."""
+positive, reopen either (重新開啟); and the correction of a recorded time (知悉、發生時間),
+which api.routes.corrections takes in the API. Shaped like the forms in
+api.pages.incident_forms (303 back to the page, or the page with the message, 422)."""
 
 from datetime import datetime
 from typing import Annotated
@@ -18,9 +19,11 @@ from api.pages.rendering import validated
 from api.schemas import (
     CloseCreate,
     ConfirmCreate,
+    CorrectionCreate,
     DismissCreate,
     ForwardCreate,
     LevelChangeCreate,
+    ReopenCreate,
 )
 from core.access import Actor
 from core.clock import TAIPEI
@@ -168,3 +171,53 @@ def dismiss(
         )
 
     return section_post(request, soc, session, incident_id, "dismiss", {"reason": reason}, act)
+
+
+@router.post(STEP_FORMS[Step.REOPEN])
+def reopen(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def act(who: Actor) -> object:
+        return closing.reopen(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            reason=validated(ReopenCreate, reason=reason).reason,
+            clock=soc.clock,
+        )
+
+    return section_post(request, soc, session, incident_id, "reopen", {"reason": reason}, act)
+
+
+@router.post("/incidents/{incident_id}/corrections")
+def correct(
+    incident_id: str,
+    request: Request,
+    soc: Soc,
+    session: FormSession,
+    field: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Correct aware_at or occurred_at: the new value is Taipei local time (datetime-local)."""
+
+    def act(who: Actor) -> object:
+        body = validated(
+            CorrectionCreate, field=field, value=_sent_at(value, "value"), reason=reason
+        )
+        return awareness.correct_time(
+            store=soc.store,
+            actor=who,
+            incident_id=incident_id,
+            field=body.field,
+            value=body.value,
+            reason=body.reason,
+            clock=soc.clock,
+        )
+
+    form = {"field": field, "value": value, "reason": reason}
+    return section_post(request, soc, session, incident_id, "correct", form, act)

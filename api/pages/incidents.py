@@ -15,10 +15,10 @@ from api.uploads import evidence_response
 from core.access import Action, allowed
 from core.alerts import Alert
 from core.errors import CitySocError
-from incidents import service, workflow
+from incidents import awareness, service, workflow
 from incidents.evidence import ACCEPTED
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
-from incidents.models import InvestigationReport
+from incidents.models import CorrectedField, InvestigationReport
 from incidents.sharing.outgoing import Publication
 from incidents.sharing.preview import SharePreview
 from incidents.sharing.tlp import Tlp
@@ -40,6 +40,7 @@ STEP_FORMS: dict[Step, str] = {
     Step.REPORT: f"{_ONE}/report",
     Step.CLOSE: f"{_ONE}/close",
     Step.DISMISS: f"{_ONE}/dismiss",
+    Step.REOPEN: f"{_ONE}/reopen",
     Step.EDIT: f"{_ONE}/progress",  # evidence is an edit too, with its own upload form
 }
 RELATED_ALERTS = 100  # shown on the incident page; the API lists them all
@@ -104,6 +105,8 @@ def incident_page(
         form=_blank(forms.get("notify", {})),
         forms=defaultdict(_blank_section, {k: _blank(v) for k, v in forms.items()}),
         may_share=Action.SHARE in allowed(who),  # only people have sessions
+        may_correct=workflow.permits(who, incident, Step.EDIT, awareness.CORRECTION_RIGHT),
+        corrected_fields=list(CorrectedField),
         published=published,
         share_preview=share_preview,
         published_tlp=Tlp(share_form["tlp"]).label if published else "",

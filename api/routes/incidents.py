@@ -1,7 +1,7 @@
 """Incidents: list, open and read them, and each step of the statutory workflow (confirm a
-suspected case, notify,
-change the level, review it, forward the review, progress, contained, the investigation
-report, close or dismiss, linked alerts). ``STEP_ROUTES`` says which route takes each step."""
+suspected case, notify, change the level, review it, forward the review, progress,
+contained, the investigation report, close or dismiss, reopen, linked alerts).
+``STEP_ROUTES`` says which route takes each step."""
 
 from typing import Annotated
 
@@ -23,6 +23,7 @@ from api.schemas import (
     LevelChangeCreate,
     NotificationCreate,
     ProgressCreate,
+    ReopenCreate,
     ReportUpdate,
     ReviewCreate,
 )
@@ -44,6 +45,7 @@ STEP_ROUTES: dict[Step, str] = {
     Step.REPORT: f"{_ONE}/report",
     Step.CLOSE: f"{_ONE}/close",
     Step.DISMISS: f"{_ONE}/dismiss",
+    Step.REOPEN: f"{_ONE}/reopen",
     Step.EDIT: f"{_ONE}/progress",  # the everyday edit; IoCs, evidence and alerts have theirs
 }
 
@@ -236,6 +238,18 @@ def dismiss(incident_id: str, body: DismissCreate, who: ActorDep, soc: Soc) -> I
     return incident_read(
         soc,
         closing.dismiss(
+            store=soc.store, actor=who, incident_id=incident_id, reason=body.reason, clock=soc.clock
+        ),
+    )
+
+
+@router.post(STEP_ROUTES[Step.REOPEN], response_model=IncidentRead)
+def reopen(incident_id: str, body: ReopenCreate, who: ActorDep, soc: Soc) -> IncidentRead:
+    """Reopen a closed incident or a dismissed case (重新開啟), with the reason: it returns
+    to its furthest milestone (a dismissed suspected case is suspected again)."""
+    return incident_read(
+        soc,
+        closing.reopen(
             store=soc.store, actor=who, incident_id=incident_id, reason=body.reason, clock=soc.clock
         ),
     )

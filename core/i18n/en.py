@@ -358,4 +358,17 @@ EN: dict[str, str] = {
     "msg_last_error": "Last error",
     "msg_next_attempt": "Next attempt",
     "msg_retry": "Send again",
+    # --- issue 14, reopen and the workflow's loose ends: reopening, the corrections form ---
+    "reopen_title": "Reopen",
+    "reopen_reason": "Why it is reopened",
+    "reopen_submit": "Reopen this incident",
+    "reopenings": "Reopenings",
+    "correct_title": "Correct a recorded time",
+    "correct_field": "Time to correct",
+    "correct_value": "Corrected time (Taipei time)",
+    "correct_reason": "Reason (required once notified)",
+    "correct_submit": "Record the correction",
+    "corrections_title": "Corrections of the recorded times",
+    "correct_old": "Before",
+    "correct_new": "After",
 }

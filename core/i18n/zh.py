@@ -340,4 +340,17 @@ ZH: dict[str, str] = {
     "msg_last_error": "最近錯誤",
     "msg_next_attempt": "下次嘗試",
     "msg_retry": "重新寄送",
+    # --- issue 14, reopen and the workflow's loose ends: reopening, the corrections form ---
+    "reopen_title": "重新開啟",
+    "reopen_reason": "重新開啟原因",
+    "reopen_submit": "重新開啟此事件",
+    "reopenings": "重新開啟紀錄",
+    "correct_title": "更正時間",
+    "correct_field": "更正欄位",
+    "correct_value": "更正後時間（臺北時間）",
+    "correct_reason": "更正理由（已通報者必填）",
+    "correct_submit": "登錄更正",
+    "corrections_title": "時間更正紀錄",
+    "correct_old": "更正前",
+    "correct_new": "更正後",
 }

@@ -1,7 +1,7 @@
 """POST /api/v1/incidents/{id}/corrections: the same service as the CLI, through a real
 store; a reason once notified, never a future time, and a missed clock stays missed."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -59,3 +59,25 @@ def test_an_incident_cannot_be_opened_with_a_future_occurrence(client, soc):
     }
     refused = client.post("/api/v1/incidents", json=body)
     assert refused.status_code == 422 and "occurred_at" in refused.text
+
+
+def test_the_deadlines_carry_the_corrected_figure_of_a_held_clock(client, soc):
+    """A correction after the notification clock was due keeps the original figure; the API
+    shows the corrected due time and status beside it, with the reason."""
+    incident = open_incident(soc.store, soc.clock)
+    path = f"/api/v1/incidents/{incident.id}"
+    plain = {d["kind"]: d for d in client.get(path).json()["deadlines"]}["notify"]
+    assert (plain["corrected_due_at"], plain["corrected_status"]) == (None, None)
+    assert plain["correction_reasons"] == []
+    soc.clock.advance(timedelta(hours=3))
+    assert client.post(f"{path}/notifications", json=NOTIFICATION).status_code == 200
+    later = soc.clock.now() - timedelta(minutes=30)
+    body = {"field": "aware_at", "value": later.isoformat(), "reason": "主管說明較晚得知"}
+    assert client.post(f"{path}/corrections", json=body).status_code == 201
+    notify = {d["kind"]: d for d in client.get(path).json()["deadlines"]}["notify"]
+    assert notify["status"] == "missed"
+    assert datetime.fromisoformat(notify["due_at"]) == incident.aware_at + timedelta(hours=1)
+    assert notify["corrected_status"] == "met"
+    corrected_due = datetime.fromisoformat(notify["corrected_due_at"])
+    assert corrected_due == later + timedelta(hours=1)
+    assert notify["correction_reasons"] == ["主管說明較晚得知"]

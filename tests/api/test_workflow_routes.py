@@ -6,9 +6,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from core.access import Role
 from incidents import service
 from incidents.deadlines import DeadlineKind
-from tests.factories import ADMIN, open_incident
+from tests.factories import ADMIN, make_user, open_incident, token_for
 
 TOKEN = "test-token-0123456789"  # noqa: S105
 LEVEL2 = {"system_class": "core_non_ci", "availability": "within_mtd"}
@@ -85,3 +86,48 @@ def test_forwarding_refuses_unknown_fields_and_an_unreviewed_incident(client, so
     assert post(client, f"{one}/forward", {**body, "sent": "now"}, 422)
     not_reviewed = post(client, f"{one}/forward", body, 422)
     assert "review the level" in not_reviewed["error"]["message"]
+
+
+def test_reopen_a_closed_incident_and_a_dismissed_one(client, soc):
+    one = f"/api/v1/incidents/{open_incident(soc.store, soc.clock).id}"
+    post(client, f"{one}/dismiss", {"reason": "弱掃誤報"})
+    blank = post(client, f"{one}/reopen", {"reason": " "}, 422)
+    assert blank["error"]["location"] == "reason"
+    reopened = post(client, f"{one}/reopen", {"reason": "同一主機再次告警"})
+    assert reopened["incident"]["state"] == "open"  # it was confirmed before its dismissal
+    assert reopened["incident"]["close_reason"] is None
+    [record] = reopened["incident"]["reopenings"]
+    assert record["reason"] == "同一主機再次告警" and record["from_state"] == "false_positive"
+    again = post(client, f"{one}/reopen", {"reason": "x"}, 422)
+    assert "not closed or dismissed" in again["error"]["message"]
+    assert post(client, "/api/v1/incidents/INC-NONE/reopen", {"reason": "x"}, 404)
+
+
+def test_a_level_change_checks_access_before_the_answers(client, soc):
+    """Another agency's reporter learns nothing from wrong answers or a blank reason (422
+    would say the incident exists): 404, as for an id that does not exist."""
+    one = f"/api/v1/incidents/{open_incident(soc.store, soc.clock).id}"
+    police = token_for(soc, make_user(soc, "police", Role.REPORTER, agency="police"))
+    auditor = token_for(soc, make_user(soc, "audrey", Role.AUDITOR))
+    for body in ({"answers": {}, "reason": "r"}, {"answers": LEVEL2, "reason": " "}):
+        sent = client.post(f"{one}/level", json=body, headers={"Authorization": f"Bearer {police}"})
+        assert sent.status_code == 404, sent.text
+        sent = client.post(
+            f"{one}/level", json=body, headers={"Authorization": f"Bearer {auditor}"}
+        )
+        assert sent.status_code == 403, sent.text
+    # who may change it still hears what is wrong, once the workflow allows the step
+    post(
+        client,
+        f"{one}/notifications",
+        {
+            "answers": LEVEL2,
+            "description": "d",
+            "response_measures": "m",
+            "outside_support_needed": False,
+        },
+    )
+    wrong = post(client, f"{one}/level", {"answers": {}, "reason": "r"}, 422)
+    assert "no statutory criterion" in wrong["error"]["message"]
+    blank = post(client, f"{one}/level", {"answers": LEVEL3, "reason": " "}, 422)
+    assert blank["error"]["location"] == "reason"

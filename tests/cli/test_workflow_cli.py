@@ -125,3 +125,14 @@ def test_a_suspected_case_is_confirmed_from_the_command_line(tmp_path):
     done = step(store, "confirm", case.id)
     assert "confirmed" in done and "state open" in done
     assert "already confirmed" in step(store, "confirm", case.id, code=2)
+
+
+def test_a_dismissed_incident_is_reopened_from_the_command_line(tmp_path):
+    store = f"sqlite:///{tmp_path / 'o.db'}"
+    incident = opened(store)
+    assert "not closed or dismissed" in step(store, "reopen", incident, "--reason", "r", code=2)
+    step(store, "dismiss", incident, "--reason", "弱掃誤報")
+    assert "say why" in step(store, "reopen", incident, "--reason", " ", code=2)
+    reopened = step(store, "reopen", incident, "--reason", "同一主機再次告警")
+    assert "reopened; state open" in reopened
+    assert "progress recorded" in step(store, "progress", incident, "--text", "再次調查")

@@ -211,6 +211,35 @@ def test_level_change_needs_a_reason_and_renotifies(store, clock):
     assert changed.level_reasons[0].startswith("第3級")
 
 
+@pytest.mark.parametrize(
+    ("answers", "reason"), [(LevelAnswers(), "r"), (LEVEL3, " ")], ids=["no criterion", "blank"]
+)
+def test_a_level_change_checks_access_before_the_answers(store, clock, answers, reason):
+    """Wrong answers or a blank reason from who may not change the level say nothing about
+    the incident: another agency gets NotFoundError, a role without the right Forbidden."""
+    incident = open_one(store, clock)
+    notify(store, clock, incident.id)
+    for actor, refusal in ((POLICE, NotFoundError), (AUDITOR, ForbiddenError)):
+        with pytest.raises(refusal):
+            notification.change_level(
+                store=store,
+                actor=actor,
+                incident_id=incident.id,
+                answers=answers,
+                reason=reason,
+                clock=clock,
+            )
+    with pytest.raises(InputError):  # who may change it hears what is wrong
+        notification.change_level(
+            store=store,
+            actor=XITUN,
+            incident_id=incident.id,
+            answers=answers,
+            reason=reason,
+            clock=clock,
+        )
+
+
 def test_aware_time_in_the_future_is_rejected(store, clock):
     with pytest.raises(InputError, match="in the future"):
         service.open_incident(

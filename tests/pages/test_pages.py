@@ -5,6 +5,7 @@ audit-trail viewer. (tests/e2e drives the same pages in real chromium.)"""
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,7 @@ from api.app import create_app
 from api.headers import CSP
 from collectors.records import RawRecord
 from core.access import Actor, Role
+from core.clock import TAIPEI
 from core.settings import Settings
 from incidents import service
 from tests.data.events import winlogbeat
@@ -383,19 +385,33 @@ def test_the_page_offers_exactly_the_available_steps_to_the_end(app, soc, incide
     reporter.follow(reporter.post(f"{page}/report", REPORT))
     assert f"{page}/close" in offered(reporter, "xitun")
     reporter.follow(reporter.post(f"{page}/close", {"reason": "改善措施已排程"}))
-    assert offered(reporter, "xitun") == set() and offered(lead, "lead") == set()
+    # an ended incident offers only reopening
+    assert offered(reporter, "xitun") == offered(lead, "lead") == {f"{page}/reopen"}
     stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
     assert (stored.state.value, stored.level, stored.forward_reference) == ("closed", 3, "R-1")
+    blank = reporter.post(f"{page}/reopen", {"reason": " "})
+    assert blank.status_code == 422 and 'id="reopen-error"' in blank.text
+    reopened = reporter.follow(reporter.post(f"{page}/reopen", {"reason": "復原後再次異常"}))
+    assert 'id="state">reported' in reopened.text and 'id="reopenings"' in reopened.text
+    assert "復原後再次異常" in reopened.text
+    assert f"{page}/close" in offered(reporter, "xitun")  # the report is still on file
 
 
-def test_an_analyst_dismisses_a_false_positive_from_the_page(app, soc, incident_id):
+def test_an_analyst_dismisses_a_false_positive_and_reopens_it_from_the_page(app, soc, incident_id):
     analyst = Browser(app, "analyst")
     page = f"/incidents/{incident_id}"
     assert f"{page}/dismiss" in forms_on(analyst.get(page).text)
     assert 'id="dismiss-error"' in analyst.post(f"{page}/dismiss", {"reason": ""}).text
     shown = analyst.follow(analyst.post(f"{page}/dismiss", {"reason": "弱掃誤報"}))
     assert 'id="state">false_positive' in shown.text
-    assert forms_on(shown.text) <= {f"{page}/share", "/logout"}  # no step is offered
+    # no step is offered but reopening, and only to who may triage
+    assert forms_on(shown.text) <= {f"{page}/share", "/logout", f"{page}/reopen"}
+    assert f"{page}/reopen" in forms_on(shown.text)
+    reporter = Browser(app, "xitun")
+    assert f"{page}/reopen" not in forms_on(reporter.get(page).text)
+    assert reporter.post(f"{page}/reopen", {"reason": "r"}).status_code == 403
+    reopened = analyst.follow(analyst.post(f"{page}/reopen", {"reason": "主機再次告警"}))
+    assert 'id="state">open' in reopened.text and f"{page}/dismiss" in forms_on(reopened.text)
 
 
 def test_a_suspected_case_shows_its_triage_target_and_is_confirmed_from_the_page(app, soc):
@@ -419,3 +435,36 @@ def test_a_suspected_case_shows_its_triage_target_and_is_confirmed_from_the_page
     assert 'id="state">open' in confirmed.text and f"{page}/notify" in forms_on(confirmed.text)
     assert f"{page}/confirm" not in forms_on(confirmed.text)
     assert f'id="triage-{incident_id}"' not in reporter.get("/").text
+
+
+def test_the_recorded_times_are_corrected_from_the_page_by_who_may_file(app, soc, incident_id):
+    """The corrections form (知悉 / 發生時間 in Taipei time, a reason once notified) is offered
+    to who may file the agency's notification, posts to awareness.correct_time, and the
+    correction is listed with old, new and the reason."""
+    reporter, auditor, police = (
+        Browser(app, "xitun"),
+        Browser(app, "auditor"),
+        Browser(app, "police"),
+    )
+    page = f"/incidents/{incident_id}"
+    assert f"{page}/corrections" in forms_on(reporter.get(page).text)
+    assert f"{page}/corrections" not in forms_on(auditor.get(page).text)
+    occurred = {"field": "occurred_at", "value": "2026-03-02T08:00", "reason": "r"}
+    assert auditor.post(f"{page}/corrections", occurred).status_code == 403
+    assert police.post(f"{page}/corrections", occurred).status_code == 404
+    assert police.post(f"{page}/corrections", {"field": "x"}).status_code == 404
+    reporter.follow(reporter.post(f"{page}/notify", NOTIFY))
+    stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+    earlier = (stored.aware_at - timedelta(minutes=20)).astimezone(TAIPEI)
+    typed = {"field": "aware_at", "value": earlier.strftime("%Y-%m-%dT%H:%M"), "reason": ""}
+    silent = reporter.post(f"{page}/corrections", typed)
+    assert silent.status_code == 422 and 'id="correct-error"' in silent.text
+    assert "say why aware_at" in silent.text and typed["value"] in silent.text
+    blank = reporter.post(f"{page}/corrections", {**typed, "value": ""})
+    assert blank.status_code == 422 and 'id="correct-error"' in blank.text
+    shown = reporter.follow(reporter.post(f"{page}/corrections", {**typed, "reason": "防火牆紀錄"}))
+    assert 'id="corrections"' in shown.text and "防火牆紀錄" in shown.text
+    stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
+    assert stored.aware_at == earlier.replace(second=0, microsecond=0)
+    [correction] = stored.corrections
+    assert (correction.field.value, correction.reason) == ("aware_at", "防火牆紀錄")

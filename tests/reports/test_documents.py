@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from core.access import Actor, Role
+from core.clock import roc_date, taipei_datetime
 from incidents import closing, notification, service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import InvestigationReport
@@ -138,6 +139,42 @@ def test_english_variant(finished, registry, clock):
     assert "Incident Investigation, Handling and Improvement Report" in html
     assert "Root-cause analysis" in html and "Xitun District Office" in html
     assert "2026-03-02 09:00" in html  # Taipei time, Gregorian dates in English
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("zh", ["送主管機關時間", "送交之主管機關", "通報平臺案號或收執"]),
+        ("en", ["Competent authority it was sent to", "Platform reference number or receipt"]),
+    ],
+)
+def test_the_review_document_shows_the_forwarding(finished, store, registry, clock, lang, labels):
+    """Forwarded to whom, when, and the platform's reference: the proof of the forward clock."""
+    sent_at = finished.reviewed_at + timedelta(minutes=40)
+    notification.record_forwarded(
+        store=store,
+        actor=LEAD,
+        incident_id=finished.id,
+        to=f"數位發展部資通安全署 {SCRIPT}",
+        reference="NCERT-2026-0042",
+        at=sent_at,
+        clock=clock,
+    )
+    forwarded = service.get_incident(store=store, actor=LEAD, incident_id=finished.id)
+    doc = build_document(
+        DocumentKind.REVIEW, forwarded, registry=registry, now=clock.now(), lang=lang
+    )
+    html = render_html(doc)
+    assert "數位發展部資通安全署" in html and "NCERT-2026-0042" in html
+    assert SCRIPT not in html
+    for label in labels:
+        assert label in html
+    sent = roc_date(sent_at) if lang == "zh" else taipei_datetime(sent_at)
+    assert sent in html
+    not_yet = render_html(
+        build_document(DocumentKind.REVIEW, finished, registry=registry, now=clock.now(), lang=lang)
+    )
+    assert "NCERT-2026-0042" not in not_yet and 'id="forward-reference"' in not_yet
 
 
 def test_missing_items_before_the_workflow_is_done(store, clock):

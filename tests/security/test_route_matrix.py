@@ -120,6 +120,17 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
         {"reason": "test"},
         {"reporter_other": 404, "reporter_own": 403, "auditor": 403, "analyst": 303, "lead": 422},
     ),
+    # the corrections form: who may file the agency's notification may correct its times
+    ("POST", "/incidents/{incident_id}/corrections"): (
+        "/incidents/{incident}/corrections",
+        {"field": "occurred_at", "value": "2026-03-02T08:00", "reason": "r"},
+        {"reporter_other": 404, "reporter_own": 303, "auditor": 403, "analyst": 303, "lead": 303},
+    ),
+    ("POST", "/incidents/{incident_id}/reopen"): (
+        "/incidents/{incident}/reopen",
+        {"reason": "test"},
+        {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
     ("POST", "/incidents/{incident_id}/evidence"): (
         "/incidents/{incident}/evidence",
         UPLOAD,
@@ -371,6 +382,12 @@ CASES |= {
         "/api/v1/incidents/{incident}/dismiss",
         {"reason": "test"},
         _TRIAGE | {"lead": 422},  # the analyst already dismissed it
+    ),
+    # the matrix's incident is open: who may reopen a closed one learns it is not closed
+    ("POST", "/api/v1/incidents/{incident_id}/reopen"): (
+        "/api/v1/incidents/{incident}/reopen",
+        {"reason": "test"},
+        _EDIT | {"reporter_own": 422, "analyst": 422, "lead": 422},
     ),
     ("GET", "/api/v1/events/{event_id}"): ("/api/v1/events/{event}", None, {"reporter_other": 404}),
     ("GET", "/api/v1/incidents/{incident_id}/evidence"): (
