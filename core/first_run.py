@@ -12,6 +12,8 @@ any account exists. The creation and every refusal are audited.
 import hmac
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from core import audit
@@ -69,11 +71,15 @@ class FirstRunCode:
     def __repr__(self) -> str:  # never the secret, whatever prints this object
         return f"FirstRunCode(expires_at={self.expires_at.isoformat()}, used={self._used})"
 
-    def redeem(self, given: str, *, now: datetime) -> "_Redemption":
-        """A context holding the code while the caller creates the account; the code is
-        spent only when that block ends without an error. Raises UnauthenticatedError
-        (wrong, expired, void) or ConflictError (used)."""
-        return _Redemption(self, given, now)
+    @contextmanager
+    def redeem(self, given: str, *, now: datetime) -> Iterator[None]:
+        """Holds the code while the caller's block creates the account; the code is spent
+        only when that block ends without an error. Raises UnauthenticatedError (wrong,
+        expired, void) or ConflictError (used)."""
+        with self._lock:
+            self._check(given, now)
+            yield
+            self._used = True
 
     def _check(self, given: str, now: datetime) -> None:
         if self._used:
@@ -99,24 +105,6 @@ class FirstRunCode:
                 "wrong one-time code: copy it from the console where `citysoc serve` started",
                 location="code",
             )
-
-
-class _Redemption:
-    def __init__(self, code: FirstRunCode, given: str, now: datetime) -> None:
-        self._code, self._given, self._now = code, given, now
-
-    def __enter__(self) -> None:
-        self._code._lock.acquire()
-        try:
-            self._code._check(self._given, self._now)
-        except BaseException:
-            self._code._lock.release()
-            raise
-
-    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is None:
-            self._code._used = True
-        self._code._lock.release()
 
 
 def accounts_exist(store: Store) -> bool:
