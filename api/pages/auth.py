@@ -33,6 +33,7 @@ def login_page(request: Request, soc: Soc, status: int = 200, error: str | None 
         status=status,
         error=error,
         welcome=request.query_params.get("welcome") == "1",
+        first_run=first_run_open(request, soc),
     )
 
 

@@ -89,9 +89,20 @@ def test_an_empty_store_guides_from_login_to_the_first_administrator(browser, co
     assert welcome_page.status_code == 200
     assert labels("zh")["login_first_admin_created"] in welcome_page.text
     assert labels("zh")["login_accounts"] in welcome_page.text
+    assert 'href="/setup"' not in welcome_page.text
     assert (browser.get("/setup").headers["location"]) == "/login"  # the first run is over
     login = browser.post("/api/v1/auth/login", json={"username": "root", "password": PASSWORD})
     assert login.status_code == 200
+
+
+def test_a_refused_login_on_an_empty_store_links_to_the_first_run(browser):
+    browser.cookies.set("citysoc_login_csrf", TOKEN, path="/login")
+    refused = browser.post(
+        "/login",
+        data={"username": "root", "password": PASSWORD, "login_csrf": TOKEN},
+        headers={"Origin": "http://testserver"},
+    )
+    assert refused.status_code == 401 and 'href="/setup"' in refused.text
 
 
 def test_the_code_works_once(browser, code, soc):
