@@ -17,13 +17,15 @@ from api.limits import LoginLimiter
 from api.pages import pages_router
 from api.routes import api_routers
 from api.taxii import taxii_router
+from core.first_run import FirstRunCode
 
 __all__ = ["create_app"]
 
 
-def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
+def create_app(soc: CitySoc, *, api_token: str, first_run: FirstRunCode | None = None) -> FastAPI:
     """The application for one CitySOC. ``api_token`` is the local operator's token (it
-    acts as an administrator); people sign in with their accounts (core.accounts)."""
+    acts as an administrator); people sign in with their accounts (core.accounts).
+    ``first_run`` is the one-time code `serve` printed for an empty store (core.first_run)."""
     app = FastAPI(
         title="CitySOC",
         version="0.1.0",
@@ -33,6 +35,7 @@ def create_app(soc: CitySoc, *, api_token: str) -> FastAPI:
     )
     app.state.soc = soc
     app.state.operator_token = api_token
+    app.state.first_run = first_run  # read by the first-run page (api/pages/first_run.py)
     app.state.limiter = LoginLimiter(per_minute=soc.settings.login_attempts_per_minute)
     # ^ one count per client for the API's login and the login page
     # One thread for readiness probes: a probe stuck behind a store lock makes later ones

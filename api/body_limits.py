@@ -86,6 +86,7 @@ class BodyLimits:
             ("POST", "/api/v1/alert-groups/{key}/escalate"),
             ("POST", "/api/v1/alert-groups/{key}/false-positive"),
             ("POST", "/api/v1/intel/partners/{partner_id}/pull"),
+            ("POST", "/setup"),  # the first run: two passwords of up to 1,024 characters
         ]
         return cls(
             [

@@ -27,7 +27,7 @@ from core.errors import (
 )
 from reports.templating import render_in
 
-__all__ = ["LoginRequired", "input_error", "install_error_handlers", "problems"]
+__all__ = ["LoginRequired", "input_error", "install_error_handlers", "problems", "status_of"]
 
 log = logging.getLogger("citysoc.api")
 
@@ -40,6 +40,11 @@ _STATUS: dict[type[CitySocError], int] = {
     UnauthenticatedError: 401,
     RateLimitedError: 429,
 }
+
+
+def status_of(exc: CitySocError) -> int:
+    """The HTTP status of one of our errors (500 for a kind without one)."""
+    return next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 500)
 
 
 class LoginRequired(UnauthenticatedError):
@@ -96,7 +101,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CitySocError)
     async def known(request: Request, exc: CitySocError) -> Response:
-        status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 500)
+        status = status_of(exc)
         if is_page(request):
             return error_page(request, status, exc.message)
         body = {"error": {"code": exc.code, "message": exc.message, "location": exc.location}}

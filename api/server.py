@@ -13,10 +13,13 @@ from fastapi import FastAPI
 from api.app import create_app
 from api.context import CitySoc
 from api.observability import configure_logging, detection_lag
+from api.pages.first_run import SETUP_PATH
 from collectors.syslog import SyslogServer, TcpLimits
 from core.access import SYSTEM
 from core.audit_anchors import ANCHOR_TICK_SECONDS, Anchor
+from core.clock import taipei_datetime
 from core.errors import CitySocError
+from core.first_run import FirstRunCode, accounts_exist
 from core.private_files import private_dir, tighten, write_private
 from core.settings import Settings
 from core.storage import Spooling, spooling
@@ -33,6 +36,7 @@ __all__ = [
     "scan_scheduler",
     "serve",
     "uvicorn_config",
+    "welcome",
 ]
 
 log = logging.getLogger("citysoc.server")
@@ -260,6 +264,26 @@ def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     )
 
 
+def welcome(settings: Settings, token_path: Path, first_run: FirstRunCode | None) -> list[str]:
+    """The banner's last lines: where the pages, API and docs are, the operator's token, and
+    how the first account comes to be (the one-time code is printed here and nowhere else)."""
+    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host  # noqa: S104
+    web = f"http://{host}:{settings.api_port}"
+    lines = [
+        f"web pages: {web}/   JSON API: {web}/api/v1/health   API docs: {web}/api/docs",
+        f"operator API token (Authorization: Bearer): {token_path}",
+    ]
+    if first_run is None:
+        return [*lines, "accounts: created by an administrator: .venv/bin/citysoc users create"]
+    return [
+        *lines,
+        f"no account exists yet: open {web}{SETUP_PATH} to create the first administrator",
+        f"one-time code: {first_run.shown()} (works once, until "
+        f"{taipei_datetime(first_run.expires_at)} Taipei time; a restart prints a new one)",
+        "or on this host: .venv/bin/citysoc users create NAME --role admin",
+    ]
+
+
 def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> None:
     settings = soc.settings
     configure_logging(settings.log_format)
@@ -282,7 +306,11 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         journal_max_bytes=settings.syslog_journal_max_bytes,
         relp_port=settings.syslog_relp_port,
     )
-    app = create_app(soc, api_token=token)
+    # An empty store gets a one-time code for the first-run page, shown only on the console.
+    first_run = None
+    if announce is not None and not accounts_exist(soc.store):
+        first_run = FirstRunCode.issue(soc.clock)
+    app = create_app(soc, api_token=token, first_run=first_run)
     scans, scans_state = scan_scheduler(soc)
     log.info("%s", scans_state)
     pulls = SharePuller(soc)
@@ -308,10 +336,8 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
                 f"audit anchors: every {settings.audit_anchor_every_entries} entries or "
                 f"{settings.audit_anchor_every_minutes} min, in {soc.anchors.anchor_file}"
             )
-            announce(
-                f"API: http://{settings.api_host}:{settings.api_port}/api/v1/health "
-                f"(docs at /api/docs); API token in {token_path}"
-            )
+            for line in welcome(settings, token_path, first_run):
+                announce(line)
         try:
             uvicorn.Server(uvicorn_config(app, settings)).run()
         finally:

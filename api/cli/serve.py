@@ -36,4 +36,5 @@ def serve(store: StoreOpt = None) -> None:
             task = progress.add_task("compiling rules", total=None)
             rules = soc.rules(lambda n: progress.advance(task, n))
         console.print(f"{len(rules.compiled)} rules ready ({len(rules.issues)} not usable)")
-        run_server(soc, announce=console.print)
+        # whole lines, never wrapped: a path or URL cut at the terminal's edge is no use
+        run_server(soc, announce=lambda line: console.print(line, soft_wrap=True, markup=False))

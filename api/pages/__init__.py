@@ -13,6 +13,7 @@ from api.pages import (
     board,
     dashboard,
     events,
+    first_run,
     incident_forms,
     incident_steps,
     incidents,
@@ -27,6 +28,7 @@ __all__ = ["pages_router"]
 pages_router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
+    first_run,
     board,
     incidents,
     incident_forms,

@@ -1,17 +1,14 @@
 """Signing in and out of the pages, and the language switch."""
 
-import hmac
-import re
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import Limiter, Soc
-from api.origin import require_same_origin
 from api.pages.deps import page_session
-from api.pages.rendering import labels_for, page
+from api.pages.first_run import SETUP_PATH, first_run_open
+from api.pages.pre_session import pre_session_page, pre_session_refusal
 from api.redirects import same_origin_path
 from api.sessions import (
     LANG_COOKIE,
@@ -20,34 +17,30 @@ from api.sessions import (
     set_session_cookie,
 )
 from core import accounts
-from core.errors import CitySocError, ForbiddenError
+from core.errors import CitySocError
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-_LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def login_page(request: Request, soc: Soc, status: int = 200, error: str | None = None) -> Response:
-    """The login form and its double-submit token (the cookie's, or a new one): a site
-    that cannot read our cookies cannot fill in the hidden field to match."""
-    token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not _LOGIN_TOKEN.fullmatch(token):
-        token = secrets.token_urlsafe(24)
-    response = page(request, "login.html.j2", status=status, error=error, login_csrf=token)
-    response.set_cookie(
-        LOGIN_CSRF_COOKIE,
-        token,
-        httponly=True,
-        secure=soc.settings.cookie_secure,
-        samesite="strict",
+    return pre_session_page(
+        request,
+        soc,
+        "login.html.j2",
         path="/login",
+        status=status,
+        error=error,
+        welcome=request.query_params.get("welcome") == "1",
+        first_run=first_run_open(request, soc),
     )
-    return response
 
 
 @router.get("/login")
 def login_form(request: Request, soc: Soc) -> Response:
+    if first_run_open(request, soc):  # nobody could log in: guide to the first run
+        return RedirectResponse(SETUP_PATH, status_code=303)
     return login_page(request, soc)
 
 
@@ -60,14 +53,8 @@ def login(
     password: Annotated[str, Form()],
     login_csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    t = labels_for(request)
-    try:
-        require_same_origin(request)
-    except ForbiddenError:
-        return login_page(request, soc, status=403, error=t["login_cross_site"])
-    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected.encode(), login_csrf.encode()):
-        return login_page(request, soc, status=403, error=t["login_expired"])
+    if refused := pre_session_refusal(request, login_csrf):
+        return login_page(request, soc, status=403, error=refused)
     try:
         limiter.check(request.client.host if request.client else "unknown")
         user = accounts.authenticate(

@@ -371,4 +371,36 @@ EN: dict[str, str] = {
     "corrections_title": "Corrections of the recorded times",
     "correct_old": "Before",
     "correct_new": "After",
+    # --- issue 15 item 1: the first run (api/pages/first_run.py) and the login page's hints ---
+    "first_run_title": "First run: create the first administrator",
+    "first_run_intro": (
+        "There is no account yet, and no default one. Create the first administrator "
+        "here; administrators create every other account."
+    ),
+    "first_run_code_hint": (
+        "The one-time code is printed on the console where citysoc serve started; it works once."
+    ),
+    "first_run_code_expires": "It is valid until",
+    "first_run_no_code": (
+        "This server printed no one-time code; create the administrator on the command "
+        "line of this host."
+    ),
+    "first_run_code": "One-time code",
+    "first_run_display_name": "Name (display name)",
+    "first_run_password_again": "Password again",
+    "first_run_password_rule": (
+        "At least 12 characters, not containing the username, and not easy to guess (a "
+        "few unrelated words make a good password)."
+    ),
+    "first_run_create": "Create the administrator",
+    "first_run_mismatch": "The two passwords differ; type them again.",
+    "first_run_cli": "Or on the command line of this host:",
+    "login_accounts": (
+        "Accounts are created by an administrator; there are no default accounts or "
+        "passwords. Ask an administrator for an account or a new password."
+    ),
+    "login_first_admin_created": (
+        "The first administrator exists: log in with it. Administrators create the other "
+        "accounts on this host, e.g.:"
+    ),
 }

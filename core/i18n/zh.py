@@ -353,4 +353,27 @@ ZH: dict[str, str] = {
     "corrections_title": "時間更正紀錄",
     "correct_old": "更正前",
     "correct_new": "更正後",
+    # --- issue 15 item 1: the first run (api/pages/first_run.py) and the login page's hints ---
+    "first_run_title": "首次啟動：建立第一位管理者",
+    "first_run_intro": (
+        "目前尚無任何帳號，也沒有預設帳號。請在此建立第一位系統管理者；之後的帳號由管理者建立。"
+    ),
+    "first_run_code_hint": "一次性啟動碼已顯示在啟動 citysoc serve 的主控台上，只能使用一次。",
+    "first_run_code_expires": "有效至",
+    "first_run_no_code": "本服務未產生一次性啟動碼；請在主機上以命令列建立管理者帳號。",
+    "first_run_code": "一次性啟動碼",
+    "first_run_display_name": "姓名（顯示名稱）",
+    "first_run_password_again": "再次輸入密碼",
+    "first_run_password_rule": (
+        "密碼至少 12 個字元、不可包含帳號名稱，且不可容易猜到（幾個不相關的詞語即可）。"
+    ),
+    "first_run_create": "建立管理者",
+    "first_run_mismatch": "兩次輸入的密碼不同；請重新輸入。",
+    "first_run_cli": "也可以在主機上以命令列建立：",
+    "login_accounts": (
+        "帳號由系統管理者建立，沒有預設帳號或密碼；忘記密碼或需要帳號時，請洽管理者。"
+    ),
+    "login_first_admin_created": (
+        "第一位管理者已建立，請以該帳號登入。其他人員的帳號由管理者在主機上建立，例如："
+    ),
 }

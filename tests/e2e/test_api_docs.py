@@ -63,3 +63,20 @@ def test_the_docs_render_from_this_server_alone(base):
     assert problems == [], f"console errors (a CSP refusal shows here): {problems}"
     assert operations >= 30 and "CitySOC" in title
     assert all(urlsplit(u).hostname == "127.0.0.1" for u in requested)
+
+
+def test_no_file_of_the_project_loads_anything_from_a_cdn():
+    """The docs page, the pages and the reports name no CDN: everything is served from here."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    hosts = ("jsdelivr", "unpkg.com", "cdnjs", "googleapis.com", "bootstrapcdn")
+    found = [
+        f"{path.relative_to(root)}: {host}"
+        for folder in ("api", "core", "collectors", "detections", "incidents", "reports")
+        for path in (root / folder).rglob("*")
+        if path.is_file() and path.suffix in {".py", ".j2", ".js", ".css", ".html"}
+        for host in hosts
+        if host in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert found == []

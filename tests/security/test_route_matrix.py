@@ -25,6 +25,8 @@ PUBLIC = {
     ("GET", "/api/v1/reports/compliance/schema"),
     ("GET", "/login"),
     ("POST", "/login"),
+    ("GET", "/setup"),  # the first run: a one-time code from the console (tests/pages)
+    ("POST", "/setup"),
     ("GET", "/lang/{lang}"),
     ("GET", "/static/{name}"),  # the page's own script (clock.js); no data
     ("GET", "/api/docs"),  # Swagger UI: the OpenAPI document is public too
