@@ -72,7 +72,7 @@ def report_compliance(
     end: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD (Taipei)")],
     out: Annotated[Path, typer.Option(help="file to write: .html .pdf .csv .xlsx or .json")],
     agency: Annotated[str | None, typer.Option(help="one agency; default city-wide")] = None,
-    lang: Annotated[str, typer.Option(help="zh or en (HTML and PDF)")] = "zh",
+    lang: Annotated[str, typer.Option(help="zh or en: headers, names and labels")] = "zh",
     store: StoreOpt = None,
 ) -> None:
     """Statutory clocks met or missed, overdue items, time to detect and recover, audit check."""
@@ -93,6 +93,8 @@ def report_compliance(
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in compliance.EXPORT_FORMATS:
         raise typer.BadParameter("--out must end in .html, .pdf, .csv, .xlsx or .json")
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
     language: Lang = "en" if lang == "en" else "zh"
     with open_soc(store) as soc:
         report = compliance.build_compliance(
