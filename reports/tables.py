@@ -17,31 +17,21 @@ from datetime import date, datetime
 from typing import Any
 
 from core.clock import TAIPEI
+from core.spreadsheet import BOM, formula_safe, in_taipei
 
 __all__ = [
-    "BOM",
     "Cell",
     "Table",
     "csv_bytes",
     "display_width",
-    "formula_safe",
-    "taipei",
     "xlsx_bytes",
 ]
 
 Cell = str | int | float | bool | datetime | date | None
 
-# Excel opens a CSV as the system's ANSI code page (Big5 on Taiwanese Windows) unless the
-# file starts with a UTF-8 byte order mark: without it every Chinese header is mojibake.
-BOM = b"\xef\xbb\xbf"
-
-# A spreadsheet runs a cell that starts like a formula (CSV injection); such text cells get
-# a leading apostrophe, which spreadsheets show as text.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 XLSX_HOURS_FORMAT = "0.00"
-_MAX_WIDTH = 60  # characters; longer text wraps in the cell rather than a screen-wide column
+_MAX_WIDTH = 60  # characters: a long detail shows its start, not a screen-wide column
 # Excel's serial dates start at 1900 (and count a 29 February 1900 that never was): earlier
 # times are written as text rather than as a wrong date.
 _EXCEL_FIRST = datetime(1900, 3, 1)
@@ -58,20 +48,11 @@ class Table:
     hours_columns: frozenset[int] = field(default_factory=frozenset)
 
 
-def formula_safe(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA) else text
-
-
-def taipei(at: datetime) -> datetime:
-    """``at`` in Taipei, to the whole second (microseconds mean nothing to a reader)."""
-    return at.astimezone(TAIPEI).replace(microsecond=0)
-
-
 def _csv_cell(value: Cell) -> str | int | float:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return taipei(value).isoformat()
+        return in_taipei(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -82,7 +63,7 @@ def _csv_cell(value: Cell) -> str | int | float:
 
 
 def csv_bytes(table: Table) -> bytes:
-    """The table as CSV: UTF-8 with a BOM (see ``BOM``), text cells guarded."""
+    """The table as CSV: UTF-8 with a BOM, text cells guarded (core.spreadsheet)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([formula_safe(h) for h in table.headers])
@@ -97,8 +78,10 @@ def display_width(text: str) -> int:
 
 def _xlsx_value(value: Cell) -> Cell:
     if isinstance(value, datetime):
-        local = taipei(value).replace(tzinfo=None)
-        return local if local >= _EXCEL_FIRST else local.isoformat()
+        local = in_taipei(value)
+        if local.tzinfo is not TAIPEI or local.replace(tzinfo=None) < _EXCEL_FIRST:
+            return local.isoformat()  # not a Taipei wall time Excel can hold: text
+        return local.replace(tzinfo=None)
     if isinstance(value, date) and value < _EXCEL_FIRST.date():
         return value.isoformat()
     return value

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import ActorDep, Soc
+from api.deps import ActorDep, LangDep, Soc
 from api.filters import Day
 from core import limits
 from core.errors import InputError
@@ -61,10 +61,12 @@ def compliance_report(
     soc: Soc,
     start: Annotated[Day, Query(alias="from")],
     end: Annotated[Day, Query(alias="to")],
+    lang: LangDep,
     agency: Annotated[str | None, Query(max_length=limits.IDENT)] = None,
     format: Literal["json", "html", "pdf", "csv", "xlsx"] = "json",  # noqa: A002
-    lang: Literal["zh", "en"] = "zh",
 ) -> Response:
+    """Headers, names and labels in ``lang`` (else the page language); JSON is for
+    machines: codes, and ISO 8601 times with their offset."""
     if end < start:
         raise InputError("'to' is before 'from'", location="query.to")
     report = compliance.build_compliance(

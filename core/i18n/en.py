@@ -394,4 +394,7 @@ EN: dict[str, str] = {
     "export_col_action": "Action",
     "export_col_subject": "Subject",
     "export_col_detail": "Detail",
+    "export_col_hashed_at": "Hashed time (UTC, as stored)",
+    "export_col_prev_hash": "Previous hash",
+    "export_col_hash": "Hash",
 }

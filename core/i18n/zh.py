@@ -373,4 +373,7 @@ ZH: dict[str, str] = {
     "export_col_action": "動作",
     "export_col_subject": "對象",
     "export_col_detail": "內容",
+    "export_col_hashed_at": "雜湊所含時間（UTC，原值）",
+    "export_col_prev_hash": "前一筆雜湊",
+    "export_col_hash": "雜湊",
 }

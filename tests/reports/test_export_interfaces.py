@@ -1,5 +1,5 @@
-"""The compliance export through the API and the command line: the language is the
-request's (``lang``, ``--lang``), Chinese by default."""
+"""The exports through the API and the command line: the language is the request's
+(``lang``, else the page language; ``--lang``), Chinese by default."""
 
 import csv
 import io
@@ -11,6 +11,10 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
+from api.sessions import LANG_COOKIE
+from core.access import Actor, Role
+from core.audit import record
+from core.storage.base import GENESIS_HASH, audit_hash
 from tests.factories import open_incident
 
 pytestmark = pytest.mark.reports
@@ -56,3 +60,35 @@ def test_the_command_line_takes_lang_and_refuses_other_languages(soc, settings, 
     assert _header(out.read_bytes())[0] == "事件編號"
     refused = CliRunner().invoke(cli, [*args, "--lang", "fr"])
     assert refused.exit_code == 2 and "--lang must be zh or en" in refused.output
+
+
+def test_the_audit_export_speaks_the_page_language_and_still_recomputes(client, soc):
+    at = soc.clock.now().replace(microsecond=250000)
+    record(soc.store, actor=Actor("=cmd", Role.ANALYST), action="x.y", subject="s", at=at)
+    zh = client.get("/api/v1/audit/export")
+    rows = list(csv.DictReader(io.StringIO(zh.content.decode("utf-8-sig"))))
+    assert list(rows[0]) == [
+        "序號",
+        "時間（臺北時間）",
+        "執行者",
+        "動作",
+        "對象",
+        "內容",
+        "雜湊所含時間（UTC，原值）",
+        "前一筆雜湊",
+        "雜湊",
+    ]
+    last = rows[-1]
+    assert last["時間（臺北時間）"] == "2026-03-02T09:00:00+08:00"  # whole seconds, Taipei
+    assert last["執行者"].startswith("'=")  # a formula stays text in a spreadsheet
+    prev = GENESIS_HASH
+    for row in rows:
+        actor = row["執行者"].removeprefix("'") if row["執行者"].startswith("'=") else row["執行者"]
+        fields = (row["雜湊所含時間（UTC，原值）"], actor, row["動作"], row["對象"], row["內容"])
+        assert audit_hash(prev, *fields) == row["雜湊"], row["序號"]
+        prev = row["雜湊"]
+    client.cookies.set(LANG_COOKIE, "en")  # the page language chosen
+    en = client.get("/api/v1/audit/export")
+    assert _header(en.content)[:3] == ["Sequence", "Time (Taipei time)", "Actor"]
+    asked = client.get("/api/v1/audit/export", params={"lang": "zh"})  # explicit wins
+    assert _header(asked.content)[0] == "序號"
