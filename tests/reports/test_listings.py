@@ -104,3 +104,20 @@ def test_the_command_line_writes_both_spreadsheets(soc, seeded, settings, tmp_pa
     assert states[seeded.id] == "Confirmed, not yet notified"
     bad = CliRunner().invoke(cli, ["report", "incidents", "--out", str(tmp_path / "i.pdf")])
     assert bad.exit_code == 2 and ".csv or .xlsx" in bad.output
+
+
+def test_an_export_too_large_to_read_is_refused_with_the_count(soc, seeded, registry, monkeypatch):
+    from core.alerts import AlertQuery
+    from core.errors import InputError
+    from reports import listings
+
+    monkeypatch.setattr(listings, "MAX_ROWS", 0)
+    with pytest.raises(InputError, match="1 alerts match; an export holds at most 0"):
+        listings.export_alerts(
+            soc.store,
+            actor=Actor("a", Role.AUDITOR),
+            query=AlertQuery(),
+            registry=registry,
+            lang="zh",
+            fmt="csv",
+        )
