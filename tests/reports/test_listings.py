@@ -4,6 +4,7 @@ times, the caller's agency scope, through the API and the command line."""
 import csv
 import io
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -15,9 +16,13 @@ from api.app import create_app
 from api.cli import app as cli
 from collectors.records import RawRecord
 from core.access import Actor, Role
+from core.alerts import AlertQuery
+from core.errors import InputError
+from core.settings import Settings
+from reports import listings
 from reports.listings import export_incidents
 from tests.data.events import winlogbeat
-from tests.factories import open_incident
+from tests.factories import logged_in, make_user, open_incident
 
 pytestmark = pytest.mark.reports
 
@@ -107,10 +112,6 @@ def test_the_command_line_writes_both_spreadsheets(soc, seeded, settings, tmp_pa
 
 
 def test_an_export_too_large_to_read_is_refused_with_the_count(soc, seeded, registry, monkeypatch):
-    from core.alerts import AlertQuery
-    from core.errors import InputError
-    from reports import listings
-
     monkeypatch.setattr(listings, "MAX_ROWS", 0)
     with pytest.raises(InputError, match="1 alerts match; an export holds at most 0"):
         listings.export_alerts(
@@ -121,3 +122,20 @@ def test_an_export_too_large_to_read_is_refused_with_the_count(soc, seeded, regi
             lang="zh",
             fmt="csv",
         )
+
+
+def test_the_queue_and_the_board_link_their_exports(soc, seeded):
+    soc.settings = Settings(store=soc.settings.store, cookie_secure=False)  # plain http here
+    make_user(soc, "audrey", Role.AUDITOR)
+    app = create_app(soc, api_token=TOKEN)
+    browser, _csrf = logged_in(app, "audrey")
+    queue = browser.get("/alerts", params={"agency": "district-xitun"}).text
+    [href] = re.findall(r'href="([^"]+)" id="alerts-export-xlsx"', queue)
+    assert "agency=district-xitun" in href
+    book = browser.get(href.replace("&amp;", "&"))
+    assert book.status_code == 200 and load_workbook(io.BytesIO(book.content)).sheetnames == [
+        "告警"
+    ]
+    board = browser.get("/").text
+    [href] = re.findall(r'href="([^"]+)" id="incidents-export-csv"', board)
+    assert _rows(browser.get(href).content)[0]["機關代碼"]
