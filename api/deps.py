@@ -7,24 +7,27 @@ import hmac
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
 from api.context import CitySoc
 from api.limits import LoginLimiter
-from api.sessions import session_id_of
+from api.sessions import lang_of, session_id_of
 from core import accounts
 from core.access import Action, Actor, Role, require_right
 from core.clock import Clock
 from core.errors import UnauthenticatedError
+from core.i18n import Lang
 
 __all__ = [
     "ActorDep",
     "ClockDep",
+    "LangDep",
     "Limiter",
     "ReadyProbes",
     "Soc",
     "api_actor",
     "get_clock",
+    "get_lang",
     "get_limiter",
     "get_ready_probes",
     "get_soc",
@@ -113,3 +116,12 @@ def api_actor(
 
 
 ActorDep = Annotated[Actor, Depends(api_actor)]
+
+
+def get_lang(request: Request, lang: Annotated[Lang | None, Query()] = None) -> Lang:
+    """The language an export speaks: ``lang`` when given, else the page language the
+    browser chose (exports are downloaded from the pages)."""
+    return lang or lang_of(request)
+
+
+LangDep = Annotated[Lang, Depends(get_lang)]

@@ -25,7 +25,7 @@ from collectors.records import RawRecord
 from core.agencies import UNASSIGNED, AgencyRegistry
 from core.clock import Clock, SystemClock
 from core.errors import RecordParseError
-from core.events import DeadLetter, Event, FieldValue
+from core.events import INGESTED_FIELD, DeadLetter, Event, FieldValue
 from core.storage.base import Store
 
 __all__ = [
@@ -215,6 +215,8 @@ class Ingestor:
         if agency is UNASSIGNED and fields.get("destination.ip"):
             agency = self.registry.for_sender(address=_str(fields.get("destination.ip")))
         fields["organization.name"] = agency.name_zh
+        # Ours, even if the source carried one: detection time counts from our receipt.
+        fields[INGESTED_FIELD] = record.received_at.isoformat()
         return Event(
             event_id=Event.stable_id(dataset, seed),
             timestamp=timestamp,

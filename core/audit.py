@@ -18,6 +18,8 @@ from datetime import datetime
 from core.access import Action, Actor, require_citywide
 from core.audit_anchors import Anchor, AnchorLog, AnchorMismatchError
 from core.clock import taipei_datetime
+from core.i18n import Lang, labels
+from core.spreadsheet import BOM, formula_safe, in_taipei
 from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
 __all__ = [
@@ -292,33 +294,44 @@ def trail(
     )
 
 
-_EXPORT_COLUMNS = ("seq", "at", "actor", "action", "subject", "detail", "prev_hash", "hash")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# Headers from the catalogue (core.i18n, "export_col_*"): the entry as people read it (time
+# in Taipei), then what the hash covers verbatim, the UTC time as stored and the two hashes.
+_EXPORT_COLUMNS = (
+    "seq",
+    "at_taipei",
+    "actor",
+    "action",
+    "subject",
+    "detail",
+    "hashed_at",
+    "prev_hash",
+    "hash",
+)
 
 
-def _cell(text: str) -> str:
-    # A spreadsheet would run a cell that starts like a formula; such cells get a leading
-    # apostrophe (remove it before recomputing a hash).
-    return f"'{text}" if text.startswith(_FORMULA) else text
-
-
-def export_csv(store: Store, *, actor: Actor, subject: str | None = None) -> Iterator[bytes]:
-    """The trail oldest first as CSV (UTF-8 with a BOM), every column needed to recompute
-    the chain: hash = SHA-256 over prev_hash, at, actor, action, subject, detail."""
+def export_csv(
+    store: Store, *, actor: Actor, subject: str | None = None, lang: Lang = "zh"
+) -> Iterator[bytes]:
+    """The trail oldest first as CSV (UTF-8 with a BOM), headers in ``lang``, with every
+    column needed to recompute the chain: hash = SHA-256 over the previous hash, the hashed
+    UTC time, actor, action, subject and detail. Text that starts like a formula carries a
+    leading apostrophe (core.spreadsheet): remove it before recomputing a hash."""
     _require_reader(actor)
-    yield b"\xef\xbb\xbf"
+    yield BOM
+    t = labels(lang)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(_EXPORT_COLUMNS)
+    writer.writerow([t[f"export_col_{c}"] for c in _EXPORT_COLUMNS])
     for n, row in enumerate(store.audit.rows(subject=subject), start=1):
         writer.writerow(
             (
                 row.seq,
+                in_taipei(row.at).isoformat(),
+                formula_safe(row.actor),
+                formula_safe(row.action),
+                formula_safe(row.subject),
+                formula_safe(row.detail),
                 row.at.isoformat(),
-                _cell(row.actor),
-                _cell(row.action),
-                _cell(row.subject),
-                _cell(row.detail),
                 row.prev_hash,
                 row.hash,
             )

@@ -9,9 +9,20 @@ from pydantic import BaseModel, ConfigDict
 
 from core.errors import RecordParseError
 
-__all__ = ["FLATTEN_MAX_DEPTH", "DeadLetter", "Event", "FieldValue", "flatten"]
+__all__ = [
+    "FLATTEN_MAX_DEPTH",
+    "INGESTED_FIELD",
+    "DeadLetter",
+    "Event",
+    "FieldValue",
+    "flatten",
+]
 
 FieldValue = str | int | float | bool | None
+
+# ECS event.ingested: when CitySOC received the record (set at ingest, ISO 8601 UTC). Old
+# logs imported today keep their original @timestamp; detection can only start from this.
+INGESTED_FIELD = "event.ingested"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,17 @@ class Event:
     def host_name(self) -> str | None:
         value = self.fields.get("host.name")
         return str(value) if value is not None else None
+
+    @property
+    def received_at(self) -> datetime | None:
+        """When ingest received the record (None for events stored before it was kept)."""
+        value = self.fields.get(INGESTED_FIELD)
+        if not isinstance(value, str):
+            return None
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
 
     def to_ecs(self) -> dict[str, object]:
         """The event as one flat ECS document."""

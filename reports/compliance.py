@@ -7,8 +7,6 @@ then) are only counted.
 The report is a pydantic model, so its JSON export has a schema (``report_schema()``).
 """
 
-import csv
-import io
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +17,7 @@ from core.access import Action, Actor, require, require_visible
 from core.agencies import AgencyRegistry
 from core.audit_anchors import AnchorLog
 from core.clock import TAIPEI
+from core.errors import NotFoundError
 from core.i18n import Lang, labels, localized
 from core.storage.base import Store
 from incidents import drills, repository, service
@@ -27,6 +26,7 @@ from incidents.drills import DrillObligation, drill_obligations
 from incidents.models import Incident, IncidentState
 from reports.charts import bar_chart, stacked_bars
 from reports.render import encode_page, render, to_pdf
+from reports.tables import csv_bytes, xlsx_bytes
 
 __all__ = [
     "AnchorRecord",
@@ -103,8 +103,12 @@ class ComplianceReport(BaseModel):
     open_overdue: list[ClockRow]
     corrected: list[ClockRow] = []  # clocks held at the original awareness (see ClockRow)
     agencies: list[AgencySummary]
+    # Awareness minus the moment detection could start (``_detect_start``), and containment
+    # minus awareness; with the number of incidents each mean covers.
     mean_hours_to_detect: float | None
     mean_hours_to_recover: float | None
+    incidents_timed_to_detect: int = 0
+    incidents_timed_to_recover: int = 0
     audit_ok: bool
     audit_entries: int
     audit_first_bad: int | None
@@ -140,6 +144,34 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime | None]:
     if end == date.max:
         return low, None
     return low, datetime.combine(end + timedelta(days=1), time(0), tzinfo=TAIPEI)
+
+
+# The first alerts of an incident were escalated first, from its earliest-received events;
+# reading more of a large incident's alerts would cost a look-up each and change nothing.
+_DETECT_ALERTS = 100
+
+
+def _detect_start(store: Store, incident: Incident) -> datetime | None:
+    """When detection could start: the incident's first event as CitySOC received it
+    (``Event.received_at``), not the time written in the log, which for old logs imported
+    today lies years back; never before the incident occurred. Events stored before the
+    receive time was kept count from their alert's creation (no earlier than receipt).
+    Without alerts (an incident opened by hand): when it occurred, if known."""
+    received: list[datetime] = []
+    for alert_id in incident.alert_ids[:_DETECT_ALERTS]:
+        try:
+            alert = store.alerts.get(alert_id)
+        except NotFoundError:
+            continue
+        try:
+            at = store.events.get(alert.event.event_id).received_at
+        except NotFoundError:
+            at = None
+        received.append(at or alert.created_at)
+    if not received:
+        return incident.occurred_at
+    first = min(received)
+    return first if incident.occurred_at is None else max(first, incident.occurred_at)
 
 
 def build_compliance(
@@ -201,8 +233,9 @@ def build_compliance(
         by_category[incident.category.value if incident.category else "unclassified"] += 1
         per_agency_levels[incident.organization_id][level_key] += 1
         aware = incident.aware_at
-        if aware is not None and incident.occurred_at:  # (all kept above are confirmed)
-            detect.append((aware - incident.occurred_at).total_seconds() / 3600)
+        started = _detect_start(store, incident)
+        if aware is not None and started is not None:  # (all kept above are confirmed)
+            detect.append(max((aware - started).total_seconds(), 0) / 3600)
         if aware is not None and incident.contained_at:
             recover.append((incident.contained_at - aware).total_seconds() / 3600)
         for d in service.deadlines(incident, now=now):
@@ -269,6 +302,8 @@ def build_compliance(
         agencies=agencies,
         mean_hours_to_detect=sum(detect) / len(detect) if detect else None,
         mean_hours_to_recover=sum(recover) / len(recover) if recover else None,
+        incidents_timed_to_detect=len(detect),
+        incidents_timed_to_recover=len(recover),
         audit_ok=verification.ok,
         audit_entries=verification.entries,
         audit_first_bad=verification.first_bad_seq,
@@ -338,9 +373,9 @@ def export(
     if fmt in ("html", "pdf"):
         return encode_page(compliance_html(report, registry=registry, lang=lang), fmt)
     if fmt == "csv":
-        return compliance_csv(report)
+        return compliance_csv(report, registry=registry, lang=lang)
     if fmt == "xlsx":
-        return compliance_xlsx(report)
+        return compliance_xlsx(report, registry=registry, lang=lang)
     if fmt == "json":
         return report.model_dump_json(indent=2).encode("utf-8")
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
@@ -355,110 +390,20 @@ def compliance_pdf(
     return to_pdf(compliance_html(report, registry=registry, lang=lang))
 
 
-_CSV_HEADER = [
-    "incident_id",
-    "organization_id",
-    "level",
-    "clock",
-    "due_at",
-    "done_at",
-    "status",
-    "delay_seconds",
-    "corrected_due_at",
-    "corrected_status",
-    "correction_reasons",
-]
+def compliance_csv(
+    report: ComplianceReport, *, registry: AgencyRegistry, lang: Lang = "zh"
+) -> bytes:
+    """One row per statutory clock, headers in ``lang``, times in Taipei (reports.tables)."""
+    from reports.compliance_tables import clock_table  # (it imports this module's models)
+
+    return csv_bytes(clock_table(report, registry, lang))
 
 
-def _cells(row: ClockRow) -> list[object]:
-    return [
-        row.incident_id,
-        row.organization_id,
-        row.level or "",
-        row.clock.value,
-        row.due_at.isoformat() if row.due_at else "",
-        row.done_at.isoformat() if row.done_at else "",
-        row.status.value,
-        "" if row.delay_seconds is None else row.delay_seconds,
-        row.corrected_due_at.isoformat() if row.corrected_due_at else "",
-        row.corrected_status.value if row.corrected_status else "",
-        "; ".join(row.correction_reasons),
-    ]
+def compliance_xlsx(
+    report: ComplianceReport, *, registry: AgencyRegistry, lang: Lang = "zh"
+) -> bytes:
+    """A workbook: the summary (with mean times to detect and recover), one row per clock,
+    one per agency, one per drill obligation."""
+    from reports.compliance_tables import tables
 
-
-def compliance_csv(report: ComplianceReport) -> bytes:
-    """One row per statutory clock; UTF-8 with a BOM so spreadsheet programs read Chinese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_CSV_HEADER)
-    writer.writerows(_cells(r) for r in report.rows)
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-
-
-def compliance_xlsx(report: ComplianceReport) -> bytes:
-    """A workbook with a summary sheet, one row per clock, and one per agency."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    summary = book.active
-    summary.title = "summary"
-    summary.append(["period_from", report.period_from.isoformat()])
-    summary.append(["period_to", report.period_to.isoformat()])
-    summary.append(["scope", report.agency or "city-wide"])
-    summary.append(["incidents", report.incidents])
-    for level, count in sorted(report.by_level.items()):
-        summary.append([f"level {level}", count])
-    for category, count in sorted(report.by_category.items()):
-        summary.append([f"category {category}", count])
-    summary.append(["open overdue items", len(report.open_overdue)])
-    summary.append(["audit trail", "intact" if report.audit_ok else "BROKEN"])
-    for problem in report.audit_problems:
-        summary.append(["audit problem", problem])
-    if report.audit_anchor:
-        anchor = report.audit_anchor
-        summary.append(["audit anchor", anchor.number])
-        summary.append(["audit anchor at", anchor.at.isoformat()])
-        summary.append(["audit anchor entries", anchor.entries])
-        summary.append(["audit anchor head", f"{anchor.head_seq} {anchor.head_hash}"])
-        summary.append(["audit anchor mac", anchor.mac])
-        summary.append(["audit entries not yet anchored", report.audit_unanchored])
-    summary.append(
-        ["drill obligations met", f"{sum(d.met for d in report.drills)} of {len(report.drills)}"]
-    )
-    clocks = book.create_sheet("clocks")
-    clocks.append(_CSV_HEADER)
-    for row in report.rows:
-        clocks.append(_cells(row))
-    agencies = book.create_sheet("agencies")
-    agencies.append(["organization_id", "name", "incidents", "met", "missed", "overdue"])
-    for a in report.agencies:
-        agencies.append([a.organization_id, a.name, a.incidents, a.met, a.missed, a.overdue])
-    drill_sheet = book.create_sheet("drills")
-    drill_sheet.append(
-        [
-            "organization_id",
-            "kind",
-            "required",
-            "held",
-            "reports_met",
-            "reports_missed",
-            "reports_overdue",
-            "met",
-        ]
-    )
-    for d in report.drills:
-        drill_sheet.append(
-            [
-                d.organization_id,
-                d.kind.value,
-                d.required,
-                d.held,
-                d.reports_met,
-                d.reports_missed,
-                d.reports_overdue,
-                d.met,
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(tables(report, registry, lang))

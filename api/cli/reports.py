@@ -1,4 +1,5 @@
-"""`citysoc report`: statutory documents, their gaps, compliance and drill reports."""
+"""`citysoc report`: statutory documents, their gaps, compliance and drill reports, and
+the alert queue and incident list as spreadsheets."""
 
 from pathlib import Path
 from typing import Annotated
@@ -8,10 +9,12 @@ import typer
 from api.cli.common import StoreOpt, console, open_soc, page_format, write_file
 from api.context import local_operator
 from api.terminal import safe
+from core.alerts import AlertQuery, AlertStatus, Severity
 from core.errors import InputError
 from core.i18n import Lang
 from core.time_range import check_day
 from incidents import service
+from reports import listings
 from reports.documents import DocumentKind, build_document, missing_items, render_html
 from reports.render import encode_page
 
@@ -72,7 +75,7 @@ def report_compliance(
     end: Annotated[str, typer.Option("--to", help="last day, YYYY-MM-DD (Taipei)")],
     out: Annotated[Path, typer.Option(help="file to write: .html .pdf .csv .xlsx or .json")],
     agency: Annotated[str | None, typer.Option(help="one agency; default city-wide")] = None,
-    lang: Annotated[str, typer.Option(help="zh or en (HTML and PDF)")] = "zh",
+    lang: Annotated[str, typer.Option(help="zh or en: headers, names and labels")] = "zh",
     store: StoreOpt = None,
 ) -> None:
     """Statutory clocks met or missed, overdue items, time to detect and recover, audit check."""
@@ -93,7 +96,7 @@ def report_compliance(
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in compliance.EXPORT_FORMATS:
         raise typer.BadParameter("--out must end in .html, .pdf, .csv, .xlsx or .json")
-    language: Lang = "en" if lang == "en" else "zh"
+    language = _language(lang)
     with open_soc(store) as soc:
         report = compliance.build_compliance(
             store=soc.store,
@@ -112,6 +115,70 @@ def report_compliance(
         f"overdue items, audit trail {'intact' if report.audit_ok else 'BROKEN'}"
         + (f" (anchor #{report.audit_anchor.number})" if report.audit_anchor else "")
     )
+
+
+def _language(lang: str) -> Lang:
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("--lang must be zh or en")
+    return "en" if lang == "en" else "zh"
+
+
+def _sheet_format(out: Path) -> str:
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in listings.LISTING_FORMATS:
+        raise typer.BadParameter("--out must end in .csv or .xlsx")
+    return fmt
+
+
+SheetLang = Annotated[str, typer.Option(help="zh or en: headers, names and labels")]
+
+
+@report_app.command("alerts")
+def report_alerts(
+    out: Annotated[Path, typer.Option(help="file to write: .csv or .xlsx")],
+    agency: Annotated[str | None, typer.Option(help="agency code")] = None,
+    status: Annotated[
+        AlertStatus | None, typer.Option(help="new, false_positive, escalated")
+    ] = None,
+    severity: Annotated[Severity | None, typer.Option(help="informational ... critical")] = None,
+    lang: SheetLang = "zh",
+    store: StoreOpt = None,
+) -> None:
+    """The alert queue as a spreadsheet, newest first, times in Taipei."""
+    fmt, language = _sheet_format(out), _language(lang)
+    query = AlertQuery(organization_id=agency, status=status, severity=severity, newest_first=True)
+    with open_soc(store) as soc:
+        data = listings.export_alerts(
+            soc.store,
+            actor=local_operator(),
+            query=query,
+            registry=soc.registry,
+            lang=language,
+            fmt=fmt,
+        )
+        write_file(out, data)
+    console.print(f"wrote {out}")
+
+
+@report_app.command("incidents")
+def report_incidents(
+    out: Annotated[Path, typer.Option(help="file to write: .csv or .xlsx")],
+    lang: SheetLang = "zh",
+    store: StoreOpt = None,
+) -> None:
+    """Every incident and suspected case as a spreadsheet, with the next statutory clock."""
+    fmt, language = _sheet_format(out), _language(lang)
+    with open_soc(store) as soc:
+        data = listings.export_incidents(
+            soc.store,
+            actor=local_operator(),
+            registry=soc.registry,
+            lang=language,
+            fmt=fmt,
+            now=soc.clock.now(),
+        )
+        write_file(out, data)
+    console.print(f"wrote {out}")
 
 
 @report_app.command("drill")

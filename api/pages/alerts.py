@@ -71,6 +71,10 @@ def alert_queue_page(
         offset=offset,
         limit=limit,
         base="/alerts" + (f"?{urlencode(filters)}" if filters else ""),
+        exports={
+            f: "/api/v1/exports/alerts?" + urlencode({**filters, "format": f})
+            for f in ("xlsx", "csv")
+        },
         agencies=list(soc.registry),
         agency_name=lambda org: agency_name(soc, org, lang_of(request)),
         statuses=list(AlertStatus),

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
-from api.deps import ActorDep, Soc
+from api.deps import ActorDep, LangDep, Soc
 from api.filters import Offset
 from core import audit
 
@@ -46,10 +46,14 @@ def audit_trail(
 
 @router.get("/api/v1/audit/export", response_model=None)
 def audit_export(
-    who: ActorDep, soc: Soc, subject: Annotated[str | None, Query(max_length=300)] = None
+    who: ActorDep,
+    soc: Soc,
+    lang: LangDep,
+    subject: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
-    """The whole trail (or one subject's) as CSV with the hashes, for offline checks."""
-    rows = audit.export_csv(soc.store, actor=who, subject=subject)
+    """The whole trail (or one subject's) as CSV with the hashes, for offline checks;
+    headers in ``lang`` (else the page language), times in Taipei beside the hashed UTC."""
+    rows = audit.export_csv(soc.store, actor=who, subject=subject, lang=lang)
     first = next(rows)  # access is checked before the response starts
     return StreamingResponse(
         itertools.chain([first], rows),

@@ -1,17 +1,20 @@
-"""Documents to download: an incident's statutory forms, a drill's report, and the
-compliance report (with its JSON schema)."""
+"""Documents to download: an incident's statutory forms, a drill's report, the
+compliance report (with its JSON schema), and the alert queue and incident list as
+spreadsheets."""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import ActorDep, Soc
-from api.filters import Day
+from api.deps import ActorDep, LangDep, Soc
+from api.filters import Day, alert_query
 from core import limits
+from core.alerts import AlertQuery
+from core.clock import TAIPEI
 from core.errors import InputError
 from incidents import drills, service
-from reports import compliance
+from reports import compliance, listings
 from reports.documents import DocumentKind, build_document, render_drill_html, render_html
 from reports.render import MEDIA_TYPES, encode_page
 
@@ -61,10 +64,12 @@ def compliance_report(
     soc: Soc,
     start: Annotated[Day, Query(alias="from")],
     end: Annotated[Day, Query(alias="to")],
+    lang: LangDep,
     agency: Annotated[str | None, Query(max_length=limits.IDENT)] = None,
     format: Literal["json", "html", "pdf", "csv", "xlsx"] = "json",  # noqa: A002
-    lang: Literal["zh", "en"] = "zh",
 ) -> Response:
+    """Headers, names and labels in ``lang`` (else the page language); JSON is for
+    machines: codes, and ISO 8601 times with their offset."""
     if end < start:
         raise InputError("'to' is before 'from'", location="query.to")
     report = compliance.build_compliance(
@@ -85,3 +90,40 @@ def compliance_report(
 @router.get("/api/v1/reports/compliance/schema")
 def compliance_schema() -> dict[str, object]:
     return compliance.report_schema()
+
+
+Sheet = Literal["csv", "xlsx"]
+
+
+def _sheet(data: bytes, name: str, fmt: str, soc: Soc) -> Response:
+    day = soc.clock.now().astimezone(TAIPEI).date()
+    return _file(data, fmt, f'attachment; filename="{name}-{day}.{fmt}"')
+
+
+@router.get("/api/v1/exports/alerts", response_model=None)
+def alerts_export(
+    who: ActorDep,
+    soc: Soc,
+    lang: LangDep,
+    query: Annotated[AlertQuery, Depends(alert_query)],
+    format: Sheet = "xlsx",  # noqa: A002
+) -> Response:
+    """The alert queue's alerts for the same filters, newest first, as a spreadsheet."""
+    data = listings.export_alerts(
+        soc.store, actor=who, query=query, registry=soc.registry, lang=lang, fmt=format
+    )
+    return _sheet(data, "alerts", format, soc)
+
+
+@router.get("/api/v1/exports/incidents", response_model=None)
+def incidents_export(
+    who: ActorDep,
+    soc: Soc,
+    lang: LangDep,
+    format: Sheet = "xlsx",  # noqa: A002
+) -> Response:
+    """The incidents and suspected cases the caller may see, with the next clock."""
+    data = listings.export_incidents(
+        soc.store, actor=who, registry=soc.registry, lang=lang, fmt=format, now=soc.clock.now()
+    )
+    return _sheet(data, "incidents", format, soc)

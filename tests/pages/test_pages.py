@@ -323,13 +323,12 @@ def test_the_audit_export_lets_an_auditor_recompute_the_chain_offline(app, soc, 
     rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert len(rows) == soc.store.audit.count() > 5
     prev = GENESIS_HASH
-    for row in rows:
-        assert row["prev_hash"] == prev
-        digest = audit_hash(
-            prev, row["at"], row["actor"], row["action"], row["subject"], row["detail"]
-        )
-        assert digest == row["hash"], row["seq"]
-        prev = row["hash"]
+    for row in rows:  # (headers in the page language: Chinese)
+        assert row["前一筆雜湊"] == prev
+        hashed = row["雜湊所含時間（UTC，原值）"]
+        digest = audit_hash(prev, hashed, row["執行者"], row["動作"], row["對象"], row["內容"])
+        assert digest == row["雜湊"], row["序號"]
+        prev = row["雜湊"]
     one = auditor.get("/api/v1/audit/export", subject=incident_id).text
     assert incident_id in one and "alerts.assign" not in one
     assert Browser(app, "xitun").get("/api/v1/audit/export").status_code == 403

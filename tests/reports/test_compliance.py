@@ -201,16 +201,16 @@ def test_exports_csv_xlsx_json(store, registry):
         end=date(2026, 5, 31),
         now=datetime(2026, 7, 1, tzinfo=UTC),
     )
-    data = compliance_csv(report)
+    data = compliance_csv(report, registry=registry, lang="en")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    notify = next(r for r in rows if r["clock"] == "notify")
-    assert (notify["status"], notify["delay_seconds"]) == ("missed", "3600")
+    notify = next(r for r in rows if r["Statutory clock"] == "Agency notification")
+    assert (notify["Status"], notify["Late by (hours)"]) == ("missed", "1.0")
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(compliance_xlsx(report)))
-    assert book.sheetnames == ["summary", "clocks", "agencies", "drills"]
-    assert book["agencies"]["B2"].value == "警察局"
+    book = load_workbook(io.BytesIO(compliance_xlsx(report, registry=registry)))
+    assert book.sheetnames == ["摘要", "法定時限", "各機關", "演練義務"]
+    assert book["各機關"]["B2"].value == "警察局"
     again = ComplianceReport.model_validate_json(report.model_dump_json())
     assert again == report
     assert "rows" in json.dumps(report_schema())
@@ -269,6 +269,7 @@ def test_a_late_correction_shows_the_original_and_the_corrected_figure(store, re
     assert held.correction_reasons == ["主管較晚得知"]
     html = compliance_html(report, registry=registry)
     assert 'id="corrected-clocks"' in html and "主管較晚得知" in html
-    rows = list(csv.DictReader(io.StringIO(compliance_csv(report).decode("utf-8-sig"))))
-    notify = next(r for r in rows if r["clock"] == "notify")
-    assert (notify["corrected_status"], notify["correction_reasons"]) == ("met", "主管較晚得知")
+    data = compliance_csv(report, registry=registry)
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    notify = next(r for r in rows if r["法定時限"] == "機關通報")
+    assert (notify["更正後狀態"], notify["更正理由"]) == ("如期完成", "主管較晚得知")

@@ -267,6 +267,8 @@ CASES: dict[tuple[str, str], tuple[str, object, dict[str, object]]] = {
         None,
         {"reporter_other": 403, "reporter_own": 403},
     ),
+    ("GET", "/api/v1/exports/alerts"): ("/api/v1/exports/alerts", None, {}),
+    ("GET", "/api/v1/exports/incidents"): ("/api/v1/exports/incidents", None, {}),
     ("GET", "/api/v1/audit"): (
         "/api/v1/audit",
         None,

@@ -46,6 +46,7 @@ EVENT_TEMPLATE: dict[str, Any] = {
         "properties": {
             "pos": {"type": "long"},
             "@timestamp": {"type": "date"},
+            "event.ingested": {"type": "date"},  # core.events.INGESTED_FIELD
             "event.id": {"type": "keyword"},
             "event.dataset": {"type": "keyword"},
             "organization.id": {"type": "keyword"},
