@@ -112,8 +112,8 @@ def _watch(
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:  # noqa: ARG001
         if on:
-            if not own or name not in i.watchers:
-                _person(store, name, i, "username")  # one's own name may be a CLI operator
+            if not own:  # the actor passed change()'s access check; others are checked here
+                _person(store, name, i, "username")
             if name not in i.watchers:
                 i.watchers.append(name)
         elif name in i.watchers:
