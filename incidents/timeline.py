@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from core.access import Actor
 from core.errors import CitySocError
-from core.storage.base import Store
-from core.storage.records import AuditRow
+from core.storage.base import AuditRow, Store
 from incidents.models import Incident
 from incidents.service import get_incident
 
