@@ -372,6 +372,45 @@ CASES |= {
         {"reporter_other": 404},
     ),
 }
+# Case work (issue 14 item 5): editors set the owner and tick tasks; every reader may watch
+# a case it sees and read its tasks and timeline.
+CASES |= {
+    ("POST", "/api/v1/incidents/{incident_id}/assignee"): (
+        "/api/v1/incidents/{incident}/assignee",
+        {"assignee": "analyst"},
+        _EDIT,
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/watch"): (
+        "/api/v1/incidents/{incident}/watch",
+        {},
+        {"reporter_other": 404},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/unwatch"): (
+        "/api/v1/incidents/{incident}/unwatch",
+        {},
+        {"reporter_other": 404},
+    ),
+    ("GET", "/api/v1/incidents/{incident_id}/tasks"): (
+        "/api/v1/incidents/{incident}/tasks",
+        None,
+        {"reporter_other": 404},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/tasks/{task_id}/done"): (
+        "/api/v1/incidents/{incident}/tasks/scope/done",
+        None,
+        _EDIT,
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/tasks/{task_id}/undo"): (
+        "/api/v1/incidents/{incident}/tasks/scope/undo",
+        None,
+        _EDIT,
+    ),
+    ("GET", "/api/v1/incidents/{incident_id}/timeline"): (
+        "/api/v1/incidents/{incident}/timeline",
+        None,
+        {"reporter_other": 404},
+    ),
+}
 # TAXII: reporters have no business there; staff read; the partner reads what it is granted
 # (miaoli-county: read city-indicators, write partner-inbox).
 _NO_REPORTERS = {"reporter_other": 403, "reporter_own": 403}
