@@ -12,21 +12,25 @@ message layer asks whom a new comment concerns.
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.access import Action, Actor, allowed
 from core.accounts import User, find_user
 from core.clock import Clock
-from core.errors import InputError
+from core.errors import InputError, TransitionError
 from core.storage.base import Store
-from incidents import checklists
+from incidents import checklists, timeline, workflow
 from incidents.models import ChecklistTask, Comment, Incident
 from incidents.service import change, get_incident
+from incidents.timeline import TimelineEntry
 from incidents.workflow import Step
 
 __all__ = [
+    "CaseView",
     "add_comment",
     "assign",
+    "case_view",
     "mentions_in",
     "message_targets",
     "set_task",
@@ -225,4 +229,39 @@ def set_task(
         mutate=mutate,
         clock=clock,
         audit_action="incident.task_done" if done else "incident.task_undone",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """What the incident page shows of the case work, and which of its forms this actor
+    may use now (the workflow's answer, as for the steps)."""
+
+    tasks: list[ChecklistTask]
+    timeline: list[TimelineEntry]
+    may_edit: bool  # assign, tick tasks (Step.EDIT now)
+    may_watch: bool  # follow or stop following it oneself
+    may_name_others: bool  # add or remove someone else's watch (leads)
+    watching: bool
+
+
+def _takes_work(incident: Incident) -> bool:
+    """Whether the case is still open to work (closed and dismissed cases are not)."""
+    try:
+        workflow.check(incident, Step.EDIT)
+    except TransitionError:
+        return False
+    return True
+
+
+def case_view(store: Store, actor: Actor, incident: Incident) -> CaseView:
+    """For an incident the actor has already been allowed to read."""
+    open_to_work = _takes_work(incident)
+    return CaseView(
+        tasks=tasks_of(incident),
+        timeline=timeline.build(store, incident),
+        may_edit=Step.EDIT in workflow.available_steps(actor, incident),
+        may_watch=open_to_work,
+        may_name_others=open_to_work and _may_manage_others(actor),
+        watching=actor.name.lower() in incident.watchers,
     )

@@ -135,6 +135,32 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
     ("GET", "/dashboard"): ("/dashboard", None, {}),  # a reporter's shows their agency only
     ("GET", "/audit"): ("/audit", None, {"reporter_other": 403, "reporter_own": 403}),
 }
+# Case work (issue 14 item 5): editors set the owner and tick tasks; every reader may watch.
+_PAGE_EDIT = {
+    "reporter_other": 404,
+    "reporter_own": 303,
+    "auditor": 403,
+    "analyst": 303,
+    "lead": 303,
+}
+PAGE_CASES |= {
+    ("POST", "/incidents/{incident_id}/assign"): (
+        "/incidents/{incident}/assign",
+        {"assignee": "analyst"},
+        _PAGE_EDIT,
+    ),
+    ("POST", "/incidents/{incident_id}/watch"): (
+        "/incidents/{incident}/watch",
+        {},
+        {"reporter_other": 404}
+        | dict.fromkeys(("reporter_own", "auditor", "analyst", "lead"), 303),
+    ),
+    ("POST", "/incidents/{incident_id}/tasks/{task_id}"): (
+        "/incidents/{incident}/tasks/scope",
+        {"done": "1"},
+        _PAGE_EDIT,
+    ),
+}
 OK = {200, 201, 204}
 
 # (method, path) -> (concrete path, JSON body or None, {caller: expected status or "ok"})
