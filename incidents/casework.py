@@ -15,14 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.access import Action, Actor, allowed
+from core.access import Action, Actor, Role, allowed
 from core.accounts import User, find_user
 from core.clock import Clock
 from core.errors import InputError, TransitionError
 from core.storage.base import Store
 from incidents import checklists, timeline, workflow
 from incidents.models import ChecklistTask, Comment, Incident
-from incidents.service import change, get_incident
+from incidents.service import change
 from incidents.timeline import TimelineEntry
 from incidents.workflow import Step
 
@@ -41,7 +41,7 @@ __all__ = [
 
 # "@name" not inside a word or an e-mail address; names as core.accounts allows them.
 _MENTION = re.compile(r"(?<![\w.@])@([a-z0-9][a-z0-9._-]{1,62})(?![\w@])", re.IGNORECASE)
-_PEOPLE_ROLES_EXCLUDED = ("system", "partner")  # no person to tell: not assignable
+_NOT_PEOPLE = frozenset({Role.SYSTEM, Role.PARTNER})  # no person of ours to name
 
 
 def mentions_in(text: str) -> list[str]:
@@ -61,7 +61,7 @@ def _person(store: Store, username: str, incident: Incident, field: str) -> User
     if (
         user is None
         or user.disabled
-        or user.role.value in _PEOPLE_ROLES_EXCLUDED
+        or user.role in _NOT_PEOPLE
         or not user.actor().sees(incident.organization_id)
     ):
         raise InputError(
@@ -190,10 +190,6 @@ def tasks_of(incident: Incident) -> list[ChecklistTask]:
     """The incident's checklist as it stands (also for an incident saved before checklists
     existed, or whose category changed since its last save)."""
     return checklists.instantiate(incident)
-
-
-def read_tasks(*, store: Store, actor: Actor, incident_id: str) -> list[ChecklistTask]:
-    return tasks_of(get_incident(store=store, actor=actor, incident_id=incident_id))
 
 
 def set_task(
