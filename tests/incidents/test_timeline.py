@@ -13,6 +13,12 @@ from tests.incidents.test_service import LEVEL2, POLICE
 from tests.incidents.test_suspected_cases import REPORTER, suspected
 
 
+@pytest.fixture
+def engine(both_engines: str) -> str:
+    """The case work the timeline reads (comments, tasks, watchers) persists on both."""
+    return both_engines
+
+
 def test_the_timeline_merges_every_source_in_time_order(soc):
     store, clock = soc.store, soc.clock
     case = suspected(store, soc.registry, clock)
