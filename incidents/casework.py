@@ -18,7 +18,7 @@ from datetime import datetime
 from core.access import Action, Actor, Role, allowed
 from core.accounts import User, find_user
 from core.clock import Clock
-from core.errors import InputError, TransitionError
+from core.errors import ForbiddenError, InputError, TransitionError
 from core.storage.base import Store
 from incidents import checklists, timeline, workflow
 from incidents.models import ChecklistTask, Comment, Incident
@@ -108,13 +108,14 @@ def _watch(
 ) -> Incident:
     name = (username or actor.name).strip().lower()
     own = name == actor.name.lower()
-    if not own and not _may_manage_others(actor):
-        raise InputError(
-            "you may only watch or unwatch for yourself; a lead adds or removes others",
-            location="username",
-        )
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:  # noqa: ARG001
+        # Inside the change, after access: another agency's caller learns only "not found".
+        if not own and not _may_manage_others(actor):
+            raise ForbiddenError(
+                "you may only watch or unwatch for yourself; a lead adds or removes others",
+                location="username",
+            )
         if on:
             if not own:  # the actor passed change()'s access check; others are checked here
                 _person(store, name, i, "username")

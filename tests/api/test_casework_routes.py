@@ -40,7 +40,7 @@ def test_owner_watchers_and_mentions(world):
     watched = client.post(f"{one}/watch", json={}, headers=tokens["xitun"]).json()
     assert watched["incident"]["watchers"] == ["amy", "xitun"]
     other = client.post(f"{one}/watch", json={"username": "lee"}, headers=tokens["amy"])
-    assert other.status_code == 422 and other.json()["error"]["location"] == "username"
+    assert other.status_code == 403 and other.json()["error"]["location"] == "username"
     assert client.post(f"{one}/unwatch", json={"username": "amy"}, headers=tokens["lee"]).json()[
         "incident"
     ]["watchers"] == ["xitun"]

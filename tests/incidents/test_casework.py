@@ -90,7 +90,7 @@ def test_watch_oneself_and_only_a_lead_names_others(people):
         store=soc.store, actor=auditor, incident_id=incident.id, clock=soc.clock
     )
     assert watched.watchers == ["audrey"]  # a reader may follow what it reads
-    with pytest.raises(InputError, match="yourself"):
+    with pytest.raises(ForbiddenError, match="yourself"):
         casework.watch(
             store=soc.store, actor=AMY, incident_id=incident.id, clock=soc.clock, username="lee"
         )
