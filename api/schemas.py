@@ -20,6 +20,7 @@ from core.errors import InputError
 from incidents.deadlines import DeadlineStatus
 from incidents.levels import LevelAnswers
 from incidents.models import (
+    ChecklistTask,
     CorrectedField,
     Incident,
     IncidentCategory,
@@ -29,9 +30,14 @@ from incidents.models import (
 )
 from incidents.sharing.observables import classify
 from incidents.sharing.tlp import Tlp
+from incidents.timeline import TimelineEntry
 from incidents.triage import MAX_SELECTION
 
 __all__ = [
+    "AssigneeUpdate",
+    "TasksRead",
+    "TimelineRead",
+    "WatcherUpdate",
     "AlertGroupRead",
     "AlertsAssignmentUpdate",
     "AlertsEscalationCreate",
@@ -328,3 +334,29 @@ class ShareRead(BaseModel):
     withheld: list[WithheldRead]
     redactions: dict[str, int]
     summary: str
+
+
+# --- Case work (issue 14 item 5): owner, watchers, tasks, timeline -------------------------
+
+
+class AssigneeUpdate(_Input):
+    """The case's owner: an account that may see the incident; null or blank: nobody."""
+
+    assignee: Ident | None = None
+
+
+class WatcherUpdate(_Input):
+    """Whose watch changes: yourself when omitted (only a lead names someone else)."""
+
+    username: Ident | None = None
+
+
+class TimelineRead(BaseModel):
+    incident_id: str
+    items: list[TimelineEntry]
+
+
+class TasksRead(BaseModel):
+    incident_id: str
+    category: IncidentCategory | None
+    items: list[ChecklistTask]

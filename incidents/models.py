@@ -2,13 +2,16 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from core.alerts import Severity
 from incidents.levels import LevelAnswers
 
 __all__ = [
+    "ChecklistTask",
+    "Comment",
     "Correction",
     "CorrectedField",
     "EvidenceFile",
@@ -21,7 +24,6 @@ __all__ = [
     "LevelChange",
     "Notification",
     "NotificationKind",
-    "ProgressNote",
     "Reopening",
 ]
 
@@ -146,14 +148,30 @@ class EvidenceFile(BaseModel):
     note: str = ""
 
 
-class ProgressNote(BaseModel):
-    """A response-progress update (應變處置進度) from the agency or the SOC."""
+class Comment(BaseModel):
+    """A comment on the case, and so every response-progress update (應變處置進度): the
+    one kind of note. ``mentions`` are the accounts named as ``@username`` in the text,
+    checked when it was written (incidents.casework), for the message layer to tell."""
 
     model_config = ConfigDict(frozen=True)
 
     at: AwareDatetime
     by: str
     text: str
+    mentions: list[str] = Field(default_factory=list)
+
+
+class ChecklistTask(BaseModel):
+    """One task of the incident's checklist (incidents/checklists/<category>.yaml), with
+    who ticked it off and when; None while it is open."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title_zh: str
+    title_en: str
+    done_at: AwareDatetime | None = None
+    done_by: str | None = None
 
 
 class Incident(BaseModel):
@@ -204,13 +222,28 @@ class Incident(BaseModel):
     alert_group_keys: list[str] = Field(default_factory=list)
     alert_count: int = 0
     evidence: list[EvidenceFile] = Field(default_factory=list)
-    progress: list[ProgressNote] = Field(default_factory=list)
+    comments: list[Comment] = Field(default_factory=list)
     corrections: list[Correction] = Field(default_factory=list)
     reopenings: list[Reopening] = Field(default_factory=list)
+    # Case work (issue 14 item 5): who owns the case, who follows it, its checklist.
+    assignee: str | None = None
+    watchers: list[str] = Field(default_factory=list)
+    tasks: list[ChecklistTask] = Field(default_factory=list)
     created_at: AwareDatetime
     created_by: str
     updated_at: AwareDatetime
     version: int = Field(default=0, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _progress_notes_are_comments(cls, data: Any) -> Any:
+        """Stores written before comments hold the notes as ``progress``: read them as
+        comments (the next save writes them under the new name)."""
+        if isinstance(data, dict) and "progress" in data:
+            data = dict(data)
+            notes = data.pop("progress") or []
+            data["comments"] = [*notes, *(data.get("comments") or [])]
+        return data
 
     @property
     def notified_at(self) -> datetime | None:

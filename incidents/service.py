@@ -18,7 +18,7 @@ from core.clock import TAIPEI, Clock, ensure_aware
 from core.errors import InputError
 from core.storage.base import Store
 from core.time_range import check_time
-from incidents import repository, workflow
+from incidents import checklists, repository, workflow
 from incidents.deadlines import AwarenessChange, Deadline, compute_deadlines, triage_due
 from incidents.levels import SystemClass
 from incidents.models import (
@@ -26,7 +26,6 @@ from incidents.models import (
     Incident,
     IncidentState,
     IoC,
-    ProgressNote,
 )
 from incidents.sharing.observables import classify
 from incidents.workflow import Step
@@ -34,7 +33,6 @@ from incidents.workflow import Step
 __all__ = [
     "add_iocs",
     "change",
-    "update_progress",
     "attach_alerts",
     "deadlines",
     "get_incident",
@@ -103,6 +101,7 @@ def open_incident(
         created_by=actor.label,
         updated_at=now,
     )
+    incident.tasks = checklists.instantiate(incident)
     repository.insert(store, incident)
     audit.record(
         store,
@@ -155,6 +154,7 @@ def change(
     detail = mutate(updated, now)
     updated.updated_at = now
     updated.state = workflow.derive_state(updated)
+    updated.tasks = checklists.instantiate(updated)  # the category's checklist, if it changed
     repository.save(store, updated, expected_version=expected)
     audit.record(
         store,
@@ -186,28 +186,6 @@ def add_iocs(
         step=Step.EDIT,
         mutate=mutate,
         clock=clock,
-    )
-
-
-def update_progress(
-    *, store: Store, actor: Actor, incident_id: str, text: str, clock: Clock
-) -> Incident:
-    """Record how the response is going (應變處置進度)."""
-    if not text.strip():
-        raise InputError("write what has been done since the last update", location="text")
-
-    def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
-        i.progress.append(ProgressNote(at=now, by=actor.name, text=text))
-        return {"progress": text[:200]}
-
-    return change(
-        store=store,
-        actor=actor,
-        incident_id=incident_id,
-        step=Step.EDIT,
-        mutate=mutate,
-        clock=clock,
-        audit_action="incident.progress",
     )
 
 

@@ -8,15 +8,16 @@
 A field the law requires that is still empty is listed in ``missing`` and shown as missing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from core.agencies import AgencyRegistry
 from core.i18n import Lang, labels, localized
+from incidents.checklists import instantiate
 from incidents.deadlines import Deadline
 from incidents.drills import Drill
-from incidents.models import Incident, InvestigationReport
+from incidents.models import ChecklistTask, Incident, InvestigationReport
 from incidents.service import deadlines
 from reports.render import render, to_pdf
 
@@ -50,6 +51,8 @@ class Document:
     deadlines: list[Deadline]
     missing: list[str]
     generated_at: datetime
+    # The case's checklist (incidents/checklists/): listed in the investigation report.
+    tasks: list[ChecklistTask] = field(default_factory=list)
 
 
 def missing_items(incident: Incident, kind: DocumentKind, lang: Lang = "zh") -> list[str]:
@@ -99,6 +102,7 @@ def build_document(
         deadlines=deadlines(incident, now=now),
         missing=missing_items(incident, kind, lang),
         generated_at=now,
+        tasks=instantiate(incident),
     )
 
 

@@ -11,6 +11,7 @@ import typer
 from api.cli import (
     alerts,
     audit,
+    casework,
     corrections,
     demo,
     drills,
@@ -44,6 +45,7 @@ app.command()(demo.demo)
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.dead_app, name="deadletter")
 incidents.incidents_app.command("correct")(corrections.correct)
+casework.add_casework_commands(incidents.incidents_app)
 app.add_typer(incidents.incidents_app, name="incidents")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(ingest.rules_app, name="rules")

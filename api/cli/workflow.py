@@ -30,7 +30,7 @@ from api.schemas import (
 )
 from api.terminal import safe
 from core.errors import CitySocError, InputError
-from incidents import awareness, closing, notification, service
+from incidents import awareness, casework, closing, notification
 from incidents.models import Incident
 from incidents.workflow import Step
 
@@ -340,9 +340,9 @@ def progress(
     text: Annotated[str, typer.Option(help="what has been done (應變處置進度)")],
     store: StoreOpt = None,
 ) -> None:
-    """Record how the response is going (應變處置進度)."""
+    """Add a comment: how the response is going (應變處置進度); @username mentions someone."""
     with _refusal(), open_soc(store) as soc:
-        i = service.update_progress(
+        i = casework.add_comment(
             store=soc.store,
             actor=local_operator(),
             incident_id=incident_id,

@@ -28,7 +28,7 @@ from api.schemas import (
 from api.uploads import read_evidence_form
 from core.access import Actor
 from core.errors import CitySocError, ConflictError
-from incidents import closing, evidence, notification, service
+from incidents import casework, closing, evidence, notification
 from incidents.levels import (
     Availability,
     Impact,
@@ -277,7 +277,7 @@ def progress(
         incident_id,
         "progress",
         {"text": text},
-        lambda who: service.update_progress(
+        lambda who: casework.add_comment(
             store=soc.store,
             actor=who,
             incident_id=incident_id,

@@ -27,7 +27,7 @@ from api.schemas import (
     ReportUpdate,
     ReviewCreate,
 )
-from incidents import awareness, closing, notification, service, triage
+from incidents import awareness, casework, closing, notification, service, triage
 from incidents.workflow import Step
 
 __all__ = ["STEP_ROUTES", "router"]
@@ -148,10 +148,11 @@ def review(incident_id: str, body: ReviewCreate, who: ActorDep, soc: Soc) -> Inc
 
 @router.post(STEP_ROUTES[Step.EDIT], response_model=IncidentRead)
 def progress(incident_id: str, body: ProgressCreate, who: ActorDep, soc: Soc) -> IncidentRead:
-    """Record response progress (應變處置進度)."""
+    """Add a comment: response progress (應變處置進度); ``@username`` mentions a person who
+    may see the incident (they become watchers)."""
     return incident_read(
         soc,
-        service.update_progress(
+        casework.add_comment(
             store=soc.store, actor=who, incident_id=incident_id, text=body.text, clock=soc.clock
         ),
     )

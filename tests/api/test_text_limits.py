@@ -126,7 +126,7 @@ def test_page_forms_refuse_long_text_with_the_apis_message(app, incident, soc):
     text = long_text(limits.TEXT)
     message = api_message(api.post(f"{endpoint}/report", json={**REPORT, "root_cause": text}))
     _page_refuses(lead, f"{page}/report", {**REPORT, "root_cause": text}, text, message)
-    assert service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident).progress == []
+    assert service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident).comments == []
 
 
 def test_alert_queue_refuses_a_long_reason_with_the_apis_message(app):

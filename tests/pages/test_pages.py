@@ -218,7 +218,7 @@ def test_incident_lifecycle_through_the_pages(app, soc, incident_id):
     assert 'id="report-items"' in done.text and "弱密碼" in done.text
     stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
     assert stored.state.value == "reported" and stored.level == 3
-    assert stored.progress[0].text == "已隔離，正在還原"
+    assert stored.comments[0].text == "已隔離，正在還原"
 
 
 def test_evidence_is_checked_stored_outside_and_served_only_to_who_may_see(app, soc, incident_id):

@@ -23,6 +23,7 @@ from core.settings import Settings
 from incidents.drills import Drill, DrillKind
 from incidents.levels import LevelAnswers, SystemClass
 from incidents.models import (
+    Comment,
     EvidenceFile,
     Incident,
     IncidentState,
@@ -30,7 +31,6 @@ from incidents.models import (
     LevelChange,
     Notification,
     NotificationKind,
-    ProgressNote,
 )
 from incidents.sharing.timestamps import stix_time
 from incidents.sharing.watchlist import WatchedIndicator
@@ -129,7 +129,7 @@ def incident(number: int, at: datetime, *, occurred: datetime, state: IncidentSt
                 uploaded_by="amy",
             )
         ],
-        progress=[ProgressNote(at=at, by="amy", text="進度")],
+        comments=[Comment(at=at, by="amy", text="進度")],
         created_at=at,
         created_by="amy",
         updated_at=at,

@@ -165,6 +165,32 @@ PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[s
         dict.fromkeys(PAGE_CALLERS, 303),
     ),
 }
+# Case work (issue 14 item 5): editors set the owner and tick tasks; every reader may watch.
+_PAGE_EDIT = {
+    "reporter_other": 404,
+    "reporter_own": 303,
+    "auditor": 403,
+    "analyst": 303,
+    "lead": 303,
+}
+PAGE_CASES |= {
+    ("POST", "/incidents/{incident_id}/assign"): (
+        "/incidents/{incident}/assign",
+        {"assignee": "analyst"},
+        _PAGE_EDIT,
+    ),
+    ("POST", "/incidents/{incident_id}/watch"): (
+        "/incidents/{incident}/watch",
+        {},
+        {"reporter_other": 404}
+        | dict.fromkeys(("reporter_own", "auditor", "analyst", "lead"), 303),
+    ),
+    ("POST", "/incidents/{incident_id}/tasks/{task_id}"): (
+        "/incidents/{incident}/tasks/scope",
+        {"done": "1"},
+        _PAGE_EDIT,
+    ),
+}
 OK = {200, 201, 204}
 
 # (method, path) -> (concrete path, JSON body or None, {caller: expected status or "ok"})
@@ -406,6 +432,45 @@ CASES |= {
     ),
     ("GET", "/api/v1/incidents/{incident_id}/evidence/{sha256}"): (
         "/api/v1/incidents/{incident}/evidence/{evidence}",
+        None,
+        {"reporter_other": 404},
+    ),
+}
+# Case work (issue 14 item 5): editors set the owner and tick tasks; every reader may watch
+# a case it sees and read its tasks and timeline.
+CASES |= {
+    ("POST", "/api/v1/incidents/{incident_id}/assignee"): (
+        "/api/v1/incidents/{incident}/assignee",
+        {"assignee": "analyst"},
+        _EDIT,
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/watch"): (
+        "/api/v1/incidents/{incident}/watch",
+        {},
+        {"reporter_other": 404},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/unwatch"): (
+        "/api/v1/incidents/{incident}/unwatch",
+        {},
+        {"reporter_other": 404},
+    ),
+    ("GET", "/api/v1/incidents/{incident_id}/tasks"): (
+        "/api/v1/incidents/{incident}/tasks",
+        None,
+        {"reporter_other": 404},
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/tasks/{task_id}/done"): (
+        "/api/v1/incidents/{incident}/tasks/scope/done",
+        None,
+        _EDIT,
+    ),
+    ("POST", "/api/v1/incidents/{incident_id}/tasks/{task_id}/undo"): (
+        "/api/v1/incidents/{incident}/tasks/scope/undo",
+        None,
+        _EDIT,
+    ),
+    ("GET", "/api/v1/incidents/{incident_id}/timeline"): (
+        "/api/v1/incidents/{incident}/timeline",
         None,
         {"reporter_other": 404},
     ),
