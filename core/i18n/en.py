@@ -322,4 +322,7 @@ EN: dict[str, str] = {
     "error_503": "The service is unavailable for now; try again later.",
     "error_detail": "Detail",
     "error_back": "Back",
+    # issue 15 item 5 (a look people trust): landmarks and the skip link of every page.
+    "skip_to_main": "Skip to main content",
+    "nav_label": "Main menu",
 }

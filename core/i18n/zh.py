@@ -307,4 +307,7 @@ ZH: dict[str, str] = {
     "error_503": "服務暫時無法使用；請稍後再試。",
     "error_detail": "說明",
     "error_back": "返回",
+    # issue 15 item 5 (a look people trust): landmarks and the skip link of every page.
+    "skip_to_main": "跳至主要內容",
+    "nav_label": "主選單",
 }
