@@ -169,6 +169,28 @@ def test_the_page_passes_axe_fits_a_phone_and_is_photographed(site, tabs, name, 
     tab.screenshot(path=str(ARTIFACTS / f"look-{name}-{PHONE}.png"), full_page=True)
 
 
+@pytest.mark.browser
+def test_the_main_actions_come_first(site, tabs):
+    """The reporter's notification form stands above the incident's tables and other forms;
+    the analyst's bulk triage above the queue it acts on (in the page and in Tab order)."""
+    base, ids = site
+
+    def top(tab: Any, selector: str) -> float:
+        box = tab.locator(selector).first.bounding_box()
+        assert box is not None, selector
+        return float(box["y"])
+
+    reporter = tabs["xitun-contact"]
+    reporter.set_viewport_size({"width": DESK, "height": 900})
+    reporter.goto(f"{base}/incidents/{ids['incident']}")
+    for later in ("#related", "#progress-text", "#evidence-file"):
+        assert top(reporter, "#file") < top(reporter, later), later
+    analyst = tabs["soc-analyst"]
+    analyst.set_viewport_size({"width": DESK, "height": 900})
+    analyst.goto(f"{base}/alerts")
+    assert top(analyst, "#assign-me") < top(analyst, "#alerts")
+
+
 def focused(tab: Any) -> str:
     return str(tab.evaluate("document.activeElement.id || document.activeElement.className"))
 
