@@ -191,6 +191,18 @@ def test_the_main_actions_come_first(site, tabs):
     assert top(analyst, "#assign-me") < top(analyst, "#alerts")
 
 
+@pytest.mark.browser
+def test_a_list_keeps_its_header_in_view_and_a_record_table_does_not(site, tabs):
+    base, ids = site
+    position = "getComputedStyle(document.querySelector(%r)).position"
+    analyst = tabs["soc-analyst"]
+    analyst.set_viewport_size({"width": DESK, "height": 900})
+    analyst.goto(f"{base}/alerts")
+    assert analyst.evaluate(position % "#alerts th") == "sticky"
+    analyst.goto(f"{base}/events/{ids['event']}")
+    assert analyst.evaluate(position % "#event-summary th") == "static"
+
+
 def focused(tab: Any) -> str:
     return str(tab.evaluate("document.activeElement.id || document.activeElement.className"))
 
