@@ -1,4 +1,5 @@
-"""The pages' own scripts, from a fixed list (no path is ever built from the request)."""
+"""The pages' own scripts and their one stylesheet, from a fixed list (no path is ever built
+from the request): everything a page loads comes from this server, never a CDN."""
 
 from pathlib import Path
 
@@ -14,6 +15,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_FILES = {
     "clock.js": "text/javascript; charset=utf-8",
     "queue.js": "text/javascript; charset=utf-8",
+    "citysoc.css": "text/css; charset=utf-8",
 }
 
 

@@ -534,4 +534,7 @@ EN: dict[str, str] = {
     "cw_kind_task": "task",
     "cw_report_tasks": "Task checklist",
     "cw_report_open": "open",
+    # issue 15 item 5 (a look people trust): landmarks and the skip link of every page.
+    "skip_to_main": "Skip to main content",
+    "nav_label": "Main menu",
 }

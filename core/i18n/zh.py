@@ -501,4 +501,7 @@ ZH: dict[str, str] = {
     "cw_kind_task": "工作清單",
     "cw_report_tasks": "處理工作清單執行情形",
     "cw_report_open": "尚未完成",
+    # issue 15 item 5 (a look people trust): landmarks and the skip link of every page.
+    "skip_to_main": "跳至主要內容",
+    "nav_label": "主選單",
 }
