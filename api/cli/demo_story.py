@@ -24,7 +24,7 @@ from core.access import Actor, Role
 from core.accounts import create_user
 from core.clock import TAIPEI, FixedClock, taipei_datetime
 from core.errors import InputError
-from incidents import awareness, closing, notification, service
+from incidents import awareness, casework, closing, notification, service
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from incidents.models import Incident, InvestigationReport
 from reports import compliance
@@ -204,7 +204,7 @@ def tell_story(soc: CitySoc, clock: FixedClock, cast: list[DemoAccount]) -> Stor
         "progress",
         reporter,
         "records progress (應變處置進度)",
-        lambda: service.update_progress(
+        lambda: casework.add_comment(
             store=store,
             clock=clock,
             actor=reporter,
