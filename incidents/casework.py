@@ -6,8 +6,8 @@ and one audit entry.
 
 Who may be named (owner, watcher, @mention) is an account that may see the incident's
 agency; anyone else is an InputError naming them, so a reporter cannot learn of, or pull
-in, another agency's people. Nothing here sends a message: ``message_targets`` is what the
-message layer asks whom a new comment concerns.
+in, another agency's people. Nothing here sends a message: the message layer's scan
+(incidents.messages.triggers) tells the people a comment mentions.
 """
 
 import re
@@ -32,7 +32,6 @@ __all__ = [
     "assign",
     "case_view",
     "mentions_in",
-    "message_targets",
     "set_task",
     "tasks_of",
     "unwatch",
@@ -177,14 +176,6 @@ def add_comment(
         clock=clock,
         audit_action="incident.comment",
     )
-
-
-def message_targets(incident: Incident, comment: Comment) -> list[str]:
-    """Whom a new comment concerns, for the message layer: the people it mentions, then the
-    owner and the watchers, each once, never its own author."""
-    names = [*comment.mentions, *([incident.assignee] if incident.assignee else [])]
-    names += incident.watchers
-    return [n for n in dict.fromkeys(names) if n != comment.by]
 
 
 def tasks_of(incident: Incident) -> list[ChecklistTask]:

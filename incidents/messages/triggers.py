@@ -1,6 +1,6 @@
 """What deserves a message, and to whom: found by a scan (``scan``, run by `serve` every
-``message_scan_seconds``) and, for mentions, called by the comment layer
-(``message_mention``).
+``message_scan_seconds``), mentions included (``message_mention``, for each comment of the
+last ``MENTION_WINDOW`` that names someone).
 
 Each trigger has a cause key, so it fires once per (incident, clock, stage) whatever the
 number of scans or processes (see outbox.message_id):
@@ -10,7 +10,8 @@ number of scans or processes (see outbox.message_id):
   incident agency's reporters and the SOC (analysts, leads) who opted in to that stage.
   A scan that first sees a clock late (the server was down) sends only the latest stage;
 * a notification waiting for the superior's review, to the leads who opted in;
-* a new critical suspected case, to the on-duty analysts: those who opted in to it.
+* a new critical suspected case, to the on-duty analysts: those who opted in to it;
+* an ``@username`` in a comment (incidents.casework), to that person if they opted in.
 
 With a webhook configured, each trigger but a mention also sends one webhook message
 (in Chinese), whoever opted in: the webhook is the team's channel, set by the operator.
@@ -41,6 +42,9 @@ log = logging.getLogger("citysoc.messages")
 PAGE = 500
 WEBHOOK = "webhook"
 _ENDED = {IncidentState.CLOSED, IncidentState.FALSE_POSITIVE}
+# Comments older than this are not scanned for mentions: the scan stays cheap, and a server
+# down for longer than a week would otherwise wake people for stale remarks.
+MENTION_WINDOW = timedelta(days=7)
 
 # Stage -> fraction of the clock's span elapsed, and its name (zh, en).
 STAGES: dict[MessageKind, tuple[float, str, str]] = {
@@ -217,6 +221,7 @@ def scan(
         for doc, version in page:
             incident = Incident.model_validate_json(doc)
             incident.version = version
+            _comment_mentions(store, registry, channels, incident, now, base_url)
             if incident.state in _ENDED:
                 continue
             base = _base(incident, registry, base_url)
@@ -244,6 +249,31 @@ def scan(
     return report
 
 
+def _comment_mentions(
+    store: Store,
+    registry: AgencyRegistry,
+    channels: Channels,
+    incident: Incident,
+    now: datetime,
+    base_url: str,
+) -> None:
+    for comment in incident.comments:
+        if comment.mentions and now - comment.at <= MENTION_WINDOW:
+            message_mention(
+                store,
+                registry=registry,
+                channels=channels,
+                incident=incident,
+                author=comment.by,
+                mentioned=comment.mentions,
+                # A comment is one person's words at one instant: its key, stable across scans.
+                comment_id=f"{comment.at.isoformat()}:{comment.by}",
+                excerpt=comment.text,
+                now=now,
+                base_url=base_url,
+            )
+
+
 def message_mention(
     store: Store,
     *,
@@ -257,7 +287,7 @@ def message_mention(
     now: datetime,
     base_url: str,
 ) -> int:
-    """For the comment layer: queue a MENTION message to each mentioned user who opted in
+    """Queue a MENTION message to each mentioned user who opted in
     and may see the incident (a reporter of another agency is skipped silently, as if the
     name were unknown). ``comment_id`` makes it once per comment and person. Returns how
     many messages were queued."""

@@ -239,6 +239,26 @@ def test_a_mention_reaches_only_people_who_opted_in_and_may_see_the_incident(soc
     assert hooks.received == []  # a mention is personal: not on the team's webhook
 
 
+def test_a_comment_naming_someone_reaches_them_through_the_scan_once(soc, receivers):
+    from incidents import casework
+
+    inbox, _, hooks, _ = receivers
+    person(soc, "amy", Role.ANALYST, [MessageKind.MENTION])
+    incident = open_incident(soc.store, soc.clock, title="釣魚郵件")
+    casework.add_comment(
+        store=soc.store,
+        actor=ADMIN,
+        incident_id=incident.id,
+        text="@amy 請確認主機 D-XITUN-FS01",
+        clock=soc.clock,
+    )
+    run(soc)
+    run(soc)  # a second scan finds the same comment: nothing new
+    [mail] = inbox.mails
+    assert mail["To"] == "amy@city.example" and "請確認主機" in mail.get_content()
+    assert [m.kind for m in outbox(soc)] == [MessageKind.MENTION]
+
+
 def test_email_goes_over_starttls_to_a_server_that_requires_it(tmp_path):
     import ssl
 
