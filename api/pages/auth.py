@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import Limiter, Soc
 from api.origin import require_same_origin
 from api.pages.deps import page_session
-from api.pages.rendering import labels_for, page
+from api.pages.rendering import labels_for, page, said
 from api.redirects import same_origin_path
 from api.sessions import (
     LANG_COOKIE,
@@ -74,7 +74,7 @@ def login(
             store=soc.store, username=username, password=password, clock=soc.clock
         )
     except CitySocError as exc:
-        return login_page(request, soc, status=401, error=exc.message)
+        return login_page(request, soc, status=401, error=said(request, exc))
     session_id, _csrf = accounts.start_session(store=soc.store, user=user, clock=soc.clock)
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, session_id, secure=soc.settings.cookie_secure)

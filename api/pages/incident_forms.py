@@ -16,7 +16,7 @@ from api.context import CitySoc
 from api.deps import Soc
 from api.pages.deps import FormSession, PageSession, Session, check_form_token
 from api.pages.incidents import REPORT_ITEMS, STEP_FORMS, incident_page
-from api.pages.rendering import labels_for, validated
+from api.pages.rendering import labels_for, said, validated
 from api.schemas import (
     ContainmentUpdate,
     NotificationCreate,
@@ -69,7 +69,7 @@ def section_post(
             soc,
             session,
             incident_id,
-            errors={section: exc.message},
+            errors={section: said(request, exc)},
             forms={section: form},
             status=422,
         )
@@ -150,7 +150,7 @@ def notify(
             session,
             incident_id,
             answers=answers,
-            errors={"notify": exc.message},
+            errors={"notify": said(request, exc)},
             forms={"notify": form},
             status=422,
         )
@@ -225,7 +225,7 @@ def share(
                 soc,
                 session,
                 incident_id,
-                errors={"share": exc.message},
+                errors={"share": said(request, exc)},
                 forms={"share": form},
                 status=422,
             )
@@ -247,7 +247,7 @@ def share(
             soc,
             session,
             incident_id,
-            errors={"share": exc.message},
+            errors={"share": said(request, exc)},
             forms={"share": form},
             status=422,
         )

@@ -212,7 +212,7 @@ def test_a_wrong_password_shows_a_message_and_no_session(server, page):
     page.fill("#username", "xitun-contact")
     page.fill("#password", "not the password")
     page.click("#login")
-    assert "wrong username or password" in page.inner_text("[role=alert]")
+    assert "帳號或密碼錯誤" in page.inner_text("[role=alert]")
     page.goto(f"{base}/")
     assert page.url.endswith("/login")
 
@@ -223,7 +223,7 @@ def test_the_lead_shares_from_the_incident_page_and_sees_the_intelligence_page(s
     page.goto(f"{base}/incidents/{incident_id}")
     page.fill("#share-iocs", f"evil-update.example\n10.20.1.5\n{XSS}")
     page.click("#share-submit")
-    assert "not an IP address" in page.inner_text("#share-error")  # the bad line, said plainly
+    assert "不是 IP 位址" in page.inner_text("#share-error")  # the bad line, said plainly
     assert page.evaluate("window.__pwned") is None
     page.fill("#share-iocs", "evil-update.example\n10.20.1.5")
     page.fill("#share-summary", "聯絡人 0912-345-678 回報釣魚信")
