@@ -62,7 +62,9 @@ def section_post(
     try:
         act(session.who)
     except CitySocError as exc:
-        if exc.code in ("not_found", "forbidden"):
+        # A step the incident's state no longer allows has no form on the page to show its
+        # message beside: the error page says it (as for access).
+        if exc.code in ("not_found", "forbidden", "invalid_transition"):
             raise
         return incident_page(
             request,

@@ -14,6 +14,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 STATIC_FILES = {
     "clock.js": "text/javascript; charset=utf-8",
     "queue.js": "text/javascript; charset=utf-8",
+    "roc.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -79,7 +79,9 @@ CODES = re.compile(
     r"|(?<![\w.])\.[a-z0-9]+\b"  # file name extensions such as .pcapng
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_+'.-]*[A-Za-z0-9+]|[A-Za-z]")
-SKIPPED = {"script", "style", "code", "pre"}  # machine text, never translated
+# Machine text, never translated; and a textarea holds what the visitor typed (an input's
+# value is not read either).
+SKIPPED = {"script", "style", "code", "pre", "textarea"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
 
@@ -187,10 +189,12 @@ def _incidents(soc) -> dict[IncidentState, str]:
             other_matters="無",
         )
 
-    def review(incident_id: str) -> None:
+    def review(incident_id: str, *, forward: bool = True) -> None:
         notification.review_level(
             store=store, actor=lead, incident_id=incident_id, level=3, note="核心系統", clock=clock
         )
+        if not forward:
+            return
         notification.record_forwarded(
             store=store,
             actor=lead,
@@ -222,9 +226,9 @@ def _incidents(soc) -> dict[IncidentState, str]:
         if state == IncidentState.NOTIFIED:
             continue
         clock.advance(timedelta(minutes=10))
-        review(incident_id)
+        review(incident_id, forward=state != IncidentState.REVIEWED)
         if state == IncidentState.REVIEWED:
-            continue
+            continue  # the forwarding form stays on its page
         clock.advance(timedelta(hours=2))
         closing.mark_contained(store=store, actor=xitun, incident_id=incident_id, clock=clock)
         if state == IncidentState.CONTAINED:
@@ -276,6 +280,52 @@ def pages(world: World) -> Iterator[str]:
     yield "/no-such-page"
 
 
+NOTIFY = {
+    "info_class": "none",
+    "leak": "none",
+    "tamper": "none",
+    "system_class": "core_non_ci",
+    "availability": "within_mtd",
+    "intent": "file",
+    "description": "共用資料夾遭加密",
+    "response_measures": "隔離主機",
+}
+
+
+def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(who, form path, fields): refused forms and forbidden or mistyped posts, each
+    answered by its page with the message in Chinese (add new forms here)."""
+    incidents = world.incidents
+    suspected = f"/incidents/{incidents[IncidentState.SUSPECTED]}"
+    open_ = f"/incidents/{incidents[IncidentState.OPEN]}"
+    reviewed = f"/incidents/{incidents[IncidentState.REVIEWED]}"
+    contained = f"/incidents/{incidents[IncidentState.CONTAINED]}"
+    closed = f"/incidents/{incidents[IncidentState.CLOSED]}"
+    yield "xitun", f"{suspected}/confirm", {"aware_at": "2099-01-01T09:00", "reason": "電話"}
+    yield "xitun", f"{suspected}/confirm", {"aware_at": "2026-03-02T08:00"}  # no reason
+    yield "xitun", f"{suspected}/confirm", {"aware_at": "not a time"}
+    yield "xitun", f"{open_}/notify", {**NOTIFY, "info_class": "sensitive", "leak": "minor"}
+    yield "xitun", f"{open_}/notify", {**NOTIFY, "system_class": "none"}  # availability alone
+    yield "xitun", f"{open_}/notify", {**NOTIFY, "availability": "none"}  # no criterion
+    yield "xitun", f"{open_}/notify", {**NOTIFY, "description": " "}
+    yield "xitun", f"{open_}/notify", {**NOTIFY, "description": "長" * 20001}
+    yield "lead", f"{reviewed}/forward", {"to": " ", "reference": "A-1"}
+    yield "lead", f"{reviewed}/forward", {"to": "數位發展部", "reference": " "}
+    yield (
+        "lead",
+        f"{reviewed}/forward",
+        {"to": "數位發展部", "reference": "A", "at": "2099-01-01T00:00"},
+    )
+    yield "analyst", f"{suspected}/dismiss", {"reason": " "}
+    notified = f"/incidents/{incidents[IncidentState.NOTIFIED]}"
+    yield "analyst", f"{notified}/level", {**NOTIFY, "reason": " "}
+    yield "xitun", f"{contained}/report", {"scope_and_damage": "x"}  # items missing
+    yield "analyst", f"{closed}/progress", {"text": "結案後之進度"}  # closed: a transition
+    yield "auditor", f"{open_}/progress", {"text": "稽核不能編輯"}  # forbidden
+    yield "xitun", "/incidents/INC-20260302-NOSUCH/progress", {"text": "打錯編號"}
+    yield "analyst", "/alerts/triage", {"action": "suppress"}  # nothing selected
+
+
 def documents(world: World) -> Iterator[str]:
     """The statutory documents, as HTML, for every incident that has them."""
     for incident_id in world.incidents.values():
@@ -285,9 +335,17 @@ def documents(world: World) -> Iterator[str]:
 
 
 def browser(world: World, username: str) -> TestClient:
-    client, _ = logged_in(world.app, username, follow_redirects=False)
+    client, csrf = logged_in(world.app, username, follow_redirects=False)
     client.cookies.set(LANG_COOKIE, "zh")
+    CSRF[id(client)] = csrf
     return client
+
+
+CSRF: dict[int, str] = {}  # a browser's session CSRF token, by the client
+
+
+def logged_in_csrf(client: TestClient) -> str:
+    return CSRF[id(client)]
 
 
 def not_chinese(response) -> str:
@@ -313,6 +371,37 @@ def assert_all_chinese(answers: Iterator[tuple[str, object]]) -> None:
 def test_every_page_is_chinese_for_every_role(world, username):
     client = browser(world, username)
     assert_all_chinese((f"{username} GET {path}", client.get(path)) for path in pages(world))
+
+
+def test_every_refused_form_and_post_answers_in_chinese(world):
+    clients = {username: browser(world, username) for username in USERS}
+    csrf = {username: logged_in_csrf(client) for username, client in clients.items()}
+    answers = []
+    for username, path, fields in refusals(world):
+        client = clients[username]
+        response = client.post(path, data={**fields, "csrf_token": csrf[username]})
+        where = f"{username} POST {path} {sorted(fields)}"
+        if response.status_code == 303:  # the alert queue says it on the page it returns to
+            location = response.headers["location"]
+            assert "error=" in location, f"{where} was taken: {location}"
+            response = client.get(location)
+        else:
+            assert response.status_code in (401, 403, 404, 422), f"{where} was taken"
+        answers.append((where, response))
+    forged = clients["analyst"].post(
+        f"/incidents/{world.incidents[IncidentState.OPEN]}/progress",
+        data={"text": "t", "csrf_token": "forged"},
+    )
+    answers.append(("analyst POST with a forged token", forged))
+    anonymous = TestClient(world.app, follow_redirects=False)
+    wrong = anonymous.get("/login")
+    token = wrong.cookies.get("citysoc_login_csrf", "")
+    failed = anonymous.post(
+        "/login", data={"username": "xitun", "password": "wrong", "login_csrf": token}
+    )
+    answers.append(("POST /login with a wrong password", failed))
+    assert (forged.status_code, failed.status_code) == (403, 401)
+    assert_all_chinese(iter(answers))
 
 
 def test_the_login_page_and_the_documents_are_chinese(world):
