@@ -23,7 +23,8 @@ from api.sessions import LANG_COOKIE
 from collectors.records import RawRecord
 from core.access import Role
 from core.settings import Settings
-from incidents import awareness, closing, notification, service
+from incidents import awareness, closing, drills, notification, service
+from incidents.drills import DrillKind
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import IncidentState, InvestigationReport
 from reports.documents import DocumentKind
@@ -143,6 +144,7 @@ class World:
     app: object
     incidents: dict[IncidentState, str]  # one incident in each state
     event_id: str
+    drill_id: str
 
 
 REPORT = InvestigationReport(
@@ -267,7 +269,23 @@ def world(soc) -> World:
         group_keys=[],
         clock=soc.clock,
     )
-    return World(create_app(soc, api_token="t-zh"), incidents, alert.event.event_id)
+    drill = drills.record_drill(
+        store=soc.store,
+        actor=ADMIN,
+        registry=soc.registry,
+        organization_id="district-xitun",
+        kind=DrillKind.SOCIAL_ENGINEERING,
+        held_on=soc.clock.now().date(),
+        completed_at=soc.clock.now(),
+        participants=40,
+        opened=3,
+        clicked=1,
+        scenario="偽冒薪資通知信",
+        findings="加強教育訓練",
+        clock=soc.clock,
+    )
+    app = create_app(soc, api_token="t-zh")
+    return World(app, incidents, alert.event.event_id, drill.id)
 
 
 def pages(world: World) -> Iterator[str]:
@@ -332,6 +350,7 @@ def documents(world: World) -> Iterator[str]:
         for kind in DocumentKind:
             yield f"/api/v1/incidents/{incident_id}/documents/{kind.value}?format=html"
     yield "/api/v1/reports/compliance?from=2026-03-01&to=2026-03-31&format=html"
+    yield f"/api/v1/drills/{world.drill_id}/report?format=html"
 
 
 def browser(world: World, username: str) -> TestClient:
