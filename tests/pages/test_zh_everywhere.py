@@ -26,7 +26,7 @@ from core.settings import Settings
 from incidents import awareness, closing, drills, notification, service
 from incidents.drills import DrillKind
 from incidents.levels import Availability, LevelAnswers, SystemClass
-from incidents.models import IncidentState, InvestigationReport
+from incidents.models import IncidentState, InvestigationReport, IoC, IoCType
 from reports.documents import DocumentKind
 from tests.data.events import winlogbeat
 from tests.factories import ADMIN, logged_in, make_user, open_incident
@@ -60,6 +60,10 @@ ALLOWED = frozenset(
         "SHA-256",
         "UTC",
         "UTC+8",
+        "IPv4",
+        "IPv6",
+        "MD5",
+        "SHA-1",
         "JSON",
         "API",
         "SVG",
@@ -267,6 +271,23 @@ def world(soc) -> World:
         incident_id=incidents[IncidentState.NOTIFIED],
         alert_ids=[alert.id],
         group_keys=[],
+        clock=soc.clock,
+    )
+    service.add_iocs(  # of every type, so each type's label is read
+        store=soc.store,
+        actor=ADMIN,
+        incident_id=incidents[IncidentState.NOTIFIED],
+        iocs=[
+            IoC(type=IoCType.IPV4, value="203.0.113.45", note="攻擊來源"),
+            IoC(type=IoCType.IPV6, value="2001:db8::1"),
+            IoC(type=IoCType.DOMAIN, value="evil-update.example"),
+            IoC(type=IoCType.URL, value="http://evil-update.example/a"),
+            IoC(type=IoCType.SHA256, value="a" * 64),
+            IoC(type=IoCType.SHA1, value="b" * 40),
+            IoC(type=IoCType.MD5, value="c" * 32),
+            IoC(type=IoCType.EMAIL, value="phish@evil-update.example"),
+            IoC(type=IoCType.FILENAME, value="invoice.pdf.exe"),
+        ],
         clock=soc.clock,
     )
     drill = drills.record_drill(
