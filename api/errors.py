@@ -64,13 +64,16 @@ def is_page(request: Request) -> bool:
     return not any(path == p or path.startswith(p + "/") for p in _MACHINE_PATHS)
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    """The HTML error page: what went wrong in the visitor's language, the service's own
-    message (what to correct), the same status code as the API's, and a way back."""
+def error_page(request: Request, status: int, message: str, code: str = "") -> HTMLResponse:
+    """The HTML error page: what went wrong in the visitor's language (by the error's code
+    where the catalogue has words for it, else by the status), the service's own message
+    (what to correct), the same status code as the API's, and a way back."""
     back = same_origin_path(
         request.headers.get("referer"), scheme=request.url.scheme, netloc=request.url.netloc
     )
-    html = render_in(lang_of(request), "error.html.j2", status=status, message=message, back=back)
+    html = render_in(
+        lang_of(request), "error.html.j2", status=status, code=code, message=message, back=back
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -118,7 +121,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def known(request: Request, exc: CitySocError) -> Response:
         status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 500)
         if is_page(request):
-            return error_page(request, status, describe(exc, lang_of(request), generic=False))
+            said = describe(exc, lang_of(request), generic=False)
+            return error_page(request, status, said, exc.code)
         body = {"error": {"code": exc.code, "message": exc.message, "location": exc.location}}
         return JSONResponse(body, status_code=status)
 

@@ -553,5 +553,8 @@ EN: dict[str, str] = {
     "err_nothing_to_share": (
         "Nothing left to share: every indicator was withheld and the summary is empty."
     ),
-    "roc_hint": "ROC calendar: ",
+    "error_invalid_transition": (
+        "The incident's state does not allow this step now; go back to the incident and use the "
+        "forms it offers."
+    ),
 }

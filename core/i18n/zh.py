@@ -517,5 +517,7 @@ ZH: dict[str, str] = {
     "err_nothing_to_share": (
         "沒有可分享的內容：指標均未通過檢查（見下方預覽之說明），摘要也是空白。"
     ),
-    "roc_hint": "民國紀年：",
+    "error_invalid_transition": (
+        "事件目前的狀態不允許這個步驟；請回到事件頁面，使用頁面上提供的表單。"
+    ),
 }

@@ -22,6 +22,7 @@ from api.app import create_app
 from api.sessions import LANG_COOKIE
 from collectors.records import RawRecord
 from core.access import Role
+from core.i18n import labels
 from core.settings import Settings
 from incidents import awareness, closing, drills, notification, service
 from incidents.drills import DrillKind
@@ -441,6 +442,9 @@ def test_every_refused_form_and_post_answers_in_chinese(world):
     )
     answers.append(("POST /login with a wrong password", failed))
     assert (forged.status_code, failed.status_code) == (403, 401)
+    closed = f"/incidents/{world.incidents[IncidentState.CLOSED]}/progress"
+    [late] = [r for w, r in answers if closed in w]
+    assert labels("zh")["error_invalid_transition"] in late.text  # a step, not a typing error
     assert_all_chinese(iter(answers))
 
 
