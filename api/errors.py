@@ -1,5 +1,8 @@
 """Map our error tree onto HTTP: the JSON envelope for the API (and TAXII), an HTML error page
-for the pages, and a 303 to the login form for a page asked for without a live session."""
+for the pages, and a 303 to the login form for a page asked for without a live session.
+
+The envelope keeps the service's English message and code (programs read them); a page says
+the error in its visitor's language (core.i18n.messages), never as JSON."""
 
 import logging
 import uuid
@@ -25,6 +28,7 @@ from core.errors import (
     UnauthenticatedError,
     UnavailableError,
 )
+from core.i18n.messages import describe
 from reports.templating import render_in
 
 __all__ = ["LoginRequired", "input_error", "install_error_handlers", "problems", "status_of"]
@@ -65,13 +69,16 @@ def is_page(request: Request) -> bool:
     return not any(path == p or path.startswith(p + "/") for p in _MACHINE_PATHS)
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    """The HTML error page: what went wrong in the visitor's language, the service's own
-    message (what to correct), the same status code as the API's, and a way back."""
+def error_page(request: Request, status: int, message: str, code: str = "") -> HTMLResponse:
+    """The HTML error page: what went wrong in the visitor's language (by the error's code
+    where the catalogue has words for it, else by the status), the service's own message
+    (what to correct), the same status code as the API's, and a way back."""
     back = same_origin_path(
         request.headers.get("referer"), scheme=request.url.scheme, netloc=request.url.netloc
     )
-    html = render_in(lang_of(request), "error.html.j2", status=status, message=message, back=back)
+    html = render_in(
+        lang_of(request), "error.html.j2", status=status, code=code, message=message, back=back
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -88,10 +95,26 @@ def _message(found: Sequence[dict[str, str]]) -> str:
     return "; ".join(f"{p['message']} ({p['location']})" for p in found)
 
 
+def _key(errors: Sequence[Any]) -> tuple[str, dict[str, object]]:
+    """The catalogue key of pydantic's first complaint, and its parameters (the field)."""
+    if not errors:
+        return "invalid_field", {"field": ""}
+    first = errors[0]
+    field = ".".join(str(p) for p in first["loc"])  # query.to is a day, body.to a recipient
+    limit = (first.get("ctx") or {}).get("max_length")
+    if first["type"] == "string_too_long" and limit is not None:
+        return "too_long", {"field": field, "max": limit}
+    return "invalid_field", {"field": field}
+
+
 def input_error(exc: ValidationError, *, root: str = "body") -> InputError:
-    """A page form validated with an API model refuses with the API's very message."""
+    """A page form validated with an API model refuses with the API's very message (and a
+    catalogue key, for the page's language)."""
     found = problems(exc.errors(), root=(root,))
-    return InputError(_message(found), location=found[0]["location"] if found else root)
+    key, params = _key(exc.errors())
+    return InputError(
+        _message(found), location=found[0]["location"] if found else root, key=key, params=params
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -103,7 +126,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def known(request: Request, exc: CitySocError) -> Response:
         status = status_of(exc)
         if is_page(request):
-            return error_page(request, status, exc.message)
+            said = describe(exc, lang_of(request), generic=False)
+            return error_page(request, status, said, exc.code)
         body = {"error": {"code": exc.code, "message": exc.message, "location": exc.location}}
         return JSONResponse(body, status_code=status)
 
@@ -111,15 +135,17 @@ def install_error_handlers(app: FastAPI) -> None:
     async def routing(request: Request, exc: HTTPException) -> Response:
         """Starlette's own answers (no such address: 404; wrong method: 405) are pages for
         people too; programs keep FastAPI's ``{"detail": ...}``."""
-        if is_page(request):
-            return error_page(request, exc.status_code, str(exc.detail))
+        if is_page(request):  # the status says it all; Starlette's detail is English
+            return error_page(request, exc.status_code, "")
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         found = problems(exc.errors())
         if is_page(request):
-            return error_page(request, 422, _message(found))
+            key, params = _key(exc.errors())
+            refused = InputError(_message(found), key=key, params=params)
+            return error_page(request, 422, describe(refused, lang_of(request)))
         body = {"error": {"code": "invalid_input", "message": _message(found), "problems": found}}
         return JSONResponse(body, status_code=422)
 
@@ -134,7 +160,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc_info=exc,
         )
         message = "internal error; quote the request id to the administrator"
-        if is_page(request):
-            return error_page(request, 500, f"{message} ({request_id})")
+        if is_page(request):  # error_500 of the catalogue says to quote the id below
+            return error_page(request, 500, request_id)
         body = {"error": {"code": "internal", "message": message, "request_id": request_id}}
         return JSONResponse(body, status_code=500)

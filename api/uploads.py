@@ -52,11 +52,11 @@ class EvidenceForm:
     data: bytes
     note: str
     csrf_token: str  # pages send it in the form; the API takes a header instead
-    problem: str = ""  # what is wrong with the file or note, for the caller to report
+    problem: InputError | None = None  # what is wrong with the file or note, to report
 
     def raise_problem(self) -> None:
-        if self.problem:
-            raise InputError(self.problem, location="file")
+        if self.problem is not None:
+            raise self.problem
 
 
 async def read_evidence_form(request: Request, max_bytes: int) -> EvidenceForm:
@@ -80,15 +80,24 @@ async def read_evidence_form(request: Request, max_bytes: int) -> EvidenceForm:
         note = note if isinstance(note, str) else ""
         csrf = csrf if isinstance(csrf, str) else ""
         if not isinstance(file, UploadFile):
-            problem = "attach the evidence as a file in the multipart field 'file'"
+            problem = InputError(
+                "attach the evidence as a file in the multipart field 'file'",
+                location="file",
+                key="file_missing",
+            )
             return EvidenceForm("", b"", note, csrf, problem)
         if len(note) > NOTE_LIMIT:
-            problem = f"the note may have at most {NOTE_LIMIT} characters"
+            problem = InputError(
+                f"the note may have at most {NOTE_LIMIT} characters",
+                location="file",
+                key="too_long",
+                params={"field": "note", "max": NOTE_LIMIT},
+            )
             return EvidenceForm(file.filename or "", b"", note, csrf, problem)
         try:
             data = await read_upload(file, max_bytes)
         except InputError as exc:
-            return EvidenceForm(file.filename or "", b"", note, csrf, exc.message)
+            return EvidenceForm(file.filename or "", b"", note, csrf, exc)
         return EvidenceForm(file.filename or "", data, note, csrf)
     finally:
         await form.close()
@@ -105,6 +114,12 @@ async def read_upload(file: UploadFile, max_bytes: int) -> bytes:
                 f"{file.filename or 'the file'!r} is larger than {max_bytes:,} bytes, the limit "
                 "for evidence files (split or compress it)",
                 location="file",
+                key="file_too_big",
+                params={
+                    "name": file.filename or "",
+                    "size": f"> {max_bytes:,}",
+                    "max": f"{max_bytes:,}",
+                },
             )
         parts.append(chunk)
     return b"".join(parts)

@@ -194,7 +194,12 @@ def not_found(what: str) -> NotFoundError:
     """The one answer for a record that does not exist AND for one outside the actor's
     agencies: the same status and bytes (no id, no detail), so a caller cannot tell which.
     Services raise it for both cases, translating the store's own NotFoundError."""
-    return NotFoundError(f"no such {what}, or not one you may see", location=what)
+    return NotFoundError(
+        f"no such {what}, or not one you may see",
+        location=what,
+        key="not_visible",
+        params={"what": what},
+    )
 
 
 def require_visible(actor: Actor, agency: str, what: str) -> None:
@@ -209,6 +214,8 @@ def require(actor: Actor, action: Action, agency: str, what: str = "record") -> 
         raise ForbiddenError(
             f"role {actor.role.value} may not {action.value.replace('_', ' ')}",
             location=what,
+            key="role_may_not",
+            params={"role": actor.role.value, "right": action.value},
         )
 
 
@@ -216,7 +223,12 @@ def require_right(actor: Actor, action: Action, message: str, location: str | No
     """For a right no agency qualifies (accounts, intelligence, TAXII, the alert queue):
     the role alone decides. ``message`` tells the refused caller who holds the right."""
     if action not in _ALLOWED[actor.role]:
-        raise ForbiddenError(message, location=location)
+        raise ForbiddenError(
+            message,
+            location=location,
+            key="role_may_not",
+            params={"role": actor.role.value, "right": action.value},
+        )
 
 
 def require_citywide(actor: Actor, action: Action, what: str, hint: str = "") -> None:

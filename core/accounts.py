@@ -261,6 +261,8 @@ def authenticate(*, store: Store, username: str, password: str, clock: Clock) ->
         f"wrong username or password (after {MAX_FAILED_LOGINS} failed logins an account "
         f"is locked for {LOCKOUT.seconds // 60} minutes)",
         location="login",
+        key="login_failed",
+        params={"failures": MAX_FAILED_LOGINS, "minutes": LOCKOUT.seconds // 60},
     )
 
 
@@ -312,12 +314,16 @@ def actor_for_session(*, store: Store, session_id: str, clock: Clock) -> tuple[A
     """The session's actor and CSRF token. Raises UnauthenticatedError if expired or unknown."""
     doc = store.accounts.session(_digest(session_id))
     if doc is None:
-        raise UnauthenticatedError("session expired or unknown; log in again", location="cookie")
+        raise UnauthenticatedError(
+            "session expired or unknown; log in again", location="cookie", key="session_expired"
+        )
     session = _Session.model_validate_json(doc)
     user = _load_user(store, session.username)
     if clock.now() >= session.expires_at or user is None or user.disabled:
         store.accounts.delete_session(_digest(session_id))
-        raise UnauthenticatedError("session expired; log in again", location="cookie")
+        raise UnauthenticatedError(
+            "session expired; log in again", location="cookie", key="session_expired"
+        )
     return user.actor(), session.csrf_token
 
 
@@ -328,7 +334,9 @@ def end_session(*, store: Store, session_id: str) -> None:
 def check_csrf(expected: str, given: str | None) -> None:
     if not given or not hmac.compare_digest(expected.encode(), given.encode()):
         raise ForbiddenError(
-            "missing or wrong CSRF token (X-CSRF-Token header)", location="header.x-csrf-token"
+            "missing or wrong CSRF token (X-CSRF-Token header)",
+            location="header.x-csrf-token",
+            key="csrf",
         )
 
 

@@ -3,8 +3,13 @@
 Every error says what went wrong, where (``location``), and how to fix it, so the CLI and
 the API can show it to a person unchanged. Third-party errors are translated into these
 where they enter (``raise ... from exc``).
+
+The message is English, for programs and the CLI. An error a person meets on a page also
+carries a catalogue ``key`` and its ``params``: the pages say it in their own language
+(core.i18n.messages), the JSON API keeps the English message and the ``code``.
 """
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 __all__ = [
@@ -28,10 +33,19 @@ class CitySocError(Exception):
 
     code: ClassVar[str] = "error"
 
-    def __init__(self, message: str, *, location: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: str | None = None,
+        key: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.location = location
+        self.key = key  # "err_<key>" in the catalogue (core.i18n); None: said by its code
+        self.params = dict(params or {})
 
     def __str__(self) -> str:
         return f"{self.message} ({self.location})" if self.location else self.message

@@ -38,6 +38,8 @@ def move_time(
         raise InputError(
             f"{name} {new.isoformat()} is in the future; a time on record cannot follow now",
             location=name,
+            key="in_future",
+            params={"field": name, "at": new},
         )
     notified = i.notified_at
     if field is CorrectedField.AWARE_AT and notified is not None and new > notified:
@@ -45,6 +47,8 @@ def move_time(
             f"aware_at {new.isoformat()} is after the notification filed at "
             f"{notified.isoformat()}; the agency was aware before it notified",
             location=name,
+            key="aware_after_notified",
+            params={"at": new, "notified": notified},
         )
     old: datetime | None = getattr(i, name)
     if old == new:
@@ -74,11 +78,16 @@ def correct_time(
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         if field is CorrectedField.AWARE_AT and i.aware_at is None:
             raise InputError(
-                "a suspected case has no awareness to correct; confirm it", location="field"
+                "a suspected case has no awareness to correct; confirm it",
+                location="field",
+                key="suspected_no_awareness",
             )
         if i.notifications and not reason.strip():
             raise InputError(
-                f"say why {field.value} changes after the notification", location="reason"
+                f"say why {field.value} changes after the notification",
+                location="reason",
+                key="correction_reason",
+                params={"field": field.value},
             )
         return {
             **move_time(i, field, value, now, by=actor.label, reason=reason),
@@ -116,12 +125,18 @@ def confirm(
             now if aware_at is None else ensure_aware(check_time(aware_at, "aware_at"), "aware_at")
         )
         if aware < now and not reason.strip():
-            raise InputError("say why the agency was aware before confirming", location="reason")
+            raise InputError(
+                "say why the agency was aware before confirming",
+                location="reason",
+                key="aware_reason",
+            )
         if i.occurred_at is not None and aware < i.occurred_at:
             raise InputError(
                 f"aware_at {aware.isoformat()} is before the incident occurred "
                 f"({i.occurred_at.isoformat()})",
                 location="aware_at",
+                key="aware_before_occurred",
+                params={"at": aware, "occurred": i.occurred_at},
             )
         detail = move_time(i, CorrectedField.AWARE_AT, aware, now, by=actor.label, reason=reason)
         i.confirmed_at = now

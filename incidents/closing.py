@@ -49,6 +49,8 @@ def submit_report(
             raise InputError(
                 "the investigation report is missing required items: " + ", ".join(missing),
                 location="report",
+                key="report_missing",
+                params={"field": list(missing)},
             )
         i.investigation = report
         i.report_submitted_at = now
@@ -97,7 +99,9 @@ def dismiss(*, store: Store, actor: Actor, incident_id: str, reason: str, clock:
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         # After access and workflow, so that who may not dismiss learns only that.
         if not reason.strip():
-            raise InputError("say why this is a false positive", location="reason")
+            raise InputError(
+                "say why this is a false positive", location="reason", key="dismiss_reason"
+            )
         return end(i, now)
 
     with store.transaction():

@@ -67,7 +67,7 @@ def _clean_name(filename: str) -> str:
     name = PurePath(filename.replace("\\", "/")).name
     name = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip(" .")
     if not name:
-        raise InputError("the file has no name", location="file")
+        raise InputError("the file has no name", location="file", key="file_no_name")
     return name[:200]
 
 
@@ -92,12 +92,16 @@ def recognise(filename: str, data: bytes) -> _Kind:
             f"{filename!r} is not a type accepted as evidence ({', '.join(ACCEPTED)}); "
             "put other files in a .zip",
             location="file",
+            key="file_type",
+            params={"name": filename, "types": " ".join(ACCEPTED)},
         )
     if ext not in found.extensions:
         raise InputError(
             f"{filename!r} contains {found.name} data but is named {ext or 'without extension'}; "
             f"name it {' or '.join(sorted(found.extensions))}",
             location="file",
+            key="file_misnamed",
+            params={"name": filename, "ext": ext, "names": " ".join(sorted(found.extensions))},
         )
     return found
 
@@ -136,17 +140,26 @@ def add_evidence(
     incident = check_may_add(store=store, actor=actor, incident_id=incident_id)
     name = _clean_name(filename)
     if not data:
-        raise InputError(f"{name!r} is empty", location="file")
+        raise InputError(
+            f"{name!r} is empty", location="file", key="file_empty", params={"name": name}
+        )
     if len(data) > max_bytes:
         raise InputError(
             f"{name!r} is {len(data):,} bytes; evidence files may be at most {max_bytes:,} "
             "bytes (split or compress it)",
             location="file",
+            key="file_too_big",
+            params={"name": name, "size": f"{len(data):,}", "max": f"{max_bytes:,}"},
         )
     kind = recognise(name, data)
     digest = sha256(data).hexdigest()
     if any(e.sha256 == digest for e in incident.evidence):
-        raise InputError(f"this file is already attached to {incident_id}", location="file")
+        raise InputError(
+            f"this file is already attached to {incident_id}",
+            location="file",
+            key="file_attached",
+            params={"incident": incident_id},
+        )
     target = _path(root, incident.id, digest)
     private_dir(target.parent)  # 0700 like the files (mkstemp makes them 0600)
     with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as tmp:

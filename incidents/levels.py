@@ -126,6 +126,7 @@ def assess_level(answers: LevelAnswers) -> LevelAssessment:
             "'sensitive' information (敏感資訊) is a 2021 criterion; choose official_secret "
             "or set rule_set to 2021 for an incident assessed under the old text",
             location="info_class",
+            key="level_sensitive_2021",
         )
     if (answers.leak is not Impact.NONE or answers.tamper is not Impact.NONE) and (
         answers.info_class is InfoClass.NONE and answers.system_class is SystemClass.NONE
@@ -134,11 +135,13 @@ def assess_level(answers: LevelAnswers) -> LevelAssessment:
             "say which information or system was leaked or tampered with (info_class or "
             "system_class)",
             location="info_class",
+            key="level_which_affected",
         )
     if answers.availability is not Availability.NONE and answers.system_class is SystemClass.NONE:
         raise InputError(
             "an availability impact needs the affected system's class (system_class)",
             location="system_class",
+            key="level_needs_system",
         )
     found: list[tuple[int, str]] = []
     serious = answers.leak is Impact.SERIOUS
@@ -170,6 +173,7 @@ def assess_level(answers: LevelAnswers) -> LevelAssessment:
             "the answers meet no statutory criterion: describe at least one leak, tampering "
             "or availability impact",
             location="answers",
+            key="level_no_criterion",
         )
     found.sort(key=lambda item: -item[0])
     top = found[0][0]

@@ -45,10 +45,14 @@ def file_notification(
     """File the statutory notification (通報): the level follows from ``answers``."""
     assessment = assess_level(answers)
     if not description.strip():
-        raise InputError("describe the situation (狀況之描述)", location="description")
+        raise InputError(
+            "describe the situation (狀況之描述)", location="description", key="describe_situation"
+        )
     if not response_measures.strip():
         raise InputError(
-            "state the measures taken (因應事件所採取之措施)", location="response_measures"
+            "state the measures taken (因應事件所採取之措施)",
+            location="response_measures",
+            key="state_measures",
         )
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
@@ -133,7 +137,7 @@ def change_level(
         # Checked here, after access and workflow: another agency's caller learns only
         # "not found", never that its answers or reason were wrong (which shows it exists).
         if not reason.strip():
-            raise InputError("say why the level changes", location="reason")
+            raise InputError("say why the level changes", location="reason", key="level_reason")
         return _relevel(i, now, actor, answers, assess_level(answers).level, reason)
 
     return change(
@@ -157,7 +161,12 @@ def review_level(
 ) -> Incident:
     """The superior agency's review (審核, Art. 7): confirm, or set another level."""
     if level is not None and not 1 <= level <= 4:
-        raise InputError(f"level must be 1-4, got {level}", location="level")
+        raise InputError(
+            f"level must be 1-4, got {level}",
+            location="level",
+            key="level_range",
+            params={"level": level},
+        )
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         i.reviewed_at = now
@@ -194,20 +203,30 @@ def record_forwarded(
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         # Checked here, after access and workflow: who may not forward learns only that.
         if not to.strip():
-            raise InputError("say who the review result was sent to", location="to")
+            raise InputError(
+                "say who the review result was sent to", location="to", key="forward_to"
+            )
         if not reference.strip():
             raise InputError(
                 "give the platform's reference number or receipt of the forwarding",
                 location="reference",
+                key="forward_reference",
             )
         when = now if at is None else ensure_aware(check_time(at, "at"), "at")
         if when > now:
-            raise InputError(f"{when.isoformat()} is in the future", location="at")
+            raise InputError(
+                f"{when.isoformat()} is in the future",
+                location="at",
+                key="in_future",
+                params={"field": "at", "at": when},
+            )
         if i.reviewed_at is not None and when < i.reviewed_at:
             raise InputError(
                 f"{when.isoformat()} is before the review at {i.reviewed_at.isoformat()}; "
                 "the result is forwarded after it",
                 location="at",
+                key="before_review",
+                params={"at": when, "reviewed": i.reviewed_at},
             )
         i.forwarded_at = when
         i.forwarded_to = to.strip()

@@ -334,7 +334,9 @@ def mark_false_positive(
 
 def _require_reason(reason: str) -> None:
     if not reason.strip():
-        raise InputError("say why these alerts are a false positive", location="reason")
+        raise InputError(
+            "say why these alerts are a false positive", location="reason", key="fp_reason"
+        )
 
 
 def _suppress(
@@ -464,11 +466,13 @@ def _selection(store: Store, actor: Actor, alert_ids: Sequence[str]) -> list[Ale
     """The selected alerts, each one the actor may triage (else NotFound/Forbidden)."""
     unique = list(dict.fromkeys(alert_ids))
     if not unique:
-        raise InputError("select at least one alert", location="alert_ids")
+        raise InputError("select at least one alert", location="alert_ids", key="select_alerts")
     if len(unique) > MAX_SELECTION:
         raise InputError(
             f"{len(unique)} alerts selected; act on at most {MAX_SELECTION} at a time",
             location="alert_ids",
+            key="too_many_alerts",
+            params={"n": len(unique), "max": MAX_SELECTION},
         )
     alerts = []
     for alert_id in unique:
@@ -496,6 +500,8 @@ def assign_alerts(
             raise InputError(
                 f"{assignee!r} is not an active account that may triage alerts",
                 location="assignee",
+                key="not_an_assignee",
+                params={"name": assignee},
             )
     changed = store.alerts.assign([a.id for a in alerts], assignee=assignee)
     _audit_bulk(store, actor, "alerts.assign", alerts, clock, _subject(alerts), assignee=assignee)
@@ -515,6 +521,8 @@ def suppress_alerts(
             f"alert {escalated[0].id} is part of incident {escalated[0].incident_id}; "
             "dismiss the incident or leave it out of the selection",
             location="alert_ids",
+            key="alert_in_incident",
+            params={"alert": escalated[0].id, "incident": escalated[0].incident_id},
         )
     return _suppress(store, actor, alerts, reason, clock, subject=_subject(alerts))
 
@@ -536,6 +544,7 @@ def escalate_alerts(
         raise InputError(
             "an incident belongs to one agency; the selection spans " + ", ".join(agencies),
             location="alert_ids",
+            key="one_agency",
         )
     elsewhere = [
         a for a in alerts if a.status is AlertStatus.ESCALATED and a.incident_id != incident_id
@@ -544,6 +553,8 @@ def escalate_alerts(
         raise InputError(
             f"alert {elsewhere[0].id} is already part of incident {elsewhere[0].incident_id}",
             location="alert_ids",
+            key="alert_in_incident",
+            params={"alert": elsewhere[0].id, "incident": elsewhere[0].incident_id},
         )
     if incident_id:
         target = service.get_incident(store=store, actor=actor, incident_id=incident_id)
@@ -552,6 +563,8 @@ def escalate_alerts(
                 f"incident {incident_id} belongs to {target.organization_id}, "
                 f"the alerts to {agencies[0]}",
                 location="incident_id",
+                key="other_agency_incident",
+                params={"incident": incident_id},
             )
     return _escalate(
         store=store,

@@ -171,6 +171,8 @@ def check(incident: Incident, step: Step) -> None:
                 f"cannot {step.value.replace('_', ' ')} incident {incident.id}: "
                 f"{requirement.message}",
                 location="incident.state",
+                key="transition",
+                params={"state": incident.state.value, "step": step.value},
             )
 
 

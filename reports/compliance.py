@@ -362,6 +362,8 @@ def compliance_html(
             "lang": lang,
             "scope": scope,
             "charts": charts(report, lang),
+            "clock_names": {k.value: localized(pair, lang) for k, pair in TITLES.items()},
+            "agency_names": {a.code: localized(a, lang) for a in registry},
         },
     )
 

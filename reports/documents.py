@@ -96,7 +96,7 @@ def build_document(
         kind=kind,
         incident=incident,
         lang=lang,
-        agency_name=localized((f"{agency.name_zh}（{agency.name_en}）", agency.name_en), lang),
+        agency_name=localized(agency, lang),  # one language: no English name beside
         superior_name=localized(superior, lang),
         level_name=level_name,
         deadlines=deadlines(incident, now=now),

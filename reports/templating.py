@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from core import limits
 from core.clock import roc_date, taipei_datetime
 from core.i18n import Lang, labels, localized
+from core.i18n.messages import term
 
 __all__ = ["FOLDERS", "PAGE_TEMPLATES", "REPORT_TEMPLATES", "environment", "render_in"]
 
@@ -42,6 +43,7 @@ def environment() -> Environment:
     env.filters["taipei"] = _taipei
     env.globals["limits"] = limits  # text fields' maxlength, from the API's table
     env.globals["localized"] = localized  # a name or a (zh, en) pair in the page's language
+    env.globals["term"] = term  # a code (state, severity, audit action) as the catalogue says it
     return env
 
 

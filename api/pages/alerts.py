@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import Soc
 from api.filters import Offset, alert_query
 from api.pages.deps import FormSession, Session
-from api.pages.rendering import agency_name, labels_for, page, validated
+from api.pages.rendering import agency_name, labels_for, page, said, validated
 from api.schemas import AlertsAssignmentUpdate, AlertsEscalationCreate, AlertsFalsePositiveUpdate
 from api.sessions import lang_of
 from core.access import Action, allowed
@@ -92,6 +92,7 @@ def alert_queue_page(
 
 @router.post("/alerts/triage")
 def triage_selected(
+    request: Request,
     soc: Soc,
     session: FormSession,
     action: Annotated[str, Form()],
@@ -146,5 +147,6 @@ def triage_selected(
     except CitySocError as exc:
         if exc.code in ("not_found", "forbidden"):
             raise  # another agency's alert, or a role that may not triage
-        return RedirectResponse(f"{back}{sep}{urlencode({'error': exc.message})}", status_code=303)
+        refused = urlencode({"error": said(request, exc)})
+        return RedirectResponse(f"{back}{sep}{refused}", status_code=303)
     return RedirectResponse(f"{back}{sep}{urlencode(outcome)}", status_code=303)

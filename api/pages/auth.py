@@ -9,6 +9,7 @@ from api.deps import Limiter, Soc
 from api.pages.deps import page_session
 from api.pages.first_run import SETUP_PATH, first_run_open
 from api.pages.pre_session import pre_session_page, pre_session_refusal
+from api.pages.rendering import said
 from api.redirects import same_origin_path
 from api.sessions import (
     LANG_COOKIE,
@@ -61,7 +62,7 @@ def login(
             store=soc.store, username=username, password=password, clock=soc.clock
         )
     except CitySocError as exc:
-        return login_page(request, soc, status=401, error=exc.message)
+        return login_page(request, soc, status=401, error=said(request, exc))
     session_id, _csrf = accounts.start_session(store=soc.store, user=user, clock=soc.clock)
     response = RedirectResponse("/", status_code=303)
     set_session_cookie(response, session_id, secure=soc.settings.cookie_secure)

@@ -16,7 +16,7 @@ from api.context import CitySoc
 from api.deps import Soc
 from api.pages.deps import FormSession, PageSession, Session, check_form_token
 from api.pages.incidents import REPORT_ITEMS, STEP_FORMS, incident_page
-from api.pages.rendering import labels_for, validated
+from api.pages.rendering import labels_for, said, validated
 from api.schemas import (
     ContainmentUpdate,
     NotificationCreate,
@@ -62,14 +62,16 @@ def section_post(
     try:
         act(session.who)
     except CitySocError as exc:
-        if exc.code in ("not_found", "forbidden"):
+        # A step the incident's state no longer allows has no form on the page to show its
+        # message beside: the error page says it (as for access).
+        if exc.code in ("not_found", "forbidden", "invalid_transition"):
             raise
         return incident_page(
             request,
             soc,
             session,
             incident_id,
-            errors={section: exc.message},
+            errors={section: said(request, exc)},
             forms={section: form},
             status=422,
         )
@@ -150,7 +152,7 @@ def notify(
             session,
             incident_id,
             answers=answers,
-            errors={"notify": exc.message},
+            errors={"notify": said(request, exc)},
             forms={"notify": form},
             status=422,
         )
@@ -225,7 +227,7 @@ def share(
                 soc,
                 session,
                 incident_id,
-                errors={"share": exc.message},
+                errors={"share": said(request, exc)},
                 forms={"share": form},
                 status=422,
             )
@@ -247,7 +249,7 @@ def share(
             soc,
             session,
             incident_id,
-            errors={"share": exc.message},
+            errors={"share": said(request, exc)},
             forms={"share": form},
             status=422,
         )

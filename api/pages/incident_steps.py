@@ -44,7 +44,9 @@ def _sent_at(value: str, field: str = "at") -> datetime | None:
     try:
         at = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise InputError(f"not a time: {value!r}", location=field) from None
+        raise InputError(
+            f"not a time: {value!r}", location=field, key="not_a_time", params={"field": field}
+        ) from None
     return at.replace(tzinfo=TAIPEI) if at.tzinfo is None else at
 
 

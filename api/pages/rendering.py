@@ -11,10 +11,12 @@ from api.context import CitySoc
 from api.errors import input_error
 from api.sessions import lang_of
 from core.access import Actor, allowed
+from core.errors import CitySocError
 from core.i18n import Lang, labels, localized
+from core.i18n.messages import describe
 from reports.templating import render_in
 
-__all__ = ["agency_name", "labels_for", "page", "validated"]
+__all__ = ["agency_name", "labels_for", "page", "said", "validated"]
 
 Form_ = TypeVar("Form_", bound=BaseModel)
 
@@ -31,6 +33,11 @@ def page(request: Request, template: str, status: int = 200, **context: object) 
 
 def labels_for(request: Request) -> dict[str, str]:
     return labels(lang_of(request))
+
+
+def said(request: Request, error: CitySocError) -> str:
+    """A refused form's message in the visitor's language (the API keeps the English)."""
+    return describe(error, lang_of(request))
 
 
 def validated(model: type[Form_], **fields: object) -> Form_:

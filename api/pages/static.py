@@ -16,6 +16,7 @@ STATIC_FILES = {
     "clock.js": "text/javascript; charset=utf-8",
     "queue.js": "text/javascript; charset=utf-8",
     "citysoc.css": "text/css; charset=utf-8",
+    "roc.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -46,7 +46,7 @@ def classify(text: str, kind: IoCType | None = None) -> IoC:
     """Recognise (or check, when ``kind`` is given) one IoC; raises InputError saying why not."""
     value = text.strip()
     if not value:
-        raise InputError("an indicator cannot be empty", location="ioc")
+        raise InputError("an indicator cannot be empty", location="ioc", key="ioc_empty")
     guessed = _guess(value)
     if kind is None:
         if guessed is None:
@@ -54,12 +54,19 @@ def classify(text: str, kind: IoCType | None = None) -> IoC:
                 f"{value!r} is not an IP address, domain, URL, e-mail address or "
                 "MD5/SHA-1/SHA-256 hash",
                 location="ioc",
+                key="not_an_ioc",
+                params={"value": value},
             )
         return guessed
     if kind is IoCType.FILENAME and "/" not in value and "\\" not in value:
         return IoC(type=kind, value=value)  # any bare file name is one
     if guessed is None or guessed.type is not kind:
-        raise InputError(f"{value!r} is not a valid {kind.value}", location="ioc")
+        raise InputError(
+            f"{value!r} is not a valid {kind.value}",
+            location="ioc",
+            key="not_an_ioc",
+            params={"value": value},
+        )
     return guessed
 
 

@@ -122,6 +122,7 @@ def preview_share(
         raise InputError(
             "nothing left to share" + (f" (withheld: {reasons})" if reasons else ""),
             location="iocs",
+            key="nothing_to_share",
         )
     return SharePreview(
         incident=incident,

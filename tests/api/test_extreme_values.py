@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import app as cli
 from core.access import Role
+from core.i18n.messages import field_label
 from tests.factories import make_user
 
 TOKEN = "extreme-values-token"
@@ -45,10 +46,13 @@ def _refused(response, name: str) -> None:
 
 
 def _page_refused(response, name: str) -> None:
-    """A page refuses as the API does, on the HTML error page instead of the JSON envelope."""
+    """A page refuses as the API does, on the HTML error page instead of the JSON envelope,
+    naming the field by its label in the page's language (Chinese here)."""
     assert response.status_code in (400, 422), f"{response.status_code} {response.text[:300]}"
     assert response.headers["content-type"].startswith("text/html")
-    assert name in html.unescape(response.text), response.text[:300]
+    label = field_label(name, "zh")
+    assert label is not None, f"no label for {name} in the catalogue"
+    assert f"「{label}」" in html.unescape(response.text), response.text[:300]
 
 
 @pytest.mark.parametrize("value", EXTREME_TIMES + NOT_TIMES)

@@ -1,5 +1,6 @@
 """Every free-text field has a limit (core.limits), and a page form refuses a text over it
-exactly as the API does: the same message, and the form comes back filled in."""
+as the API does: the same limit, said in the page's language (the API keeps its English
+message), and the form comes back filled in."""
 
 import html
 from urllib.parse import parse_qs, urlsplit
@@ -8,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core import limits
+from core.errors import InputError
+from core.i18n.messages import describe
 from incidents import closing, notification, service
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from tests.factories import open_incident
@@ -44,6 +47,13 @@ def _notify(soc, incident_id):
         outside_support_needed=False,
         clock=soc.clock,
     )
+
+
+def page_message(field: str, limit: int) -> str:
+    """What a Chinese page says of a text over ``limit`` in ``field``."""
+    said = describe(InputError("", key="too_long", params={"field": field, "max": limit}), "zh")
+    assert str(limit) in said and field not in said, said  # the field by its label
+    return said
 
 
 def _page_refuses(browser, path, form, typed, message):
@@ -86,7 +96,8 @@ def test_page_forms_refuse_long_text_with_the_apis_message(app, incident, soc):
         )
     )
     assert "description" in message and str(limits.TEXT) in message
-    _page_refuses(lead, f"{page}/notify", {**NOTIFY, "description": text}, text, message)
+    said = page_message("description", limits.TEXT)
+    _page_refuses(lead, f"{page}/notify", {**NOTIFY, "description": text}, text, said)
     note = long_text(limits.NOTE)
     message = api_message(
         api.post(
@@ -100,7 +111,9 @@ def test_page_forms_refuse_long_text_with_the_apis_message(app, incident, soc):
             },
         )
     )
-    _page_refuses(lead, f"{page}/notify", {**NOTIFY, "other_matters": note}, note, message)
+    assert "other_matters" in message and str(limits.NOTE) in message
+    said = page_message("other_matters", limits.NOTE)
+    _page_refuses(lead, f"{page}/notify", {**NOTIFY, "other_matters": note}, note, said)
 
     _notify(soc, incident)
     cases = [  # (page action, page form field, API action, API body, limit)
@@ -113,19 +126,24 @@ def test_page_forms_refuse_long_text_with_the_apis_message(app, incident, soc):
         text = long_text(limit)
         message = api_message(api.post(f"{endpoint}/{api_action}", json={**body, field: text}))
         assert field in message and str(limit) in message, message
-        _page_refuses(lead, f"{page}/{action}", {**body, field: text}, text, message)
+        said = page_message(field, limit)
+        _page_refuses(lead, f"{page}/{action}", {**body, field: text}, text, said)
 
     note = long_text(limits.REASON)
     files = {"file": ("fw.log", b"deny tcp 203.0.113.9\n", "text/plain")}
     message = api_message(api.post(f"{endpoint}/evidence", data={"note": note}, files=files))
+    assert "note" in message and str(limits.REASON) in message
     refused = lead.post(f"{page}/evidence", {"note": note}, files=files)
-    assert refused.status_code == 422 and message in html.unescape(refused.text)
+    said = page_message("note", limits.REASON)
+    assert refused.status_code == 422 and said in html.unescape(refused.text)
     assert note in html.unescape(refused.text)
 
     closing.mark_contained(store=soc.store, actor=ADMIN, incident_id=incident, clock=soc.clock)
     text = long_text(limits.TEXT)
     message = api_message(api.post(f"{endpoint}/report", json={**REPORT, "root_cause": text}))
-    _page_refuses(lead, f"{page}/report", {**REPORT, "root_cause": text}, text, message)
+    assert "root_cause" in message and str(limits.TEXT) in message
+    said = page_message("root_cause", limits.TEXT)
+    _page_refuses(lead, f"{page}/report", {**REPORT, "root_cause": text}, text, said)
     assert service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident).comments == []
 
 
@@ -142,5 +160,7 @@ def test_alert_queue_refuses_a_long_reason_with_the_apis_message(app):
         "/alerts/triage", [("action", "suppress"), ("alert_ids", first), ("reason", reason)]
     )
     assert back.status_code == 303
-    assert parse_qs(urlsplit(back.headers["location"]).query)["error"] == [message]
+    assert "reason" in message and str(limits.REASON) in message
+    said = page_message("reason", limits.REASON)
+    assert parse_qs(urlsplit(back.headers["location"]).query)["error"] == [said]
     assert first in alert_ids(analyst.get("/alerts", status="new").text)  # nothing changed

@@ -121,7 +121,8 @@ def test_one_incident_from_notification_to_the_auditors_dashboard(server, page, 
     page.fill("#response_measures", "已隔離主機")
     page.click("#file")
     page.wait_for_selector("#notifications")
-    assert page.inner_text("#state") == "notified"
+    assert page.get_attribute("#state", "data-state") == "notified"
+    assert page.inner_text("#state") == "已通報"  # the state by its label
     assert page.inner_text("#level").startswith("2")
     assert page.evaluate("window.__pwned") is None  # the <script> in the title is inert
     page.screenshot(path=str(ARTIFACTS / "e2e-1-notified.png"), full_page=True)
@@ -146,6 +147,9 @@ def test_one_incident_from_notification_to_the_auditors_dashboard(server, page, 
     # The analyst links the office's alerts from the queue into the incident.
     log_in(page, base, "soc-analyst")
     page.click("#nav-alerts")
+    # the browser asks for zh-TW; beside its picker the page says the day in the ROC calendar
+    page.fill("#f-until", "2026-12-31T18:30")
+    assert page.inner_text("#f-until + .roc") == "民國115年12月31日 18:30（臺北時間）"
     page.fill("#f-host", "D-XITUN-FS01")
     page.click("#apply-filters")
     boxes = page.locator("input[name=alert_ids]")
@@ -184,7 +188,7 @@ def test_one_incident_from_notification_to_the_auditors_dashboard(server, page, 
         page.fill(f"#report-{name}", text)
     page.click("#report-submit")
     page.wait_for_selector("#report-items")
-    assert page.inner_text("#state") == "reported"
+    assert page.get_attribute("#state", "data-state") == "reported"
     assert page.evaluate("window.__pwned") is None
     page.screenshot(path=str(ARTIFACTS / "e2e-4-reported.png"), full_page=True)
     page.click("#logout")
@@ -197,7 +201,8 @@ def test_one_incident_from_notification_to_the_auditors_dashboard(server, page, 
     page.screenshot(path=str(ARTIFACTS / "e2e-5-dashboard.png"), full_page=True)
     page.click("#nav-audit")
     assert page.get_attribute("#verification", "class") == "met"
-    assert "incident.report" in page.inner_text("#audit-rows")
+    assert page.locator('#audit-rows [data-action="incident.report"]').count() == 1
+    assert "送出調查、處理及改善報告" in page.inner_text("#audit-rows")  # the action's label
     page.screenshot(path=str(ARTIFACTS / "e2e-6-audit.png"), full_page=True)
     stored = service.get_incident(
         store=soc.store, actor=Actor("a", Role.AUDITOR), incident_id=incident_id
@@ -212,7 +217,7 @@ def test_a_wrong_password_shows_a_message_and_no_session(server, page):
     page.fill("#username", "xitun-contact")
     page.fill("#password", "not the password")
     page.click("#login")
-    assert "wrong username or password" in page.inner_text("[role=alert]")
+    assert "帳號或密碼錯誤" in page.inner_text("[role=alert]")
     page.goto(f"{base}/")
     assert page.url.endswith("/login")
 
@@ -223,7 +228,7 @@ def test_the_lead_shares_from_the_incident_page_and_sees_the_intelligence_page(s
     page.goto(f"{base}/incidents/{incident_id}")
     page.fill("#share-iocs", f"evil-update.example\n10.20.1.5\n{XSS}")
     page.click("#share-submit")
-    assert "not an IP address" in page.inner_text("#share-error")  # the bad line, said plainly
+    assert "不是 IP 位址" in page.inner_text("#share-error")  # the bad line, said plainly
     assert page.evaluate("window.__pwned") is None
     page.fill("#share-iocs", "evil-update.example\n10.20.1.5")
     page.fill("#share-summary", "聯絡人 0912-345-678 回報釣魚信")

@@ -1,9 +1,12 @@
-"""/lang/{lang} sends the browser back where it came from, on this site only."""
+"""/lang/{lang} sends the browser back where it came from, on this site only; before a
+choice, the first visit follows the browser's Accept-Language."""
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.sessions import LANG_COOKIE, preferred
+from core.i18n import labels
 
 HOME = "http://testserver"  # TestClient's origin
 TRICKY = [
@@ -67,3 +70,37 @@ def test_language_switch_returns_to_the_page_of_this_site(client, referer, back)
 
 def test_language_switch_without_referer_goes_home(client):
     assert client.get("/lang/en").headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        ("en-US,en;q=0.9", "en"),
+        ("zh-TW,zh;q=0.9,en-US;q=0.8,en;q=0.7", "zh"),
+        ("en;q=0.5, zh-Hant-TW", "zh"),  # weight first
+        ("fr-FR, en;q=0.1", "en"),  # the first of ours, whatever comes before
+        ("fr-FR, de", "zh"),  # neither of ours: the default
+        ("en;q=0, zh;q=0.1", "zh"),  # q=0: not acceptable
+        ("en;q=abc", "zh"),  # a malformed weight is not acceptable
+        ("", "zh"),
+        ("*", "zh"),
+    ],
+)
+def test_accept_language_picks_the_first_visits_language(header, lang):
+    assert preferred(header) == lang
+
+
+def test_an_english_browser_gets_english_pages_until_it_chooses(client):
+    english = {"Accept-Language": "en-US,en;q=0.9"}
+    login = client.get("/login", headers=english)
+    assert 'lang="en"' in login.text and labels("en")["login"] in login.text
+    missing = client.get("/no-such-page", headers=english)
+    assert missing.status_code == 404 and labels("en")["error_404"] in missing.text
+    client.cookies.set(LANG_COOKIE, "zh")  # the visitor chose Chinese: the choice wins
+    chosen = client.get("/login", headers=english)
+    assert 'lang="zh-Hant-TW"' in chosen.text and labels("zh")["login"] in chosen.text
+
+
+def test_a_chinese_browser_or_none_gets_chinese(client):
+    for headers in ({"Accept-Language": "zh-TW,zh;q=0.9,en;q=0.8"}, {}):
+        assert 'lang="zh-Hant-TW"' in client.get("/login", headers=headers).text

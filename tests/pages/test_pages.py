@@ -82,7 +82,7 @@ def test_alert_queue_filters_pages_and_counts(app):
     assert blank.status_code == 200 and len(alert_ids(blank.text)) == 4  # blank: any
     assert analyst.get("/alerts", rule="x" * 301).status_code == 422
     bad = analyst.get("/alerts", severity="catastrophic")
-    assert bad.status_code == 422 and "severity" in bad.text
+    assert bad.status_code == 422 and "「嚴重度」" in bad.text  # the field, in the page's words
     # the other agency's reporter sees an empty queue; the own reporter sees but cannot act
     assert 'name="alert_ids"' not in Browser(app, "police").get("/alerts").text
     own = Browser(app, "xitun").get("/alerts")
@@ -114,7 +114,7 @@ def test_bulk_triage_assigns_suppresses_and_escalates(app, soc):
     no_reason = analyst.follow(
         analyst.post("/alerts/triage", {"action": "suppress", "alert_ids": ids[3]})
     )
-    assert "say why" in no_reason.text
+    assert "請說明這些告警為誤判的原因" in no_reason.text
     analyst.follow(
         analyst.post(
             "/alerts/triage",
@@ -139,7 +139,7 @@ def test_bulk_triage_assigns_suppresses_and_escalates(app, soc):
     taken = analyst.follow(
         analyst.post("/alerts/triage", {"action": "suppress", "alert_ids": ids[0], "reason": "x"})
     )
-    assert f"part of incident {incident_id}" in taken.text
+    assert f"已屬於事件 {incident_id}" in taken.text
     page = analyst.get(f"/incidents/{incident_id}")
     assert page.text.count("<tr><td>") >= 3 and 'id="related-alerts"' in page.text
     # every bulk action is in the audit trail
@@ -233,10 +233,10 @@ def test_evidence_is_checked_stored_outside_and_served_only_to_who_may_see(app, 
     stored = soc.settings.evidence_path / incident_id / record.sha256
     assert stored.read_bytes() == log and record.kind == "text"
     for name, data, message in (
-        ("page.html", b"<html><script>x</script>", "named .html"),
-        ("tool.exe", b"MZ\x90\x00\x03\x00\x00\x00", "not a type accepted"),
-        ("big.log", b"x" * 5000, "larger than 4,096 bytes"),
-        ("fw2.log", log, "already attached"),
+        ("page.html", b"<html><script>x</script>", "與副檔名 .html 不符"),
+        ("tool.exe", b"MZ\x90\x00\x03\x00\x00\x00", "不是可接受的證據檔案類型"),
+        ("big.log", b"x" * 5000, "證據檔案上限為 4,096 位元組"),
+        ("fw2.log", log, "此檔案已附於事件"),
     ):
         refused = reporter.post(f"{page}/evidence", {}, files={"file": (name, data)})
         assert refused.status_code == 422 and message in refused.text, name
@@ -391,7 +391,7 @@ def test_the_page_offers_exactly_the_available_steps_to_the_end(app, soc, incide
     blank = reporter.post(f"{page}/reopen", {"reason": " "})
     assert blank.status_code == 422 and 'id="reopen-error"' in blank.text
     reopened = reporter.follow(reporter.post(f"{page}/reopen", {"reason": "復原後再次異常"}))
-    assert 'id="state">reported' in reopened.text and 'id="reopenings"' in reopened.text
+    assert 'data-state="reported"' in reopened.text and 'id="reopenings"' in reopened.text
     assert "復原後再次異常" in reopened.text
     assert f"{page}/close" in offered(reporter, "xitun")  # the report is still on file
 
@@ -402,7 +402,7 @@ def test_an_analyst_dismisses_a_false_positive_and_reopens_it_from_the_page(app,
     assert f"{page}/dismiss" in forms_on(analyst.get(page).text)
     assert 'id="dismiss-error"' in analyst.post(f"{page}/dismiss", {"reason": ""}).text
     shown = analyst.follow(analyst.post(f"{page}/dismiss", {"reason": "弱掃誤報"}))
-    assert 'id="state">false_positive' in shown.text
+    assert 'data-state="false_positive"' in shown.text
     # no step is offered but reopening, and only to who may triage
     assert forms_on(shown.text) <= {f"{page}/share", "/logout", f"{page}/reopen"}
     assert f"{page}/reopen" in forms_on(shown.text)
@@ -410,7 +410,7 @@ def test_an_analyst_dismisses_a_false_positive_and_reopens_it_from_the_page(app,
     assert f"{page}/reopen" not in forms_on(reporter.get(page).text)
     assert reporter.post(f"{page}/reopen", {"reason": "r"}).status_code == 403
     reopened = analyst.follow(analyst.post(f"{page}/reopen", {"reason": "主機再次告警"}))
-    assert 'id="state">open' in reopened.text and f"{page}/dismiss" in forms_on(reopened.text)
+    assert 'data-state="open"' in reopened.text and f"{page}/dismiss" in forms_on(reopened.text)
 
 
 def test_a_suspected_case_shows_its_triage_target_and_is_confirmed_from_the_page(app, soc):
@@ -431,7 +431,7 @@ def test_a_suspected_case_shows_its_triage_target_and_is_confirmed_from_the_page
     assert future.status_code == 422 and 'id="confirm-error"' in future.text
     assert "2099-01-01T09:00" in future.text
     confirmed = reporter.follow(reporter.post(f"{page}/confirm", {"reason": ""}))
-    assert 'id="state">open' in confirmed.text and f"{page}/notify" in forms_on(confirmed.text)
+    assert 'data-state="open"' in confirmed.text and f"{page}/notify" in forms_on(confirmed.text)
     assert f"{page}/confirm" not in forms_on(confirmed.text)
     assert f'id="triage-{incident_id}"' not in reporter.get("/").text
 
