@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.sessions import LANG_COOKIE, preferred
 from core.i18n import labels
+from tests.factories import make_user
 
 HOME = "http://testserver"  # TestClient's origin
 TRICKY = [
@@ -46,6 +47,7 @@ GOOD = {
 
 @pytest.fixture
 def client(soc):
+    make_user(soc)  # an empty store would send /login to the first-run page
     return TestClient(create_app(soc, api_token="t"), follow_redirects=False)
 
 
