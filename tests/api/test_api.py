@@ -124,6 +124,10 @@ def test_notification_flow_and_html_form(client, soc):
     assert review.json()["incident"]["level"] == 4
     html = client.get(f"/api/v1/incidents/{incident_id}/documents/notification")
     assert html.status_code == 200 and "第四級" in html.text and "203.0.113.45" in html.text
+    first = client.get(f"/api/v1/incidents/{incident_id}/documents/notification?notice=1")
+    assert "<strong>第三級</strong>" in first.text  # the first notice, as filed
+    pdf = client.get(f"/api/v1/incidents/{incident_id}/documents/notification?format=pdf")
+    assert f'filename="notification-{incident_id}-2.pdf"' in pdf.headers["content-disposition"]
     again = client.post(f"/api/v1/incidents/{incident_id}/notifications", json=body)
     assert again.status_code == 422 and "already filed" in again.json()["error"]["message"]
 
