@@ -79,6 +79,12 @@ class Document:
         """通報人: who filed this notification (or the latest one)."""
         return self.notice.filer if self.notice else None
 
+    def person(self, by: str) -> str:
+        """A person's name for an account label (``by`` of a level change): the name on a
+        notice they filed, else the label as recorded."""
+        named = (n.filer.name for n in self.incident.notifications if n.by == by and n.filer)
+        return next(named, by)
+
 
 def level_label(level: int | None, lang: Lang) -> str:
     """The one way a document writes a level: 第三級 in Chinese, Level 3 in English."""

@@ -151,6 +151,7 @@ def test_reasons_follow_the_level_after_a_raise(soc, reporter):
 
 
 def test_the_review_record_is_chinese(soc, reporter):
+    make_user(soc, "lee", Role.LEAD, display_name="陳志明")
     incident = filed(soc)
     soc.clock.advance(timedelta(hours=1))
     notification.review_level(
@@ -163,6 +164,8 @@ def test_the_review_record_is_chinese(soc, reporter):
     assert "initial assessment" not in html and "changed in review" not in html
     assert "初次通報之等級評估" in html and "上級機關審核時改定" in html
     assert "Xitun" not in html  # no English agency name in parentheses
+    history = html.split("</table>")[1]  # the level changes, by whom: names, not accounts
+    assert "林美玲" in history and "陳志明" in history and "(reporter" not in history
 
 
 def test_table_rows_never_split_across_pdf_pages(soc, reporter):
