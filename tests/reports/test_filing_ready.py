@@ -184,3 +184,23 @@ def test_table_rows_never_split_across_pdf_pages(soc, reporter):
                 seen.setdefault(id(box.element), set()).add(number)
     split = [on for on in seen.values() if len(on) > 1]
     assert split == []
+
+
+def test_no_heading_or_header_row_is_left_at_the_foot_of_a_page(soc, reporter):
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    # with one IoC the deadlines' heading and header row fall at the first page's foot
+    one = [IoC(type=IoCType.IPV4, value="203.0.113.45")]
+    pages = HTML(string=html_of(soc, filed(soc, iocs=one))).render().pages
+    assert len(pages) > 1
+    for page in pages:
+        kinds = [
+            "row" if isinstance(box, boxes.TableRowBox) else "h2"
+            for box in page._page_box.descendants()
+            if isinstance(box, boxes.TableRowBox)
+            or (isinstance(box, boxes.BlockBox) and box.element_tag == "h2")
+        ]
+        # each heading on a page is followed there by its table's header and a first row
+        sections = "".join("H" if k == "h2" else "r" for k in kinds).split("H")[1:]
+        assert all(len(rows) >= 2 for rows in sections), kinds
