@@ -224,6 +224,7 @@ class NotificationCreate(_Input):
     aware_at: Instant | None = None
     fallback_channel_reason: Reason | None = None
     category: IncidentCategory | None = None
+    event_name: Title = Field(default="", description="事件名稱; blank keeps the incident's")
     iocs: list[NotedIocCreate] = Field(default_factory=list, max_length=limits.SELECTION)
 
     @field_validator("iocs")

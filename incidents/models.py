@@ -12,6 +12,7 @@ from incidents.levels import LevelAnswers
 __all__ = [
     "ChecklistTask",
     "Comment",
+    "Contact",
     "Correction",
     "CorrectedField",
     "EvidenceFile",
@@ -76,6 +77,18 @@ class NotificationKind(StrEnum):
     LEVEL_CHANGE = "level_change"  # 續行通報 on a level change (Art. 6 para. 2)
 
 
+class Contact(BaseModel):
+    """Who filed a notification (通報人) as their profile read when they filed it: the
+    document shows the person and how to reach them, not an account id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    username: str
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
 class Notification(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -84,6 +97,7 @@ class Notification(BaseModel):
     by: str
     level: int
     fallback_channel_reason: str | None = None  # Art. 6 para. 3: why the platform was not used
+    filer: Contact | None = None  # None on notifications filed before profiles existed
 
 
 class LevelChange(BaseModel):
@@ -182,6 +196,8 @@ class Incident(BaseModel):
     id: str
     organization_id: str
     title: str
+    # 事件名稱 as the reporter filed it on the notification (the title is often a rule's)
+    event_name: str = ""
     description: str = ""
     state: IncidentState = IncidentState.OPEN
     level: int | None = Field(default=None, ge=1, le=4)

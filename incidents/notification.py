@@ -2,10 +2,11 @@
 change from new answers (續行通報), the superior's review (審核) and forwarding its result to
 the competent authority."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from core.access import Actor
+from core.accounts import find_user
 from core.clock import Clock, ensure_aware
 from core.errors import InputError
 from core.storage.base import Store
@@ -13,17 +14,25 @@ from core.time_range import check_time
 from incidents.awareness import move_time
 from incidents.levels import LevelAnswers, assess_level
 from incidents.models import (
+    Contact,
     CorrectedField,
     Incident,
     IncidentCategory,
+    IoC,
     LevelChange,
     Notification,
     NotificationKind,
 )
-from incidents.service import change
+from incidents.service import change, checked_iocs, merge_iocs
 from incidents.workflow import Step
 
-__all__ = ["change_level", "file_notification", "record_forwarded", "review_level"]
+__all__ = [
+    "change_level",
+    "file_notification",
+    "filer_contact",
+    "record_forwarded",
+    "review_level",
+]
 
 
 def file_notification(
@@ -41,9 +50,14 @@ def file_notification(
     aware_at: datetime | None = None,
     fallback_channel_reason: str | None = None,
     category: IncidentCategory | None = None,
+    event_name: str = "",
+    iocs: Sequence[IoC] = (),
 ) -> Incident:
-    """File the statutory notification (通報): the level follows from ``answers``."""
+    """File the statutory notification (通報): the level follows from ``answers``; the
+    event name (事件名稱) and IoCs given are recorded with it, in the same change."""
     assessment = assess_level(answers)
+    indicators = checked_iocs(iocs)
+    filer = filer_contact(store, actor)
     if not description.strip():
         raise InputError(
             "describe the situation (狀況之描述)", location="description", key="describe_situation"
@@ -66,6 +80,9 @@ def file_notification(
         i.other_matters = other_matters
         if category is not None:
             i.category = category
+        if event_name.strip():
+            i.event_name = event_name.strip()
+        added = merge_iocs(i, indicators)
         i.level = assessment.level
         i.level_answers = answers
         i.level_reasons = list(assessment.reasons)
@@ -86,8 +103,11 @@ def file_notification(
                 by=actor.label,
                 level=assessment.level,
                 fallback_channel_reason=fallback_channel_reason,
+                filer=filer,
             )
         )
+        if added:
+            detail["iocs"] = added
         return {**detail, "level": assessment.level, "reasons": list(assessment.reasons)}
 
     return change(
@@ -100,8 +120,29 @@ def file_notification(
     )
 
 
+def filer_contact(store: Store, actor: Actor) -> Contact:
+    """The person filing, from their profile (read before the change: the document shows
+    who filed and how to reach them as it was then). An account without a profile, such as
+    the CLI's operator, is named by its id."""
+    user = find_user(store, actor.name)
+    if user is None:
+        return Contact(username=actor.name, name=actor.name)
+    return Contact(
+        username=user.username,
+        name=user.display_name or user.username,
+        phone=user.phone,
+        email=user.email,
+    )
+
+
 def _relevel(
-    i: Incident, now: datetime, actor: Actor, answers: LevelAnswers | None, level: int, reason: str
+    i: Incident,
+    now: datetime,
+    actor: Actor,
+    answers: LevelAnswers | None,
+    level: int,
+    reason: str,
+    filer: Contact,
 ) -> dict[str, object]:
     old = i.level
     i.level = level
@@ -117,7 +158,9 @@ def _relevel(
     )
     if old != level:  # Art. 6 para. 2: a level change is notified again (續行通報)
         i.notifications.append(
-            Notification(kind=NotificationKind.LEVEL_CHANGE, at=now, by=actor.label, level=level)
+            Notification(
+                kind=NotificationKind.LEVEL_CHANGE, at=now, by=actor.label, level=level, filer=filer
+            )
         )
     return {"level": f"{old} -> {level}", "reason": reason}
 
@@ -132,13 +175,14 @@ def change_level(
     clock: Clock,
 ) -> Incident:
     """Re-assess the level from new answers; a different level re-notifies."""
+    filer = filer_contact(store, actor)
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         # Checked here, after access and workflow: another agency's caller learns only
         # "not found", never that its answers or reason were wrong (which shows it exists).
         if not reason.strip():
             raise InputError("say why the level changes", location="reason", key="level_reason")
-        return _relevel(i, now, actor, answers, assess_level(answers).level, reason)
+        return _relevel(i, now, actor, answers, assess_level(answers).level, reason, filer)
 
     return change(
         store=store,
@@ -167,13 +211,14 @@ def review_level(
             key="level_range",
             params={"level": level},
         )
+    filer = filer_contact(store, actor)
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         i.reviewed_at = now
         i.review_note = note
         detail: dict[str, object] = {"confirmed": level is None or level == i.level}
         if level is not None and level != i.level:
-            detail.update(_relevel(i, now, actor, None, level, note or "changed in review"))
+            detail.update(_relevel(i, now, actor, None, level, note or "changed in review", filer))
         return detail
 
     return change(

@@ -33,6 +33,8 @@ from incidents.workflow import Step
 __all__ = [
     "add_iocs",
     "change",
+    "checked_iocs",
+    "merge_iocs",
     "attach_alerts",
     "deadlines",
     "get_incident",
@@ -171,13 +173,10 @@ def add_iocs(
     *, store: Store, actor: Actor, incident_id: str, iocs: Sequence[IoC], clock: Clock
 ) -> Incident:
     """Record IoCs, each checked against its type (a SHA-1 must be 40 hex digits, ...)."""
-    iocs = [classify(x.value, x.type).model_copy(update={"note": x.note}) for x in iocs]
+    iocs = checked_iocs(iocs)
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:  # noqa: ARG001
-        known = {(x.type, x.value) for x in i.iocs}
-        added = [x for x in iocs if (x.type, x.value) not in known]
-        i.iocs.extend(added)
-        return {"added": [f"{x.type.value}:{x.value}" for x in added]}
+        return {"added": merge_iocs(i, iocs)}
 
     return change(
         store=store,
@@ -187,6 +186,19 @@ def add_iocs(
         mutate=mutate,
         clock=clock,
     )
+
+
+def checked_iocs(iocs: Sequence[IoC]) -> list[IoC]:
+    """Each IoC checked against its type and normalised; raises InputError saying why not."""
+    return [classify(x.value, x.type).model_copy(update={"note": x.note}) for x in iocs]
+
+
+def merge_iocs(i: Incident, iocs: Sequence[IoC]) -> list[str]:
+    """Add the IoCs the incident does not have yet; the added ones, as type:value."""
+    known = {(x.type, x.value) for x in i.iocs}
+    added = [x for x in iocs if (x.type, x.value) not in known]
+    i.iocs.extend(added)
+    return [f"{x.type.value}:{x.value}" for x in added]
 
 
 def attach_alerts(

@@ -29,6 +29,10 @@ def report_document(
     incident_id: str,
     out: Annotated[Path, typer.Option(help="file to write (.html or .pdf)")],
     lang: Annotated[str, typer.Option(help="zh (Traditional Chinese) or en")] = "zh",
+    notice: Annotated[
+        int | None,
+        typer.Option(min=1, help="which notice of the notification: 1 = 初次通報; default latest"),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Render one incident's notification, recovery notice, investigation report or review."""
@@ -44,6 +48,7 @@ def report_document(
             registry=soc.registry,
             now=soc.clock.now(),
             lang="zh" if lang == "zh" else "en",
+            notice=notice,
         )
         write_file(out, encode_page(render_html(doc), page_format(out)))
         console.print(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from api.cli.common import StoreOpt, console, err, open_soc
 from api.context import local_operator
 from api.errors import input_error
+from api.ioc_lines import parse_ioc_lines
 from api.schemas import (
     CloseCreate,
     ConfirmCreate,
@@ -31,7 +32,7 @@ from api.schemas import (
 from api.terminal import safe
 from core.errors import CitySocError, InputError
 from incidents import awareness, casework, closing, notification
-from incidents.models import Incident
+from incidents.models import Incident, IncidentCategory
 from incidents.workflow import Step
 
 __all__ = ["STEP_COMMANDS", "add_step_commands"]
@@ -145,6 +146,12 @@ def notify(
     outside_support: Annotated[bool, typer.Option(help="outside support needed")] = False,
     outside_support_detail: str = "",
     other_matters: str = "",
+    category: Annotated[IncidentCategory | None, typer.Option(help="事件類型 (event type)")] = None,
+    event_name: Annotated[str, typer.Option(help="事件名稱; default: the incident's")] = "",
+    ioc: Annotated[
+        list[str] | None,
+        typer.Option(help="an IoC as 'type value' or the value alone; repeat for more"),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """File the statutory notification (通報); the level follows from the answers."""
@@ -157,6 +164,9 @@ def notify(
             outside_support_needed=outside_support,
             outside_support_detail=outside_support_detail,
             other_matters=other_matters,
+            category=category,
+            event_name=event_name,
+            iocs=parse_ioc_lines(ioc or [], "--ioc"),
         )
         i = notification.file_notification(
             store=soc.store,
@@ -168,6 +178,9 @@ def notify(
             outside_support_needed=body.outside_support_needed,
             outside_support_detail=body.outside_support_detail,
             other_matters=body.other_matters,
+            category=body.category,
+            event_name=body.event_name,
+            iocs=[x.ioc() for x in body.iocs],
             clock=soc.clock,
         )
         _done(i, "notified")

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.context import CitySoc
 from api.deps import Soc
+from api.ioc_lines import parse_ioc_lines
 from api.pages.deps import FormSession, PageSession, Session, check_form_token
 from api.pages.incidents import REPORT_ITEMS, STEP_FORMS, incident_page
 from api.pages.rendering import labels_for, said, validated
@@ -95,6 +96,9 @@ def notify(
     outside_support: Annotated[str, Form()] = "no",
     outside_support_detail: Annotated[str, Form()] = "",
     other_matters: Annotated[str, Form()] = "",
+    event_name: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    iocs: Annotated[str, Form()] = "",
 ) -> Response:
     answers = LevelAnswers(
         info_class=info_class,
@@ -109,6 +113,9 @@ def notify(
         "outside_support": outside_support,
         "outside_support_detail": outside_support_detail,
         "other_matters": other_matters,
+        "event_name": event_name,
+        "category": category,
+        "iocs": iocs,
     }
     try:
         proposal = assess_level(answers)
@@ -130,6 +137,9 @@ def notify(
             outside_support_needed=outside_support == "yes",
             outside_support_detail=outside_support_detail,
             other_matters=other_matters,
+            event_name=event_name,
+            category=category or None,
+            iocs=parse_ioc_lines(iocs.splitlines()),
         )
         notification.file_notification(
             store=soc.store,
@@ -141,6 +151,9 @@ def notify(
             outside_support_needed=body.outside_support_needed,
             outside_support_detail=body.outside_support_detail,
             other_matters=body.other_matters,
+            category=body.category,
+            event_name=body.event_name,
+            iocs=[x.ioc() for x in body.iocs],
             clock=soc.clock,
         )
     except CitySocError as exc:

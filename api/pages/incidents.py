@@ -10,7 +10,9 @@ from fastapi.responses import Response
 from api.context import CitySoc
 from api.deps import Soc
 from api.pages.deps import PageSession, Session
+from api.pages.documents import document_panel
 from api.pages.rendering import labels_for, page
+from api.sessions import lang_of
 from api.uploads import evidence_response
 from core.access import Action, allowed
 from core.alerts import Alert
@@ -87,6 +89,7 @@ def incident_page(
         who=who,
         csrf=session.csrf,
         i=incident,
+        documents=document_panel(soc, incident, lang_of(request)),
         agency=soc.registry.get(incident.organization_id),
         deadlines=service.deadlines(incident, now=soc.clock.now()),
         triage_due=service.triage_target(incident, targets=soc.settings.triage_target_minutes),

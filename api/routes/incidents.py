@@ -118,16 +118,10 @@ def notify(incident_id: str, body: NotificationCreate, who: ActorDep, soc: Soc) 
         aware_at=body.aware_at,
         fallback_channel_reason=body.fallback_channel_reason,
         category=body.category,
+        event_name=body.event_name,
+        iocs=[i.ioc() for i in body.iocs],
         clock=soc.clock,
     )
-    if body.iocs:
-        updated = service.add_iocs(
-            store=soc.store,
-            actor=who,
-            incident_id=incident_id,
-            iocs=[i.ioc() for i in body.iocs],
-            clock=soc.clock,
-        )
     return incident_read(soc, updated)
 
 

@@ -15,7 +15,13 @@ from core.clock import TAIPEI
 from core.errors import InputError
 from incidents import drills, service
 from reports import compliance, listings
-from reports.documents import DocumentKind, build_document, render_drill_html, render_html
+from reports.documents import (
+    DocumentKind,
+    build_document,
+    file_name,
+    render_drill_html,
+    render_html,
+)
 from reports.render import MEDIA_TYPES, encode_page
 
 __all__ = ["router"]
@@ -36,10 +42,13 @@ def document(
     soc: Soc,
     format: Literal["html", "pdf"] = "html",  # noqa: A002 - the query parameter's name
     lang: Literal["zh", "en"] = "zh",
+    notice: Annotated[int | None, Query(ge=1, le=100_000)] = None,
 ) -> Response:
     found = service.get_incident(store=soc.store, actor=who, incident_id=incident_id)
-    doc = build_document(kind, found, registry=soc.registry, now=soc.clock.now(), lang=lang)
-    disposition = f'inline; filename="{kind.value}-{incident_id}.pdf"'
+    doc = build_document(
+        kind, found, registry=soc.registry, now=soc.clock.now(), lang=lang, notice=notice
+    )
+    disposition = f'inline; filename="{file_name(doc, format)}"'
     return _file(
         encode_page(render_html(doc), format), format, disposition if format == "pdf" else None
     )

@@ -772,4 +772,40 @@ EN: dict[str, str] = {
         "The incident's state does not allow this step now; go back to the incident and use the "
         "forms it offers."
     ),
+    # --- issue 15 item 3: documents an agency can file (the 通報單, the incident's document list)
+    "notice_kind": "Notice",
+    "notice_number": "notice {n}",
+    "filer": "Notified by",
+    "filer_phone": "Phone",
+    "filer_email": "E-mail",
+    "not_given": "(not given)",
+    "handler": "Officer in charge",
+    "supervisor": "Head of unit",
+    "signature": "Signature",
+    "sign_date": "Date",
+    "event_generic": "Cybersecurity",
+    "reason_initial": "initial assessment",
+    "reason_review": "changed in review",
+    "reason_set_in_review": "set by the superior agency in review ({reason})",
+    "ioc_type_ipv4": "IPv4 address",
+    "ioc_type_ipv6": "IPv6 address",
+    "ioc_type_domain": "Domain",
+    "ioc_type_url": "URL",
+    "ioc_type_sha256": "SHA-256 hash",
+    "ioc_type_sha1": "SHA-1 hash",
+    "ioc_type_md5": "MD5 hash",
+    "ioc_type_email": "E-mail address",
+    "ioc_type_filename": "File name",
+    "docs_title": "Statutory documents",
+    "docs_document": "Document",
+    "docs_download": "Download",
+    "docs_check": "Still missing",
+    "docs_complete": "complete",
+    "docs_not_yet": "not notified yet; made when notified",
+    "event_name_hint": "Event name (you may edit it)",
+    "iocs_entry": (
+        "IoCs (one per line: type value, or the value alone; "
+        "types such as ipv4, domain, url, sha256)"
+    ),
+    "category_choose": "(choose)",
 }

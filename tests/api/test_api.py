@@ -124,6 +124,10 @@ def test_notification_flow_and_html_form(client, soc):
     assert review.json()["incident"]["level"] == 4
     html = client.get(f"/api/v1/incidents/{incident_id}/documents/notification")
     assert html.status_code == 200 and "第四級" in html.text and "203.0.113.45" in html.text
+    first = client.get(f"/api/v1/incidents/{incident_id}/documents/notification?notice=1")
+    assert "<strong>第三級</strong>" in first.text  # the first notice, as filed
+    pdf = client.get(f"/api/v1/incidents/{incident_id}/documents/notification?format=pdf")
+    assert f'filename="notification-{incident_id}-2.pdf"' in pdf.headers["content-disposition"]
     again = client.post(f"/api/v1/incidents/{incident_id}/notifications", json=body)
     assert again.status_code == 422 and "already filed" in again.json()["error"]["message"]
 
@@ -199,6 +203,31 @@ def test_iocs_must_fit_their_type_and_bad_ones_file_nothing(client, soc):
     assert refused.status_code == 422 and "not a valid sha1" in refused.text
     after = client.get(f"/api/v1/incidents/{incident_id}").json()["incident"]
     assert after["notifications"] == [] and after["iocs"] == []
+
+
+def test_the_notification_carries_type_name_and_iocs_in_one_audited_change(client, soc):
+    seed_alerts(soc)
+    [item] = client.get("/api/v1/incidents").json()["items"]
+    incident_id = item["incident"]["id"]
+    client.post(f"/api/v1/incidents/{incident_id}/confirm", json={})
+    body = {
+        "answers": {"system_class": "non_core", "availability": "within_mtd"},
+        "description": "d",
+        "response_measures": "m",
+        "outside_support_needed": False,
+        "category": "intrusion",
+        "event_name": "西屯區公所帳號遭盜用事件",
+        "iocs": [{"type": "domain", "value": "evil.example"}],
+    }
+    filed = client.post(f"/api/v1/incidents/{incident_id}/notifications", json=body)
+    assert filed.status_code == 200, filed.text
+    incident = filed.json()["incident"]
+    assert incident["category"] == "intrusion" and incident["event_name"] == body["event_name"]
+    assert incident["iocs"] == [{"type": "domain", "value": "evil.example", "note": None}]
+    trail = [r.action for r in soc.store.audit.rows(subject=incident_id)]
+    assert trail[-1] == "incident.notify" and "incident.edit" not in trail  # one change
+    html = client.get(f"/api/v1/incidents/{incident_id}/documents/notification").text
+    assert "非法入侵" in html and "西屯區公所帳號遭盜用事件" in html
 
 
 def test_an_unusable_recorded_ioc_is_withheld_from_sharing_not_a_server_error(client, soc):

@@ -104,6 +104,38 @@ def test_refusals_exit_2_with_the_services_message(tmp_path):
     assert "no such incident" in step(store, "review", "INC-20000101-000000", code=2)
 
 
+def test_notify_takes_event_type_name_and_iocs(tmp_path):
+    from api.cli.common import open_soc
+    from api.context import local_operator
+    from incidents import service
+
+    store = f"sqlite:///{tmp_path / 'n.db'}"
+    incident = opened(store)
+    answers = yaml_file(
+        tmp_path / "a.yaml", {"system_class": "non_core"} | {"availability": "within_mtd"}
+    )
+    common = ("notify", incident, "--answers", answers, "--description", "d", "--measures", "m")
+    refused = step(store, *common, "--ioc", "ipv4 203.0.113.45", "--ioc", "md5 xyz", code=2)
+    assert "IoC line 2" in refused and "--ioc" not in refused.split("refused:")[0]
+    step(
+        store,
+        *common,
+        "--category",
+        "denial_of_service",
+        "--event-name",
+        "官網遭阻斷服務攻擊",
+        "--ioc",
+        "ipv4 203.0.113.45",
+        "--ioc",
+        "evil.example",
+    )
+    with open_soc(store) as soc:
+        i = service.get_incident(store=soc.store, actor=local_operator(), incident_id=incident)
+    assert i.category is not None and i.category.value == "denial_of_service"
+    assert i.event_name == "官網遭阻斷服務攻擊"
+    assert [x.value for x in i.iocs] == ["203.0.113.45", "evil.example"]
+
+
 def test_a_suspected_case_is_confirmed_from_the_command_line(tmp_path):
     from api.cli.common import open_soc
     from core.access import SYSTEM

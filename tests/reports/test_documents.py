@@ -77,7 +77,7 @@ HEADINGS = {
         "等級之評估",
         "初次通報",
         "等級變更續行通報",
-        "第3級：lee(lead)變更等級",
+        "第三級：上級機關審核改定等級（核心系統停頓逾時",
     ],
     DocumentKind.RECOVERY: ["損害控制或復原完成通報", "完成損害控制或復原時間"],
     DocumentKind.INVESTIGATION: ["調查、處理及改善報告", "事件根因分析", "管理者帳號使用弱密碼"],
@@ -224,3 +224,20 @@ def test_report_check_command_lists_the_gaps(tmp_path):
         ["report", "document", "notification", incident_id, "--out", str(pdf), "--store", store],
     )
     assert written.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_report_document_picks_a_notice_and_refuses_one_that_does_not_exist(tmp_path):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from api.cli.common import open_soc
+
+    store = f"sqlite:///{tmp_path / 'n.db'}"
+    with open_soc(store) as soc:
+        incident = open_incident(soc.store, soc.clock, actor=XITUN, title="官網異常")
+    out = tmp_path / "n.html"
+    args = ["report", "document", "notification", incident.id, "--out", str(out)]
+    refused = CliRunner().invoke(app, [*args, "--notice", "1", "--store", store])
+    # main() prints a CitySocError and exits 2; the runner calls the app under it
+    assert refused.exit_code != 0 and "notice 1 does not exist" in str(refused.exception)
+    assert not out.exists()

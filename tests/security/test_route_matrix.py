@@ -51,6 +51,11 @@ UPLOAD = "multipart file"  # the test sends a file named after the caller instea
 PAGE_CASES: dict[tuple[str, str], tuple[str, dict[str, str] | str | None, dict[str, object]]] = {
     ("GET", "/"): ("/", None, {}),
     ("GET", "/incidents/{incident_id}"): ("/incidents/{incident}", None, {"reporter_other": 404}),
+    ("GET", "/incidents/{incident_id}/documents/{kind}"): (
+        "/incidents/{incident}/documents/notification",
+        None,
+        {"reporter_other": 404},
+    ),
     ("POST", "/incidents/{incident_id}/notify"): (
         "/incidents/{incident}/notify",
         NOTIFY_FORM,
