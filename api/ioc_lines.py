@@ -30,6 +30,8 @@ def parse_ioc_lines(lines: Iterable[str], field: str = "iocs") -> list[dict[str,
                 f"IoC line {number}: {exc.message}. Write one per line as 'type value' "
                 f"(types: {IOC_TYPES}) or the value alone",
                 location=field,
+                key="ioc_line",
+                params={"line": number, "types": IOC_TYPES},
             ) from None
         parsed.append({"type": ioc.type.value, "value": ioc.value})
     return parsed

@@ -174,6 +174,8 @@ def _notice(
             f"notice {number} does not exist: the incident has "
             f"{len(incident.notifications)} notification(s)",
             location="notice",
+            key="notice_missing",
+            params={"number": number, "count": len(incident.notifications)},
         )
     return number, incident.notifications[number - 1]
 

@@ -808,4 +808,12 @@ EN: dict[str, str] = {
         "types such as ipv4, domain, url, sha256)"
     ),
     "category_choose": "(choose)",
+    # --- merging issue 15 items 2 and 3: the documents' errors by key ---
+    "err_ioc_line": (
+        "IoC line {line} is not understood: write one per line as 'type value' "
+        "(types: {types}) or the value alone."
+    ),
+    "err_notice_missing": (
+        "Notice {number} does not exist: the incident has {count} notification(s)."
+    ),
 }

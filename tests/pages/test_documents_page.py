@@ -85,7 +85,7 @@ def test_a_bad_ioc_line_is_refused_naming_the_line_and_the_form_comes_back(app, 
     bad = {**NOTIFY, "iocs": "ipv4 203.0.113.45\nsha1 not-a-hash", "csrf_token": csrf}
     refused = client.post(f"/incidents/{incident_id}/notify", data=bad)
     assert refused.status_code == 422
-    assert "IoC line 2" in refused.text and "sha1" in refused.text
+    assert "IoC 第 2 行" in refused.text and "sha1" in refused.text
     assert "西屯區公所網站遭置換事件" in refused.text  # what was typed comes back
     stored = service.get_incident(store=soc.store, actor=ADMIN, incident_id=incident_id)
     assert stored.notifications == [] and stored.iocs == []  # nothing filed
@@ -133,5 +133,5 @@ def test_another_agency_and_bad_requests_get_clear_answers(app, incident_id):
     assert police.get(f"/incidents/{incident_id}/documents/notification").status_code == 404
     client, _ = browser(app, "xitun")
     missing = client.get(f"/incidents/{incident_id}/documents/notification?notice=3")
-    assert missing.status_code == 422 and "notice 3 does not exist" in missing.text
+    assert missing.status_code == 422 and "沒有第 3 次通報" in missing.text
     assert client.get(f"/incidents/{incident_id}/documents/memo").status_code == 422

@@ -92,7 +92,7 @@ def test_the_official_fields_and_the_filer_come_from_the_notification_and_profil
     # the default name is Chinese, made from the agency and the type, not the rule's title
     assert cell(html, "event-name").strip() == "西屯區公所網頁攻擊事件"
     assert "Webshell" not in html
-    assert "IPv4 位址：203.0.113.45" in cell(html, "iocs")
+    assert "IPv4位址：203.0.113.45" in "".join(cell(html, "iocs").split())  # text nodes joined
     assert "承辦人" in text and "單位主管" in text and 'id="signoff"' in html
 
 
