@@ -26,7 +26,7 @@ from core.clock import TAIPEI, FixedClock, taipei_datetime
 from core.errors import InputError
 from incidents import awareness, casework, closing, notification, service
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
-from incidents.models import Incident, InvestigationReport
+from incidents.models import Incident, IncidentCategory, InvestigationReport
 from reports import compliance
 
 __all__ = [
@@ -177,6 +177,8 @@ def tell_story(soc: CitySoc, clock: FixedClock, cast: list[DemoAccount]) -> Stor
             ),
             response_measures="已隔離主機網路連線，停用可疑帳號 backup$adm，保全日誌與記憶體映像。",
             outside_support_needed=False,
+            category=IncidentCategory.INTRUSION,
+            event_name="西屯區公所檔案伺服器遭入侵事件",
         ),
     )
     beat(
