@@ -816,4 +816,59 @@ EN: dict[str, str] = {
     "err_notice_missing": (
         "Notice {number} does not exist: the incident has {count} notification(s)."
     ),
+    # --- issue 15, accounts in the browser (/users, api/pages/users.py) ---
+    "what_users": "account list",
+    "users_nav": "Accounts",
+    "users_title": "Accounts",
+    "users_intro": (
+        "People's accounts, roles and agencies. Accounts are never deleted (the audit trail "
+        "names them), only disabled."
+    ),
+    "users_read_only": "You may see the accounts; only administrators create or change them.",
+    "users_display_name": "Name",
+    "users_role": "Role",
+    "users_agency": "Agency",
+    "users_email": "E-mail",
+    "users_phone": "Phone",
+    "users_disabled": "Disabled",
+    "users_locked": "Locked until",
+    "users_yes": "yes",
+    "users_actions": "Actions",
+    "users_disable": "Disable",
+    "users_enable": "Enable",
+    "users_unlock": "Unlock",
+    "users_create_title": "Create an account",
+    "users_agency_hint": "A reporter belongs to one agency; the other roles to none.",
+    "users_agency_none": "(no single agency)",
+    "users_password": "Initial password",
+    "users_password_again": "Initial password again",
+    "users_password_rule": (
+        "At least 12 characters, not containing the username, and not easy to guess (a few "
+        "unrelated words). Leave both empty to have one generated and shown once."
+    ),
+    "users_create": "Create account",
+    "users_created": "Account {username} created.",
+    "users_generated": "The generated initial password (shown only now; hand it over safely):",
+    "users_changed": "Account {username} updated.",
+    "users_mismatch": "The two initial passwords differ; type them again.",
+    "action_user.disable": "account disabled",
+    "action_user.enable": "account enabled",
+    "action_user.unlock": "account unlocked",
+    "action_user.update": "profile updated",
+    "field_role": "role",
+    "field_display_name": "name",
+    "field_email": "e-mail",
+    "field_phone": "phone",
+    "field_user": "account",
+    "err_username_form": (
+        "A username has 2-63 of a-z 0-9 . _ - and starts with a letter or digit."
+    ),
+    "err_account_agency": "A {role} belongs to one agency: choose it.",
+    "err_password_short": "The password needs at least {min} characters.",
+    "err_password_long": "The password may have at most {max} characters.",
+    "err_password_username": "The password must not contain the username.",
+    "err_password_weak": "The password is too easy to guess; a few unrelated words make one.",
+    "err_user_exists": "That username is taken; choose another.",
+    "err_no_user": "No such account.",
+    "err_disable_self": "You cannot disable your own account.",
 }
