@@ -378,7 +378,7 @@ EN: dict[str, str] = {
         "here; administrators create every other account."
     ),
     "first_run_code_hint": (
-        "The one-time code is printed on the console where citysoc serve started; it works once."
+        "The one-time code is printed on the console where {command} started; it works once."
     ),
     "first_run_code_expires": "It is valid until",
     "first_run_no_code": (

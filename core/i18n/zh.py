@@ -358,7 +358,7 @@ ZH: dict[str, str] = {
     "first_run_intro": (
         "目前尚無任何帳號，也沒有預設帳號。請在此建立第一位系統管理者；之後的帳號由管理者建立。"
     ),
-    "first_run_code_hint": "一次性啟動碼已顯示在啟動 citysoc serve 的主控台上，只能使用一次。",
+    "first_run_code_hint": "一次性啟動碼已顯示在啟動 {command} 的主控台上，只能使用一次。",
     "first_run_code_expires": "有效至",
     "first_run_no_code": "本服務未產生一次性啟動碼；請在主機上以命令列建立管理者帳號。",
     "first_run_code": "一次性啟動碼",
