@@ -155,3 +155,13 @@ def test_the_list_pages(app, soc):
     assert first.text.count('<tr id="user-') == 50 and 'id="next"' in first.text
     second = admin.get("/users", offset=50)
     assert second.text.count('<tr id="user-') == 10  # 60 accounts in all
+
+
+def test_the_page_speaks_english_when_asked(app):
+    admin = Browser(app, "root")
+    admin.client.cookies.set("citysoc_lang", "en")
+    listing = admin.get("/users")
+    assert listing.status_code == 200 and labels("en")["users_create_title"] in listing.text
+    refused = admin.post("/users", {**NEW_REPORTER, "agency": ""})
+    en = labels("en")
+    assert en["err_account_agency"].format(role=en["role_reporter"]) in refused.text
