@@ -15,7 +15,7 @@ from api.uploads import evidence_response
 from core.access import Action, allowed
 from core.alerts import Alert
 from core.errors import CitySocError
-from incidents import awareness, casework, service, workflow
+from incidents import awareness, casework, service, timeline, workflow
 from incidents.evidence import ACCEPTED
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from incidents.models import CorrectedField, InvestigationReport
@@ -91,6 +91,7 @@ def incident_page(
         deadlines=service.deadlines(incident, now=soc.clock.now()),
         triage_due=service.triage_target(incident, targets=soc.settings.triage_target_minutes),
         casework=casework.case_view(soc.store, who, incident),  # _casework.html.j2
+        phrases=timeline.phrases,  # a timeline entry's summary in the page's language
         related=_related_alerts(soc, incident.alert_ids),
         # step name -> its form's action, for the steps offered now (and no others)
         offered=_blank({s.value: STEP_FORMS[s].format(incident_id=incident.id) for s in steps}),

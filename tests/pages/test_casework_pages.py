@@ -18,7 +18,7 @@ def test_owner_watchers_tasks_and_timeline_on_the_page(app, soc, page):  # noqa:
     reporter, lead = Browser(app, "xitun"), Browser(app, "lead")
     shown = reporter.get(page).text
     assert 'id="task-scope"' in shown and "確認受影響之系統" in shown
-    assert 'id="case-timeline"' in shown and "incident.open" in shown
+    assert 'id="case-timeline"' in shown and 'data-action="incident.open">開立事件<' in shown
     assert 'id="watcher-add"' not in shown  # only a lead names others
 
     owned = reporter.follow(reporter.post(f"{page}/assign", {"assignee": "analyst"}))
