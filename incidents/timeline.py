@@ -10,7 +10,7 @@ same details as (key, value) pairs, which ``phrases`` says in a page's language.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
@@ -189,7 +189,7 @@ def _said(key: str, value: object, lang: Lang) -> tuple[str, bool]:
         return t["tl_none"], False
     if key in _AS_STATE or key == "level":
         kind = "state" if key in _AS_STATE else "level"
-        parts = str(value).split(_ARROW)
+        parts = list(dict.fromkeys(str(value).split(_ARROW)))  # "a -> a" (unchanged): "a"
         return " → ".join(_code(kind, p, lang) for p in parts), False
     if key == "severity":
         return term("sev", value, lang), False
@@ -227,9 +227,12 @@ def _label(key: str, lang: Lang) -> str:
     return t.get(f"tl_{key}") or t.get(f"field_{key}") or key
 
 
-def phrases(entry: TimelineEntry, lang: Lang) -> list[Phrase]:
+def phrases(
+    entry: TimelineEntry, lang: Lang, *, agency: Callable[[str], str] = str
+) -> list[Phrase]:
     """The entry's summary in ``lang``, one phrase per fact worth showing: states, levels,
-    severities and flags by the catalogue, IoCs by their type's label, records as data."""
+    severities and flags by the catalogue, IoCs by their type's label, an agency by
+    ``agency`` (its name, where the caller knows the registry), records as data."""
     said: list[Phrase] = []
     for key, value in entry.facts.items():
         if value in (None, "", [], {}) and key not in _AS_FLAG:
@@ -239,7 +242,7 @@ def phrases(entry: TimelineEntry, lang: Lang) -> list[Phrase]:
                 kind, _, text = str(ioc).partition(":")
                 said.append(Phrase(term("ioc", kind, lang), text, True))
             continue
-        text, data = _said(key, value, lang)
+        text, data = (agency(str(value)), False) if key == "agency" else _said(key, value, lang)
         label = "" if key in ("comment", "detail") else _label(key, lang)
         said.append(Phrase(label, text, data))
     return said

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from api.context import CitySoc
 from api.deps import Soc
 from api.pages.deps import PageSession, Session
-from api.pages.rendering import labels_for, page
+from api.pages.rendering import agency_name, labels_for, page
 from api.uploads import evidence_response
 from core.access import Action, allowed
 from core.alerts import Alert
@@ -91,7 +91,9 @@ def incident_page(
         deadlines=service.deadlines(incident, now=soc.clock.now()),
         triage_due=service.triage_target(incident, targets=soc.settings.triage_target_minutes),
         casework=casework.case_view(soc.store, who, incident),  # _casework.html.j2
-        phrases=timeline.phrases,  # a timeline entry's summary in the page's language
+        phrases=lambda entry, lang: timeline.phrases(  # a timeline entry in the page's words
+            entry, lang, agency=lambda code: agency_name(soc, code, lang)
+        ),
         related=_related_alerts(soc, incident.alert_ids),
         # step name -> its form's action, for the steps offered now (and no others)
         offered=_blank({s.value: STEP_FORMS[s].format(incident_id=incident.id) for s in steps}),

@@ -92,6 +92,12 @@ def test_the_timeline_merges_every_source_in_time_order(soc):
     alert = timeline.phrases(alerts[0], "zh")
     assert alert[0].label == "嚴重度" and alert[0].text in {"資訊", "低", "中", "高", "嚴重"}
     assert all(p.data for p in timeline.phrases(comment, "zh"))  # what someone typed, as is
+    opened = next(e for e in entries if e.action == "incident.open")
+    named = timeline.phrases(opened, "zh", agency=lambda code: f"name of {code}")
+    assert Phrase("機關", f"name of {case.organization_id}", False) in named  # not its code
+    assert Phrase("狀態", "已通報", False) in timeline.phrases(
+        notify.model_copy(update={"facts": {"state": "notified -> notified"}}), "zh"
+    )  # an unchanged state is said once
 
 
 def test_another_agency_sees_no_timeline(soc):
