@@ -856,4 +856,8 @@ EN: dict[str, str] = {
     "field_value": "Corrected time",
     "field_field": "Corrected item",
     "right_read_messages": "see the outbox",
+    "action_user.update": "profile updated",
+    "action_message.retry": "message retried",
+    "msg_channel_email": "e-mail",
+    "msg_channel_webhook": "webhook",
 }

@@ -783,4 +783,8 @@ ZH: dict[str, str] = {
     "field_value": "更正後之時間",
     "field_field": "更正之項目",
     "right_read_messages": "查看寄送訊息",
+    "action_user.update": "更新個人設定",
+    "action_message.retry": "重新寄送訊息",
+    "msg_channel_email": "電子郵件",
+    "msg_channel_webhook": "網路回呼",
 }

@@ -24,10 +24,13 @@ from collectors.records import RawRecord
 from core.access import Role
 from core.first_run import FirstRunCode
 from core.i18n import labels
+from core.messages import MessageKind
+from core.profiles import ProfileChange, update_profile
 from core.settings import Settings
 from incidents import awareness, closing, drills, notification, service
 from incidents.drills import DrillKind
 from incidents.levels import Availability, LevelAnswers, SystemClass
+from incidents.messages.run import run_messages
 from incidents.models import IncidentState, InvestigationReport, IoC, IoCType
 from reports.documents import DocumentKind
 from tests.data.events import winlogbeat
@@ -307,6 +310,15 @@ def world(soc) -> World:
         findings="加強教育訓練",
         clock=soc.clock,
     )
+    update_profile(  # the analyst opts in to a clock's messages: the outbox has rows
+        store=soc.store,
+        actor=USERS_ACTORS["analyst"],
+        username="analyst",
+        change=ProfileChange(email="analyst@city.example", message_kinds=list(MessageKind)),
+        clock=soc.clock,
+    )
+    run_messages(soc.store, registry=soc.registry, settings=soc.settings, clock=soc.clock)
+    assert soc.store.messages.list(), "the outbox page is read with messages in it"
     app = create_app(soc, api_token="t-zh")
     return World(app, incidents, alert.event.event_id, drill.id)
 
