@@ -228,11 +228,15 @@ def _label(key: str, lang: Lang) -> str:
 
 
 def phrases(
-    entry: TimelineEntry, lang: Lang, *, agency: Callable[[str], str] = str
+    entry: TimelineEntry,
+    lang: Lang,
+    *,
+    agency: Callable[[str], str] = str,
+    task: Callable[[str], str] = str,
 ) -> list[Phrase]:
     """The entry's summary in ``lang``, one phrase per fact worth showing: states, levels,
-    severities and flags by the catalogue, IoCs by their type's label, an agency by
-    ``agency`` (its name, where the caller knows the registry), records as data."""
+    severities and flags by the catalogue, IoCs by their type's label, an agency and a task
+    by ``agency`` and ``task`` (their names, where the caller knows them), records as data."""
     said: list[Phrase] = []
     for key, value in entry.facts.items():
         if value in (None, "", [], {}) and key not in _AS_FLAG:
@@ -242,7 +246,10 @@ def phrases(
                 kind, _, text = str(ioc).partition(":")
                 said.append(Phrase(term("ioc", kind, lang), text, True))
             continue
-        text, data = (agency(str(value)), False) if key == "agency" else _said(key, value, lang)
+        if key in ("agency", "task"):  # named by the caller, in the page's language
+            text, data = (agency if key == "agency" else task)(str(value)), False
+        else:
+            text, data = _said(key, value, lang)
         label = "" if key in ("comment", "detail") else _label(key, lang)
         said.append(Phrase(label, text, data))
     return said

@@ -27,11 +27,11 @@ from core.i18n import labels
 from core.messages import MessageKind
 from core.profiles import ProfileChange, update_profile
 from core.settings import Settings
-from incidents import awareness, closing, drills, notification, service
+from incidents import awareness, casework, closing, drills, notification, service
 from incidents.drills import DrillKind
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.messages.run import run_messages
-from incidents.models import IncidentState, InvestigationReport, IoC, IoCType
+from incidents.models import CorrectedField, IncidentState, InvestigationReport, IoC, IoCType
 from reports.documents import DocumentKind
 from tests.data.events import winlogbeat
 from tests.factories import ADMIN, PASSWORD, logged_in, make_user, open_incident
@@ -154,6 +154,7 @@ class World:
     incidents: dict[IncidentState, str]  # one incident in each state
     event_id: str
     drill_id: str
+    reopened: str  # a closed incident worked again: its reopening on its page
 
 
 REPORT = InvestigationReport(
@@ -254,6 +255,41 @@ def _incidents(soc) -> dict[IncidentState, str]:
     return made
 
 
+def _case_work(soc, incident_id: str) -> None:
+    """Every kind of case work on one incident, so the timeline says each of them: an
+    owner, a watcher, a comment with a mention, a task done and undone, a corrected time."""
+    store, clock, lead = soc.store, soc.clock, USERS_ACTORS["lead"]
+    casework.assign(store=store, actor=lead, incident_id=incident_id, assignee="xitun", clock=clock)
+    casework.watch(store=store, actor=lead, incident_id=incident_id, clock=clock)
+    casework.watch(
+        store=store, actor=lead, incident_id=incident_id, clock=clock, username="analyst"
+    )
+    casework.add_comment(
+        store=store, actor=lead, incident_id=incident_id, text="@analyst 請協助", clock=clock
+    )
+    task = (
+        casework.case_view(
+            store, lead, service.get_incident(store=store, actor=lead, incident_id=incident_id)
+        )
+        .tasks[0]
+        .id
+    )
+    for done in (True, False):
+        casework.set_task(
+            store=store, actor=lead, incident_id=incident_id, task_id=task, done=done, clock=clock
+        )
+    incident = service.get_incident(store=store, actor=ADMIN, incident_id=incident_id)
+    awareness.correct_time(
+        store=store,
+        actor=USERS_ACTORS["xitun"],
+        incident_id=incident_id,
+        field=CorrectedField.AWARE_AT,
+        value=incident.aware_at - timedelta(minutes=5),
+        reason="防火牆紀錄",
+        clock=clock,
+    )
+
+
 USERS_ACTORS = {}  # filled by the fixture: username -> Actor
 
 
@@ -310,6 +346,15 @@ def world(soc) -> World:
         findings="加強教育訓練",
         clock=soc.clock,
     )
+    notified = incidents[IncidentState.NOTIFIED]
+    _case_work(soc, notified)
+    reopened = open_incident(soc.store, soc.clock, actor=ADMIN, title="重開之事件").id
+    closing.dismiss(
+        store=soc.store, actor=ADMIN, incident_id=reopened, reason="誤判", clock=soc.clock
+    )
+    closing.reopen(
+        store=soc.store, actor=ADMIN, incident_id=reopened, reason="又有告警", clock=soc.clock
+    )
     update_profile(  # the analyst opts in to a clock's messages: the outbox has rows
         store=soc.store,
         actor=USERS_ACTORS["analyst"],
@@ -320,14 +365,14 @@ def world(soc) -> World:
     run_messages(soc.store, registry=soc.registry, settings=soc.settings, clock=soc.clock)
     assert soc.store.messages.list(), "the outbox page is read with messages in it"
     app = create_app(soc, api_token="t-zh")
-    return World(app, incidents, alert.event.event_id, drill.id)
+    return World(app, incidents, alert.event.event_id, drill.id, reopened)
 
 
 def pages(world: World) -> Iterator[str]:
     """Every page a person can open, in one list (add new pages here)."""
     yield from ("/", "/alerts", "/reviews", "/dashboard", "/audit", "/intel")
     yield f"/events/{world.event_id}"
-    for incident_id in world.incidents.values():
+    for incident_id in (*world.incidents.values(), world.reopened):
         yield f"/incidents/{incident_id}"
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
