@@ -30,6 +30,7 @@ def test_owner_watchers_tasks_and_timeline_on_the_page(app, soc, page):  # noqa:
     reporter.follow(reporter.post(f"{page}/tasks/scope", {"done": "1"}))
     ticked = reporter.get(page).text
     assert 'value="1" checked> 確認受影響之系統' in ticked and ">xitun</span> 於" in ticked
+    assert "工作項目：確認受影響之系統" in ticked  # the timeline names the task, not its id
     reporter.follow(reporter.post(f"{page}/tasks/scope", {}))  # unticked: open again
     assert 'value="1" checked>' not in reporter.get(page).text
     missing = reporter.post(f"{page}/tasks/nope", {"done": "1"})
