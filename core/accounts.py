@@ -168,6 +168,7 @@ def create_user(
         raise InputError(
             "username must be 2-63 of a-z 0-9 . _ - and start with a letter or digit",
             location="username",
+            key="username_form",
         )
     _check_password(password, username=username, display_name=display_name)
     if bound_to_one_agency(role) and not agency:
@@ -196,14 +197,24 @@ def _check_password(password: str, *, username: str, display_name: str) -> None:
     repeats. Raises InputError with zxcvbn's advice."""
     if len(password) < MIN_PASSWORD:
         raise InputError(
-            f"password must have at least {MIN_PASSWORD} characters", location="password"
+            f"password must have at least {MIN_PASSWORD} characters",
+            location="password",
+            key="password_short",
+            params={"min": MIN_PASSWORD},
         )
     if len(password) > MAX_PASSWORD:
         raise InputError(
-            f"password must have at most {MAX_PASSWORD} characters", location="password"
+            f"password must have at most {MAX_PASSWORD} characters",
+            location="password",
+            key="password_long",
+            params={"max": MAX_PASSWORD},
         )
     if username in password.lower():
-        raise InputError("password must not contain the username", location="password")
+        raise InputError(
+            "password must not contain the username",
+            location="password",
+            key="password_has_username",
+        )
     # zxcvbn's matching grows quickly with length; its authors judge the first 100 characters.
     judged = zxcvbn(password[:100], user_inputs=[username, display_name, "citysoc"])
     if judged["score"] < MIN_PASSWORD_SCORE:
@@ -212,6 +223,7 @@ def _check_password(password: str, *, username: str, display_name: str) -> None:
             f"password is too easy to guess: {advice.strip() or 'choose a less common one.'} "
             "A few unrelated words make a good password.",
             location="password",
+            key="password_weak",
         )
 
 
