@@ -803,10 +803,8 @@ EN: dict[str, str] = {
     "docs_complete": "complete",
     "docs_not_yet": "not notified yet; made when notified",
     "event_name_hint": "Event name (you may edit it)",
-    "iocs_entry": (
-        "IoCs (one per line: type value, or the value alone; "
-        "types such as ipv4, domain, url, sha256)"
-    ),
+    "iocs_entry": "IoCs (one per line: type value, or the value alone)",
+    "iocs_types": "Types:",
     "category_choose": "(choose)",
     # --- merging issue 15 items 2 and 3: the documents' errors by key ---
     "err_ioc_line": (

@@ -748,7 +748,8 @@ ZH: dict[str, str] = {
     "docs_complete": "已齊備",
     "docs_not_yet": "尚未通報，通報後產生",
     "event_name_hint": "事件名稱（可修改）",
-    "iocs_entry": "入侵指標（每行一筆：類型 值，或只填值；類型如 ipv4、domain、url、sha256）",
+    "iocs_entry": "入侵指標（每行一筆：類型 值，或只填值）",
+    "iocs_types": "可用類型：",
     "category_choose": "（請選擇）",
     # --- merging issue 15 items 2 and 3: the documents' errors by key ---
     "err_ioc_line": ("IoC 第 {line} 行無法辨識：請每行寫「類型 值」（類型：{types}），或只寫值。"),
