@@ -233,7 +233,7 @@ def _check_password(password: str, *, username: str, display_name: str) -> None:
         raise InputError(
             "password must not contain the username",
             location="password",
-            key="password_username",
+            key="password_has_username",
         )
     # zxcvbn's matching grows quickly with length; its authors judge the first 100 characters.
     judged = zxcvbn(password[:100], user_inputs=[username, display_name, "citysoc"])

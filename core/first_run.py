@@ -86,17 +86,21 @@ class FirstRunCode:
             raise ConflictError(
                 "the one-time code was used already: the first administrator exists; log in",
                 location="code",
+                key="first_run_used",
             )
         if self._wrong >= MAX_WRONG:
             raise UnauthenticatedError(
                 f"the one-time code is void after {MAX_WRONG} wrong tries; restart "
                 "`citysoc serve` to print a new one",
                 location="code",
+                key="first_run_void",
+                params={"max": MAX_WRONG},
             )
         if now >= self.expires_at:
             raise UnauthenticatedError(
                 "the one-time code has expired; restart `citysoc serve` to print a new one",
                 location="code",
+                key="first_run_expired",
             )
         typed = _normalized(given[:_MAX_GIVEN])
         if not hmac.compare_digest(typed.encode(), self._secret.encode()):
@@ -104,6 +108,7 @@ class FirstRunCode:
             raise UnauthenticatedError(
                 "wrong one-time code: copy it from the console where `citysoc serve` started",
                 location="code",
+                key="first_run_wrong",
             )
 
 
@@ -133,6 +138,7 @@ def create_first_admin(
                 "`citysoc serve`); create the administrator with `citysoc users create NAME "
                 "--role admin`",
                 location="code",
+                key="first_run_no_code",
             )
         with code.redeem(given_code, now=now):
             if accounts_exist(store):
@@ -140,6 +146,7 @@ def create_first_admin(
                     "an account exists already: the first run is over; log in, and ask an "
                     "administrator for an account",
                     location="code",
+                    key="first_run_over",
                 )
             return create_user(
                 store=store,

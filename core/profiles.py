@@ -47,16 +47,23 @@ def checked_change(change: ProfileChange) -> ProfileChange:
     if name is not None:
         if not name or len(name) > MAX_DISPLAY_NAME:
             raise InputError(
-                f"display name must have 1-{MAX_DISPLAY_NAME} characters", location="display_name"
+                f"display name must have 1-{MAX_DISPLAY_NAME} characters",
+                location="display_name",
+                key="display_name_length",
+                params={"max": MAX_DISPLAY_NAME},
             )
         if any(unicodedata.category(c).startswith("C") for c in name):
             raise InputError(
-                "display name must not contain control characters", location="display_name"
+                "display name must not contain control characters",
+                location="display_name",
+                key="display_name_control",
             )
     email = fields.get("email")
     if email and (len(email) > 254 or not _EMAIL.match(email)):
         raise InputError(
-            f"e-mail {email!r} is not an address like name@agency.gov.tw", location="email"
+            f"e-mail {email!r} is not an address like name@agency.gov.tw",
+            location="email",
+            key="email_form",
         )
     phone = fields.get("phone")
     if phone and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 6):
@@ -64,6 +71,7 @@ def checked_change(change: ProfileChange) -> ProfileChange:
             f"phone {phone!r} is not a number like 04-2228-9111#123 or +886 912 345 678 "
             "(digits, spaces, -, ( ), a leading + and an extension after #)",
             location="phone",
+            key="phone_form",
         )
     if "message_kinds" in fields:
         fields["message_kinds"] = sorted(set(fields["message_kinds"]))

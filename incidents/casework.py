@@ -67,6 +67,8 @@ def _person(store: Store, username: str, incident: Incident, field: str) -> User
             f"{username!r} is no account that may see incident {incident.id}; name a person "
             "of its agency or the city SOC",
             location=field,
+            key="not_a_person",
+            params={"incident": incident.id},
         )
     return user
 
@@ -114,6 +116,7 @@ def _watch(
             raise ForbiddenError(
                 "you may only watch or unwatch for yourself; a lead adds or removes others",
                 location="username",
+                key="watch_others",
             )
         if on:
             if not own:  # the actor passed change()'s access check; others are checked here
@@ -157,7 +160,9 @@ def add_comment(
     """Add a comment (also a response-progress note, 應變處置進度). Every ``@username``
     must be an account that may see the incident; the people mentioned become watchers."""
     if not text.strip():
-        raise InputError("write what has been done since the last update", location="text")
+        raise InputError(
+            "write what has been done since the last update", location="text", key="comment_empty"
+        )
     mentioned = mentions_in(text)
 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
@@ -196,6 +201,8 @@ def set_task(
             raise InputError(
                 f"incident {i.id} has no task {task_id!r}; its tasks are {', '.join(ids)}",
                 location="task",
+                key="no_task",
+                params={"incident": i.id},
             )
         i.tasks = [
             t.model_copy(

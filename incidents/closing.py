@@ -138,7 +138,9 @@ def reopen(*, store: Store, actor: Actor, incident_id: str, reason: str, clock: 
     def mutate(i: Incident, now: datetime) -> Mapping[str, object]:
         # After access and workflow, so that who may not reopen learns only that.
         if not reason.strip():
-            raise InputError("say why the incident is reopened", location="reason")
+            raise InputError(
+                "say why the incident is reopened", location="reason", key="reopen_reason"
+            )
         ended = i.state
         i.reopenings.append(
             Reopening(

@@ -15,7 +15,7 @@ from api.pages.deps import Session
 from api.sessions import lang_of
 from core.i18n import Lang, labels
 from incidents import service
-from incidents.models import Incident, IncidentCategory
+from incidents.models import Incident, IncidentCategory, IoCType
 from reports.documents import (
     DocumentKind,
     build_document,
@@ -47,6 +47,7 @@ class DocumentPanel:
     rows: list[DocumentRow]
     event_name: str  # the notify form's 事件名稱, Chinese unless someone wrote otherwise
     categories: list[IncidentCategory]
+    ioc_types: list[IoCType]  # the codes a reporter types on an IoC line (api/ioc_lines.py)
 
 
 def _row(
@@ -85,6 +86,7 @@ def document_panel(soc: CitySoc, incident: Incident, lang: Lang) -> DocumentPane
         rows=notices + others,
         event_name=default_event_name(incident, agency.name_zh, lang),
         categories=list(IncidentCategory),
+        ioc_types=list(IoCType),
     )
 
 

@@ -11,7 +11,7 @@ from api.context import CitySoc
 from api.deps import Limiter, Soc
 from api.errors import status_of
 from api.pages.pre_session import pre_session_page, pre_session_refusal
-from api.pages.rendering import labels_for
+from api.pages.rendering import labels_for, said
 from api.sessions import LOGIN_CSRF_COOKIE
 from core.errors import CitySocError
 from core.first_run import FirstRunCode, accounts_exist, create_first_admin
@@ -93,7 +93,7 @@ def first_run(
             clock=soc.clock,
         )
     except CitySocError as exc:
-        return _form(request, soc, status=status_of(exc), error=exc.message, **filled)
+        return _form(request, soc, status=status_of(exc), error=said(request, exc), **filled)
     response = RedirectResponse("/login?welcome=1", status_code=303)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path=SETUP_PATH)
     return response

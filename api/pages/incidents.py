@@ -3,6 +3,7 @@ visitor may use now (posted to api.pages.incident_forms, which re-renders this p
 refused form's message)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -11,19 +12,21 @@ from api.context import CitySoc
 from api.deps import Soc
 from api.pages.deps import PageSession, Session
 from api.pages.documents import document_panel
-from api.pages.rendering import labels_for, page
+from api.pages.rendering import agency_name, labels_for, page
 from api.sessions import lang_of
 from api.uploads import evidence_response
 from core.access import Action, allowed
 from core.alerts import Alert
 from core.errors import CitySocError
-from incidents import awareness, casework, service, workflow
+from core.i18n import Lang, localized
+from incidents import awareness, casework, service, timeline, workflow
 from incidents.evidence import ACCEPTED
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
-from incidents.models import CorrectedField, InvestigationReport
+from incidents.models import CorrectedField, Incident, InvestigationReport
 from incidents.sharing.outgoing import Publication
 from incidents.sharing.preview import SharePreview
 from incidents.sharing.tlp import Tlp
+from incidents.timeline import Phrase, TimelineEntry
 from incidents.workflow import Step
 
 __all__ = ["REPORT_ITEMS", "STEP_FORMS", "incident_page", "router"]
@@ -94,6 +97,7 @@ def incident_page(
         deadlines=service.deadlines(incident, now=soc.clock.now()),
         triage_due=service.triage_target(incident, targets=soc.settings.triage_target_minutes),
         casework=casework.case_view(soc.store, who, incident),  # _casework.html.j2
+        phrases=_timeline_words(soc, incident),  # a timeline entry in the page's words
         related=_related_alerts(soc, incident.alert_ids),
         # step name -> its form's action, for the steps offered now (and no others)
         offered=_blank({s.value: STEP_FORMS[s].format(incident_id=incident.id) for s in steps}),
@@ -144,3 +148,20 @@ def incident_view(incident_id: str, request: Request, soc: Soc, session: Session
 @router.get("/incidents/{incident_id}/evidence/{sha256}")
 def download_evidence(incident_id: str, sha256: str, soc: Soc, session: Session) -> Response:
     return evidence_response(*soc.evidence_file(session.who, incident_id, sha256))
+
+
+def _timeline_words(
+    soc: CitySoc, incident: Incident
+) -> Callable[[TimelineEntry, Lang], list[Phrase]]:
+    """``timeline.phrases`` with the names the page knows: agencies and the case's tasks."""
+    titles = {t.id: (t.title_zh, t.title_en) for t in incident.tasks}
+
+    def said(entry: TimelineEntry, lang: Lang) -> list[Phrase]:
+        return timeline.phrases(
+            entry,
+            lang,
+            agency=lambda code: agency_name(soc, code, lang),
+            task=lambda task_id: localized(titles[task_id], lang) if task_id in titles else task_id,
+        )
+
+    return said

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import Soc
 from api.filters import Offset
 from api.pages.deps import FormSession, Session
-from api.pages.rendering import page, validated
+from api.pages.rendering import page, said, validated
 from core.errors import InputError
 from core.messages import MessageKind, MessageStatus
 from core.profiles import ProfileChange, get_profile, update_profile
@@ -112,6 +112,6 @@ def profile_save(
             change=change,
             clock=soc.clock,
         )
-    except InputError as exc:  # the form comes back filled in, with the API's message
-        return _profile(request, session, values, saved=False, error=exc.message, status=422)
+    except InputError as exc:  # the form comes back filled in, the message in its language
+        return _profile(request, session, values, saved=False, error=said(request, exc), status=422)
     return RedirectResponse("/profile?saved=true", status_code=303)

@@ -803,10 +803,8 @@ EN: dict[str, str] = {
     "docs_complete": "complete",
     "docs_not_yet": "not notified yet; made when notified",
     "event_name_hint": "Event name (you may edit it)",
-    "iocs_entry": (
-        "IoCs (one per line: type value, or the value alone; "
-        "types such as ipv4, domain, url, sha256)"
-    ),
+    "iocs_entry": "IoCs (one per line: type value, or the value alone)",
+    "iocs_types": "Types:",
     "category_choose": "(choose)",
     # --- merging issue 15 items 2 and 3: the documents' errors by key ---
     "err_ioc_line": (
@@ -816,6 +814,94 @@ EN: dict[str, str] = {
     "err_notice_missing": (
         "Notice {number} does not exist: the incident has {count} notification(s)."
     ),
+    # --- one language on the merged pages (zhmerged): the case timeline's details ---
+    "tl_none": "(none)",
+    "tl_level_n": "level {n}",
+    "tl_state": "State",
+    "tl_ended": "State before reopening",
+    "tl_alerts": "Alerts",
+    "tl_alerts_added": "Alerts added",
+    "tl_bytes": "Bytes",
+    "tl_sha256": "SHA-256",
+    "tl_watcher": "Watcher",
+    "tl_watching": "Watching",
+    "tl_watching_yes": "started watching",
+    "tl_watching_no": "stopped watching",
+    "tl_task": "Task",
+    "tl_done": "Task state",
+    "tl_done_yes": "done",
+    "tl_done_no": "not done",
+    "tl_mentions": "Mentioned",
+    "tl_reasons": "Level reasons",
+    "tl_completed": "Note",
+    "tl_completed_later": "the opening was interrupted and completed later",
+    "action_incident.reopen": "incident reopened",
+    "action_incident.assign": "owner assigned",
+    "action_incident.watch": "watching",
+    "action_incident.unwatch": "stopped watching",
+    "action_incident.comment": "comment",
+    "action_incident.task_done": "task done",
+    "action_incident.task_undone": "task reopened",
+    "step_reopen": "be reopened",
+    "tl_confirmed": "Review",
+    "tl_confirmed_yes": "level confirmed",
+    "tl_confirmed_no": "level changed",
+    # errors of the merged features said by their keys (the walker's new pages and forms)
+    "err_first_run_used": (
+        "The one-time code was used already: the first administrator exists; log in."
+    ),
+    "err_first_run_void": (
+        "The one-time code is void after {max} wrong tries; restart the server to print a new one."
+    ),
+    "err_first_run_expired": (
+        "The one-time code has expired; restart the server to print a new one."
+    ),
+    "err_first_run_wrong": (
+        "Wrong one-time code: copy it from the console where the server started."
+    ),
+    "err_first_run_no_code": (
+        "This server printed no one-time code; create the administrator on the command line."
+    ),
+    "err_first_run_over": (
+        "An account exists already: the first run is over; log in, or ask an "
+        "administrator for an account."
+    ),
+    "err_username_form": "A username has 2-63 of a-z 0-9 . _ - and starts with a letter or digit.",
+    "err_password_short": "A password has at least {min} characters.",
+    "err_password_long": "A password has at most {max} characters.",
+    "err_password_has_username": "The password must not contain the username.",
+    "err_password_weak": (
+        "The password is too easy to guess; a few unrelated words make a good one."
+    ),
+    "err_display_name_length": "A name has 1-{max} characters.",
+    "err_display_name_control": "A name must not contain control characters.",
+    "err_email_form": "The e-mail is not an address like name@agency.gov.tw.",
+    "err_phone_form": "The phone is not a number like 04-2228-9111#123 or +886 912 345 678.",
+    "err_not_a_person": (
+        "That is no account that may see incident {incident}; name a person of its "
+        "agency or the city SOC."
+    ),
+    "err_watch_others": (
+        "You may only watch or unwatch for yourself; a lead adds or removes others."
+    ),
+    "err_comment_empty": "Write what has been done since the last update.",
+    "err_no_task": "Incident {incident} has no such task.",
+    "err_reopen_reason": "Say why the incident is reopened.",
+    "field_code": "One-time code",
+    "field_display_name": "Name",
+    "field_email": "E-mail",
+    "field_phone": "Phone",
+    "field_language": "Language",
+    "field_message_kinds": "Messages",
+    "field_task": "Task",
+    "field_user": "Account",
+    "field_value": "Corrected time",
+    "field_field": "Corrected item",
+    "right_read_messages": "see the outbox",
+    "action_user.update": "profile updated",
+    "action_message.retry": "message retried",
+    "msg_channel_email": "e-mail",
+    "msg_channel_webhook": "webhook",
     # --- issue 15, accounts in the browser (/users, api/pages/users.py) ---
     "what_users": "account list",
     "users_nav": "Accounts",
@@ -854,20 +940,8 @@ EN: dict[str, str] = {
     "action_user.disable": "account disabled",
     "action_user.enable": "account enabled",
     "action_user.unlock": "account unlocked",
-    "action_user.update": "profile updated",
     "field_role": "role",
-    "field_display_name": "name",
-    "field_email": "e-mail",
-    "field_phone": "phone",
-    "field_user": "account",
-    "err_username_form": (
-        "A username has 2-63 of a-z 0-9 . _ - and starts with a letter or digit."
-    ),
     "err_account_agency": "A {role} belongs to one agency: choose it.",
-    "err_password_short": "The password needs at least {min} characters.",
-    "err_password_long": "The password may have at most {max} characters.",
-    "err_password_username": "The password must not contain the username.",
-    "err_password_weak": "The password is too easy to guess; a few unrelated words make one.",
     "err_user_exists": "That username is taken; choose another.",
     "err_no_user": "No such account.",
     "err_disable_self": "You cannot disable your own account.",

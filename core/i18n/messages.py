@@ -35,6 +35,8 @@ def field_label(location: str | None, lang: Lang) -> str | None:
     the forward's recipient), then by its last part."""
     if not location:
         return None
+    # an item of a list is named by its list ("message_kinds.0" -> message_kinds)
+    location = ".".join(part for part in location.split(".") if not part.isdigit())
     t = labels(lang)
     return t.get(f"field_{location}") or t.get(f"field_{location.rsplit('.', 1)[-1]}")
 

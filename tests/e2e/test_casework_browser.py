@@ -22,5 +22,5 @@ def test_ticking_a_task_and_mentioning_someone(server, page):  # noqa: F811
     page.click("#progress-submit")
     assert "soc-analyst" in page.inner_text("#case-watchers")
     timeline = page.inner_text("#case-timeline")
-    assert "incident.task_done" in timeline and "請協助鑑識" in timeline
+    assert "完成工作項目" in timeline and "請協助鑑識" in timeline  # the action by its term
     assert page.evaluate("window.__pwned") is None

@@ -54,7 +54,7 @@ def test_a_new_operator_creates_the_first_administrator_and_logs_in(soc):
         page.fill("#password", PASSWORD)
         page.fill("#password_again", PASSWORD)
         page.click("#create-admin")
-        assert "wrong one-time code" in page.inner_text("[role=alert]")
+        assert zh["err_first_run_wrong"] in page.inner_text("[role=alert]")
         assert page.input_value("#username") == "root"  # kept; the passwords are not
         page.fill("#code", code.shown())
         page.fill("#display_name", "王小明")

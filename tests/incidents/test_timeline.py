@@ -8,7 +8,7 @@ import pytest
 from core.errors import NotFoundError
 from incidents import awareness, casework, notification, timeline
 from incidents.evidence import add_evidence
-from incidents.timeline import EntryKind
+from incidents.timeline import EntryKind, Phrase
 from tests.incidents.test_service import LEVEL2, POLICE
 from tests.incidents.test_suspected_cases import REPORTER, suspected
 
@@ -81,6 +81,23 @@ def test_the_timeline_merges_every_source_in_time_order(soc):
     notify = entries[-1]
     assert "open -> notified" in notify.summary and notify.who.startswith("xitun-contact")
     assert "fw.log" in next(e for e in entries if e.kind is EntryKind.EVIDENCE).summary
+    said = timeline.phrases(notify, "zh")  # the page's words: states and levels by the catalogue
+    assert Phrase("狀態", "已確認，尚未通報 → 已通報", False) in said
+    assert Phrase("等級", "第2級", False) in said
+    assert Phrase("State", "confirmed, not yet notified → notified", False) in timeline.phrases(
+        notify, "en"
+    )
+    task = next(e for e in entries if e.kind is EntryKind.TASK)
+    assert Phrase("工作狀態", "完成", False) in timeline.phrases(task, "zh")
+    alert = timeline.phrases(alerts[0], "zh")
+    assert alert[0].label == "嚴重度" and alert[0].text in {"資訊", "低", "中", "高", "嚴重"}
+    assert all(p.data for p in timeline.phrases(comment, "zh"))  # what someone typed, as is
+    opened = next(e for e in entries if e.action == "incident.open")
+    named = timeline.phrases(opened, "zh", agency=lambda code: f"name of {code}")
+    assert Phrase("機關", f"name of {case.organization_id}", False) in named  # not its code
+    assert Phrase("狀態", "已通報", False) in timeline.phrases(
+        notify.model_copy(update={"facts": {"state": "notified -> notified"}}), "zh"
+    )  # an unchanged state is said once
 
 
 def test_another_agency_sees_no_timeline(soc):

@@ -18,18 +18,19 @@ def test_owner_watchers_tasks_and_timeline_on_the_page(app, soc, page):  # noqa:
     reporter, lead = Browser(app, "xitun"), Browser(app, "lead")
     shown = reporter.get(page).text
     assert 'id="task-scope"' in shown and "確認受影響之系統" in shown
-    assert 'id="case-timeline"' in shown and "incident.open" in shown
+    assert 'id="case-timeline"' in shown and 'data-action="incident.open">開立事件<' in shown
     assert 'id="watcher-add"' not in shown  # only a lead names others
 
     owned = reporter.follow(reporter.post(f"{page}/assign", {"assignee": "analyst"}))
-    assert 'id="case-owner">analyst<' in owned.text
+    assert 'id="case-owner" translate="no">analyst<' in owned.text
     refused = reporter.post(f"{page}/assign", {"assignee": "police"})
     assert refused.status_code == 422 and 'id="casework-error"' in refused.text
     assert "police" in refused.text
 
     reporter.follow(reporter.post(f"{page}/tasks/scope", {"done": "1"}))
     ticked = reporter.get(page).text
-    assert 'value="1" checked> 確認受影響之系統' in ticked and "xitun 於" in ticked
+    assert 'value="1" checked> 確認受影響之系統' in ticked and ">xitun</span> 於" in ticked
+    assert "工作項目：確認受影響之系統" in ticked  # the timeline names the task, not its id
     reporter.follow(reporter.post(f"{page}/tasks/scope", {}))  # unticked: open again
     assert 'value="1" checked>' not in reporter.get(page).text
     missing = reporter.post(f"{page}/tasks/nope", {"done": "1"})

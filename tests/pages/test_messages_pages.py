@@ -9,6 +9,7 @@ import pytest
 
 from api.app import create_app
 from core.access import Role
+from core.i18n import labels
 from core.settings import Settings
 from incidents.messages.run import run_messages
 from tests.factories import make_user, open_incident
@@ -33,7 +34,8 @@ def test_a_person_sets_contacts_and_opt_ins_on_the_profile_page(app, soc):
         [("display_name", "林小明"), ("email", "lin@"), ("phone", "04-2228-9111")],
     )
     assert bad.status_code == 422 and 'id="profile-error"' in bad.text
-    assert "e-mail" in bad.text and 'value="04-2228-9111"' in bad.text  # filled in again
+    said = labels("zh")["err_email_form"]  # in the page's language
+    assert said in bad.text and 'value="04-2228-9111"' in bad.text  # filled in again
     saved = browser.post(
         "/profile",
         [

@@ -14,6 +14,7 @@ from api.headers import CSP
 from collectors.records import RawRecord
 from core.access import Actor, Role
 from core.clock import TAIPEI
+from core.i18n import labels
 from core.settings import Settings
 from incidents import service
 from tests.data.events import winlogbeat
@@ -458,7 +459,8 @@ def test_the_recorded_times_are_corrected_from_the_page_by_who_may_file(app, soc
     typed = {"field": "aware_at", "value": earlier.strftime("%Y-%m-%dT%H:%M"), "reason": ""}
     silent = reporter.post(f"{page}/corrections", typed)
     assert silent.status_code == 422 and 'id="correct-error"' in silent.text
-    assert "say why aware_at" in silent.text and typed["value"] in silent.text
+    said = labels("zh")["err_correction_reason"].format(field=labels("zh")["field_aware_at"])
+    assert said in silent.text and typed["value"] in silent.text  # the page's language
     blank = reporter.post(f"{page}/corrections", {**typed, "value": ""})
     assert blank.status_code == 422 and 'id="correct-error"' in blank.text
     shown = reporter.follow(reporter.post(f"{page}/corrections", {**typed, "reason": "防火牆紀錄"}))

@@ -22,15 +22,19 @@ from api.app import create_app
 from api.sessions import LANG_COOKIE
 from collectors.records import RawRecord
 from core.access import Role
+from core.first_run import FirstRunCode
 from core.i18n import labels
+from core.messages import MessageKind
+from core.profiles import ProfileChange, update_profile
 from core.settings import Settings
-from incidents import awareness, closing, drills, notification, service
+from incidents import awareness, casework, closing, drills, notification, service
 from incidents.drills import DrillKind
 from incidents.levels import Availability, LevelAnswers, SystemClass
-from incidents.models import IncidentState, InvestigationReport, IoC, IoCType
+from incidents.messages.run import run_messages
+from incidents.models import CorrectedField, IncidentState, InvestigationReport, IoC, IoCType
 from reports.documents import DocumentKind
 from tests.data.events import winlogbeat
-from tests.factories import ADMIN, logged_in, make_user, open_incident
+from tests.factories import ADMIN, PASSWORD, logged_in, make_user, open_incident
 
 USERS = {  # username: (role, agency); one per role a person can hold
     "xitun": (Role.REPORTER, "district-xitun"),
@@ -150,6 +154,7 @@ class World:
     incidents: dict[IncidentState, str]  # one incident in each state
     event_id: str
     drill_id: str
+    reopened: str  # a closed incident worked again: its reopening on its page
 
 
 REPORT = InvestigationReport(
@@ -250,6 +255,41 @@ def _incidents(soc) -> dict[IncidentState, str]:
     return made
 
 
+def _case_work(soc, incident_id: str) -> None:
+    """Every kind of case work on one incident, so the timeline says each of them: an
+    owner, a watcher, a comment with a mention, a task done and undone, a corrected time."""
+    store, clock, lead = soc.store, soc.clock, USERS_ACTORS["lead"]
+    casework.assign(store=store, actor=lead, incident_id=incident_id, assignee="xitun", clock=clock)
+    casework.watch(store=store, actor=lead, incident_id=incident_id, clock=clock)
+    casework.watch(
+        store=store, actor=lead, incident_id=incident_id, clock=clock, username="analyst"
+    )
+    casework.add_comment(
+        store=store, actor=lead, incident_id=incident_id, text="@analyst 請協助", clock=clock
+    )
+    task = (
+        casework.case_view(
+            store, lead, service.get_incident(store=store, actor=lead, incident_id=incident_id)
+        )
+        .tasks[0]
+        .id
+    )
+    for done in (True, False):
+        casework.set_task(
+            store=store, actor=lead, incident_id=incident_id, task_id=task, done=done, clock=clock
+        )
+    incident = service.get_incident(store=store, actor=ADMIN, incident_id=incident_id)
+    awareness.correct_time(
+        store=store,
+        actor=USERS_ACTORS["xitun"],
+        incident_id=incident_id,
+        field=CorrectedField.AWARE_AT,
+        value=incident.aware_at - timedelta(minutes=5),
+        reason="防火牆紀錄",
+        clock=clock,
+    )
+
+
 USERS_ACTORS = {}  # filled by the fixture: username -> Actor
 
 
@@ -306,18 +346,37 @@ def world(soc) -> World:
         findings="加強教育訓練",
         clock=soc.clock,
     )
+    notified = incidents[IncidentState.NOTIFIED]
+    _case_work(soc, notified)
+    reopened = open_incident(soc.store, soc.clock, actor=ADMIN, title="重開之事件").id
+    closing.dismiss(
+        store=soc.store, actor=ADMIN, incident_id=reopened, reason="誤判", clock=soc.clock
+    )
+    closing.reopen(
+        store=soc.store, actor=ADMIN, incident_id=reopened, reason="又有告警", clock=soc.clock
+    )
+    update_profile(  # the analyst opts in to a clock's messages: the outbox has rows
+        store=soc.store,
+        actor=USERS_ACTORS["analyst"],
+        username="analyst",
+        change=ProfileChange(email="analyst@city.example", message_kinds=list(MessageKind)),
+        clock=soc.clock,
+    )
+    run_messages(soc.store, registry=soc.registry, settings=soc.settings, clock=soc.clock)
+    assert soc.store.messages.list(), "the outbox page is read with messages in it"
     app = create_app(soc, api_token="t-zh")
-    return World(app, incidents, alert.event.event_id, drill.id)
+    return World(app, incidents, alert.event.event_id, drill.id, reopened)
 
 
 def pages(world: World) -> Iterator[str]:
     """Every page a person can open, in one list (add new pages here)."""
     yield from ("/", "/alerts", "/reviews", "/dashboard", "/audit", "/intel", "/users")
     yield f"/events/{world.event_id}"
-    for incident_id in world.incidents.values():
+    for incident_id in (*world.incidents.values(), world.reopened):
         yield f"/incidents/{incident_id}"
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
+    yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
 
 
 NOTIFY = {
@@ -341,6 +400,7 @@ def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
     reviewed = f"/incidents/{incidents[IncidentState.REVIEWED]}"
     contained = f"/incidents/{incidents[IncidentState.CONTAINED]}"
     closed = f"/incidents/{incidents[IncidentState.CLOSED]}"
+    notified = f"/incidents/{incidents[IncidentState.NOTIFIED]}"
     yield "xitun", f"{suspected}/confirm", {"aware_at": "2099-01-01T09:00", "reason": "電話"}
     yield "xitun", f"{suspected}/confirm", {"aware_at": "2026-03-02T08:00"}  # no reason
     yield "xitun", f"{suspected}/confirm", {"aware_at": "not a time"}
@@ -357,13 +417,39 @@ def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
         {"to": "數位發展部", "reference": "A", "at": "2099-01-01T00:00"},
     )
     yield "analyst", f"{suspected}/dismiss", {"reason": " "}
-    notified = f"/incidents/{incidents[IncidentState.NOTIFIED]}"
     yield "analyst", f"{notified}/level", {**NOTIFY, "reason": " "}
     yield "xitun", f"{contained}/report", {"scope_and_damage": "x"}  # items missing
     yield "analyst", f"{closed}/progress", {"text": "結案後之進度"}  # closed: a transition
     yield "auditor", f"{open_}/progress", {"text": "稽核不能編輯"}  # forbidden
     yield "xitun", "/incidents/INC-20260302-NOSUCH/progress", {"text": "打錯編號"}
     yield "analyst", "/alerts/triage", {"action": "suppress"}  # nothing selected
+    # reopening, corrections, case work, messages and the profile (the merged features)
+    yield "xitun", f"{closed}/reopen", {"reason": " "}
+    yield "auditor", f"{closed}/reopen", {"reason": "稽核不能重開"}  # forbidden
+    yield "analyst", f"{open_}/reopen", {"reason": "尚未結案"}  # not ended: a transition
+    fix = {"field": "aware_at", "value": "2026-03-02T08:00"}
+    yield "xitun", f"{notified}/corrections", {**fix, "reason": " "}  # after notifying
+    yield "xitun", f"{notified}/corrections", {**fix, "value": "2099-01-01T08:00", "reason": "r"}
+    yield "xitun", f"{notified}/corrections", {**fix, "field": "closed_at", "reason": "r"}
+    yield "xitun", f"{notified}/corrections", {**fix, "value": "not a time", "reason": "r"}
+    yield "admin", f"{suspected}/corrections", {**fix, "reason": "r"}  # no awareness yet
+    yield "auditor", f"{notified}/corrections", {**fix, "reason": "r"}  # forbidden
+    yield "xitun", f"{open_}/assign", {"assignee": "nobody-such"}
+    yield "xitun", f"{open_}/assign", {"assignee": "analyst-of-nowhere"}
+    yield "auditor", f"{open_}/assign", {"assignee": "analyst"}  # forbidden
+    yield "xitun", f"{open_}/watch", {"username": "analyst"}  # only a lead names others
+    yield "lead", f"{open_}/watch", {"username": "nobody-such"}
+    yield "xitun", f"{open_}/tasks/no-such-task", {"done": "1"}
+    yield "auditor", f"{open_}/tasks/scope", {"done": "1"}  # forbidden
+    yield "analyst", f"{open_}/progress", {"text": " "}
+    yield "analyst", f"{open_}/progress", {"text": "@nobody-such 請協助"}
+    yield "xitun", "/profile", {"display_name": " "}
+    yield "xitun", "/profile", {"display_name": "王", "email": "not-an-address"}
+    yield "xitun", "/profile", {"display_name": "王", "phone": "call me"}
+    yield "xitun", "/profile", {"display_name": "王", "language": "fr"}
+    yield "xitun", "/profile", {"display_name": "王", "message_kinds": "no-such-kind"}
+    yield "analyst", "/messages/MSG-NOSUCH/retry", {}
+    yield "xitun", "/messages/MSG-NOSUCH/retry", {}  # forbidden
 
 
 def documents(world: World) -> Iterator[str]:
@@ -382,6 +468,7 @@ def browser(world: World, username: str) -> TestClient:
     return client
 
 
+ORIGIN = "http://testserver"  # the pre-session forms check where a post comes from
 CSRF: dict[int, str] = {}  # a browser's session CSRF token, by the client
 
 
@@ -427,7 +514,7 @@ def test_every_refused_form_and_post_answers_in_chinese(world):
             assert "error=" in location, f"{where} was taken: {location}"
             response = client.get(location)
         else:
-            assert response.status_code in (401, 403, 404, 422), f"{where} was taken"
+            assert response.status_code in (401, 403, 404, 409, 422), f"{where} was taken"
         answers.append((where, response))
     forged = clients["analyst"].post(
         f"/incidents/{world.incidents[IncidentState.OPEN]}/progress",
@@ -455,3 +542,34 @@ def test_the_login_page_and_the_documents_are_chinese(world):
         [("GET /login", anonymous.get("/login"))]
         + [(f"GET {path}", client.get(path)) for path in documents(world)]
     )
+
+
+def test_the_first_run_page_and_its_refusals_are_chinese(soc):
+    """/setup on an empty store (with and without a printed code), and each refused post."""
+    soc.settings = Settings(store=soc.settings.store, cookie_secure=False)
+    code = FirstRunCode.issue(soc.clock)
+    visitor = TestClient(create_app(soc, api_token="t-setup", first_run=code))
+    visitor.cookies.set(LANG_COOKIE, "zh")
+    answers = [("GET /setup", visitor.get("/setup"))]
+    token = visitor.cookies.get("citysoc_login_csrf", "")
+    form = {
+        "code": "wrong-code",
+        "username": "root",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        "login_csrf": token,
+    }
+    for where, fields in (
+        ("a wrong code", {}),
+        ("a password typed twice differently", {"password_again": PASSWORD + "x"}),
+        ("a weak password", {"code": code.shown(), "password": "x", "password_again": "x"}),
+        ("a bad user name", {"code": code.shown(), "username": "Root Admin!"}),
+        ("no form token", {"login_csrf": "forged"}),
+    ):
+        sent = visitor.post("/setup", data={**form, **fields}, headers={"Origin": ORIGIN})
+        assert sent.status_code in (401, 403, 409, 422), f"POST /setup with {where} was taken"
+        answers.append((f"POST /setup with {where}", sent))
+    codeless = TestClient(create_app(soc, api_token="t-setup"))
+    codeless.cookies.set(LANG_COOKIE, "zh")
+    answers.append(("GET /setup without a code", codeless.get("/setup")))
+    assert_all_chinese(iter(answers))
