@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -33,7 +34,13 @@ from core.access import (
 )
 from core.agencies import AgencyRegistry
 from core.clock import Clock
-from core.errors import ForbiddenError, InputError, UnauthenticatedError
+from core.errors import (
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    UnauthenticatedError,
+)
 from core.messages import MessageKind
 from core.storage.base import Store
 
@@ -48,11 +55,14 @@ __all__ = [
     "create_user",
     "end_session",
     "find_user",
+    "generate_password",
     "issue_token",
     "list_tokens",
     "list_users",
     "revoke_token",
+    "set_disabled",
     "start_session",
+    "unlock_user",
 ]
 
 SESSION_COOKIE = "citysoc_session"
@@ -172,7 +182,12 @@ def create_user(
         )
     _check_password(password, username=username, display_name=display_name)
     if bound_to_one_agency(role) and not agency:
-        raise InputError(f"a {role.value} belongs to one agency: give --agency", location="agency")
+        raise InputError(
+            f"a {role.value} belongs to one agency: give --agency",
+            location="agency",
+            key="account_agency",
+            params={"role": role.value},
+        )
     if role is Role.SYSTEM:
         raise InputError("the system role is not for people", location="role")
     if agency:
@@ -186,7 +201,12 @@ def create_user(
         password_hash=_hasher.hash(password),
         created_at=now,
     )
-    store.accounts.add_user(username, user.model_dump_json())
+    try:
+        store.accounts.add_user(username, user.model_dump_json())
+    except ConflictError as exc:  # said by name on the pages, not as a stale version
+        raise ConflictError(
+            exc.message, location="username", key="user_exists", params={"username": username}
+        ) from None
     _audit(store, actor, "user.create", username, now, {"role": role.value, "agency": agency})
     return user
 
@@ -233,6 +253,60 @@ def list_users(*, store: Store, actor: Actor) -> list[User]:
         actor, Action.LIST_ACCOUNTS, "only administrators, leads and auditors list accounts"
     )
     return [User.model_validate_json(d) for d in store.accounts.users()]
+
+
+def generate_password() -> str:
+    """A password for an administrator to hand over once: five random words-like chunks,
+    far above the strength check (about 150 bits)."""
+    return "-".join(secrets.token_urlsafe(6) for _ in range(5))
+
+
+def _manage(actor: Actor) -> None:
+    require_right(actor, Action.MANAGE_ACCOUNTS, "only administrators change accounts", "user")
+
+
+def _changed(store: Store, username: str, change: Callable[[str], str]) -> User:
+    updated = store.accounts.update_user(username, change)
+    if updated is None:
+        raise NotFoundError(f"no user {username!r}", location="user", key="no_user")
+    return User.model_validate_json(updated)
+
+
+def _with_disabled(doc: str, *, disabled: bool) -> str:
+    return User.model_validate_json(doc).model_copy(update={"disabled": disabled}).model_dump_json()
+
+
+def set_disabled(
+    *, store: Store, actor: Actor, username: str, disabled: bool, clock: Clock
+) -> User:
+    """Disable an account (it can no longer sign in; its sessions and tokens stop working
+    at their next use) or enable it again. Accounts are never deleted: the audit trail
+    names them. An administrator cannot disable their own account (someone must remain
+    who can undo it). Audited. Raises ForbiddenError, NotFoundError, InputError."""
+    _manage(actor)
+    if disabled and username == actor.name:
+        raise InputError(
+            "you cannot disable your own account", location="username", key="disable_self"
+        )
+    user = _changed(store, username, functools.partial(_with_disabled, disabled=disabled))
+    action = "user.disable" if disabled else "user.enable"
+    _audit(store, actor, action, username, clock.now())
+    return user
+
+
+def _unlocked(doc: str) -> str:
+    user = User.model_validate_json(doc)
+    user.failed_logins, user.locked_until = 0, None
+    return user.model_dump_json()
+
+
+def unlock_user(*, store: Store, actor: Actor, username: str, clock: Clock) -> User:
+    """Clear an account's failed logins and lockout before the fifteen minutes pass
+    (the person called the administrator). Audited. Raises ForbiddenError, NotFoundError."""
+    _manage(actor)
+    user = _changed(store, username, _unlocked)
+    _audit(store, actor, "user.unlock", username, clock.now())
+    return user
 
 
 def authenticate(*, store: Store, username: str, password: str, clock: Clock) -> User:

@@ -16,7 +16,7 @@ from core.errors import InputError, NotFoundError
 from core.messages import MessageKind
 from core.storage.base import Store
 
-__all__ = ["ProfileChange", "get_profile", "update_profile"]
+__all__ = ["ProfileChange", "checked_change", "get_profile", "update_profile"]
 
 MAX_DISPLAY_NAME = 100
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f<>,;\"]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -37,7 +37,7 @@ class ProfileChange(BaseModel):
     message_kinds: list[MessageKind] | None = None
 
 
-def _checked(change: ProfileChange) -> ProfileChange:
+def checked_change(change: ProfileChange) -> ProfileChange:
     """The change with its text trimmed; InputError naming the field when it is not valid."""
     fields = change.model_dump(exclude_none=True)
     for key in ("display_name", "email", "phone"):
@@ -102,7 +102,7 @@ def update_profile(
     _may_touch(
         actor, username, Action.MANAGE_ACCOUNTS, "only administrators change others' profiles"
     )
-    checked = _checked(change)
+    checked = checked_change(change)
     values = checked.model_dump(exclude_none=True)
 
     def apply(doc: str) -> str:

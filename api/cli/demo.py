@@ -20,7 +20,14 @@ import typer
 from api.cli.common import StoreOpt, console, err, open_soc, write_file
 from api.cli.demo_inputs import DemoFiles, write_demo_inputs
 from api.cli.demo_store import DemoStore, demo_store
-from api.cli.demo_story import STORY_SPAN, DemoAccount, StoryResult, demo_cast, tell_story
+from api.cli.demo_story import (
+    CAST_NAMES,
+    STORY_SPAN,
+    DemoAccount,
+    StoryResult,
+    demo_cast,
+    tell_story,
+)
 from api.cli.incidents import incidents_list
 from api.cli.ingest import ingest_files, print_ingest, run_detections
 from api.context import CitySoc, local_operator
@@ -45,15 +52,19 @@ def _program() -> str:
         return str(ran)
 
 
-def _replaceable(target: DemoStore, reset: bool) -> None:
-    """Clear the way for the demo's store, or refuse (exit 2) to replace an operator's."""
+def _replaceable(target: DemoStore, reset: bool) -> bool:
+    """Clear the way for the demo's store, or refuse (exit 2) to replace an operator's.
+    True when the store holds only accounts and the demo loads beside them (not wiped)."""
     if target.exists() and not reset:
         with open_soc(target.url) as soc:
             held = soc.store
-            refusal = target.refusal(
-                audit_entries=held.audit.count(),
-                records=held.events.count() + held.dead_letters.count(),
-            )
+            records = held.events.count() + held.dead_letters.count()
+            if held.audit.count() and target.accounts_only(
+                actions=(row.action for row in held.audit.rows()), records=records
+            ):
+                _beside_accounts(soc)
+                return True
+            refusal = target.refusal(audit_entries=held.audit.count(), records=records)
         if refusal:
             other = target.db.with_name("demo.db")
             err.print(
@@ -69,6 +80,24 @@ def _replaceable(target: DemoStore, reset: bool) -> None:
     elif target.exists():
         console.print(f"[yellow]--reset: deleting the store {safe(target.db)}[/]")
     target.wipe()
+    return False
+
+
+def _beside_accounts(soc: CitySoc) -> None:
+    """A first run's store (accounts only): the demo adds its data and its four people
+    beside the accounts there, unless one of its usernames is taken (exit 2)."""
+    taken = [name for name in CAST_NAMES if soc.store.accounts.get_user(name) is not None]
+    if taken:
+        err.print(
+            f"[red]refused:[/] the demo's accounts {safe(', '.join(taken))} exist already; "
+            "give the demo a store of its own with --store",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    console.print(
+        "this store holds only accounts: loading the demo beside them (nothing is replaced)",
+        highlight=False,
+    )
 
 
 def _documents(soc: CitySoc, result: StoryResult, folder: Path) -> list[Path]:
@@ -155,7 +184,7 @@ def demo(
     `citysoc serve` uses (default: CITYSOC_STORE)."""
     try:
         target = demo_store(store)
-        _replaceable(target, reset)
+        beside = _replaceable(target, reset)
     except CitySocError as exc:
         err.print(f"[red]refused:[/] {safe(exc.message)}")
         raise typer.Exit(2) from None
@@ -180,7 +209,8 @@ def demo(
         console.print(
             f"audit trail: {verified.entries} entries, {'intact' if verified.ok else 'BROKEN'}"
         )
-        target.mark(audit_entries=soc.store.audit.count())
+        if not beside:  # a later demo must never wipe the operator's own accounts
+            target.mark(audit_entries=soc.store.audit.count())
     incidents_list(store=target.url)
     _print_hints(target, result, cast, documents)
     if serve:

@@ -5,10 +5,13 @@ else the settings' default), so the running server shows it. It never deletes an
 operator's data silently: an existing store is replaced only when the demo wrote it and
 nobody has worked in it since (a marker beside it records the audit entries the demo left),
 or when the operator passes ``--reset``. An empty store (as a first `citysoc serve` leaves
-it) holds nothing to lose.
+it) holds nothing to lose. A store that holds only accounts (the first administrator made on
+/setup and the people they added) is not replaced: the demo loads beside them, so a server
+already running on it keeps its file and its people.
 """
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,11 @@ from core.errors import InputError
 from core.settings import Settings
 
 __all__ = ["DemoStore", "demo_store"]
+
+
+# Audit actions that only concern accounts (core.accounts): a store with nothing else is a
+# first run's, and the demo may load beside it.
+_ACCOUNT_ACTIONS = ("user.", "auth.", "token.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +86,13 @@ class DemoStore:
                 "replaces it only with --reset (which deletes them)"
             )
         return None
+
+    @staticmethod
+    def accounts_only(*, actions: Iterable[str], records: int) -> bool:
+        """Whether the store holds accounts and nothing else: no events or dead letters
+        (``records``), and every audited change (``actions``) one of accounts, sign-ins or
+        tokens. The demo then loads beside those accounts instead of replacing the store."""
+        return records == 0 and all(a.startswith(_ACCOUNT_ACTIONS) for a in actions)
 
     def exists(self) -> bool:
         return self.db.exists()

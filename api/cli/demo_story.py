@@ -30,6 +30,7 @@ from incidents.models import Incident, IncidentCategory, InvestigationReport
 from reports import compliance
 
 __all__ = [
+    "CAST_NAMES",
     "BEATS",
     "STORY_SPAN",
     "DemoAccount",
@@ -64,6 +65,7 @@ _CAST: tuple[tuple[str, Role, str | None, str], ...] = (
     ("demo-lead", Role.LEAD, None, "SOC 主管（上級機關審核）"),
     ("demo-auditor", Role.AUDITOR, None, "稽核人員"),
 )
+CAST_NAMES = tuple(username for username, *_ in _CAST)
 
 _REPORT = InvestigationReport(
     scope_and_damage="檔案伺服器 D-XITUN-FS01 一台；共用資料未外洩，服務中斷約 20 小時。",

@@ -23,6 +23,7 @@ from api.pages import (
     messages,
     reviews,
     static,
+    users,
 )
 
 __all__ = ["pages_router"]
@@ -45,5 +46,6 @@ for _module in (
     static,
     intel,
     messages,
+    users,
 ):
     pages_router.include_router(_module.router)

@@ -15,6 +15,7 @@ from api.routes import (
     messages,
     operations,
     reports,
+    users,
 )
 
 __all__ = ["api_routers"]
@@ -31,4 +32,5 @@ api_routers: tuple[APIRouter, ...] = (
     reports.router,
     audit.router,
     messages.router,
+    users.router,
 )

@@ -902,4 +902,47 @@ EN: dict[str, str] = {
     "action_message.retry": "message retried",
     "msg_channel_email": "e-mail",
     "msg_channel_webhook": "webhook",
+    # --- issue 15, accounts in the browser (/users, api/pages/users.py) ---
+    "what_users": "account list",
+    "users_nav": "Accounts",
+    "users_title": "Accounts",
+    "users_intro": (
+        "People's accounts, roles and agencies. Accounts are never deleted (the audit trail "
+        "names them), only disabled."
+    ),
+    "users_read_only": "You may see the accounts; only administrators create or change them.",
+    "users_display_name": "Name",
+    "users_role": "Role",
+    "users_agency": "Agency",
+    "users_email": "E-mail",
+    "users_phone": "Phone",
+    "users_disabled": "Disabled",
+    "users_locked": "Locked until",
+    "users_yes": "yes",
+    "users_actions": "Actions",
+    "users_disable": "Disable",
+    "users_enable": "Enable",
+    "users_unlock": "Unlock",
+    "users_create_title": "Create an account",
+    "users_agency_hint": "A reporter belongs to one agency; the other roles to none.",
+    "users_agency_none": "(no single agency)",
+    "users_password": "Initial password",
+    "users_password_again": "Initial password again",
+    "users_password_rule": (
+        "At least 12 characters, not containing the username, and not easy to guess (a few "
+        "unrelated words). Leave both empty to have one generated and shown once."
+    ),
+    "users_create": "Create account",
+    "users_created": "Account {username} created.",
+    "users_generated": "The generated initial password (shown only now; hand it over safely):",
+    "users_changed": "Account {username} updated.",
+    "users_mismatch": "The two initial passwords differ; type them again.",
+    "action_user.disable": "account disabled",
+    "action_user.enable": "account enabled",
+    "action_user.unlock": "account unlocked",
+    "field_role": "role",
+    "err_account_agency": "A {role} belongs to one agency: choose it.",
+    "err_user_exists": "That username is taken; choose another.",
+    "err_no_user": "No such account.",
+    "err_disable_self": "You cannot disable your own account.",
 }

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.cli.demo_story import BEATS, STORY_SPAN
 from api.context import CitySoc, local_operator
+from collectors.records import RawRecord
 from core import accounts
 from core.access import Role
 from core.clock import SystemClock
@@ -108,6 +109,10 @@ def test_demo_loads_into_the_empty_store_a_first_serve_leaves(here):
 def test_demo_refuses_an_operators_store_without_reset(here):
     with CitySoc(Settings()) as soc:
         make_user(soc, "amy", Role.ANALYST)
+        # more than accounts: a log line came in (a store of accounts alone is loaded beside)
+        ingestor = soc.ingestor()
+        ingestor.submit(RawRecord("t", b"{not json", soc.clock.now()), "jsonl")
+        ingestor.flush()
     refused = demo()
     assert refused.exit_code == 2
     assert "did not write" in refused.output and "--reset" in refused.output
@@ -120,6 +125,34 @@ def test_demo_refuses_an_operators_store_without_reset(here):
         assert accounts.find_user(soc.store, "amy") is None
         assert len(_all(soc)) > 2
         assert soc.verify_audit(actor=local_operator()).ok  # the old store's anchors went with it
+
+
+def test_demo_loads_beside_the_accounts_of_a_first_run(here):
+    with CitySoc(Settings()) as soc:  # /setup's administrator and the people they made
+        make_user(soc, "root", Role.ADMIN)
+        make_user(soc, "xitun-lin", Role.REPORTER, agency="district-xitun")
+    result = demo()
+    assert result.exit_code == 0, result.output
+    assert "loading the demo beside them" in result.output
+    with CitySoc(Settings()) as soc:
+        assert accounts.find_user(soc.store, "root") is not None
+        assert accounts.find_user(soc.store, "demo-lead") is not None
+        assert len(_all(soc)) > 2
+        assert soc.verify_audit(actor=local_operator()).ok
+    assert not (here / "var" / "citysoc.db.demo").exists()  # never wiped by a later demo
+    again = demo()
+    assert again.exit_code == 2 and "--reset" in again.output
+    with CitySoc(Settings()) as soc:
+        assert accounts.find_user(soc.store, "root") is not None
+
+
+def test_demo_beside_accounts_refuses_when_its_usernames_are_taken(here):
+    with CitySoc(Settings()) as soc:
+        make_user(soc, "demo-lead", Role.LEAD)
+    refused = demo()
+    assert refused.exit_code == 2 and "demo-lead" in refused.output
+    with CitySoc(Settings()) as soc:
+        assert _all(soc) == []
 
 
 def test_demo_refuses_its_own_store_once_someone_worked_in_it(here):

@@ -370,7 +370,7 @@ def world(soc) -> World:
 
 def pages(world: World) -> Iterator[str]:
     """Every page a person can open, in one list (add new pages here)."""
-    yield from ("/", "/alerts", "/reviews", "/dashboard", "/audit", "/intel")
+    yield from ("/", "/alerts", "/reviews", "/dashboard", "/audit", "/intel", "/users")
     yield f"/events/{world.event_id}"
     for incident_id in (*world.incidents.values(), world.reopened):
         yield f"/incidents/{incident_id}"

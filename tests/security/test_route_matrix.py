@@ -554,6 +554,51 @@ CASES |= {
     ),
 }
 
+# Accounts in the browser and the API (issue 15): administrators (not a matrix caller)
+# create and change them; leads and auditors list them; analysts and reporters neither.
+_ADMINS_ONLY = {
+    "reporter_other": 403,
+    "reporter_own": 403,
+    "auditor": 403,
+    "analyst": 403,
+    "lead": 403,
+}
+_NEW_ACCOUNT = {"username": "newbie", "role": "analyst"}
+CASES |= {
+    ("GET", "/api/v1/users"): (
+        "/api/v1/users",
+        None,
+        {"reporter_other": 404, "reporter_own": 404, "analyst": 403},
+    ),
+    ("POST", "/api/v1/users"): ("/api/v1/users", _NEW_ACCOUNT, _ADMINS_ONLY),
+    ("POST", "/api/v1/users/{username}/disable"): (
+        "/api/v1/users/analyst/disable",
+        None,
+        _ADMINS_ONLY,
+    ),
+    ("POST", "/api/v1/users/{username}/enable"): (
+        "/api/v1/users/analyst/enable",
+        None,
+        _ADMINS_ONLY,
+    ),
+    ("POST", "/api/v1/users/{username}/unlock"): (
+        "/api/v1/users/analyst/unlock",
+        None,
+        _ADMINS_ONLY,
+    ),
+}
+PAGE_CASES |= {
+    ("GET", "/users"): (
+        "/users",
+        None,
+        {"reporter_other": 404, "reporter_own": 404, "analyst": 403},
+    ),
+    ("POST", "/users"): ("/users", _NEW_ACCOUNT, _ADMINS_ONLY),
+    ("POST", "/users/{username}/disable"): ("/users/analyst/disable", {}, _ADMINS_ONLY),
+    ("POST", "/users/{username}/enable"): ("/users/analyst/enable", {}, _ADMINS_ONLY),
+    ("POST", "/users/{username}/unlock"): ("/users/analyst/unlock", {}, _ADMINS_ONLY),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
