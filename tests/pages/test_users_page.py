@@ -145,6 +145,10 @@ def test_analysts_and_reporters_see_no_accounts(app, username):
     browser = _zh(Browser(app, username))
     assert browser.get("/users").status_code in (403, 404)
     assert 'id="nav-users"' not in browser.get("/profile").text
+    # the right is checked before any lookup: a real and a made-up account answer alike
+    for action in ("disable", "enable", "unlock"):
+        real = browser.post(f"/users/lee/{action}").status_code
+        assert real == browser.post(f"/users/nobody-here/{action}").status_code == 403
 
 
 def test_the_list_pages(app, soc):
