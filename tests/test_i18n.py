@@ -60,7 +60,7 @@ def test_an_error_without_a_key_is_english_in_english_and_its_kind_in_chinese():
 
 
 def test_every_error_key_raised_in_the_code_is_in_the_catalogue():
-    """A new ``key=`` in the code needs its ``err_<key>`` in zh.py and en.py."""
+    """A new ``key=`` in the code needs its ``err_<key>`` in both catalogues (core/i18n/zh/errors.py, en/errors.py)."""
     root = Path(__file__).resolve().parent.parent
     keys = {
         key
@@ -71,3 +71,13 @@ def test_every_error_key_raised_in_the_code_is_in_the_catalogue():
     assert {"transition", "role_may_not", "not_visible", "too_long"} <= keys
     missing = sorted(k for k in keys if f"err_{k}" not in LABELS["zh"])
     assert not missing, f"no err_<key> in the catalogue for {missing}"
+
+
+def test_a_key_given_in_two_modules_of_a_catalogue_is_refused():
+    import pytest
+
+    from core.i18n.catalogue import merged
+
+    assert merged({"a": "1"}, {"b": "2"}) == {"a": "1", "b": "2"}
+    with pytest.raises(ValueError, match="'a'"):
+        merged({"a": "1"}, {"a": "2"})

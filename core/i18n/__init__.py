@@ -1,5 +1,6 @@
-"""The two languages: the label catalogue of pages, forms and reports (one module per
-language: zh.py, the default, and en.py) and ``localized()`` for records named in both."""
+"""The two languages: the label catalogue of pages, forms and reports (a package per
+language: zh/, the default, and en/, each split by concept) and ``localized()`` for records
+named in both."""
 
 from typing import Literal, Protocol
 

@@ -1,0 +1,20 @@
+"""The label catalogue in English. Every key here is in core/i18n/zh/ too, with the same
+{placeholders} (tests/test_i18n.py).
+
+One module per concept (pages, terms, errors, casework, people, documents, exports); a key
+stands in one of them only (``merged`` refuses a key given twice)."""
+
+from core.i18n.catalogue import merged
+from core.i18n.en.casework import EN_CASEWORK
+from core.i18n.en.documents import EN_DOCUMENTS
+from core.i18n.en.errors import EN_ERRORS
+from core.i18n.en.exports import EN_EXPORTS
+from core.i18n.en.pages import EN_PAGES
+from core.i18n.en.people import EN_PEOPLE
+from core.i18n.en.terms import EN_TERMS
+
+__all__ = ["EN"]
+
+EN: dict[str, str] = merged(
+    EN_PAGES, EN_TERMS, EN_ERRORS, EN_CASEWORK, EN_PEOPLE, EN_DOCUMENTS, EN_EXPORTS
+)

@@ -1,0 +1,20 @@
+"""The label catalogue in Traditional Chinese (zh-TW), the default language. Every key
+here is in core/i18n/en/ too, with the same {placeholders} (tests/test_i18n.py).
+
+One module per concept (pages, terms, errors, casework, people, documents, exports); a key
+stands in one of them only (``merged`` refuses a key given twice)."""
+
+from core.i18n.catalogue import merged
+from core.i18n.zh.casework import ZH_CASEWORK
+from core.i18n.zh.documents import ZH_DOCUMENTS
+from core.i18n.zh.errors import ZH_ERRORS
+from core.i18n.zh.exports import ZH_EXPORTS
+from core.i18n.zh.pages import ZH_PAGES
+from core.i18n.zh.people import ZH_PEOPLE
+from core.i18n.zh.terms import ZH_TERMS
+
+__all__ = ["ZH"]
+
+ZH: dict[str, str] = merged(
+    ZH_PAGES, ZH_TERMS, ZH_ERRORS, ZH_CASEWORK, ZH_PEOPLE, ZH_DOCUMENTS, ZH_EXPORTS
+)
