@@ -28,6 +28,7 @@ from incidents.models import (
     IoC,
     IoCType,
 )
+from incidents.sharing.deidentify import RedactionKind, WithheldReason
 from incidents.sharing.observables import classify
 from incidents.sharing.tlp import Tlp
 from incidents.timeline import TimelineEntry
@@ -303,12 +304,17 @@ class ShareCreate(_Input):
 
 
 class WithheldRead(BaseModel):
+    """An IoC kept in the city: ``reason`` is a code (the pages say it in their language);
+    ``kinds`` say what a file name or URL contains; ``detail`` why a recorded IoC is unusable."""
+
     ioc: IoC
-    reason: str
+    reason: WithheldReason
+    kinds: list[RedactionKind] = Field(default_factory=list)
+    detail: str = ""
 
 
 class RemovedRead(BaseModel):
-    kind: str
+    kind: RedactionKind
     text: str  # as written in the summary; shown to the analyst, never shared
 
 
@@ -323,7 +329,7 @@ class SharePreviewRead(BaseModel):
     summary: str
     shared: list[IoC]
     withheld: list[WithheldRead]
-    redactions: dict[str, int]
+    redactions: dict[RedactionKind, int]
     removed: list[RemovedRead]
 
 
@@ -333,7 +339,7 @@ class ShareRead(BaseModel):
     objects: int
     shared: list[IoC]
     withheld: list[WithheldRead]
-    redactions: dict[str, int]
+    redactions: dict[RedactionKind, int]
     summary: str
 
 

@@ -173,7 +173,7 @@ class Phrase(NamedTuple):
 
 
 _AS_STATE = frozenset({"state", "ended"})  # "open -> notified" or a state's code
-_AS_COUNT = frozenset({"alerts", "alerts_added", "bytes"})
+_AS_COUNT = frozenset({"alerts", "alerts_added", "bytes", "indicators"})
 _AS_TIME = frozenset({"at", "aware_at", "occurred_at"})  # ISO times or {"from", "to"}
 _AS_FLAG = frozenset({"watching", "done", "confirmed"})  # said by tl_<key>_yes / _no
 _ARROW = " -> "
@@ -199,6 +199,8 @@ def _said(key: str, value: object, lang: Lang) -> tuple[str, bool]:
         return t[f"tl_{key}_{'yes' if value else 'no'}"], False
     if key == "completed":
         return t["tl_completed_later"], False
+    if key == "redactions" and isinstance(value, dict):  # what a shared summary lost
+        return "、".join(f"{term('redaction', k, lang)} × {n}" for k, n in value.items()), False
     if key in _AS_COUNT:
         count = len(value) if isinstance(value, list) else value
         return (f"{count:,}" if isinstance(count, int) else str(count)), False

@@ -3,7 +3,7 @@
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -13,6 +13,10 @@ from api.context import local_operator
 from api.terminal import Table, plain, safe
 from core.clock import taipei_time
 from core.errors import CitySocError
+from core.i18n.messages import term
+
+if TYPE_CHECKING:  # the sharing modules load on use: the CLI starts fast
+    from incidents.sharing.deidentify import Withheld
 
 __all__ = ["share_app"]
 
@@ -67,13 +71,14 @@ def share_publish(
         for held in preview.withheld:
             table.add_row(
                 f"{held.ioc.type.value}: {held.ioc.value}",
-                Text.assemble(("withheld", "yellow"), f": {plain(held.reason)}"),
+                Text.assemble(("withheld", "yellow"), f": {plain(_why(held))}"),
             )
         console.print(table)
         console.print("summary as it will be sent:")
         console.print(plain(preview.summary or "(none)"), markup=False, highlight=False)
         if preview.redactions:
-            removed = ", ".join(f"{n} {kind}" for kind, n in preview.redactions.items())
+            counts = preview.redactions.items()
+            removed = ", ".join(f"{n} {term('redaction', k.value, 'en')}" for k, n in counts)
             console.print(f"removed from the summary: {safe(removed)}")
         if not yes and not typer.confirm(
             "Check it names no person and holds nothing else that must stay in the city. "
@@ -196,3 +201,11 @@ def share_token(partner: str, store: StoreOpt = None) -> None:
         )
     console.print(f"TAXII token for {safe(partner)} (shown once; HTTP Basic user {safe(partner)}):")
     sys.stdout.write(token + "\n")
+
+
+def _why(held: "Withheld") -> str:
+    """Why an IoC stays in the city, in the catalogue's English (the CLI speaks English)."""
+    why = term("withheld", held.reason.value, "en")
+    if held.kinds:
+        why += " " + term("redaction", [k.value for k in held.kinds], "en")
+    return f"{why} ({held.detail})" if held.detail else why

@@ -12,6 +12,7 @@ from api.schemas import RemovedRead, ShareCreate, SharePreviewRead, ShareRead, W
 from core import limits
 from core.alerts import AlertQuery
 from incidents.sharing import intel
+from incidents.sharing.deidentify import Withheld
 from incidents.sharing.observables import classify
 from incidents.sharing.preview import ShareRequest
 from incidents.sharing.pull import pull_partner
@@ -51,7 +52,7 @@ def share(
             collection_id=preview.collection_id,
             summary=preview.summary,
             shared=preview.shared,
-            withheld=[WithheldRead(ioc=w.ioc, reason=w.reason) for w in preview.withheld],
+            withheld=[_withheld_read(w) for w in preview.withheld],
             redactions=preview.redactions,
             removed=[RemovedRead(kind=r.kind, text=r.text) for r in preview.removed],
         )
@@ -61,10 +62,14 @@ def share(
         collection_id=published.collection_id,
         objects=len(published.bundle["objects"]),
         shared=published.shared,
-        withheld=[WithheldRead(ioc=w.ioc, reason=w.reason) for w in published.withheld],
+        withheld=[_withheld_read(w) for w in published.withheld],
         redactions=published.redactions,
         summary=published.summary,
     )
+
+
+def _withheld_read(w: Withheld) -> WithheldRead:
+    return WithheldRead(ioc=w.ioc, reason=w.reason, kinds=list(w.kinds), detail=w.detail)
 
 
 @router.get("/api/v1/intel")

@@ -21,11 +21,13 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 import idna
 
 from core.agencies import UNASSIGNED, AgencyRegistry
+from core.i18n import labels
 from incidents.models import IoC, IoCType
 from incidents.sharing.addresses import (
     IPAddress,
@@ -36,20 +38,58 @@ from incidents.sharing.addresses import (
 from incidents.sharing.folding import fold
 from incidents.sharing.tlp import Tlp
 
-__all__ = ["MARK", "Removed", "Sanitized", "Withheld", "sanitize"]
+__all__ = [
+    "MARK",
+    "RedactionKind",
+    "Removed",
+    "Sanitized",
+    "Withheld",
+    "WithheldReason",
+    "mark",
+    "sanitize",
+]
+
+
+class RedactionKind(StrEnum):
+    """What a piece removed from the summary was; the catalogue says it (``redaction_<code>``)."""
+
+    NATIONAL_ID = "national_id"
+    RESIDENT_ID = "resident_id"
+    EMAIL = "email"
+    PHONE = "phone"
+    PERSONAL_NAME = "personal_name"
+    INTERNAL_ADDRESS = "internal_address"
+    INTERNAL_HOST = "internal_host"
+
+
+class WithheldReason(StrEnum):
+    """Why an IoC stays in the city; the catalogue says it (``withheld_<code>``), so the
+    preview reads in the page's language and the API carries the code."""
+
+    AGENCY_ADDRESS = "agency_address"
+    INTERNAL_ADDRESS = "internal_address"
+    INVENTORY_HOST = "inventory_host"
+    INTERNAL_HOST = "internal_host"
+    STAFF_EMAIL = "staff_email"
+    UNREADABLE_URL = "unreadable_url"
+    FILE_NAME_CONTAINS = "file_name_contains"  # the kinds say what it contains
+    URL_CONTAINS = "url_contains"
+    UNUSABLE = "unusable"  # recorded before IoCs were checked; the detail says what is wrong
 
 
 @dataclass(frozen=True, slots=True)
 class Withheld:
     ioc: IoC
-    reason: str
+    reason: WithheldReason
+    kinds: tuple[RedactionKind, ...] = ()  # for the *_CONTAINS reasons
+    detail: str = ""  # for UNUSABLE: the check's own message
 
 
 @dataclass(frozen=True, slots=True)
 class Removed:
     """One piece of the summary that was removed: shown to the analyst, never shared."""
 
-    kind: str
+    kind: RedactionKind
     text: str
 
 
@@ -58,11 +98,19 @@ class Sanitized:
     iocs: list[IoC]
     summary: str
     withheld: list[Withheld] = field(default_factory=list)
-    redactions: Counter[str] = field(default_factory=Counter)  # kind -> how many removed
+    redactions: Counter[RedactionKind] = field(default_factory=Counter)  # kind -> how many
     removed: list[Removed] = field(default_factory=list)
 
 
 MARK = "[已移除/removed: {}]"
+
+
+def mark(kind: RedactionKind) -> str:
+    """What stands in the shared summary for a removed piece: in both languages, for the
+    partner counties read it in Chinese and the catalogue's English goes with it."""
+    return MARK.format(f"{labels('zh')[f'redaction_{kind}']}/{labels('en')[f'redaction_{kind}']}")
+
+
 _ALNUM = "0-9A-Za-z"  # token boundaries are ASCII: Chinese text runs into tokens unspaced
 _EMAIL = re.compile(
     rf"(?<![{_ALNUM}._%+-])[{_ALNUM}._%+-]+@(?:[{_ALNUM}-]+\.)+[A-Za-z]{{2,63}}(?![{_ALNUM}-])"
@@ -149,48 +197,48 @@ class _Policy:
 
     # -- addresses and hosts -------------------------------------------------------------
 
-    def address_reason(self, addresses: Sequence[IPAddress]) -> str | None:
+    def address_reason(self, addresses: Sequence[IPAddress]) -> WithheldReason | None:
         if self.keep_internal:
             return None
         for address in addresses:
             inner = list(embedded_ipv4(address)) if address.version == 6 else []
             for ip in (address, *inner):
                 if ip.version == 4 and self.registry.for_sender(address=str(ip)) is not UNASSIGNED:
-                    return "a city agency's address"
+                    return WithheldReason.AGENCY_ADDRESS
                 if any(ip.version == net.version and ip in net for net in _INTERNAL_NETS):
-                    return "a private or internal address"
+                    return WithheldReason.INTERNAL_ADDRESS
         return None
 
-    def host_reason(self, host: str) -> str | None:
+    def host_reason(self, host: str) -> WithheldReason | None:
         if self.keep_internal:
             return None
         name = _fold_host(host)
         if name in self.hosts:
-            return "a host in the city's inventory"
+            return WithheldReason.INVENTORY_HOST
         if any(name == s or name.endswith("." + s) for s in self.suffixes):
-            return "an internal host name"
+            return WithheldReason.INTERNAL_HOST
         return None
 
     # -- free text -----------------------------------------------------------------------
 
-    def spans(self, text: str, keep: set[str]) -> list[tuple[int, int, str]]:
+    def spans(self, text: str, keep: set[str]) -> list[tuple[int, int, RedactionKind]]:
         """Every piece of ``text`` (folded) that may not leave, as (start, end, kind)."""
-        found: list[tuple[int, int, str]] = []
+        found: list[tuple[int, int, RedactionKind]] = []
         for pattern, kind in (
-            (_NATIONAL_ID, "national ID"),
-            (_RESIDENT_ID, "resident ID"),
-            (_EMAIL, "e-mail address"),  # every address in prose is personal data
+            (_NATIONAL_ID, RedactionKind.NATIONAL_ID),
+            (_RESIDENT_ID, RedactionKind.RESIDENT_ID),
+            (_EMAIL, RedactionKind.EMAIL),  # every address in prose is personal data
         ):
             found += [
                 (m.start(), m.end(), kind)
                 for m in pattern.finditer(text)
                 if m.group(0).lower() not in keep
             ]
-        found += [(s, e, "phone number") for s, e in _phones(text)]
-        found += [(s, e, "personal name") for s, e in self._names(text)]
+        found += [(s, e, RedactionKind.PHONE) for s, e in _phones(text)]
+        found += [(s, e, RedactionKind.PERSONAL_NAME) for s, e in self._names(text)]
         if not self.keep_internal:
-            found += [(s, e, "internal address") for s, e in self._addresses(text)]
-            found += [(s, e, "internal host") for s, e in self._hosts(text, keep)]
+            found += [(s, e, RedactionKind.INTERNAL_ADDRESS) for s, e in self._addresses(text)]
+            found += [(s, e, RedactionKind.INTERNAL_HOST) for s, e in self._hosts(text, keep)]
         return found
 
     def _addresses(self, text: str) -> Iterator[tuple[int, int]]:
@@ -244,38 +292,41 @@ class _Policy:
 
     # -- IoCs ----------------------------------------------------------------------------
 
-    def ioc_reason(self, ioc: IoC) -> str | None:
+    def withheld(self, ioc: IoC) -> Withheld | None:
+        """Why ``ioc`` may not leave, or None when it may."""
+        reason: WithheldReason | None = None
         if ioc.type in (IoCType.IPV4, IoCType.IPV6):
-            return self.address_reason(parse_host_address(ioc.value))
-        if ioc.type is IoCType.DOMAIN:
-            return self.host_reason(ioc.value)
-        if ioc.type is IoCType.URL:
-            return self._url_reason(ioc.value)
-        if ioc.type is IoCType.EMAIL:
+            reason = self.address_reason(parse_host_address(ioc.value))
+        elif ioc.type is IoCType.DOMAIN:
+            reason = self.host_reason(ioc.value)
+        elif ioc.type is IoCType.URL:
+            return self._url_withheld(ioc)
+        elif ioc.type is IoCType.EMAIL:
             domain = _fold_host(ioc.value.rsplit("@", 1)[1])
             if any(domain == s or domain.endswith("." + s) for s in self.suffixes):
-                return "personal data: a city staff e-mail address"
-            return None
-        if ioc.type is IoCType.FILENAME:
-            return self._text_reason(ioc.value, "the file name")
-        return None  # hashes
+                reason = WithheldReason.STAFF_EMAIL  # personal data
+        elif ioc.type is IoCType.FILENAME:
+            return self._text_withheld(ioc, ioc.value, WithheldReason.FILE_NAME_CONTAINS)
+        return None if reason is None else Withheld(ioc, reason)  # hashes always leave
 
-    def _url_reason(self, url: str) -> str | None:
+    def _url_withheld(self, ioc: IoC) -> Withheld | None:
         try:
-            parts = urlsplit(url)
+            parts = urlsplit(ioc.value)
             host = parts.hostname or ""
         except ValueError:
-            return "the URL cannot be read, so its host cannot be checked"
+            return Withheld(ioc, WithheldReason.UNREADABLE_URL)  # its host cannot be checked
         # A URL host that is a number is an address (http://167772165/ is 10.0.0.5).
         reason = self.address_reason(parse_host_address(host)) or self.host_reason(host)
+        if reason is not None:
+            return Withheld(ioc, reason)
         # The rest (user, path, query) may name internal hosts or people: …?next=http://fs01…
         rest = " ".join((parts.username or "", parts.path, parts.query, parts.fragment))
-        return reason or self._text_reason(rest, "the URL")
+        return self._text_withheld(ioc, rest, WithheldReason.URL_CONTAINS)
 
-    def _text_reason(self, value: str, what: str) -> str | None:
-        spans = self.spans(fold(value).text, keep=set())
-        kinds = sorted({kind for _s, _e, kind in spans})
-        return f"{what} contains {', '.join(kinds)}" if kinds else None
+    def _text_withheld(self, ioc: IoC, text: str, reason: WithheldReason) -> Withheld | None:
+        spans = self.spans(fold(text).text, keep=set())
+        kinds = tuple(sorted({kind for _s, _e, kind in spans}))
+        return Withheld(ioc, reason, kinds) if kinds else None
 
 
 def _phones(text: str) -> Iterator[tuple[int, int]]:
@@ -338,11 +389,11 @@ def sanitize(
     policy = _Policy(registry, internal_suffixes, known_hosts, people, keep_internal)
     out = Sanitized(iocs=[], summary=summary)
     for ioc in dict.fromkeys(iocs):  # de-duplicated, order kept
-        reason = policy.ioc_reason(ioc)
-        if reason is None:
+        withheld = policy.withheld(ioc)
+        if withheld is None:
             out.iocs.append(ioc)
         else:
-            out.withheld.append(Withheld(ioc, reason))
+            out.withheld.append(withheld)
     shared = {i.value.lower() for i in out.iocs}  # an IoC the analyst shares stays readable
     folded = fold(summary)
     pieces: list[str] = []
@@ -351,7 +402,7 @@ def sanitize(
         first, last = folded.original(start, end)
         if first < cursor:
             continue
-        pieces += [summary[cursor:first], MARK.format(kind)]
+        pieces += [summary[cursor:first], mark(kind)]
         out.redactions[kind] += 1
         out.removed.append(Removed(kind, summary[first:last]))
         cursor = last
@@ -359,10 +410,12 @@ def sanitize(
     return out
 
 
-def _outermost(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _outermost(
+    spans: list[tuple[int, int, RedactionKind]],
+) -> list[tuple[int, int, RedactionKind]]:
     """Non-overlapping spans, leftmost first and the longest of those starting together (an
     e-mail address wins over the host name inside it)."""
-    kept: list[tuple[int, int, str]] = []
+    kept: list[tuple[int, int, RedactionKind]] = []
     for span in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
         if not kept or span[0] >= kept[-1][1]:
             kept.append(span)

@@ -80,13 +80,13 @@ def _guess(value: str) -> IoC | None:
     lowered = value.lower()
     if len(value) in _HEX and re.fullmatch(r"[0-9a-fA-F]+", value):
         return IoC(type=_HEX[len(value)], value=lowered)
-    if _EMAIL.match(value) and _DOMAIN.match(lowered.rsplit("@", 1)[1]):
-        return IoC(type=IoCType.EMAIL, value=lowered)
-    if "://" in value:
+    if "://" in value:  # before e-mail: a URL's query may hold an address (?next=a@b.tw)
         parts = urlsplit(value)
         if parts.scheme in ("http", "https", "ftp") and parts.hostname:
             return IoC(type=IoCType.URL, value=value)
         return None
+    if _EMAIL.match(value) and _DOMAIN.match(lowered.rsplit("@", 1)[1]):
+        return IoC(type=IoCType.EMAIL, value=lowered)
     if _DOMAIN.match(lowered):
         return IoC(type=IoCType.DOMAIN, value=lowered)
     return None

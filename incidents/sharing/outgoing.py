@@ -23,7 +23,7 @@ from core.clock import Clock
 from core.errors import ConflictError, InputError
 from core.storage.base import SharedObject, Store
 from incidents.models import IoC
-from incidents.sharing.deidentify import Withheld
+from incidents.sharing.deidentify import RedactionKind, Withheld
 from incidents.sharing.observables import to_pattern
 from incidents.sharing.partners import CollectionPurpose, PartnerRegistry
 from incidents.sharing.preview import preview_share
@@ -43,7 +43,7 @@ class Publication:
     collection_id: str
     shared: list[IoC]
     withheld: list[Withheld] = field(default_factory=list)
-    redactions: dict[str, int] = field(default_factory=dict)
+    redactions: dict[RedactionKind, int] = field(default_factory=dict)
     summary: str = ""
 
 
@@ -221,9 +221,9 @@ def publish(
             "tlp": tlp.value,
             "indicators": [i.id for i in indicators],
             "withheld": [
-                f"{w.ioc.type.value}:{w.ioc.value} ({w.reason})" for w in preview.withheld
+                f"{w.ioc.type.value}:{w.ioc.value} ({w.reason.value})" for w in preview.withheld
             ],
-            "redactions": preview.redactions,
+            "redactions": {k.value: n for k, n in preview.redactions.items()},
             "confirmed_preview": preview.digest,
         },
     )

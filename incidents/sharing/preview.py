@@ -21,7 +21,13 @@ from core.errors import ForbiddenError, InputError
 from core.storage.base import Store
 from incidents import repository
 from incidents.models import Incident, IoC
-from incidents.sharing.deidentify import Removed, Withheld, sanitize
+from incidents.sharing.deidentify import (
+    RedactionKind,
+    Removed,
+    Withheld,
+    WithheldReason,
+    sanitize,
+)
 from incidents.sharing.observables import classify
 from incidents.sharing.partners import CollectionPurpose, PartnerRegistry
 from incidents.sharing.tlp import Tlp
@@ -49,7 +55,7 @@ class SharePreview:
     summary: str  # the sanitized summary, exactly as it would leave
     shared: list[IoC]  # the indicators that would leave
     withheld: list[Withheld] = field(default_factory=list)
-    redactions: dict[str, int] = field(default_factory=dict)
+    redactions: dict[RedactionKind, int] = field(default_factory=dict)
     removed: list[Removed] = field(default_factory=list)  # shown to the analyst only
 
     @property
@@ -61,7 +67,9 @@ class SharePreview:
             "collection": self.collection_id,
             "summary": self.summary,
             "shared": [[i.type.value, i.value] for i in self.shared],
-            "withheld": [[w.ioc.type.value, w.ioc.value, w.reason] for w in self.withheld],
+            "withheld": [
+                [w.ioc.type.value, w.ioc.value, w.reason.value, *w.kinds] for w in self.withheld
+            ],
             "removed": [[r.kind, r.text] for r in self.removed],
         }
         text = json.dumps(shown, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -99,7 +107,7 @@ def preview_share(
             try:
                 iocs = [*iocs, classify(recorded.value, recorded.type)]
             except InputError as exc:
-                unusable.append(Withheld(recorded, exc.message))
+                unusable.append(Withheld(recorded, WithheldReason.UNUSABLE, detail=exc.message))
     if tlp is Tlp.RED:
         raise ForbiddenError(
             "TLP:RED is for the named recipients only and never leaves the city; "
@@ -118,7 +126,7 @@ def preview_share(
     )
     cleaned.withheld.extend(unusable)
     if not cleaned.iocs and not cleaned.summary.strip():
-        reasons = "; ".join(f"{w.ioc.value}: {w.reason}" for w in cleaned.withheld)
+        reasons = "; ".join(f"{w.ioc.value}: {w.reason.value}" for w in cleaned.withheld)
         raise InputError(
             "nothing left to share" + (f" (withheld: {reasons})" if reasons else ""),
             location="iocs",

@@ -242,7 +242,8 @@ def test_an_unusable_recorded_ioc_is_withheld_from_sharing_not_a_server_error(cl
     preview = client.post(f"/api/v1/incidents/{made.id}/share", json=body)
     assert preview.status_code == 200, preview.text
     [withheld] = preview.json()["withheld"]
-    assert withheld["ioc"]["value"] == "not-a-hash" and "sha1" in withheld["reason"]
+    assert withheld["ioc"]["value"] == "not-a-hash" and withheld["reason"] == "unusable"
+    assert "sha1" in withheld["detail"]  # what the check said
     confirm = {"confirm": preview.json()["digest"]}
     shared = client.post(f"/api/v1/incidents/{made.id}/share", json=body | confirm)
     assert shared.status_code == 201, shared.text

@@ -535,6 +535,37 @@ def test_every_refused_form_and_post_answers_in_chinese(world):
     assert_all_chinese(iter(answers))
 
 
+def test_the_share_preview_and_its_publication_are_chinese(world):
+    """Why each indicator stays in the city and what the summary lost: every reason and
+    kind of removal the preview can name, in the page's language (then published)."""
+    client = browser(world, "lead")
+    url = f"/incidents/{world.incidents[IncidentState.NOTIFIED]}/share"
+    form = {
+        "iocs": "\n".join(
+            (
+                "evil-update.example",  # shared
+                "10.20.1.5",  # a city agency's address
+                "192.168.1.1",  # private
+                "fd12::10",  # internal IPv6
+                "amy@taichung.gov.tw",  # a staff e-mail
+                "http://evil-update.example/?next=amy@taichung.gov.tw",  # a URL holding it
+            )
+        ),
+        "summary": "聯絡人王小明 A123456789 H800000003 0912-345-678 amy@taichung.gov.tw 10.20.1.5",
+        "tlp": "amber",
+        "csrf_token": logged_in_csrf(client),
+    }
+    preview = client.post(url, data=form)
+    assert preview.status_code == 200, preview.text
+    assert preview.text.count('class="withheld"') == 5 and 'class="removed"' in preview.text
+    digest = re.search(r'name="confirm" value="([0-9a-f]{64})"', preview.text)
+    assert digest, "the preview offers to publish exactly what it shows"
+    published = client.post(url, data={**form, "confirm": digest.group(1)})
+    assert published.status_code == 201, published.text
+    assert 'id="share-result"' in published.text
+    assert_all_chinese(iter([(f"POST {url}", preview), (f"POST {url} confirm", published)]))
+
+
 def test_the_login_page_and_the_documents_are_chinese(world):
     anonymous = TestClient(world.app, follow_redirects=False)
     client = browser(world, "analyst")

@@ -15,7 +15,7 @@ import pytest
 from core.agencies import AgencyRegistry
 from core.settings import DEFAULT_AGENCIES
 from incidents.models import IoC, IoCType
-from incidents.sharing.deidentify import MARK, sanitize
+from incidents.sharing.deidentify import RedactionKind, mark, sanitize
 from incidents.sharing.observables import classify
 from incidents.sharing.tlp import Tlp
 
@@ -209,14 +209,14 @@ def name_spellings(rng: random.Random) -> Iterator[str]:
 
 
 CLASSES: dict[str, tuple[str, Callable[[random.Random], Iterator[str]]]] = {
-    "ipv4": ("internal address", v4_spellings),
-    "ipv6": ("internal address", v6_spellings),
-    "host": ("internal host", host_spellings),
-    "national-id": ("national ID", lambda rng: id_spellings(rng, "12")),
-    "resident-id": ("resident ID", lambda rng: id_spellings(rng, "89ABCD")),
-    "phone": ("phone number", phone_spellings),
-    "email": ("e-mail address", email_spellings),
-    "name": ("personal name", name_spellings),
+    "ipv4": (RedactionKind.INTERNAL_ADDRESS, v4_spellings),
+    "ipv6": (RedactionKind.INTERNAL_ADDRESS, v6_spellings),
+    "host": (RedactionKind.INTERNAL_HOST, host_spellings),
+    "national-id": (RedactionKind.NATIONAL_ID, lambda rng: id_spellings(rng, "12")),
+    "resident-id": (RedactionKind.RESIDENT_ID, lambda rng: id_spellings(rng, "89ABCD")),
+    "phone": (RedactionKind.PHONE, phone_spellings),
+    "email": (RedactionKind.EMAIL, email_spellings),
+    "name": (RedactionKind.PERSONAL_NAME, name_spellings),
 }
 # The part of a sample that must go: the sample itself, but for the cue words around names.
 CUE = ("聯絡人：", "聯絡人", "承辦人 ", "使用者為")
@@ -266,7 +266,7 @@ def test_every_sample_is_removed_from_the_summary_and_reported(kind, sample, tex
     secret = secret_of(sample)
     assert secret not in out.summary, out.summary
     assert out.redactions[kind] >= 1, (out.summary, out.redactions)
-    assert MARK.format(kind) in out.summary
+    assert mark(kind) in out.summary
     assert any(secret in r.text for r in out.removed if r.kind == kind), out.removed
     # What is not secret stays as the analyst wrote it (the context around the sample).
     before, _, after = text.partition(sample)

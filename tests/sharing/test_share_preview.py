@@ -49,11 +49,7 @@ def test_the_api_previews_then_publishes_the_confirmed_preview(world):
     assert [w["ioc"]["value"] for w in shown["withheld"]] == ["10.20.1.5"]
     for secret in ("王小明", "fs01", "0912 345 678"):
         assert secret not in shown["summary"]
-    assert {r["kind"] for r in shown["removed"]} == {
-        "personal name",
-        "internal host",
-        "phone number",
-    }
+    assert {r["kind"] for r in shown["removed"]} == {"personal_name", "internal_host", "phone"}
     assert published(soc) == []  # a preview changes nothing
     assert not [r for r in soc.store.audit.rows(subject=incident_id) if r.action == "share.publish"]
 

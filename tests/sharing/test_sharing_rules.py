@@ -8,7 +8,7 @@ import pytest
 from core.errors import ForbiddenError, InputError
 from incidents import service
 from incidents.models import IoC, IoCType
-from incidents.sharing.deidentify import sanitize
+from incidents.sharing.deidentify import RedactionKind, WithheldReason, sanitize
 from incidents.sharing.observables import classify, from_pattern, to_pattern
 from incidents.sharing.outgoing import publish, validate_bundle
 from incidents.sharing.preview import preview_share
@@ -44,20 +44,21 @@ def test_personal_data_and_internal_detail_are_removed_and_reported(registry):
     out = sanitize(iocs, text, tlp=Tlp.GREEN, registry=registry, internal_suffixes=SUFFIXES)
     assert [i.value for i in out.iocs] == ["203.0.113.7", "evil.example", "phisher@evil.example"]
     reasons = {w.ioc.value: w.reason for w in out.withheld}
-    assert reasons["10.20.1.5"] == "a city agency's address"
-    assert reasons["192.168.1.1"] == "a private or internal address"
-    assert "internal host" in reasons["fs01.xitun.taichung.gov.tw"]
-    assert "personal data" in reasons["amy@taichung.gov.tw"]
+    assert reasons["10.20.1.5"] is WithheldReason.AGENCY_ADDRESS
+    assert reasons["192.168.1.1"] is WithheldReason.INTERNAL_ADDRESS
+    assert reasons["fs01.xitun.taichung.gov.tw"] is WithheldReason.INTERNAL_HOST
+    assert reasons["amy@taichung.gov.tw"] is WithheldReason.STAFF_EMAIL
     for secret in ("A123456789", "0912-345-678", "amy@", "10.20.1.5", "fs01"):
         assert secret not in out.summary
     assert "203.0.113.7" in out.summary and "evil.example" in out.summary
     assert out.redactions == {
-        "national ID": 1,
-        "phone number": 1,
-        "e-mail address": 1,
-        "internal address": 1,
-        "internal host": 1,
+        RedactionKind.NATIONAL_ID: 1,
+        RedactionKind.PHONE: 1,
+        RedactionKind.EMAIL: 1,
+        RedactionKind.INTERNAL_ADDRESS: 1,
+        RedactionKind.INTERNAL_HOST: 1,
     }
+    assert "[已移除/removed: 身分證字號/national ID]" in out.summary  # partners read both
 
 
 def test_the_arrangement_may_allow_internal_detail_at_amber_only(registry):
@@ -98,6 +99,16 @@ def test_the_arrangement_may_allow_internal_detail_at_amber_only(registry):
 def test_patterns_round_trip(value):
     ioc = classify(value)
     assert from_pattern(to_pattern(ioc)) == ([ioc], None)
+
+
+def test_a_url_whose_query_holds_an_address_is_a_url_and_withheld_for_it(registry):
+    """Not an e-mail address: read as one, it would leave the URL's host unchecked."""
+    ioc = classify("http://evil.example/?next=amy@taichung.gov.tw")
+    assert ioc.type is IoCType.URL
+    out = sanitize([ioc], "", tlp=Tlp.GREEN, registry=registry, internal_suffixes=SUFFIXES)
+    [withheld] = out.withheld
+    assert withheld.reason is WithheldReason.URL_CONTAINS
+    assert withheld.kinds == (RedactionKind.EMAIL, RedactionKind.INTERNAL_HOST)  # a staff address
 
 
 def test_patterns_that_cannot_be_swept_say_why_and_broken_ones_are_errors():

@@ -63,4 +63,10 @@ EN_CASEWORK: dict[str, str] = {
     "tl_confirmed": "Review",
     "tl_confirmed_yes": "level confirmed",
     "tl_confirmed_no": "level changed",
+    "tl_bundle": "STIX bundle",
+    "tl_collection": "collection",
+    "tl_confirmed_preview": "confirmed preview (SHA-256)",
+    "tl_indicators": "indicators shared",
+    "tl_redactions": "removed from the summary",
+    "tl_withheld": "indicators withheld",
 }

@@ -63,4 +63,10 @@ ZH_CASEWORK: dict[str, str] = {
     "tl_confirmed": "審核結果",
     "tl_confirmed_yes": "維持原等級",
     "tl_confirmed_no": "變更等級",
+    "tl_bundle": "STIX 情資包",
+    "tl_collection": "分享集合",
+    "tl_confirmed_preview": "確認之預覽（SHA-256）",
+    "tl_indicators": "分享指標數",
+    "tl_redactions": "自摘要移除",
+    "tl_withheld": "未分享之指標",
 }
