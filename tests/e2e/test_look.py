@@ -44,6 +44,9 @@ PAGES = [
     ("dashboard", "city-auditor", "/dashboard"),
     ("audit", "city-auditor", "/audit"),
     ("intel", "city-auditor", "/intel"),
+    ("users", "city-auditor", "/users"),
+    ("messages", "soc-lead", "/messages"),
+    ("profile", "xitun-contact", "/profile"),
 ]
 
 
