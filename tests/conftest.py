@@ -41,6 +41,21 @@ def need_shared(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _rule_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One compiled-rule cache for the session (as processes on one machine share one): the
+    tests never write to the user's cache, and compile a rule set once, not once per test.
+    Tests of the cache itself give their own (tests/detections/test_compile_cache.py)."""
+    path = tmp_path_factory.mktemp("rule-cache") / "compiled-rules.sqlite"
+    before = os.environ.get("CITYSOC_RULE_CACHE")
+    os.environ["CITYSOC_RULE_CACHE"] = str(path)  # subprocesses (the CLI, serve) inherit it
+    yield path
+    if before is None:
+        os.environ.pop("CITYSOC_RULE_CACHE", None)
+    else:
+        os.environ["CITYSOC_RULE_CACHE"] = before
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))  # 09:00 Taipei

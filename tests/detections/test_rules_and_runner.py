@@ -7,6 +7,7 @@ from collectors.ingest import Ingestor
 from collectors.records import RawRecord
 from core.settings import DEFAULT_RULES
 from detections.compile import compile_rule_dirs
+from detections.compile_cache import CompileCache
 from detections.runner import run_detections
 from tests.data.events import winlogbeat
 
@@ -47,13 +48,16 @@ def test_a_broken_rule_is_reported_with_its_file_and_the_rest_load(tmp_path: Pat
 
 
 def test_compiled_rules_are_cached_per_file_text(tmp_path: Path, store):
-    (tmp_path / "r.yml").write_text(GOOD, encoding="utf-8")
-    first = compile_rule_dirs([tmp_path], store=store)
-    second = compile_rule_dirs([tmp_path], store=store)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "r.yml").write_text(GOOD, encoding="utf-8")
+    cache = CompileCache(tmp_path / "cache.sqlite")
+    first = compile_rule_dirs([tmp_path / "rules"], store=store, cache=cache)
+    second = compile_rule_dirs([tmp_path / "rules"], store=store, cache=cache)
     assert (first.from_cache, second.from_cache) == (0, 1)
     assert first.compiled == second.compiled
-    (tmp_path / "r.yml").write_text(GOOD.replace("level: medium", "level: high"), encoding="utf-8")
-    third = compile_rule_dirs([tmp_path], store=store)
+    changed = GOOD.replace("level: medium", "level: high")
+    (tmp_path / "rules" / "r.yml").write_text(changed, encoding="utf-8")
+    third = compile_rule_dirs([tmp_path / "rules"], store=store, cache=cache)
     assert third.from_cache == 0 and third.compiled[0].severity == "high"
 
 
