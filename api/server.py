@@ -267,12 +267,20 @@ def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
 def welcome(settings: Settings, token_path: Path, first_run: FirstRunCode | None) -> list[str]:
     """The banner's last lines: where the pages, API and docs are, the operator's token, and
     how the first account comes to be (the one-time code is printed here and nowhere else)."""
-    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host  # noqa: S104
+    everywhere = settings.api_host in ("0.0.0.0", "::", "")  # noqa: S104
+    host = "127.0.0.1" if everywhere else settings.api_host
     web = f"http://{host}:{settings.api_port}"
     lines = [
         f"web pages: {web}/   JSON API: {web}/api/v1/health   API docs: {web}/api/docs",
         f"operator API token (Authorization: Bearer): {token_path}",
     ]
+    if everywhere:  # 127.0.0.1 works only here; CitySOC looks up no name to guess the address
+        lines.insert(
+            1,
+            f"listening on every address ({settings.api_host or '::'}): from another machine "
+            f"open http://<this machine's address>:{settings.api_port}/ "
+            "(sign-in needs HTTPS there, or CITYSOC_COOKIE_SECURE=false)",
+        )
     if first_run is None:
         return [*lines, "accounts: created by an administrator: .venv/bin/citysoc users create"]
     return [

@@ -205,5 +205,8 @@ def test_the_banner_shows_the_web_address_token_and_first_run(soc, code, tmp_pat
     assert f"operator API token (Authorization: Bearer): {tmp_path / 'api-token'}" in lines
     assert "http://127.0.0.1:8000/setup" in text and code.shown() in text
     assert ".venv/bin/citysoc users create NAME --role admin" in text
+    assert "from another machine open http://<this machine's address>:8000/" in text
     later = welcome(settings, tmp_path / "api-token", None)
     assert code.shown() not in "\n".join(later) and "users create" in later[-1]
+    here = welcome(settings.model_copy(update={"api_host": "127.0.0.1"}), tmp_path / "t", None)
+    assert "another machine" not in "\n".join(here)  # bound to this host only
