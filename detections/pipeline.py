@@ -1,24 +1,54 @@
 """Our one processing pipeline: Sigma field names and log sources -> CitySOC's ECS fields.
 
 Windows log sources become Channel/EventID conditions (pySigma's sysmon and
-windows-logsources pipelines), so a process-creation rule only ever looks at Sysmon
-event 1 in the Sysmon channel. Then the Windows system fields map to ``winlog.*`` and every
-other Windows field to ``winlog.event_data.<Name>``, as our parsers store them.
+windows-logsources pipelines), so a process-creation rule looks at Sysmon event 1 in the
+Sysmon channel. A category with a built-in equivalent (``NATIVE_SOURCES``: Security 4688 for
+process_creation) looks at that event too, when the rule reads only fields the ingest gives
+the native event in Sysmon's names (collectors.parsers.winlog_native); the native branch also
+requires each of those fields to be present, because an older Windows leaves some out.
+Then the Windows system fields map to ``winlog.*`` and every other Windows field to
+``winlog.event_data.<Name>``, as our parsers store them.
+
+pySigma's windows_audit_pipeline is not used whole: it moves a rule to the Security log
+instead of adding it, and renames fields one to one (``User`` -> ``SubjectUserName``), which
+cannot give Sysmon's ``DOMAIN\\user``, decimal process ids or integrity words; its event ids
+are what ``NATIVE_SOURCES`` uses.
 """
 
-from sigma.pipelines.sysmon.sysmon import sysmon_pipeline
+from dataclasses import dataclass
+
+from sigma.conditions import SigmaCondition
+from sigma.correlations import SigmaCorrelationRule
+from sigma.pipelines.common import windows_logsource_mapping
+from sigma.pipelines.sysmon.sysmon import (
+    sysmon_generic_logsource_eventid_mapping,
+    sysmon_pipeline,
+)
 from sigma.pipelines.windows.windows import windows_logsource_pipeline
-from sigma.processing.conditions import ExcludeFieldCondition, LogsourceCondition
+from sigma.processing.conditions import (
+    ExcludeFieldCondition,
+    LogsourceCondition,
+    RuleProcessingCondition,
+    RuleProcessingItemAppliedCondition,
+)
 from sigma.processing.pipeline import ProcessingItem, ProcessingPipeline
 from sigma.processing.transformations import (
     AddFieldnamePrefixTransformation,
+    ChangeLogsourceTransformation,
     FieldMappingTransformation,
 )
+from sigma.processing.transformations.base import ConditionTransformation
+from sigma.rule import SigmaDetection, SigmaDetectionItem, SigmaLogSource, SigmaRule
 
-__all__ = ["PIPELINE_VERSION", "WINDOWS_SYSTEM_FIELDS", "citysoc_pipeline"]
+from collectors.parsers.winlog_native import NATIVE_SOURCES, NativeSource
+
+__all__ = ["PIPELINE_VERSION", "WINDOWS_SYSTEM_FIELDS", "citysoc_pipeline", "rule_fields"]
 
 # Bump whenever the mapping changes: compiled rules are cached under this version.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
+
+# The detection a rule of a natively mapped category gets: "the Sysmon event or the native one".
+_EITHER_SOURCE = "_citysoc_source"
 
 WINDOWS_SYSTEM_FIELDS: dict[str | None, str | list[str]] = {
     "Channel": "winlog.channel",
@@ -42,6 +72,88 @@ GENERIC_FIELDS: dict[str | None, str | list[str]] = {
     "host": "host.name",
     "hostname": "host.name",
 }
+
+
+def rule_fields(rule: SigmaRule) -> frozenset[str | None]:
+    """Every field the rule's detections read (None for a keyword, which reads the record)."""
+    found: set[str | None] = set()
+
+    def walk(node: SigmaDetection | SigmaDetectionItem) -> None:
+        if isinstance(node, SigmaDetectionItem):
+            found.add(node.field)
+        else:
+            for child in node.detection_items:
+                walk(child)
+
+    for detection in rule.detection.detections.values():
+        walk(detection)
+    return frozenset(found)
+
+
+@dataclass
+class _ReadsOnlyNativeFields(RuleProcessingCondition):
+    """The rule is of the source's category and reads only fields the native event has."""
+
+    source: NativeSource
+
+    def match(self, rule: SigmaRule | SigmaCorrelationRule) -> bool:
+        if not isinstance(rule, SigmaRule):
+            return False
+        if rule.logsource not in SigmaLogSource(self.source.category, "windows", None):
+            return False
+        fields = rule_fields(rule)
+        return bool(fields) and fields <= self.source.fields
+
+
+@dataclass
+class _EitherSource(ConditionTransformation):
+    """Condition becomes ``(Sysmon event or native event with the rule's fields) and (...)``."""
+
+    source: NativeSource
+
+    def apply(self, rule: SigmaRule | SigmaCorrelationRule) -> None:
+        if isinstance(rule, SigmaRule):
+            fields = sorted(f for f in rule_fields(rule) if f is not None)
+            sysmon: dict[str, object] = {
+                "Channel": windows_logsource_mapping["sysmon"],
+                "EventID": sysmon_generic_logsource_eventid_mapping[self.source.category],
+            }
+            native: dict[str, object] = {
+                "Channel": self.source.channel,
+                "EventID": self.source.event_id,
+            } | {f"{name}|exists": True for name in fields}
+            detection = SigmaDetection(
+                [SigmaDetection.from_definition(sysmon), SigmaDetection.from_definition(native)]
+            )  # a list of maps is an OR
+            rule.detection.detections[_EITHER_SOURCE] = detection
+            self.processing_item_applied(detection)
+        super().apply(rule)
+
+    def apply_condition(self, cond: SigmaCondition) -> None:
+        cond.condition = f"{_EITHER_SOURCE} and ({cond.condition})"
+
+
+def _native_sources_pipeline() -> ProcessingPipeline:
+    """Runs before pySigma's sysmon pipeline: a rule it handles leaves its category behind
+    (service ``citysoc-native``), so the sysmon pipeline does not add Sysmon-only conditions."""
+    items = []
+    for source in NATIVE_SOURCES:
+        name = f"citysoc_native_{source.category}"
+        items += [
+            ProcessingItem(
+                identifier=name,
+                transformation=_EitherSource(source),
+                rule_conditions=[_ReadsOnlyNativeFields(source)],
+            ),
+            ProcessingItem(
+                identifier=f"{name}_logsource",
+                transformation=ChangeLogsourceTransformation(
+                    product="windows", service="citysoc-native"
+                ),
+                rule_conditions=[RuleProcessingItemAppliedCondition(name)],
+            ),
+        ]
+    return ProcessingPipeline(name="CitySOC native Windows sources", priority=5, items=items)
 
 
 def citysoc_pipeline() -> ProcessingPipeline:
@@ -71,5 +183,7 @@ def citysoc_pipeline() -> ProcessingPipeline:
             ),
         ],
     )
-    combined: ProcessingPipeline = sysmon_pipeline() + windows_logsource_pipeline() + ours
+    combined: ProcessingPipeline = (
+        _native_sources_pipeline() + sysmon_pipeline() + windows_logsource_pipeline() + ours
+    )
     return combined
