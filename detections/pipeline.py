@@ -3,9 +3,9 @@
 Windows log sources become Channel/EventID conditions (pySigma's sysmon and
 windows-logsources pipelines), so a process-creation rule looks at Sysmon event 1 in the
 Sysmon channel. A category with a built-in equivalent (``NATIVE_SOURCES``: Security 4688 for
-process_creation) looks at that event too, when the rule reads only fields the ingest gives
-the native event in Sysmon's names (collectors.parsers.winlog_native); the native branch also
-requires each of those fields to be present, because an older Windows leaves some out.
+process_creation) looks at that event too, when the native event can judge the rule: the
+ingest gives it some of Sysmon's fields (collectors.parsers.winlog_native), and every field
+the rule reads under a ``not`` must be one of them and present.
 Then the Windows system fields map to ``winlog.*`` and every other Windows field to
 ``winlog.event_data.<Name>``, as our parsers store them.
 
@@ -17,7 +17,12 @@ are what ``NATIVE_SOURCES`` uses.
 
 from dataclasses import dataclass
 
-from sigma.conditions import SigmaCondition
+from sigma.conditions import (
+    ConditionFieldEqualsValueExpression,
+    ConditionNOT,
+    ConditionValueExpression,
+    SigmaCondition,
+)
 from sigma.correlations import SigmaCorrelationRule
 from sigma.pipelines.common import windows_logsource_mapping
 from sigma.pipelines.sysmon.sysmon import (
@@ -38,11 +43,17 @@ from sigma.processing.transformations import (
     FieldMappingTransformation,
 )
 from sigma.processing.transformations.base import ConditionTransformation
-from sigma.rule import SigmaDetection, SigmaDetectionItem, SigmaLogSource, SigmaRule
+from sigma.rule import SigmaDetection, SigmaLogSource, SigmaRule
 
 from collectors.parsers.winlog_native import NATIVE_SOURCES, NativeSource
 
-__all__ = ["PIPELINE_VERSION", "WINDOWS_SYSTEM_FIELDS", "citysoc_pipeline", "rule_fields"]
+__all__ = [
+    "PIPELINE_VERSION",
+    "WINDOWS_SYSTEM_FIELDS",
+    "FieldsRead",
+    "citysoc_pipeline",
+    "fields_read",
+]
 
 # Bump whenever the mapping changes: compiled rules are cached under this version.
 PIPELINE_VERSION = "3"
@@ -74,25 +85,38 @@ GENERIC_FIELDS: dict[str | None, str | list[str]] = {
 }
 
 
-def rule_fields(rule: SigmaRule) -> frozenset[str | None]:
-    """Every field the rule's detections read (None for a keyword, which reads the record)."""
-    found: set[str | None] = set()
+@dataclass(frozen=True, slots=True)
+class FieldsRead:
+    """The fields a rule's condition reads (None for a keyword, which reads the record),
+    split by whether they are read under a ``not``."""
 
-    def walk(node: SigmaDetection | SigmaDetectionItem) -> None:
-        if isinstance(node, SigmaDetectionItem):
-            found.add(node.field)
-        else:
-            for child in node.detection_items:
-                walk(child)
+    plain: frozenset[str | None]
+    negated: frozenset[str | None]
 
-    for detection in rule.detection.detections.values():
-        walk(detection)
-    return frozenset(found)
+
+def fields_read(rule: SigmaRule) -> FieldsRead:
+    plain: set[str | None] = set()
+    negated: set[str | None] = set()
+
+    def walk(node: object, under_not: bool) -> None:
+        if isinstance(node, ConditionNOT):
+            under_not = not under_not
+        if isinstance(node, ConditionFieldEqualsValueExpression | ConditionValueExpression):
+            (negated if under_not else plain).add(getattr(node, "field", None))
+        for arg in getattr(node, "args", ()):
+            walk(arg, under_not)
+
+    for condition in rule.detection.parsed_condition:
+        walk(condition.parsed, False)
+    return FieldsRead(frozenset(plain), frozenset(negated))
 
 
 @dataclass
-class _ReadsOnlyNativeFields(RuleProcessingCondition):
-    """The rule is of the source's category and reads only fields the native event has."""
+class _FitsNativeSource(RuleProcessingCondition):
+    """The rule is of the source's category and the native event can judge it: every field
+    read under a ``not`` is one the native event has (an absent field would make the ``not``
+    true), and some field is. Fields read plainly may be absent: that part then does not
+    match, as on a Sysmon event without the field."""
 
     source: NativeSource
 
@@ -101,19 +125,26 @@ class _ReadsOnlyNativeFields(RuleProcessingCondition):
             return False
         if rule.logsource not in SigmaLogSource(self.source.category, "windows", None):
             return False
-        fields = rule_fields(rule)
-        return bool(fields) and fields <= self.source.fields
+        read = fields_read(rule)
+        every = read.plain | read.negated
+        return (
+            None not in every
+            and read.negated <= self.source.fields
+            and bool(every & self.source.fields)
+        )
 
 
 @dataclass
 class _EitherSource(ConditionTransformation):
-    """Condition becomes ``(Sysmon event or native event with the rule's fields) and (...)``."""
+    """Condition becomes ``(Sysmon event or native event) and (...)``; the native branch also
+    requires the fields read under a ``not``, which an older Windows may leave out (4688
+    before Windows 10 has no parent name)."""
 
     source: NativeSource
 
     def apply(self, rule: SigmaRule | SigmaCorrelationRule) -> None:
         if isinstance(rule, SigmaRule):
-            fields = sorted(f for f in rule_fields(rule) if f is not None)
+            negated = sorted(f for f in fields_read(rule).negated if f is not None)
             sysmon: dict[str, object] = {
                 "Channel": windows_logsource_mapping["sysmon"],
                 "EventID": sysmon_generic_logsource_eventid_mapping[self.source.category],
@@ -121,10 +152,10 @@ class _EitherSource(ConditionTransformation):
             native: dict[str, object] = {
                 "Channel": self.source.channel,
                 "EventID": self.source.event_id,
-            } | {f"{name}|exists": True for name in fields}
+            } | {f"{name}|exists": True for name in negated}
             detection = SigmaDetection(
                 [SigmaDetection.from_definition(sysmon), SigmaDetection.from_definition(native)]
-            )  # a list of maps is an OR
+            )  # detections in a list are alternatives
             rule.detection.detections[_EITHER_SOURCE] = detection
             self.processing_item_applied(detection)
         super().apply(rule)
@@ -143,7 +174,7 @@ def _native_sources_pipeline() -> ProcessingPipeline:
             ProcessingItem(
                 identifier=name,
                 transformation=_EitherSource(source),
-                rule_conditions=[_ReadsOnlyNativeFields(source)],
+                rule_conditions=[_FitsNativeSource(source)],
             ),
             ProcessingItem(
                 identifier=f"{name}_logsource",

@@ -33,8 +33,8 @@ detection:
   condition: selection
 """
 
-# Reads OriginalFileName, which 4688 does not have: stays a Sysmon-only rule.
-SYSMON_ONLY_RULE = """
+# OriginalFileName, which 4688 does not have, as an alternative: the Image part judges 4688.
+EITHER_NAME_RULE = """
 title: MalSeclogon by image or PE name
 id: 5b0f9a55-0c57-4b43-9d0e-2f7d1b1f0002
 logsource: {category: process_creation, product: windows}
@@ -42,6 +42,17 @@ detection:
   image: {Image|endswith: '\\MalSeclogon.exe'}
   pe: {OriginalFileName: MalSeclogon.exe}
   condition: image or pe
+"""
+
+# OriginalFileName under a "not": 4688 cannot tell, so the rule stays Sysmon-only.
+SYSMON_ONLY_RULE = """
+title: MalSeclogon unless signed as such
+id: 5b0f9a55-0c57-4b43-9d0e-2f7d1b1f0006
+logsource: {category: process_creation, product: windows}
+detection:
+  image: {Image|endswith: '\\MalSeclogon.exe'}
+  pe: {OriginalFileName: MalSeclogon.exe}
+  condition: image and not pe
 """
 
 # A filter on ParentImage: a 4688 that does not record the parent is not judged by it.
@@ -118,12 +129,20 @@ def test_process_creation_rules_see_a_real_4688_only_through_fields_it_has(
         registry,
         clock,
         tmp_path,
-        {"process": PROCESS_RULE, "sysmon_only": SYSMON_ONLY_RULE, "parent": PARENT_FILTER_RULE},
+        {
+            "process": PROCESS_RULE,
+            "either": EITHER_NAME_RULE,
+            "sysmon_only": SYSMON_ONLY_RULE,
+            "parent": PARENT_FILTER_RULE,
+        },
         v2,
         _v1(v2),
     )
+    # the v1 record (329915) has no ParentImage: the parent filter rule does not judge it
     assert fired == [
         ("Debug build started from cmd at high integrity", 329914),
+        ("MalSeclogon by image or PE name", 329914),
+        ("MalSeclogon by image or PE name", 329915),
         ("MalSeclogon not started by explorer", 329914),
     ]
 
