@@ -12,7 +12,7 @@ Then the Windows system fields map to ``winlog.*`` and every other Windows field
 pySigma's windows_audit_pipeline is not used whole: it moves a rule to the Security log
 instead of adding it, and renames fields one to one (``User`` -> ``SubjectUserName``), which
 cannot give Sysmon's ``DOMAIN\\user``, decimal process ids or integrity words; its event ids
-are what ``NATIVE_SOURCES`` uses.
+(4688, 4657) agree with ``NATIVE_SOURCES``.
 """
 
 from dataclasses import dataclass
@@ -43,7 +43,7 @@ from sigma.processing.transformations import (
     FieldMappingTransformation,
 )
 from sigma.processing.transformations.base import ConditionTransformation
-from sigma.rule import SigmaDetection, SigmaLogSource, SigmaRule
+from sigma.rule import SigmaDetection, SigmaDetectionItem, SigmaLogSource, SigmaRule
 
 from collectors.parsers.winlog_native import NATIVE_SOURCES, NativeSource
 
@@ -114,9 +114,10 @@ def fields_read(rule: SigmaRule) -> FieldsRead:
 @dataclass
 class _FitsNativeSource(RuleProcessingCondition):
     """The rule is of the source's category and the native event can judge it: every field
-    read under a ``not`` is one the native event has (an absent field would make the ``not``
-    true), and some field is. Fields read plainly may be absent: that part then does not
-    match, as on a Sysmon event without the field."""
+    read under a ``not`` is one the native event has in Sysmon's spelling (an absent or
+    differently spelled value would make the ``not`` true), and some field is given. Fields
+    read plainly may be absent or plain-only: that part then just does not match, as on a
+    Sysmon event without the field."""
 
     source: NativeSource
 
@@ -127,11 +128,8 @@ class _FitsNativeSource(RuleProcessingCondition):
             return False
         read = fields_read(rule)
         every = read.plain | read.negated
-        return (
-            None not in every
-            and read.negated <= self.source.fields
-            and bool(every & self.source.fields)
-        )
+        given = self.source.fields | self.source.plain_only
+        return None not in every and read.negated <= self.source.fields and bool(every & given)
 
 
 @dataclass
@@ -145,17 +143,19 @@ class _EitherSource(ConditionTransformation):
     def apply(self, rule: SigmaRule | SigmaCorrelationRule) -> None:
         if isinstance(rule, SigmaRule):
             negated = sorted(f for f in fields_read(rule).negated if f is not None)
-            sysmon: dict[str, object] = {
-                "Channel": windows_logsource_mapping["sysmon"],
-                "EventID": sysmon_generic_logsource_eventid_mapping[self.source.category],
-            }
             native: dict[str, object] = {
                 "Channel": self.source.channel,
                 "EventID": self.source.event_id,
-            } | {f"{name}|exists": True for name in negated}
-            detection = SigmaDetection(
-                [SigmaDetection.from_definition(sysmon), SigmaDetection.from_definition(native)]
-            )  # detections in a list are alternatives
+            }
+            native |= {name: list(values) for name, values in self.source.where}
+            native |= {f"{name}|exists": True for name in negated}
+            branches = [SigmaDetection.from_definition(native)]
+            sysmon_ids = sysmon_generic_logsource_eventid_mapping.get(self.source.category)
+            if sysmon_ids is not None:  # file_access has no Sysmon event
+                sysmon = {"Channel": windows_logsource_mapping["sysmon"], "EventID": sysmon_ids}
+                branches.insert(0, SigmaDetection.from_definition(sysmon))
+            alternatives: list[SigmaDetection | SigmaDetectionItem] = list(branches)
+            detection = SigmaDetection(alternatives)  # detections in a list are alternatives
             rule.detection.detections[_EITHER_SOURCE] = detection
             self.processing_item_applied(detection)
         super().apply(rule)

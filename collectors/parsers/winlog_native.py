@@ -17,14 +17,18 @@ Doing this at ingest rather than as pipeline aliases is what makes composed valu
 (``User`` is two fields joined) and keeps each compiled rule one query on both engines.
 """
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.events import FieldValue
 
 __all__ = ["NATIVE_SOURCES", "NativeSource", "normalise"]
 
 _DATA = "winlog.event_data."
+
+
+Mapper = Callable[[dict[str, FieldValue]], dict[str, FieldValue]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,18 @@ class NativeSource:
     category: str  # Sigma log-source category, e.g. process_creation
     channel: str
     event_id: int
-    fields: frozenset[str]  # the Sysmon-taxonomy fields normalise() gives this event
+    # Sysmon-taxonomy fields this event is given with Sysmon's meaning and spelling.
+    fields: frozenset[str]
+    # Given, but spelled differently from Sysmon (a device path for a drive path, a registry
+    # path Sysmon abbreviates otherwise): good enough to match, not to rule a match out.
+    plain_only: frozenset[str]
+    # Native event data the event must have to stand in (a 4663 is a file access only on a
+    # File object), as (name, accepted values).
+    where: tuple[tuple[str, tuple[str, ...]], ...]
+    sysmon_names: Mapper = field(compare=False, repr=False)
+
+    def applies_to(self, data: dict[str, FieldValue]) -> bool:
+        return all(str(data.get(name)) in values for name, values in self.where)
 
 
 # Values Windows pads to a fixed width: the LSA logon process name is 8 characters
@@ -116,29 +131,118 @@ def _process_creation(data: dict[str, FieldValue]) -> dict[str, FieldValue]:
     return out
 
 
-_MAPPERS: dict[tuple[str, int | None], Callable[[dict[str, FieldValue]], dict[str, FieldValue]]] = {
-    ("Security", 4688): _process_creation,
-}
+_INITIATED = {"%%14593": True, "%%14592": False}  # 5156 Direction: outbound, inbound
+_PROTOCOLS = {"6": "tcp", "17": "udp"}  # IANA numbers -> Sysmon's words
+
+
+def _network_connection(data: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """Security 5156 (the filtering platform permitted a connection) -> Sysmon 3. Both put
+    the local end in Source* whichever side initiated; Application is a device path
+    (\\device\\harddiskvolume2\\windows\\...), so Image is plain-only."""
+    out: dict[str, FieldValue] = {
+        "Image": _given(data, "Application"),
+        "ProcessId": _pid(data.get("ProcessID")),
+        "Initiated": _INITIATED.get(str(data.get("Direction"))),
+        "Protocol": _PROTOCOLS.get(str(data.get("Protocol"))),
+        "SourceIp": _given(data, "SourceAddress"),
+        "SourcePort": _pid(data.get("SourcePort")),
+        "DestinationIp": _given(data, "DestAddress"),
+        "DestinationPort": _pid(data.get("DestPort")),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _file_access(data: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """Security 4663 on a File object -> the file_access taxonomy (FileName, Image)."""
+    out: dict[str, FieldValue] = {
+        "FileName": _given(data, "ObjectName"),
+        "Image": _given(data, "ProcessName"),
+        "ProcessId": _pid(data.get("ProcessId")),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+_HIVES = (("\\REGISTRY\\MACHINE\\", "HKLM\\"), ("\\REGISTRY\\USER\\", "HKU\\"))
+_CONTROL_SET = re.compile(r"^(HKLM\\SYSTEM\\)ControlSet\d{3}(?=\\|$)", re.IGNORECASE)
+_REGISTRY_OPERATIONS = {"%%1904": "SetValue", "%%1905": "SetValue", "%%1906": "DeleteValue"}
+
+
+def _registry_value(data: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """Security 4657 (a registry value was modified) -> Sysmon 13/12. Sysmon names the value
+    in TargetObject (key\\value), abbreviates the hive and shows the current control set."""
+    out: dict[str, FieldValue] = {
+        "Image": _given(data, "ProcessName"),
+        "ProcessId": _pid(data.get("ProcessId")),
+        "EventType": _REGISTRY_OPERATIONS.get(str(data.get("OperationType"))),
+    }
+    key = _given(data, "ObjectName")
+    if key is not None:
+        for native, short in _HIVES:
+            if key.upper().startswith(native):
+                key = short + key[len(native) :]
+        key = _CONTROL_SET.sub(r"\1CurrentControlSet", key)
+        value = _given(data, "ObjectValueName")
+        out["TargetObject"] = f"{key}\\{value}" if value is not None else key
+    return {k: v for k, v in out.items() if v is not None}
+
+
+_PROCESS = frozenset(
+    {"Image", "ParentImage", "CommandLine", "User", "LogonId", "IntegrityLevel"}
+    | {"ProcessId", "ParentProcessId"}
+)
+_NETWORK = frozenset(
+    {"ProcessId", "Initiated", "Protocol", "SourceIp", "SourcePort"}
+    | {"DestinationIp", "DestinationPort"}
+)
+_REGISTRY = frozenset({"Image", "ProcessId", "EventType"})
+_SET_VALUE = (("OperationType", ("%%1904", "%%1905")),)
 
 NATIVE_SOURCES: tuple[NativeSource, ...] = (
     NativeSource(
-        "process_creation",
+        "process_creation", "Security", 4688, _PROCESS, frozenset(), (), _process_creation
+    ),
+    NativeSource(
+        "network_connection",
         "Security",
-        4688,
-        frozenset(
-            {
-                "Image",
-                "ParentImage",
-                "CommandLine",
-                "User",
-                "LogonId",
-                "IntegrityLevel",
-                "ProcessId",
-                "ParentProcessId",
-            }
-        ),
+        5156,
+        _NETWORK,
+        frozenset({"Image"}),
+        (),
+        _network_connection,
+    ),
+    NativeSource(
+        "file_access",
+        "Security",
+        4663,
+        frozenset({"FileName", "Image", "ProcessId"}),
+        frozenset(),
+        (("ObjectType", ("File",)),),
+        _file_access,
+    ),
+    NativeSource(
+        "registry_set",
+        "Security",
+        4657,
+        _REGISTRY,
+        frozenset({"TargetObject"}),
+        _SET_VALUE,
+        _registry_value,
+    ),
+    NativeSource(
+        "registry_event",
+        "Security",
+        4657,
+        _REGISTRY,
+        frozenset({"TargetObject"}),
+        (),
+        _registry_value,
     ),
 )
+
+# (channel, event id) -> the sources it may stand in for; one event gets each mapping once.
+_BY_EVENT: dict[tuple[str, int], list[NativeSource]] = {}
+for _source in NATIVE_SOURCES:
+    _BY_EVENT.setdefault((_source.channel, _source.event_id), []).append(_source)
 
 
 def normalise(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
@@ -152,14 +256,17 @@ def normalise(fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
         if " " in name:
             del fields[key]
             fields[_DATA + name.replace(" ", "")] = value
-    mapper = _MAPPERS.get((str(fields.get("winlog.channel")), _event_code(fields)))
-    if mapper is not None:
+    code = _event_code(fields)
+    sources = _BY_EVENT.get((str(fields.get("winlog.channel")), code)) if code else None
+    if sources:
         data = {k[len(_DATA) :]: v for k, v in fields.items() if k.startswith(_DATA)}
-        for name, value in mapper(data).items():
-            if value is None:
-                fields.pop(_DATA + name, None)
-            else:
-                fields[_DATA + name] = value
+        mappers = {s.sysmon_names for s in sources if s.applies_to(data)}
+        for mapper in mappers:
+            for name, value in mapper(data).items():
+                if value is None:
+                    fields.pop(_DATA + name, None)
+                else:
+                    fields[_DATA + name] = value
     return fields
 
 

@@ -1,11 +1,6 @@
 """Windows events in Sigma's names: native events get Sysmon's, Windows' spellings are undone.
 
-The fixtures in tests/data/winlog/ are single records copied from the shared EVTX attack
-samples (rendered by the `evtx` package exactly as ingest reads them):
-security_4688_v2.json is tutto_malseclogon.evtx record 1, defender_1116.json is
-WinDefender_Events_1117_1116_AtomicRedTeam.evtx record 1, security_4624_ntlmssp.json is
-DE_RDP_Tunnel_5156.evtx record 36.
-"""
+The records are real (tests/data/winlog_records.py says where each comes from)."""
 
 import json
 
@@ -13,22 +8,12 @@ from collectors.ingest import Ingestor
 from collectors.parsers.jsonlines import parse_json_line
 from collectors.parsers.winlog import fields_from_evtx_json
 from collectors.records import RawRecord
-from tests.conftest import DATA
 from tests.data.events import winlogbeat
+from tests.data.winlog_records import record as _record
+from tests.data.winlog_records import registry_4657
+from tests.data.winlog_records import with_data as _with_data
 
-WINLOG = DATA / "winlog"
 D = "winlog.event_data."
-
-
-def _record(name: str) -> str:
-    return (WINLOG / name).read_text(encoding="utf-8").strip()
-
-
-def _with_data(name: str, **changes: str) -> str:
-    """A real record with some event data values replaced (to reach other branches)."""
-    doc = json.loads(_record(name))
-    doc["Event"]["EventData"].update(changes)
-    return json.dumps(doc)
 
 
 def test_a_real_4688_gets_the_sysmon_process_creation_names_and_formats():
@@ -109,3 +94,48 @@ def test_padded_logon_process_name_is_trimmed_but_free_text_keeps_its_blanks(clo
     _, _, fields = parse_json_line(json.dumps(doc), received_at=clock.now())
     assert fields[D + "CommandLine"] == '"C:\\Windows\\system32\\cmd.exe" '
     assert fields[D + "LogonProcessName"] == "Advapi"
+
+
+def test_a_real_5156_gets_the_sysmon_network_connection_names_and_formats():
+    _, fields = fields_from_evtx_json(_record("security_5156_plink.json"))
+    assert fields[D + "Image"] == "\\device\\harddiskvolume1\\users\\user01\\desktop\\plink.exe"
+    assert fields[D + "ProcessId"] == 3324
+    assert fields[D + "Initiated"] is True  # Direction %%14593: outbound
+    assert fields[D + "Protocol"] == "tcp"  # 6
+    assert (fields[D + "SourceIp"], fields[D + "SourcePort"]) == ("10.0.2.17", 49269)
+    assert (fields[D + "DestinationIp"], fields[D + "DestinationPort"]) == ("10.0.2.18", 80)
+    assert fields[D + "DestAddress"] == "10.0.2.18"  # the native names stay
+    _, inbound = fields_from_evtx_json(
+        _with_data("security_5156_plink.json", Direction="%%14592", Protocol="17")
+    )
+    assert inbound[D + "Initiated"] is False
+    assert inbound[D + "Protocol"] == "udp"
+
+
+def test_a_real_4663_on_a_file_gets_the_file_access_names_and_one_on_a_key_does_not():
+    _, fields = fields_from_evtx_json(_record("security_4663_file.json"))
+    assert fields[D + "FileName"].endswith("\\Google\\Chrome\\User Data\\Default\\Login Data")
+    assert fields[D + "Image"] == "C:\\Users\\Defau1t\\wsus.exe"
+    assert fields[D + "ProcessId"] == 0x134C
+    _, key = fields_from_evtx_json(_with_data("security_4663_file.json", ObjectType="Key"))
+    assert D + "FileName" not in key and D + "Image" not in key
+
+
+def test_a_4657_gets_sysmon_registry_names_with_sysmon_s_hive_and_control_set_spelling():
+    run = "\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run"
+    _, fields = fields_from_evtx_json(registry_4657(run, "wsus"))
+    assert (
+        fields[D + "TargetObject"]
+        == "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\wsus"
+    )
+    assert fields[D + "EventType"] == "SetValue"
+    assert fields[D + "Image"] == "C:\\Users\\Defau1t\\wsus.exe"
+    service = "\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Services\\WinDefend"
+    _, fields = fields_from_evtx_json(registry_4657(service, "Start", "%%1906"))
+    assert (
+        fields[D + "TargetObject"] == "HKLM\\SYSTEM\\CurrentControlSet\\Services\\WinDefend\\Start"
+    )
+    assert fields[D + "EventType"] == "DeleteValue"
+    user = "\\REGISTRY\\USER\\S-1-5-21-1-2-3-1000\\Environment"
+    _, fields = fields_from_evtx_json(registry_4657(user, "windir"))
+    assert fields[D + "TargetObject"] == "HKU\\S-1-5-21-1-2-3-1000\\Environment\\windir"

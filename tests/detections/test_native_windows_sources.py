@@ -1,8 +1,7 @@
-"""Sysmon-category rules on Windows' built-in events (Security 4688 for process_creation),
+"""Sysmon-category rules on Windows' built-in events (Security 4688, 5156, 4663, 4657),
 through the one pipeline, on both engines; and Windows' spellings answering to Sigma's names.
 
-Records are real: tests/data/winlog/ (see tests/collectors/test_winlog_native.py for where
-each comes from) and, where present, the shared EVTX attack samples.
+Records are real (tests/data/winlog_records.py) and, where present, the shared EVTX set.
 """
 
 import json
@@ -15,9 +14,8 @@ from collectors.ingest import Ingestor
 from collectors.records import RawRecord
 from detections.compile import compile_rule_dirs
 from detections.runner import run_detections
-from tests.conftest import DATA, EVTX_SAMPLES, SIGMAHQ_RULES, need_shared
-
-WINLOG = DATA / "winlog"
+from tests.conftest import EVTX_SAMPLES, SIGMAHQ_RULES, need_shared
+from tests.data.winlog_records import record, registry_4657
 
 PROCESS_RULE = """
 title: Debug build started from cmd at high integrity
@@ -89,6 +87,47 @@ detection:
 """
 
 
+NETWORK_RULE = """
+title: plink talking HTTP
+id: 5b0f9a55-0c57-4b43-9d0e-2f7d1b1f0007
+logsource: {category: network_connection, product: windows}
+detection:
+  selection: {Image|endswith: '\\plink.exe', Initiated: 'true', DestinationPort: 80, Protocol: tcp}
+  condition: selection
+"""
+
+# 5156 gives Image as a device path: a "not Image|startswith 'C:\\'" cannot be judged there.
+NETWORK_FILTER_RULE = """
+title: Outbound HTTP outside Program Files
+id: 5b0f9a55-0c57-4b43-9d0e-2f7d1b1f0008
+logsource: {category: network_connection, product: windows}
+detection:
+  selection: {Initiated: 'true', DestinationPort: 80}
+  filter: {Image|startswith: 'C:\\Program Files\\'}
+  condition: selection and not filter
+"""
+
+FILE_RULE = """
+title: Chrome passwords read by another program
+id: 5b0f9a55-0c57-4b43-9d0e-2f7d1b1f0009
+logsource: {category: file_access, product: windows}
+detection:
+  selection: {FileName|contains|all: ['\\Google\\Chrome\\', '\\Login Data']}
+  filter: {Image|endswith: '\\chrome.exe'}
+  condition: selection and not filter
+"""
+
+REGISTRY_RULE = """
+title: Run key set by a program outside Windows
+id: 5b0f9a55-0c57-4b43-9d0e-2f7d1b1f0010
+logsource: {category: registry_set, product: windows}
+detection:
+  selection: {TargetObject|contains: '\\CurrentVersion\\Run\\', EventType: SetValue}
+  filter: {Image|startswith: 'C:\\Windows\\'}
+  condition: selection and not filter
+"""
+
+
 @pytest.fixture
 def engine(both_engines: str) -> str:
     """Everything here must hold on SQLite and on Elasticsearch alike."""
@@ -108,8 +147,8 @@ def _v1(record: str) -> str:
 
 def _fired(store, registry, clock, tmp_path: Path, rules: dict[str, str], *records: str):
     ingestor = Ingestor(store, registry, clock=clock)
-    for record in records:
-        ingestor.submit(RawRecord("file:/t.evtx", record.encode(), clock.now()), "evtx")
+    for text in records:
+        ingestor.submit(RawRecord("file:/t.evtx", text.encode(), clock.now()), "evtx")
     ingestor.flush()
     for name, text in rules.items():
         (tmp_path / f"{name}.yml").write_text(text, encoding="utf-8")
@@ -123,7 +162,7 @@ def _fired(store, registry, clock, tmp_path: Path, rules: dict[str, str], *recor
 def test_process_creation_rules_see_a_real_4688_only_through_fields_it_has(
     store, registry, clock, tmp_path
 ):
-    v2 = (WINLOG / "security_4688_v2.json").read_text(encoding="utf-8").strip()
+    v2 = record("security_4688_v2.json")
     fired = _fired(
         store,
         registry,
@@ -154,12 +193,36 @@ def test_windows_spellings_match_sigma_names_on_real_records(store, registry, cl
         clock,
         tmp_path,
         {"defender": DEFENDER_RULE, "ntlm": NTLM_RULE},
-        (WINLOG / "defender_1116.json").read_text(encoding="utf-8").strip(),
-        (WINLOG / "security_4624_ntlmssp.json").read_text(encoding="utf-8").strip(),
+        record("defender_1116.json"),
+        record("security_4624_ntlmssp.json"),
     )
     assert [title for title, _ in fired] == [
         "Defender found PowerSploit in PowerShell",
         "NTLM network logon",
+    ]
+
+
+def test_network_file_and_registry_rules_see_5156_4663_and_4657(store, registry, clock, tmp_path):
+    run_key = "\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run"
+    fired = _fired(
+        store,
+        registry,
+        clock,
+        tmp_path,
+        {
+            "network": NETWORK_RULE,
+            "network_filter": NETWORK_FILTER_RULE,
+            "file": FILE_RULE,
+            "registry": REGISTRY_RULE,
+        },
+        record("security_5156_plink.json"),
+        record("security_4663_file.json"),
+        registry_4657(run_key, "wsus"),
+    )
+    assert [title for title, _ in fired] == [
+        "Chrome passwords read by another program",
+        "Run key set by a program outside Windows",
+        "plink talking HTTP",
     ]
 
 
