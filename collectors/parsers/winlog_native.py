@@ -11,7 +11,7 @@ verbatim in ``event.original``. Two things happen here:
   event records (Security 4688 = Sysmon 1, process creation) also gets the Sysmon names, with
   Sysmon's value formats (decimal process ids, ``DOMAIN\\user``, ``High`` for a mandatory label).
   ``NATIVE_SOURCES`` says which fields each native event gives; ``detections.pipeline`` lets a
-  rule of that category look at the native event only when the rule reads nothing else.
+  rule of that category look at the native event too when those fields can judge the rule.
 
 Doing this at ingest rather than as pipeline aliases is what makes composed values possible
 (``User`` is two fields joined) and keeps each compiled rule one query on both engines.
@@ -105,30 +105,22 @@ def _account(data: dict[str, FieldValue], prefix: str) -> str | None:
 def _process_creation(data: dict[str, FieldValue]) -> dict[str, FieldValue]:
     """Security 4688 -> Sysmon 1. 4688 v2 (Windows 10 / 2016) names the account the new
     process runs as (Target*) when it differs from the creator's (Subject*); Sysmon's User
-    and LogonId are that account's."""
-    out: dict[str, FieldValue] = {}
-    if (image := _given(data, "NewProcessName")) is not None:
-        out["Image"] = image
-    if (parent := _given(data, "ParentProcessName")) is not None:
-        out["ParentImage"] = parent
+    and LogonId are that account's. 4688's ProcessId is the creator's: ParentProcessId."""
     target = _account(data, "Target")
-    user = target or _account(data, "Subject")
-    if user is not None:
-        out["User"] = user
-    logon = _given(data, "TargetLogonId") if target else _given(data, "SubjectLogonId")
-    if logon is not None:
-        out["LogonId"] = logon
-    if (label := _INTEGRITY_LEVELS.get(str(data.get("MandatoryLabel")))) is not None:
-        out["IntegrityLevel"] = label
-    # 4688's ProcessId is the creator's: it becomes ParentProcessId, as in Sysmon.
-    if (pid := _pid(data.get("NewProcessId"))) is not None:
-        out["ProcessId"] = pid
-    if (ppid := _pid(data.get("ProcessId"))) is not None:
-        out["ParentProcessId"] = ppid
+    out: dict[str, FieldValue] = {
+        "Image": _given(data, "NewProcessName"),
+        "ParentImage": _given(data, "ParentProcessName"),
+        "User": target or _account(data, "Subject"),
+        "LogonId": _given(data, "TargetLogonId" if target else "SubjectLogonId"),
+        "IntegrityLevel": _INTEGRITY_LEVELS.get(str(data.get("MandatoryLabel"))),
+        "ProcessId": _pid(data.get("NewProcessId")),
+        "ParentProcessId": _pid(data.get("ProcessId")),
+    }
+    given: dict[str, FieldValue] = {k: v for k, v in out.items() if v is not None}
     # An empty command line means command-line auditing is off, not an empty command: leave
-    # it out, so that rules reading CommandLine do not judge this event.
-    out["CommandLine"] = data["CommandLine"] if _given(data, "CommandLine") else None
-    return out
+    # it out (None removes it), so that rules reading CommandLine do not judge this event.
+    given["CommandLine"] = data["CommandLine"] if _given(data, "CommandLine") else None
+    return given
 
 
 _INITIATED = {"%%14593": True, "%%14592": False}  # 5156 Direction: outbound, inbound
