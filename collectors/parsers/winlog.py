@@ -3,7 +3,8 @@
 Both become the same fields: ``winlog.channel``, ``winlog.event_id``,
 ``winlog.provider_name``, ``winlog.computer_name``, ``winlog.record_id``, ``host.name`` and
 ``winlog.event_data.<Name>``. Leaf values of ``UserData`` are put under ``event_data`` too,
-so that Sigma field names (which do not distinguish the two) find them.
+so that Sigma field names (which do not distinguish the two) find them. Both then go through
+``winlog_native.normalise`` (Windows' spellings, Sysmon names for native events).
 """
 
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from datetime import datetime
 import orjson
 
 from collectors.parsers.common import parse_timestamp
+from collectors.parsers.winlog_native import normalise
 from core.errors import RecordParseError
 from core.events import FieldValue, flatten
 
@@ -95,7 +97,7 @@ def fields_from_evtx_json(data: str) -> ParsedWinlog:
     fields: dict[str, FieldValue] = {k: _scalar(v) for k, v in candidates.items() if v is not None}
     _event_data(event.get("EventData"), fields)
     _event_data(event.get("UserData"), fields)
-    return parse_timestamp(str(time_created)), fields
+    return parse_timestamp(str(time_created)), normalise(fields)
 
 
 def fields_from_winlogbeat(doc: Mapping[str, object]) -> ParsedWinlog:
@@ -112,4 +114,4 @@ def fields_from_winlogbeat(doc: Mapping[str, object]) -> ParsedWinlog:
     if isinstance(user_data, Mapping):
         for key, value in flatten(user_data).items():
             fields.setdefault(f"winlog.event_data.{key.rsplit('.', 1)[-1]}", value)
-    return parse_timestamp(stamp), {k: v for k, v in fields.items() if v is not None}
+    return parse_timestamp(stamp), normalise({k: v for k, v in fields.items() if v is not None})

@@ -53,8 +53,13 @@ def test_detection_over_the_whole_evtx_sample_set_runs_to_completion(
     )
     assert detection.failed == {}
     assert detection.alerts_new > 500
-    titles = {a.rule_title for a in store.alerts.list(limit=100_000)}
+    alerts = store.alerts.list(limit=100_000)
+    titles = {a.rule_title for a in alerts}
     assert "Security Eventlog Cleared" in titles
+    # Sysmon-category rules see Windows' built-in events too (README, "Windows logs")
+    seen = {(a.rule_title, a.event.channel) for a in alerts}
+    assert ("WmiPrvSE Spawned A Process", "Security") in seen  # process_creation on 4688
+    assert ("Suspicious File Access to Browser Credential Storage", "Security") in seen  # 4663
     # every alert from EVTX input says where its event came from
     sample = store.alerts.list(limit=50)
     assert all(a.event.source_file and a.event.record_id and a.event.channel for a in sample)
