@@ -22,6 +22,7 @@ from api.cli import (
     scan,
     serve,
     share,
+    trends,
     users,
 )
 from api.cli.common import err
@@ -42,6 +43,7 @@ app.command()(scan.scan)
 app.command()(serve.agencies)
 app.command()(serve.serve)
 app.command()(demo.demo)
+app.command("trends")(trends.trends_command)
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.dead_app, name="deadletter")
 incidents.incidents_app.command("correct")(corrections.correct)

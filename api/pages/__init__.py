@@ -23,6 +23,7 @@ from api.pages import (
     messages,
     reviews,
     static,
+    trends,
     users,
 )
 
@@ -42,6 +43,7 @@ for _module in (
     events,
     reviews,
     dashboard,
+    trends,
     audit,
     static,
     intel,

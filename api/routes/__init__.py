@@ -15,6 +15,7 @@ from api.routes import (
     messages,
     operations,
     reports,
+    trends,
     users,
 )
 
@@ -30,6 +31,7 @@ api_routers: tuple[APIRouter, ...] = (
     evidence.router,
     intel.router,
     reports.router,
+    trends.router,
     audit.router,
     messages.router,
     users.router,

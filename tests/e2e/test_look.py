@@ -44,6 +44,7 @@ PAGES = [
     ("dashboard", "city-auditor", "/dashboard"),
     ("audit", "city-auditor", "/audit"),
     ("intel", "city-auditor", "/intel"),
+    ("trends", "soc-analyst", "/trends"),  # issue 16 item 5
 ]
 
 

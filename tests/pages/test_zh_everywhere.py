@@ -377,6 +377,8 @@ def pages(world: World) -> Iterator[str]:
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
+    # Trends and the board (issue 16 item 5)
+    yield from ("/trends", "/trends?by=rule&bucket=hour", "/trends?by=severity&to=2026-03-01")
 
 
 NOTIFY = {

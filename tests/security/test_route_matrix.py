@@ -599,6 +599,15 @@ PAGE_CASES |= {
     ("POST", "/users/{username}/unlock"): ("/users/analyst/unlock", {}, _ADMINS_ONLY),
 }
 
+# Trends and the board (issue 16 item 5): every reader sees trends, a reporter their own
+# agency's (pinned in the service, whatever the query asks).
+CASES |= {
+    ("GET", "/api/v1/trends"): ("/api/v1/trends?agency=district-xitun", None, {}),
+}
+PAGE_CASES |= {
+    ("GET", "/trends"): ("/trends?agency=district-xitun", None, {}),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
