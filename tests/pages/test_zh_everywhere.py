@@ -379,6 +379,7 @@ def pages(world: World) -> Iterator[str]:
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
     # Trends and the board (issue 16 item 5)
     yield from ("/trends", "/trends?by=rule&bucket=hour", "/trends?by=severity&to=2026-03-01")
+    yield from ("/?overdue=true&sort=deadline&assignee=mine", "/?q=no-such-incident")
 
 
 NOTIFY = {

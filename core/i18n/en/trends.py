@@ -31,4 +31,43 @@ EN_TRENDS: dict[str, str] = {
         "The period holds {count} buckets; a trend shows at most {limit}: "
         "choose a shorter period or daily buckets."
     ),
+    # the incident board's filters
+    "board_search": "Search",
+    "board_search_hint": "incident id or title",
+    "board_level": "Level",
+    "board_mine": "mine",
+    "board_overdue_only": "overdue only",
+    "board_sort": "Sort",
+    "board_sort_newest": "newest opened",
+    "board_sort_awareness": "awareness (latest first)",
+    "board_sort_level": "level (highest first)",
+    "board_sort_deadline": "next deadline (soonest first)",
+    "board_clear": "clear the filters",
+    "board_none_match": "No incident matches the filters.",
+    # merging duplicate cases
+    "merge_title": "Merge a duplicate case",
+    "merge_help": (
+        "Merge this case into another case of the same agency that is still being "
+        "worked: the earliest awareness, every notification, evidence, comment and alert "
+        "are kept; this case is closed and points at that one."
+    ),
+    "merge_into": "Merge into incident id",
+    "merge_reason": "Why they are duplicates",
+    "merge_submit": "Merge",
+    "merge_merged_into": "This case was merged into",
+    "merge_merged_from": "Cases merged into this one",
+    "merge_done": "Merged.",
+    "field_into": "merge into",
+    "tl_merged_from": "merged from",
+    "tl_merged_into": "merged into",
+    "action_incident.merge": "merged into another case",
+    "action_incident.merge_in": "duplicate case merged in",
+    "err_merge_itself": "A case cannot be merged into itself.",
+    "err_merge_other_agency": "Only duplicates of the same agency can be merged.",
+    "err_merge_into_ended": (
+        "The case to merge into has ended ({state}); reopen it first, or merge into a "
+        "case still being worked."
+    ),
+    "err_merge_reason": "Say why the two cases are duplicates.",
+    "err_merge_reason_long": "The reason has at most {limit} characters.",
 }

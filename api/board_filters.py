@@ -1,0 +1,36 @@
+"""The incident board's query-string filters, shared by the board page and
+``GET /api/v1/incidents`` (blank form fields mean "any", as in ``api.filters``)."""
+
+from typing import Annotated
+
+from fastapi import Query
+
+from api.filters import Blank, Text
+from incidents.board import BoardQuery, BoardSort
+from incidents.models import IncidentState
+
+__all__ = ["BOARD_FILTER_KEYS", "board_query"]
+
+BOARD_FILTER_KEYS = ("state", "level", "agency", "assignee", "overdue", "q", "sort")
+
+
+def board_query(
+    state: Annotated[IncidentState | None, Blank, Query()] = None,
+    level: Annotated[int | None, Blank, Query(ge=1, le=4)] = None,
+    agency: Text = None,
+    assignee: Text = None,  # a username, or "mine"
+    overdue: Annotated[
+        bool | None, Blank, Query(description="a clock overdue or a triage target passed")
+    ] = None,
+    q: Text = None,  # text in the id, title or event name
+    sort: Annotated[BoardSort | None, Blank, Query()] = None,
+) -> BoardQuery:
+    return BoardQuery(
+        state=state,
+        level=level,
+        agency=agency,
+        assignee=assignee,
+        overdue=overdue,
+        text=q.strip() if q else None,
+        sort=sort or BoardSort.NEWEST,
+    )
