@@ -4,6 +4,7 @@
 from typing import Annotated
 
 from fastapi import Query
+from pydantic import AfterValidator
 
 from api.filters import Blank, Text
 from incidents.board import BoardQuery, BoardSort
@@ -14,9 +15,16 @@ __all__ = ["BOARD_FILTER_KEYS", "board_query"]
 BOARD_FILTER_KEYS = ("state", "level", "agency", "assignee", "overdue", "q", "sort")
 
 
+def _level(value: int | None) -> int | None:
+    # Checked after a blank became None: a Query(ge=...) constraint would meet None (a 500).
+    if value is not None and not 1 <= value <= 4:
+        raise ValueError("the level is 1 to 4")
+    return value
+
+
 def board_query(
     state: Annotated[IncidentState | None, Blank, Query()] = None,
-    level: Annotated[int | None, Blank, Query(ge=1, le=4)] = None,
+    level: Annotated[int | None, Blank, AfterValidator(_level), Query()] = None,
     agency: Text = None,
     assignee: Text = None,  # a username, or "mine"
     overdue: Annotated[

@@ -73,6 +73,8 @@ def test_a_reporter_has_no_agency_choice_and_bad_input_is_refused(app):
     html = browser.get("/", params={"agency": "police"}).text
     assert ids_on(html) == [app.state.ids["late"]] and 'id="b-agency"' not in html
     assert browser.get("/", params={"level": "9"}).status_code == 422
+    blank = dict.fromkeys(("state", "level", "agency", "assignee", "overdue", "q", "sort"), "")
+    assert ids_on(browser.get("/", params=blank).text) == [app.state.ids["late"]]  # a blank form
     assert browser.get("/", params={"sort": "random"}).status_code == 422
 
 
