@@ -24,6 +24,7 @@ from core.settings import Settings
 from core.storage import Store, open_store
 from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
+from detections.grouping import AlertGrouping
 from detections.indicators import RULE_PREFIX
 from detections.runner import DetectionReport, run_detections
 from incidents import evidence
@@ -144,7 +145,7 @@ class CitySoc:
                 self.store,
                 [*self.rules().compiled, *indicator_rules],
                 clock=self.clock,
-                window=timedelta(minutes=self.settings.alert_group_window_minutes),
+                grouping=AlertGrouping.from_settings(self.settings),
                 progress=progress,
             )
             detection.failed.update(unusable)

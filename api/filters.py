@@ -13,7 +13,7 @@ from core.clock import TAIPEI, utc_clamped
 from core.errors import InputError
 from core.time_range import check_day, check_time
 
-__all__ = ["MAX_OFFSET", "Day", "Offset", "Text", "alert_query", "bounded_time"]
+__all__ = ["MAX_OFFSET", "Blank", "Day", "Offset", "Text", "When", "alert_query", "bounded_time"]
 
 
 def _blank_is_none(value: object) -> object:

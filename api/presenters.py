@@ -3,36 +3,15 @@ incident or event is answered in one place: the incident as the API returns it, 
 statutory clocks (the next one due), and one stored event as people see it."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from api.context import CitySoc
 from api.schemas import DeadlineRead, IncidentRead
 from core.events import Event, FieldValue
 from incidents import service
-from incidents.deadlines import Deadline, DeadlineStatus
+from incidents.board import IncidentClocks, incident_clocks
 from incidents.models import Incident
 
 __all__ = ["EventView", "IncidentClocks", "incident_clocks", "incident_read"]
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentClocks:
-    """An incident's statutory clocks as of ``now``: all of them, the next one still open
-    (the earliest due), and whether any is overdue."""
-
-    rows: list[Deadline]
-    next: Deadline | None
-    overdue: bool
-
-
-def incident_clocks(incident: Incident, *, now: datetime) -> IncidentClocks:
-    rows = service.deadlines(incident, now=now)
-    still_open = [d for d in rows if d.due_at is not None and d.done_at is None]
-    return IncidentClocks(
-        rows=rows,
-        next=min(still_open, key=lambda d: d.due_at or now, default=None),
-        overdue=any(d.status is DeadlineStatus.OVERDUE for d in rows),
-    )
 
 
 def incident_read(soc: CitySoc, incident: Incident) -> IncidentRead:

@@ -195,6 +195,7 @@ class IncidentPage(BaseModel):
     limit: int
     offset: int
     items: list[IncidentRead]
+    total: int = 0  # how many match the filters (incidents.board)
 
 
 class IncidentCreate(_Input):

@@ -13,7 +13,7 @@ from core.alerts import Severity
 from core.errors import ConfigError
 from core.time_range import EARLIEST
 
-__all__ = ["Settings"]
+__all__ = ["ALERT_GROUP_FIELDS", "MAX_ALERT_GROUP_WINDOW_MINUTES", "Settings"]
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_AGENCIES = Path(__file__).resolve().parent / "data" / "agencies.yaml"
@@ -22,6 +22,10 @@ DEFAULT_RULES = PACKAGE_ROOT / "detections" / "rules" / "city"
 EXAMPLE_SCAN_TARGETS = Path(__file__).resolve().parent / "data" / "scan_targets.example.yaml"
 DEFAULT_EXPOSURE_POLICY = PACKAGE_ROOT / "detections" / "exposure_policy.yaml"
 DEFAULT_PARTNERS = PACKAGE_ROOT / "incidents" / "sharing" / "partners.yaml"
+# Alert grouping (detections.grouping): what a group shares, and its longest window. Past a
+# week a "repeated alert" is a recurring weakness, not one case.
+ALERT_GROUP_FIELDS = ("rule", "agency", "host")
+MAX_ALERT_GROUP_WINDOW_MINUTES = 7 * 24 * 60
 
 
 class Settings(BaseSettings):
@@ -76,7 +80,13 @@ class Settings(BaseSettings):
         le=24 * 366,
         description="event times further ahead of the receive time are stored as it (flagged)",
     )
-    alert_group_window_minutes: int = Field(default=60, ge=1)
+    alert_group_window_minutes: int = Field(
+        default=60, description="alerts in one window of this many minutes form one case"
+    )
+    alert_group_by: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(ALERT_GROUP_FIELDS),
+        description="what the alerts of one case share: agency, and rule and/or host",
+    )
     log_format: Literal["text", "json"] = "text"
     scan_targets_file: Path | None = Field(
         default=None, description="what nmap may scan (none by default: scanning is opt-in)"
@@ -198,6 +208,37 @@ class Settings(BaseSettings):
             if any(int(v) < 1 for v in value.values()):
                 raise ValueError("triage_target_minutes: each target is at least 1 minute")
         return value
+
+    @field_validator("alert_group_window_minutes")
+    @classmethod
+    def _group_window(cls, value: int) -> int:
+        if not 1 <= value <= MAX_ALERT_GROUP_WINDOW_MINUTES:
+            raise ValueError(
+                f"alert_group_window_minutes is from 1 to {MAX_ALERT_GROUP_WINDOW_MINUTES} "
+                f"(7 days), got {value}: a longer window folds unrelated attacks into one "
+                "case (1440 is a day)"
+            )
+        return value
+
+    @field_validator("alert_group_by", mode="before")
+    @classmethod
+    def _group_by(cls, value: object) -> object:
+        """``rule,agency,host`` (or a list): agency always, since a case is one agency's."""
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value
+        fields = [str(item).strip().lower() for item in items if str(item).strip()]
+        unknown = sorted(set(fields) - set(ALERT_GROUP_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"alert_group_by names {', '.join(ALERT_GROUP_FIELDS)}; {unknown} is not one"
+            )
+        if "agency" not in fields:
+            raise ValueError(
+                "alert_group_by must include agency: a case belongs to one agency "
+                f"(e.g. agency,host), got {value!r}"
+            )
+        return [f for f in ALERT_GROUP_FIELDS if f in fields]
 
     @field_validator("message_webhook_url")
     @classmethod

@@ -19,6 +19,7 @@ from core.events import Event
 from core.faults import crash_point
 from core.storage.base import Store
 from detections.compile import CompiledRule
+from detections.grouping import AlertGrouping
 
 __all__ = ["DetectionReport", "alert_for", "group_key_for", "run_detections"]
 
@@ -36,6 +37,9 @@ class DetectionReport:
     failed: dict[str, str] = field(default_factory=dict)  # rule id -> reason
 
 
+DEFAULT_GROUPING = AlertGrouping()  # rule, agency, host and the hour
+
+
 def _checkpoint_key(rule: CompiledRule) -> str:
     digest = hashlib.sha256(rule.condition.encode()).hexdigest()[:16]
     return f"rule:{rule.rule_id}:{digest}"  # a changed rule starts over
@@ -44,17 +48,16 @@ def _checkpoint_key(rule: CompiledRule) -> str:
 def group_key_for(
     rule_id: str, organization_id: str, host: str | None, at: datetime, window: timedelta
 ) -> str:
-    """Alerts with the same key form one candidate incident: rule, agency, host, window."""
-    seconds = int(window.total_seconds())
-    bucket = int(at.timestamp()) // seconds * seconds
-    return f"{rule_id}|{organization_id}|{(host or '-').lower()}|{bucket}"
+    """Alerts with the same key form one candidate incident: rule, agency, host, window
+    (``detections.grouping`` with every field; the runner takes the configured grouping)."""
+    return AlertGrouping(window=window).key(rule_id, organization_id, host, at)
 
 
 def _attack_ids(tags: Sequence[str]) -> tuple[str, ...]:
     return tuple(t.split(".", 1)[1].upper() for t in tags if t.lower().startswith("attack.t"))
 
 
-def alert_for(rule: CompiledRule, event: Event, *, now: datetime, window: timedelta) -> Alert:
+def alert_for(rule: CompiledRule, event: Event, *, now: datetime, grouping: AlertGrouping) -> Alert:
     f = event.fields
     record_id = f.get("winlog.record_id")
     matched = MatchedEvent(
@@ -79,8 +82,8 @@ def alert_for(rule: CompiledRule, event: Event, *, now: datetime, window: timede
         host_name=event.host_name,
         event=matched,
         created_at=now,
-        group_key=group_key_for(
-            rule.rule_id, event.organization_id, event.host_name, event.timestamp, window
+        group_key=grouping.key(
+            rule.rule_id, event.organization_id, event.host_name, event.timestamp
         ),
         attack=_attack_ids(rule.tags),
     )
@@ -95,7 +98,7 @@ def run_detections(
     rules: Sequence[CompiledRule],
     *,
     clock: Clock | None = None,
-    window: timedelta = timedelta(hours=1),
+    grouping: AlertGrouping = DEFAULT_GROUPING,
     progress: Callable[[int], None] | None = None,
 ) -> DetectionReport:
     """Evaluate rules over events they have not seen; idempotent (alert ids are stable)."""
@@ -122,7 +125,7 @@ def run_detections(
     # outside the GIL, so a small pool keeps both cores busy.
     with ThreadPoolExecutor(max_workers=RUNNER_THREADS, thread_name_prefix="detect") as pool:
         jobs = [
-            pool.submit(_scan, store, chunk, after, upto, prefilter, report, now, window)
+            pool.submit(_scan, store, chunk, after, upto, prefilter, report, now, grouping)
             for after, prefilter, chunk in chunks
         ]
         for job, (_after, _prefilter, chunk) in zip(jobs, chunks, strict=True):
@@ -161,7 +164,7 @@ def _scan(
     prefilter: str | None,
     report: DetectionReport,
     now: datetime,
-    window: timedelta,
+    grouping: AlertGrouping,
 ) -> list[Alert]:
     """One scan for the chunk; if the engine rejects it, find and report the broken rules."""
     report.scans += 1
@@ -183,7 +186,7 @@ def _scan(
             report.failed[rule.rule_id] = f"{rule.source}: {reason}"
         # A rule refused part-way (e.g. its regex ran out of time) reports nothing this run.
         return [
-            alert_for(chunk[index][0], event, now=now, window=window)
+            alert_for(chunk[index][0], event, now=now, grouping=grouping)
             for index, event in matched
             if index not in refused
         ]
@@ -192,6 +195,6 @@ def _scan(
             report.failed[chunk[0][0].rule_id] = f"{chunk[0][0].source}: {exc.message}"
             return []
     middle = len(chunk) // 2
-    return _scan(store, chunk[:middle], after, upto, prefilter, report, now, window) + _scan(
-        store, chunk[middle:], after, upto, prefilter, report, now, window
+    return _scan(store, chunk[:middle], after, upto, prefilter, report, now, grouping) + _scan(
+        store, chunk[middle:], after, upto, prefilter, report, now, grouping
     )

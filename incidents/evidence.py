@@ -5,9 +5,10 @@ browser or on a workstation belongs in an archive."""
 
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -22,7 +23,14 @@ from incidents import service, workflow
 from incidents.models import EvidenceFile, Incident
 from incidents.workflow import Step
 
-__all__ = ["ACCEPTED", "add_evidence", "check_may_add", "open_evidence", "recognise"]
+__all__ = [
+    "ACCEPTED",
+    "add_evidence",
+    "check_may_add",
+    "copy_files",
+    "open_evidence",
+    "recognise",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +202,21 @@ def add_evidence(
         clock=clock,
         audit_action="incident.evidence",
     )
+
+
+def copy_files(root: Path, from_id: str, to_id: str, digests: Sequence[str]) -> None:
+    """Put the files ``digests`` of incident ``from_id`` under ``to_id`` as well (a merged
+    duplicate's evidence is served from the survivor): a hard link where the file system
+    allows, else a copy (0600 like the original). A file already there is left alone."""
+    for digest in digests:
+        source, target = _path(root, from_id, digest), _path(root, to_id, digest)
+        if target.exists() or not source.is_file():
+            continue
+        private_dir(target.parent)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
 
 
 def open_evidence(

@@ -245,6 +245,10 @@ class Incident(BaseModel):
     assignee: str | None = None
     watchers: list[str] = Field(default_factory=list)
     tasks: list[ChecklistTask] = Field(default_factory=list)
+    # Duplicates (incidents.merging): the case this one was merged into (it then ends
+    # closed), and the cases merged into this one.
+    merged_into: str | None = None
+    merged_from: list[str] = Field(default_factory=list)
     created_at: AwareDatetime
     created_by: str
     updated_at: AwareDatetime

@@ -153,7 +153,9 @@ def build(store: Store, incident: Incident) -> list[TimelineEntry]:
         )
         for e in incident.evidence
     ]
-    entries += _from_audit(store.audit.rows(subject=incident.id))
+    # A merged duplicate's history is the survivor's too (incidents.merging).
+    for case in (incident.id, *incident.merged_from):
+        entries += _from_audit(store.audit.rows(subject=case))
     return sorted(entries, key=lambda e: e.at)  # stable: same-time entries keep this order
 
 

@@ -104,7 +104,10 @@ _REQUIRES: dict[Step, tuple[Requirement, ...]] = {
             "level or close it with its report",
         ),
     ),
-    Step.REOPEN: (Requirement(lambda i: not _open(i), "the incident is not closed or dismissed"),),
+    Step.REOPEN: (
+        Requirement(lambda i: not _open(i), "the incident is not closed or dismissed"),
+        Requirement(lambda i: i.merged_into is None, "the case was merged: work the survivor"),
+    ),
     Step.EDIT: (Requirement(_open, "the incident is already closed"),),
 }
 

@@ -3,9 +3,14 @@
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["bar_chart", "stacked_bars"]
+__all__ = ["bar_chart", "line_chart", "stacked_bars"]
 
 _COLORS = ("#1b5e20", "#b00020", "#e65100", "#546e7a")
+# Lines need more colours than the stacked bars' four parts (each with 3:1 contrast on white).
+_LINE_COLORS = (
+    "#1565c0", "#b00020", "#1b5e20", "#e65100", "#6a1b9a", "#00695c", "#546e7a", "#ad1457",
+    "#4e342e",
+)  # fmt: skip
 
 
 def _svg(width: int, height: int, said: Sequence[tuple[str, int]], body: str) -> str:
@@ -67,3 +72,50 @@ def stacked_bars(
             f'font-size="11">{escape(name)}</text>'
         )
     return _svg(width, height, [(label, sum(parts)) for label, parts in rows], "".join(out))
+
+
+def line_chart(
+    ticks: Sequence[str],
+    lines: Sequence[tuple[str, Sequence[int]]],
+    *,
+    width: int = 640,
+    height: int = 220,
+) -> str:
+    """One line per (name, counts), over the same points (``ticks`` labels them; about six
+    are written under the axis), with a legend below. The accessible name gives each
+    line's total; a table beside it gives every figure."""
+    left, right, top_pad, axis = 40, 10, 10, 24
+    plot_h = height - top_pad - axis
+    legend_rows = (len(lines) + 2) // 3
+    full_h = height + legend_rows * 18 + 6
+    top = max((max(counts, default=0) for _, counts in lines), default=0) or 1
+    n = max(len(ticks), 1)
+    step = (width - left - right) / max(n - 1, 1)
+    out = [
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - right}" '
+        f'y2="{top_pad + plot_h}" stroke="#333"/>',
+        f'<text x="0" y="{top_pad + 10}" font-size="11">{top}</text>',
+        f'<text x="0" y="{top_pad + plot_h}" font-size="11">0</text>',
+    ]
+    every = max(1, n // 6)
+    for i in range(0, len(ticks), every):
+        out.append(
+            f'<text x="{left + i * step:.1f}" y="{top_pad + plot_h + 16}" font-size="10" '
+            f'text-anchor="middle">{escape(ticks[i])}</text>'
+        )
+    for j, (_, counts) in enumerate(lines):
+        color = _LINE_COLORS[j % len(_LINE_COLORS)]
+        points = " ".join(
+            f"{left + i * step:.1f},{top_pad + plot_h - plot_h * v / top:.1f}"
+            for i, v in enumerate(counts)
+        )
+        out.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
+    for j, (name, _) in enumerate(lines):
+        x, y = 10 + (j % 3) * ((width - 10) // 3), height + 6 + (j // 3) * 18
+        color = _LINE_COLORS[j % len(_LINE_COLORS)]
+        out.append(
+            f'<rect x="{x}" y="{y}" width="12" height="4" fill="{color}"/>'
+            f'<text x="{x + 16}" y="{y + 6}" font-size="11">{escape(name)}</text>'
+        )
+    totals = [(name, sum(counts)) for name, counts in lines]
+    return _svg(width, full_h, totals, "".join(out))

@@ -17,11 +17,13 @@ from api.cli import (
     drills,
     incidents,
     ingest,
+    merging,
     messages,
     reports,
     scan,
     serve,
     share,
+    trends,
     users,
 )
 from api.cli.common import err
@@ -42,9 +44,11 @@ app.command()(scan.scan)
 app.command()(serve.agencies)
 app.command()(serve.serve)
 app.command()(demo.demo)
+app.command("trends")(trends.trends_command)
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.dead_app, name="deadletter")
 incidents.incidents_app.command("correct")(corrections.correct)
+incidents.incidents_app.command("merge")(merging.merge)
 casework.add_casework_commands(incidents.incidents_app)
 app.add_typer(incidents.incidents_app, name="incidents")
 app.add_typer(audit.audit_app, name="audit")

@@ -10,10 +10,11 @@ from rich.text import Text
 from api.cli.common import Limit, Offset, StoreOpt, console, open_soc
 from api.cli.workflow import add_step_commands
 from api.context import local_operator
-from api.presenters import incident_clocks
 from api.terminal import Table, safe
 from core.clock import roc_date, taipei_time
 from incidents import service
+from incidents.board import BoardQuery, BoardSort, board
+from incidents.models import IncidentState
 
 __all__ = ["incidents_app", "incidents_list"]
 
@@ -21,18 +22,50 @@ incidents_app = typer.Typer(help="Incidents and their statutory clocks.", no_arg
 
 
 @incidents_app.command("list")
-def incidents_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0) -> None:
-    """Incidents with their level, state and the next statutory deadline."""
+def incidents_list(
+    store: StoreOpt = None,
+    state: Annotated[IncidentState | None, typer.Option(help="only this state")] = None,
+    level: Annotated[int | None, typer.Option(min=1, max=4, help="only this level")] = None,
+    agency: Annotated[str | None, typer.Option(help="agency code")] = None,
+    assignee: Annotated[str | None, typer.Option(help="who owns the case")] = None,
+    overdue: Annotated[
+        bool | None, typer.Option("--overdue/--not-overdue", help="a clock or target passed")
+    ] = None,
+    search: Annotated[str | None, typer.Option(help="text in the id, title or event name")] = None,
+    sort: Annotated[BoardSort, typer.Option(help="the order")] = BoardSort.NEWEST,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> None:
+    """Incidents with their level, state and the next statutory deadline (the board's
+    filters and orders)."""
+    query = BoardQuery(
+        state=state,
+        level=level,
+        agency=agency,
+        assignee=assignee,
+        overdue=overdue,
+        text=search,
+        sort=sort,
+    )
     with open_soc(store) as soc:
-        table = Table(title="Incidents")
+        now = soc.clock.now()
+        total, rows = board(
+            soc.store,
+            actor=local_operator(),
+            query=query,
+            now=now,
+            triage_targets=soc.settings.triage_target_minutes,
+            limit=limit,
+            offset=offset,
+        )
+        table = Table(
+            title=f"Incidents {offset + 1 if rows else 0}-{offset + len(rows)} of {total}"
+        )
         table.add_column("id", no_wrap=True)
         for col in ("agency", "level", "state", "next deadline (Taipei)", "title"):
             table.add_column(col)
-        now = soc.clock.now()
-        for i in service.list_incidents(
-            store=soc.store, actor=local_operator(), limit=limit, offset=offset
-        ):
-            nxt = incident_clocks(i, now=now).next
+        for row in rows:
+            i, nxt = row.incident, row.next
             label = (
                 Text.from_markup(
                     f"{'[red]OVERDUE[/] ' if nxt.due_at and nxt.due_at < now else ''}"

@@ -12,9 +12,11 @@ from api.routes import (
     evidence,
     incidents,
     intel,
+    merging,
     messages,
     operations,
     reports,
+    trends,
     users,
 )
 
@@ -27,9 +29,11 @@ api_routers: tuple[APIRouter, ...] = (
     incidents.router,
     corrections.router,
     casework.router,
+    merging.router,
     evidence.router,
     intel.router,
     reports.router,
+    trends.router,
     audit.router,
     messages.router,
     users.router,

@@ -5,8 +5,9 @@ contained, the investigation report, close or dismiss, reopen, linked alerts).
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from api.board_filters import board_query
 from api.deps import ActorDep, Soc
 from api.filters import Offset
 from api.presenters import incident_read
@@ -28,6 +29,7 @@ from api.schemas import (
     ReviewCreate,
 )
 from incidents import awareness, casework, closing, notification, service, triage
+from incidents.board import BoardQuery, board
 from incidents.workflow import Step
 
 __all__ = ["STEP_ROUTES", "router"]
@@ -54,11 +56,23 @@ STEP_ROUTES: dict[Step, str] = {
 def incidents(
     who: ActorDep,
     soc: Soc,
+    query: Annotated[BoardQuery, Depends(board_query)],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> IncidentPage:
-    found = service.list_incidents(store=soc.store, actor=who, limit=limit, offset=offset)
-    return IncidentPage(limit=limit, offset=offset, items=[incident_read(soc, i) for i in found])
+    """The board's list: filters (state, level, agency, assignee or "mine", overdue, text
+    in id/title) and order (newest, awareness, level, deadline) as on the board page."""
+    total, rows = board(
+        soc.store,
+        actor=who,
+        query=query,
+        now=soc.clock.now(),
+        triage_targets=soc.settings.triage_target_minutes,
+        limit=limit,
+        offset=offset,
+    )
+    items = [incident_read(soc, r.incident) for r in rows]
+    return IncidentPage(limit=limit, offset=offset, items=items, total=total)
 
 
 @router.post("/api/v1/incidents", response_model=IncidentRead, status_code=201)

@@ -33,6 +33,7 @@ from typing import Literal, Protocol
 from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
 from core.events import DeadLetter, Event
+from core.trends import AlertDimension, Count, TopField, TrendWindow
 
 __all__ = [
     "AccountStore",
@@ -52,6 +53,7 @@ __all__ = [
     "SharedObject",
     "SharingStore",
     "Store",
+    "TrendStore",
     "VersionFilter",
 ]
 
@@ -195,6 +197,23 @@ class IncidentStore(Protocol):
     ) -> builtins.list[tuple[str, int]]:
         """A page of (document, version), highest id first, of the given agencies only
         when ``organization_ids`` is given (an empty sequence selects nothing)."""
+
+
+class TrendStore(Protocol):
+    """Counts of alerts and events over time, aggregated by the engine (no documents
+    loaded). Every answer covers ``window`` only (see ``core.trends.TrendWindow``); series
+    hold only non-empty buckets, ordered by bucket start, then key."""
+
+    def alert_series(self, window: TrendWindow, by: AlertDimension) -> builtins.list[Count]:
+        """Alerts per bucket (Taipei hour or day of the matched event) and per agency code,
+        rule id or severity."""
+
+    def event_series(self, window: TrendWindow) -> builtins.list[Count]:
+        """Events per bucket (Taipei hour or day of ``@timestamp``) and per agency code."""
+
+    def top_alerts(self, window: TrendWindow, field: TopField, limit: int) -> builtins.list[Count]:
+        """The ``limit`` rules (key the id, ``label`` its title) or hosts with the most
+        alerts, most first, then by key; alerts without a host are not ranked by host."""
 
 
 class AuditRow(Protocol):
@@ -469,6 +488,8 @@ class Store(Protocol):
     def sharing(self) -> SharingStore: ...
     @property
     def messages(self) -> MessageStore: ...
+    @property
+    def trends(self) -> TrendStore: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """The writes of the block commit together (SQLite) or one by one (Elasticsearch,

@@ -47,6 +47,7 @@ PAGES = [
     ("users", "city-auditor", "/users"),
     ("messages", "soc-lead", "/messages"),
     ("profile", "xitun-contact", "/profile"),
+    ("trends", "soc-analyst", "/trends"),  # issue 16 item 5
 ]
 
 

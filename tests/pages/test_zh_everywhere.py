@@ -377,6 +377,9 @@ def pages(world: World) -> Iterator[str]:
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
+    # Trends and the board (issue 16 item 5)
+    yield from ("/trends", "/trends?by=rule&bucket=hour", "/trends?by=severity&to=2026-03-01")
+    yield from ("/?overdue=true&sort=deadline&assignee=mine", "/?q=no-such-incident")
 
 
 NOTIFY = {
@@ -450,6 +453,9 @@ def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
     yield "xitun", "/profile", {"display_name": "王", "message_kinds": "no-such-kind"}
     yield "analyst", "/messages/MSG-NOSUCH/retry", {}
     yield "xitun", "/messages/MSG-NOSUCH/retry", {}  # forbidden
+    # Merging duplicates (issue 16 item 5): into itself, and into another agency's case
+    yield "xitun", f"{open_}/merge", {"into": incidents[IncidentState.OPEN], "reason": "重複"}
+    yield "analyst", f"{open_}/merge", {"into": closed.rsplit("/", 1)[1], "reason": "重複"}
 
 
 def documents(world: World) -> Iterator[str]:

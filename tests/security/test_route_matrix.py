@@ -599,6 +599,33 @@ PAGE_CASES |= {
     ("POST", "/users/{username}/unlock"): ("/users/analyst/unlock", {}, _ADMINS_ONLY),
 }
 
+# Trends and the board (issue 16 item 5): every reader sees trends, a reporter their own
+# agency's (pinned in the service, whatever the query asks).
+CASES |= {
+    ("GET", "/api/v1/trends"): ("/api/v1/trends?agency=district-xitun", None, {}),
+    # Merging takes the right to edit the agency's incidents (into an id that names
+    # nothing: the editors get as far as looking it up).
+    ("POST", "/api/v1/incidents/{incident_id}/merge"): (
+        "/api/v1/incidents/{incident}/merge",
+        {"into": "INC-20260302-NOSUCH", "reason": "matrix"},
+        {
+            "reporter_other": 404,
+            "reporter_own": 404,
+            "auditor": 403,
+            "analyst": 404,
+            "lead": 404,
+        },
+    ),
+}
+PAGE_CASES |= {
+    ("GET", "/trends"): ("/trends?agency=district-xitun", None, {}),
+    ("POST", "/incidents/{incident_id}/merge"): (
+        "/incidents/{incident}/merge",
+        {"into": "{incident}", "reason": "matrix"},  # into itself: refused on the page
+        {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
+    ),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""

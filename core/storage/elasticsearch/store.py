@@ -37,6 +37,7 @@ from core.storage.elasticsearch.mappings import EVENT_TEMPLATE, RECORDS, RESULT_
 from core.storage.elasticsearch.messages import ElasticMessages
 from core.storage.elasticsearch.sharing import ElasticSharing
 from core.storage.elasticsearch.spool import Spool
+from core.storage.elasticsearch.trends import ElasticTrends
 
 log = logging.getLogger("citysoc.store")
 
@@ -83,6 +84,7 @@ class ElasticStore:
         self.accounts = ElasticAccounts(self)
         self.sharing = ElasticSharing(self)
         self.messages = ElasticMessages(self)
+        self.trends = ElasticTrends(self)
 
     # -- set-up ---------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from core.storage.sqlite.connection import SubStore
 __all__ = ["SqliteAlerts"]
 
 
-def _utc_text(at: datetime) -> str:
+def utc_text(at: datetime) -> str:
     """A whole-second bound in the text form events are stored in (UTC ISO), so that text
     comparison is time comparison: "…T08:00:00" <= "…T08:00:00Z" < "…T08:00:01"."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -71,7 +71,7 @@ class SqliteAlerts(SubStore):
         for op, bound in ((">=", q.since), ("<", q.until)):
             if bound is not None:
                 clauses.append(f"json_extract(doc, '$.event.timestamp') {op} ?")
-                params.append(_utc_text(bound))
+                params.append(utc_text(bound))
         return " AND ".join(clauses), params
 
     def list(
