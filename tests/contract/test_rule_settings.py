@@ -27,9 +27,7 @@ def test_documents_by_kind_are_put_replaced_listed_and_deleted(store: Store):
 def test_runs_come_newest_first_and_only_the_newest_are_kept(store: Store):
     assert store.rule_settings.runs() == []
     for n in range(5):
-        store.rule_settings.add_run(
-            f"run-{n}", T0 + timedelta(minutes=n), f'{{"n": {n}}}', keep=3
-        )
+        store.rule_settings.add_run(f"run-{n}", T0 + timedelta(minutes=n), f'{{"n": {n}}}', keep=3)
     assert store.rule_settings.runs() == ['{"n": 4}', '{"n": 3}', '{"n": 2}']
     assert store.rule_settings.runs(limit=1) == ['{"n": 4}']
 
@@ -66,4 +64,6 @@ def test_tally_counts_alerts_per_rule_in_the_period_with_the_dismissed(store: St
         ("rule-b", 2, 1),
     ]
     assert found[1].last_at == T0 + timedelta(minutes=10)
-    assert store.rule_settings.tally(since=T0 + timedelta(days=1), until=T0 + timedelta(days=2)) == []
+    assert (
+        store.rule_settings.tally(since=T0 + timedelta(days=1), until=T0 + timedelta(days=2)) == []
+    )
