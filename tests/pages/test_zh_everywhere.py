@@ -78,6 +78,10 @@ ALLOWED = frozenset(
         "AMBER",
         "AMBER+STRICT",
         "RED",
+        "Sigma",  # rule management: the rule format, its text and ATT&CK
+        "YAML",
+        "ATT",
+        "CK",
     }
 )
 # Codes rather than words: ids, hashes, host names, ISO times.
@@ -377,6 +381,9 @@ def pages(world: World) -> Iterator[str]:
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
+    # rule management (issue 16 item 2)
+    yield from ("/rules", "/rules?state=disabled", "/rules/noisy", "/rules/new")
+    yield "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"
 
 
 NOTIFY = {
@@ -450,6 +457,16 @@ def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
     yield "xitun", "/profile", {"display_name": "王", "message_kinds": "no-such-kind"}
     yield "analyst", "/messages/MSG-NOSUCH/retry", {}
     yield "xitun", "/messages/MSG-NOSUCH/retry", {}  # forbidden
+    # rule management (issue 16 item 2)
+    rule = "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"
+    yield "lead", f"{rule}/exceptions", {"reason": "r", "expires_at": "2099-01-01T00:00"}
+    yield (
+        "lead",
+        f"{rule}/exceptions",
+        {"host": "H", "reason": "r", "expires_at": "2020-01-01T00:00"},
+    )
+    yield "analyst", f"{rule}/disable", {}  # forbidden
+    yield "lead", "/rules/save", {"yaml": " "}
 
 
 def documents(world: World) -> Iterator[str]:
