@@ -3,7 +3,6 @@ timings (as Zircolite's --profile-rules), the noisy-rules view, enable/disable, 
 upload and the retro-hunt preview. Access is decided in detections.rule_settings: city-wide
 readers read, leads and administrators change."""
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -11,19 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ActorDep, Soc
 from api.filters import Offset, Text
+from api.rule_json import exception_json, noisy_json, row_json, stats_json
 from detections.rule_catalogue import (
     RuleQuery,
-    RuleRow,
     check_days,
     find_entry,
     noisy_rules,
     rule_row,
     rule_rows,
 )
-from detections.rule_runs import profiles, runs
+from detections.rule_runs import runs
 from detections.rule_settings import (
     ExceptionCreate,
-    RuleException,
     add_exception,
     list_exceptions,
     remove_exception,
@@ -31,7 +29,7 @@ from detections.rule_settings import (
 )
 from detections.rule_uploads import MAX_RULE_BYTES, preview_rule, save_upload
 
-__all__ = ["RuleText", "exception_json", "router", "row_json"]
+__all__ = ["RuleText", "router"]
 
 router = APIRouter()
 RuleId = Annotated[str, Path(max_length=200)]
@@ -46,37 +44,6 @@ class RuleText(BaseModel):
 
     yaml: str = Field(max_length=MAX_RULE_BYTES)
     days: int = Field(default=7, ge=1, le=90)
-
-
-def row_json(row: RuleRow, *, with_text: bool = False) -> dict[str, object]:
-    e = row.entry
-    out: dict[str, object] = {
-        "rule_id": e.rule_id,
-        "title": e.title,
-        "pack": e.pack,
-        "level": e.level,
-        "status": e.status,
-        "techniques": list(e.techniques),
-        "compiled": e.error is None,
-        "error": e.error,
-        "enabled": row.enabled,
-        "uploaded": e.uploaded,
-        "hits_24h": row.hits_24h,
-        "hits_7d": row.hits_7d,
-        "last_hit": row.last_hit.isoformat() if row.last_hit else None,
-        "seconds_per_run": row.mean_seconds,
-        "exceptions": row.exceptions,
-    }
-    if with_text:
-        out |= {"description": e.description, "tags": list(e.tags), "yaml": e.text}
-    return out
-
-
-def exception_json(found: RuleException) -> dict[str, object]:
-    data = asdict(found)
-    data["expires_at"] = found.expires_at.isoformat()
-    data["created_at"] = found.created_at.isoformat()
-    return data
 
 
 @router.get("/api/v1/rules")
@@ -115,29 +82,7 @@ def stats(
 ) -> dict[str, object]:
     """Time and hits per rule per run (the newest runs, newest first), and per rule summed
     over them. Rules sharing a scan are charged an equal share of its time."""
-    found = runs(soc.store, who, limit=runs_)
-    summed = sorted(profiles(found).values(), key=lambda p: (-p.seconds, p.rule_id))
-    return {
-        "runs": [
-            {
-                "id": r.id,
-                "at": r.at.isoformat(),
-                "events_upto": r.events_upto,
-                "rules": [{"rule_id": k, "seconds": s, "hits": h} for k, (s, h) in r.rules.items()],
-            }
-            for r in found
-        ],
-        "rules": [
-            {
-                "rule_id": p.rule_id,
-                "runs": p.runs,
-                "seconds": round(p.seconds, 6),
-                "mean_seconds": round(p.mean_seconds, 6),
-                "hits": p.hits,
-            }
-            for p in summed
-        ],
-    }
+    return stats_json(runs(soc.store, who, limit=runs_))
 
 
 @router.get("/api/v1/rules/noisy")
@@ -145,20 +90,7 @@ def noisy(who: ActorDep, soc: Soc, days: Days = 7) -> dict[str, object]:
     """Rules by alerts per day over the last ``days``, with the share dismissed as false
     positives: what to tune first."""
     found = noisy_rules(soc.store, who, soc.rule_pack(), days=check_days(days), now=soc.clock.now())
-    return {
-        "days": days,
-        "items": [
-            {
-                "rule_id": r.rule_id,
-                "title": r.title,
-                "alerts": r.alerts,
-                "per_day": round(r.per_day, 2),
-                "dismissed": r.dismissed,
-                "dismissed_share": round(r.dismissed_share, 4),
-            }
-            for r in found
-        ],
-    }
+    return noisy_json(found, days)
 
 
 @router.post("/api/v1/rules/preview")
