@@ -11,7 +11,7 @@ call, so every process sees a change at once.
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ __all__ = [
 LEVELS = ("informational", "low", "medium", "high", "critical")
 STATES = ("enabled", "disabled", "broken")
 TECHNIQUE = re.compile(r"^T\d{4}(\.\d{3})?$", re.IGNORECASE)
-EVER = datetime(1900, 1, 1).astimezone()  # the tally that finds each rule's last alert
+EVER = datetime(1900, 1, 1, tzinfo=UTC)  # the tally that finds each rule's last alert
 PROFILE_RUNS = 20  # time per run: the mean over this many newest runs
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed
 

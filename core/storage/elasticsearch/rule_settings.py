@@ -13,7 +13,7 @@ from core.storage.elasticsearch.client import SubStore
 __all__ = ["ElasticRuleSettings"]
 
 # More rules than any pack holds (SigmaHQ's Windows rules: ~2,400) plus indicator rules.
-TALLY_RULES = 65_536
+TALLY_RULES = 20_000
 
 
 class ElasticRuleSettings(SubStore):
