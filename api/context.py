@@ -26,6 +26,10 @@ from detections.compile import CompiledRule, CompileReport, compile_rule_dirs
 from detections.exposure import ExposurePolicy
 from detections.grouping import AlertGrouping
 from detections.indicators import RULE_PREFIX
+from detections.rule_catalogue import RulePack
+from detections.rule_runs import record_run
+from detections.rule_settings import RuleSettings
+from detections.rule_uploads import uploaded_rules
 from detections.runner import DetectionReport, run_detections
 from incidents import evidence
 from incidents.models import EvidenceFile, Incident
@@ -70,6 +74,7 @@ class CitySoc:
         )
         self._anchor_refused: str | None = None
         self._rules: CompileReport | None = None
+        self._pack: RulePack | None = None
         self.scope = ScanScope.load(settings.scan_targets_file, self.registry)
         self.policy = ExposurePolicy.load(settings.exposure_policy_file)
         self.partners = PartnerRegistry.load(settings.partners_file)
@@ -110,6 +115,12 @@ class CitySoc:
             )
         return self._rules
 
+    def rule_pack(self) -> RulePack:
+        """The packs' rules as the catalogue shows them (read once, like ``rules``)."""
+        if self._pack is None:
+            self._pack = RulePack.load(self.settings.rule_dirs, self.rules())
+        return self._pack
+
     def watchlist_rules(self) -> tuple[list[CompiledRule], dict[str, str]]:
         """Partners' indicators valid now, as rules (expired or revoked ones stop matching),
         and the indicators that could not be compiled, with the reason."""
@@ -141,13 +152,19 @@ class CitySoc:
         """Run detections over new events, then group new alerts into suspected cases."""
         with self._process_lock:
             indicator_rules, unusable = self.watchlist_rules()
+            # Switches and exceptions people set (detections.rule_settings), read per run.
+            tuning = RuleSettings.load(self.store, self.clock.now())
+            rules = [*self.rules().compiled, *uploaded_rules(self.store), *indicator_rules]
             detection = run_detections(
                 self.store,
-                [*self.rules().compiled, *indicator_rules],
+                rules,
                 clock=self.clock,
                 grouping=AlertGrouping.from_settings(self.settings),
                 progress=progress,
+                disabled=tuning.disabled_ids(rules),
+                suppress=tuning.suppresses,
             )
+            record_run(self.store, detection, self.clock.now())
             detection.failed.update(unusable)
             triage = auto_triage(
                 store=self.store,

@@ -56,6 +56,8 @@ class Action(StrEnum):
     READ_DEAD_LETTERS = "read_dead_letters"  # records that failed to parse, of every agency
     READ_REVIEWS = "read_reviews"  # the review queue: the superior agency's work list
     READ_MESSAGES = "read_messages"  # the outbox of messages to people (and retrying them)
+    READ_RULES = "read_rules"  # the rule catalogue, its exceptions, timings and alert counts
+    MANAGE_RULES = "manage_rules"  # enable/disable rules, exceptions, upload rules
     # Rights that belong to no agency (see require_right):
     LIST_ACCOUNTS = "list_accounts"  # who has an account, with role and agency
     MANAGE_ACCOUNTS = "manage_accounts"  # create accounts; see and revoke anyone's tokens
@@ -87,6 +89,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
         Action.READ_DEAD_LETTERS,
         Action.READ_REVIEWS,
         Action.READ_MESSAGES,
+        Action.READ_RULES,
         Action.USE_TAXII,
     },
     # Leads may do everything but the administrators' own: accounts, and writing to every
@@ -111,6 +114,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
         Action.READ_DEAD_LETTERS,
         Action.READ_REVIEWS,
         Action.LIST_ACCOUNTS,
+        Action.READ_RULES,
         Action.USE_TAXII,
     },
     Role.ADMIN: frozenset(Action),

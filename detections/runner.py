@@ -5,6 +5,7 @@ scan: each event is read, and its JSON parsed, once per batch instead of once pe
 """
 
 import hashlib
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +22,18 @@ from core.storage.base import Store
 from detections.compile import CompiledRule
 from detections.grouping import AlertGrouping
 
-__all__ = ["DetectionReport", "alert_for", "group_key_for", "run_detections"]
+__all__ = ["DetectionReport", "RuleRun", "alert_for", "group_key_for", "run_detections"]
 
 BATCH_CONDITIONS = 2_000  # rules per scan; the engine splits them into SELECTs itself
 RUNNER_THREADS = 2
+
+
+@dataclass
+class RuleRun:
+    """One rule in one run: its share of the scan time and its alerts (before dedup)."""
+
+    seconds: float = 0.0
+    hits: int = 0
 
 
 @dataclass
@@ -34,7 +43,9 @@ class DetectionReport:
     events_upto: int = 0
     matches: int = 0
     alerts_new: int = 0
+    suppressed: int = 0  # matches an exception covered (no alert)
     failed: dict[str, str] = field(default_factory=dict)  # rule id -> reason
+    profile: dict[str, RuleRun] = field(default_factory=dict)  # rule id -> time and hits
 
 
 DEFAULT_GROUPING = AlertGrouping()  # rule, agency, host and the hour
@@ -100,20 +111,34 @@ def run_detections(
     clock: Clock | None = None,
     grouping: AlertGrouping = DEFAULT_GROUPING,
     progress: Callable[[int], None] | None = None,
+    disabled: frozenset[str] = frozenset(),
+    suppress: Callable[[str, Event], bool] | None = None,
 ) -> DetectionReport:
-    """Evaluate rules over events they have not seen; idempotent (alert ids are stable)."""
+    """Evaluate rules over events they have not seen; idempotent (alert ids are stable).
+
+    ``disabled`` rules are not run, and their checkpoints move past the events they skip (so
+    enabling one does not alert on what arrived while it was off); ``suppress(rule id,
+    event)`` true means an exception covers the match: no alert."""
     clock = clock or SystemClock()
     report = DetectionReport(rules=len(rules))
     upto = store.events.last_position()
     report.events_upto = upto
     groups: dict[tuple[int, str | None], list[tuple[CompiledRule, str]]] = defaultdict(list)
+    skipped: dict[str, int] = {}
     for rule in rules:
         key = _checkpoint_key(rule)
         after = store.checkpoints.get(key)
-        if after < upto:
+        if rule.rule_id in disabled:
+            if after < upto:
+                skipped[key] = upto
+            if progress:
+                progress(1)
+        elif after < upto:
             groups[(after, rule.prefilter)].append((rule, key))
         elif progress:
             progress(1)
+    if skipped:
+        store.checkpoints.set_many(skipped)
     now = clock.now()
     assets: dict[str, str | None] = {}
     chunks = [
@@ -125,12 +150,16 @@ def run_detections(
     # outside the GIL, so a small pool keeps both cores busy.
     with ThreadPoolExecutor(max_workers=RUNNER_THREADS, thread_name_prefix="detect") as pool:
         jobs = [
-            pool.submit(_scan, store, chunk, after, upto, prefilter, report, now, grouping)
+            pool.submit(
+                _scan, store, chunk, after, upto, prefilter, report, now, grouping, suppress
+            )
             for after, prefilter, chunk in chunks
         ]
         for job, (_after, _prefilter, chunk) in zip(jobs, chunks, strict=True):
             alerts = _with_assets(store, job.result(), assets)
             report.matches += len(alerts)
+            for alert in alerts:
+                report.profile.setdefault(alert.rule_id, RuleRun()).hits += 1
             if alerts:
                 report.alerts_new += store.alerts.add(alerts)
                 crash_point("detect.after-alerts")  # stored, checkpoint not yet moved
@@ -165,10 +194,12 @@ def _scan(
     report: DetectionReport,
     now: datetime,
     grouping: AlertGrouping,
+    suppress: Callable[[str, Event], bool] | None,
 ) -> list[Alert]:
     """One scan for the chunk; if the engine rejects it, find and report the broken rules."""
     report.scans += 1
     refused: dict[int, str] = {}
+    started = time.perf_counter()
     try:
         matched = [
             (index, hit.event)
@@ -181,20 +212,27 @@ def _scan(
             )
             for index in hit.matched
         ]
+        # The rules of a chunk share one scan: each is charged an equal share of its time.
+        share = (time.perf_counter() - started) / len(chunk)
+        for rule, _ in chunk:
+            report.profile.setdefault(rule.rule_id, RuleRun()).seconds += share
         for index, reason in refused.items():
             rule = chunk[index][0]
             report.failed[rule.rule_id] = f"{rule.source}: {reason}"
+        kept = [(i, e) for i, e in matched if i not in refused]
+        if suppress is not None:  # exceptions: before alerting, the same on every engine
+            before = len(kept)
+            kept = [(i, e) for i, e in kept if not suppress(chunk[i][0].rule_id, e)]
+            report.suppressed += before - len(kept)
         # A rule refused part-way (e.g. its regex ran out of time) reports nothing this run.
         return [
-            alert_for(chunk[index][0], event, now=now, grouping=grouping)
-            for index, event in matched
-            if index not in refused
+            alert_for(chunk[index][0], event, now=now, grouping=grouping) for index, event in kept
         ]
     except RuleError as exc:
         if len(chunk) == 1:
             report.failed[chunk[0][0].rule_id] = f"{chunk[0][0].source}: {exc.message}"
             return []
     middle = len(chunk) // 2
-    return _scan(store, chunk[:middle], after, upto, prefilter, report, now, grouping) + _scan(
-        store, chunk[middle:], after, upto, prefilter, report, now, grouping
-    )
+    return _scan(
+        store, chunk[:middle], after, upto, prefilter, report, now, grouping, suppress
+    ) + _scan(store, chunk[middle:], after, upto, prefilter, report, now, grouping, suppress)

@@ -20,6 +20,7 @@ from core.clock import TAIPEI
 from core.errors import NotFoundError
 from core.i18n import Lang, labels, localized
 from core.storage.base import Store
+from detections.rule_settings import RuleSettings
 from incidents import drills, repository, service
 from incidents.deadlines import TITLES, DeadlineKind, DeadlineStatus
 from incidents.drills import DrillObligation, drill_obligations
@@ -117,6 +118,9 @@ class ComplianceReport(BaseModel):
     audit_anchor: AnchorRecord | None = None
     audit_unanchored: int = 0  # entries written after that anchor
     drills: list[DrillObligation]
+    # Rule exceptions in force when the report was made, per agency code ("*": those bound
+    # to no agency, which apply to every agency); see detections.rule_settings.
+    rule_exceptions: dict[str, int] = {}
 
     def clock_summary(self) -> str:
         """One line for the command line: the clocks by outcome, the dismissed cases."""
@@ -321,6 +325,14 @@ def build_compliance(
         ),
         audit_unanchored=verification.unanchored,
         drills=obligations,
+        rule_exceptions={
+            code or "*": n
+            for code, n in sorted(
+                RuleSettings.load(store, now).counts_by_agency().items(),
+                key=lambda item: item[0] or "",
+            )
+            if agency is None or code in (agency, None)
+        },
     )
 
 

@@ -20,6 +20,7 @@ from api.cli import (
     merging,
     messages,
     reports,
+    rules,
     scan,
     serve,
     share,
@@ -52,6 +53,7 @@ incidents.incidents_app.command("merge")(merging.merge)
 casework.add_casework_commands(incidents.incidents_app)
 app.add_typer(incidents.incidents_app, name="incidents")
 app.add_typer(audit.audit_app, name="audit")
+rules.add_rule_commands(ingest.rules_app)
 app.add_typer(ingest.rules_app, name="rules")
 app.add_typer(scan.assets_app, name="assets")
 app.add_typer(drills.drills_app, name="drills")

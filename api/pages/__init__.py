@@ -23,6 +23,7 @@ from api.pages import (
     merging,
     messages,
     reviews,
+    rules,
     static,
     trends,
     users,
@@ -51,5 +52,6 @@ for _module in (
     intel,
     messages,
     users,
+    rules,
 ):
     pages_router.include_router(_module.router)

@@ -16,6 +16,7 @@ from api.routes import (
     messages,
     operations,
     reports,
+    rules,
     trends,
     users,
 )
@@ -37,4 +38,5 @@ api_routers: tuple[APIRouter, ...] = (
     audit.router,
     messages.router,
     users.router,
+    rules.router,
 )

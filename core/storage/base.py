@@ -49,6 +49,9 @@ __all__ = [
     "EventStore",
     "IncidentStore",
     "MessageStore",
+    "RuleSettingKind",
+    "RuleSettingStore",
+    "RuleTally",
     "ScanHit",
     "SharedObject",
     "SharingStore",
@@ -457,6 +460,46 @@ class SharingStore(Protocol):
         """Every watchlist document (of one partner when given), in indicator id order."""
 
 
+RuleSettingKind = Literal["state", "upload", "exception"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTally:
+    """A rule's alerts created in a period: how many, how many were dismissed as false
+    positives, and when the latest was created."""
+
+    rule_id: str
+    alerts: int
+    dismissed: int
+    last_at: datetime | None
+
+
+class RuleSettingStore(Protocol):
+    """Rule management (detections.rule_settings): per-rule documents of a kind ("state":
+    enabled or not; "upload": a rule uploaded through the API; "exception": an alert
+    exception), the timings of detection runs, and alert tallies per rule."""
+
+    def put(self, kind: RuleSettingKind, key: str, document: str) -> None:
+        """Create or replace the document of ``kind`` under ``key``."""
+
+    def get(self, kind: RuleSettingKind, key: str) -> str | None: ...
+    def delete(self, kind: RuleSettingKind, key: str) -> bool:
+        """Remove the document; whether there was one."""
+
+    def list(self, kind: RuleSettingKind) -> builtins.list[str]:
+        """Every document of ``kind``, in key order."""
+
+    def add_run(self, run_id: str, at: datetime, document: str, *, keep: int) -> None:
+        """Store one detection run's timings, then keep only the ``keep`` newest runs."""
+
+    def runs(self, *, limit: int = 20) -> builtins.list[str]:
+        """The newest runs' documents, newest first (then id, descending)."""
+
+    def tally(self, *, since: datetime, until: datetime) -> builtins.list[RuleTally]:
+        """Per rule, the alerts created in ``[since, until)``, counted by the engine (no
+        alert documents loaded), in rule id order; rules without alerts are left out."""
+
+
 class Store(Protocol):
     """One open store: its sub-stores, a transaction scope, and closing. Opened by
     ``core.storage.open_store`` (which raises UnavailableError naming the store when it
@@ -490,6 +533,8 @@ class Store(Protocol):
     def messages(self) -> MessageStore: ...
     @property
     def trends(self) -> TrendStore: ...
+    @property
+    def rule_settings(self) -> RuleSettingStore: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """The writes of the block commit together (SQLite) or one by one (Elasticsearch,

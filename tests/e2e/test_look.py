@@ -48,6 +48,11 @@ PAGES = [
     ("messages", "soc-lead", "/messages"),
     ("profile", "xitun-contact", "/profile"),
     ("trends", "soc-analyst", "/trends"),  # issue 16 item 5
+    # rule management (issue 16 item 2)
+    ("rules", "soc-lead", "/rules"),
+    ("rule", "soc-lead", "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"),
+    ("rules-new", "soc-lead", "/rules/new"),
+    ("rules-noisy", "soc-analyst", "/rules/noisy"),
 ]
 
 

@@ -78,6 +78,10 @@ ALLOWED = frozenset(
         "AMBER",
         "AMBER+STRICT",
         "RED",
+        "Sigma",  # rule management: the rule format, its text and ATT&CK
+        "YAML",
+        "ATT",
+        "CK",
     }
 )
 # Codes rather than words: ids, hashes, host names, ISO times.
@@ -380,6 +384,9 @@ def pages(world: World) -> Iterator[str]:
     # Trends and the board (issue 16 item 5)
     yield from ("/trends", "/trends?by=rule&bucket=hour", "/trends?by=severity&to=2026-03-01")
     yield from ("/?overdue=true&sort=deadline&assignee=mine", "/?q=no-such-incident")
+    # rule management (issue 16 item 2)
+    yield from ("/rules", "/rules?state=disabled", "/rules/noisy", "/rules/new")
+    yield "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"
 
 
 NOTIFY = {
@@ -456,6 +463,16 @@ def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
     # Merging duplicates (issue 16 item 5): into itself, and into another agency's case
     yield "xitun", f"{open_}/merge", {"into": incidents[IncidentState.OPEN], "reason": "重複"}
     yield "analyst", f"{open_}/merge", {"into": closed.rsplit("/", 1)[1], "reason": "重複"}
+    # rule management (issue 16 item 2)
+    rule = "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"
+    yield "lead", f"{rule}/exceptions", {"reason": "r", "expires_at": "2099-01-01T00:00"}
+    yield (
+        "lead",
+        f"{rule}/exceptions",
+        {"host": "H", "reason": "r", "expires_at": "2020-01-01T00:00"},
+    )
+    yield "analyst", f"{rule}/disable", {}  # forbidden
+    yield "lead", "/rules/save", {"yaml": " "}
 
 
 def documents(world: World) -> Iterator[str]:

@@ -32,10 +32,11 @@ MADE_UP = {
 # language switch, static files and the API docs assets name no record. Messages and
 # accounts belong to no agency: the right is checked before any lookup (403 for a reporter,
 # whether the message or user exists or not; tests/api/test_messages_api.py,
-# tests/pages/test_users_page.py).
+# tests/pages/test_users_page.py). So do rules (tests/security/test_route_matrix.py).
 NOT_AGENCY_RECORDS = re.compile(
     r"^/taxii2/|^/lang/|^/static/|^/api/docs/|^/api/v1/messages/|^/messages/"
     r"|^/api/v1/users/|^/users/"
+    r"|^/api/v1/rules/|^/rules/"
 )
 # Ids passed in the query or in a path that names something other than the records above.
 EXTRA_API = {

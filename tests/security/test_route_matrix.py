@@ -598,6 +598,81 @@ PAGE_CASES |= {
     ("POST", "/users/{username}/enable"): ("/users/analyst/enable", {}, _ADMINS_ONLY),
     ("POST", "/users/{username}/unlock"): ("/users/analyst/unlock", {}, _ADMINS_ONLY),
 }
+# Rule management (issue 16 item 2): city-wide readers read; leads and administrators change.
+_RULE = "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"  # win_user_account_created.yml
+_RULE_TEXT = (
+    "title: Group Enumerated\nid: 7d1f2a0e-8c55-4d8e-9d0a-2f1c5b8e9a11\n"
+    "logsource:\n  product: windows\n  service: security\n"  # no braces: forms are format()ed
+    "detection:\n  selection:\n    EventID: 4798\n  condition: selection\nlevel: low\n"
+)
+_RULE_EXCEPTION = {"host": "D-XITUN-FS01", "reason": "vendor", "expires_at": "2026-12-31T17:00"}
+_RULE_READERS = {"reporter_other": 403, "reporter_own": 403}
+_RULE_MANAGERS = _RULE_READERS | {"auditor": 403, "analyst": 403}
+CASES |= {
+    ("GET", "/api/v1/rules"): ("/api/v1/rules", None, _RULE_READERS),
+    ("GET", "/api/v1/rules/stats"): ("/api/v1/rules/stats", None, _RULE_READERS),
+    ("GET", "/api/v1/rules/noisy"): ("/api/v1/rules/noisy", None, _RULE_READERS),
+    ("POST", "/api/v1/rules/preview"): (
+        "/api/v1/rules/preview",
+        {"yaml": _RULE_TEXT},
+        _RULE_READERS,
+    ),
+    ("POST", "/api/v1/rules"): ("/api/v1/rules", {"yaml": _RULE_TEXT}, _RULE_MANAGERS),
+    ("GET", "/api/v1/rules/{rule_id}"): (f"/api/v1{_RULE}", None, _RULE_READERS),
+    ("POST", "/api/v1/rules/{rule_id}/enable"): (
+        f"/api/v1{_RULE}/enable",
+        None,
+        _RULE_MANAGERS,
+    ),
+    ("POST", "/api/v1/rules/{rule_id}/disable"): (
+        f"/api/v1{_RULE}/disable",
+        None,
+        _RULE_MANAGERS,
+    ),
+    ("GET", "/api/v1/rules/{rule_id}/exceptions"): (
+        f"/api/v1{_RULE}/exceptions",
+        None,
+        _RULE_READERS,
+    ),
+    ("POST", "/api/v1/rules/{rule_id}/exceptions"): (
+        f"/api/v1{_RULE}/exceptions",
+        _RULE_EXCEPTION,
+        _RULE_MANAGERS,
+    ),
+    ("DELETE", "/api/v1/rules/{rule_id}/exceptions/{exception_id}"): (
+        f"/api/v1{_RULE}/exceptions/000000000000",
+        None,
+        _RULE_MANAGERS | {"lead": 404},
+    ),
+}
+PAGE_CASES |= {
+    ("GET", "/rules"): ("/rules", None, _RULE_READERS),
+    ("GET", "/rules/noisy"): ("/rules/noisy", None, _RULE_READERS),
+    ("GET", "/rules/new"): ("/rules/new", None, _RULE_READERS),
+    ("POST", "/rules/preview"): ("/rules/preview", {"yaml": _RULE_TEXT}, _RULE_READERS),
+    ("POST", "/rules/save"): (
+        "/rules/save",
+        {"yaml": _RULE_TEXT},
+        _RULE_MANAGERS | {"lead": 303},
+    ),
+    ("GET", "/rules/{rule_id}"): (_RULE, None, _RULE_READERS),
+    ("POST", "/rules/{rule_id}/enable"): (f"{_RULE}/enable", {}, _RULE_MANAGERS | {"lead": 303}),
+    ("POST", "/rules/{rule_id}/disable"): (
+        f"{_RULE}/disable",
+        {},
+        _RULE_MANAGERS | {"lead": 303},
+    ),
+    ("POST", "/rules/{rule_id}/exceptions"): (
+        f"{_RULE}/exceptions",
+        _RULE_EXCEPTION,
+        _RULE_MANAGERS | {"lead": 303},
+    ),
+    ("POST", "/rules/{rule_id}/exceptions/{exception_id}/remove"): (
+        f"{_RULE}/exceptions/000000000000/remove",
+        {},
+        _RULE_MANAGERS | {"lead": 404},
+    ),
+}
 
 # Trends and the board (issue 16 item 5): every reader sees trends, a reporter their own
 # agency's (pinned in the service, whatever the query asks).

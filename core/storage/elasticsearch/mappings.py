@@ -116,4 +116,6 @@ RECORDS: dict[str, dict[str, Any]] = {
         "next_attempt_at": {"type": "date"},
         **_stored(),
     },
+    "rule-settings": {**_keyword("kind", "key"), **_stored()},
+    "rule-runs": {**_keyword("id"), "at": {"type": "date"}, **_stored()},
 }

@@ -35,6 +35,7 @@ from core.storage.elasticsearch.events import ElasticEvents, event_document
 from core.storage.elasticsearch.incidents import ElasticIncidents
 from core.storage.elasticsearch.mappings import EVENT_TEMPLATE, RECORDS, RESULT_WINDOW, WINDOW
 from core.storage.elasticsearch.messages import ElasticMessages
+from core.storage.elasticsearch.rule_settings import ElasticRuleSettings
 from core.storage.elasticsearch.sharing import ElasticSharing
 from core.storage.elasticsearch.spool import Spool
 from core.storage.elasticsearch.trends import ElasticTrends
@@ -85,6 +86,7 @@ class ElasticStore:
         self.sharing = ElasticSharing(self)
         self.messages = ElasticMessages(self)
         self.trends = ElasticTrends(self)
+        self.rule_settings = ElasticRuleSettings(self)
 
     # -- set-up ---------------------------------------------------------------------------
 

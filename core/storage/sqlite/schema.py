@@ -149,6 +149,16 @@ CREATE INDEX IF NOT EXISTS messages_due ON messages (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS messages_created ON messages (created_at, id);
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rule_settings (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    doc  TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS rule_runs (id TEXT PRIMARY KEY, at TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS rule_runs_at ON rule_runs (at, id);
+-- rule tallies (alerts per rule over a period) read this index only, never the docs
+CREATE INDEX IF NOT EXISTS alerts_rule_tally ON alerts (created_at, rule_id, status);
 """
 
 

@@ -24,6 +24,7 @@ from core.storage.sqlite.events import SqliteEvents
 from core.storage.sqlite.incidents import SqliteIncidents
 from core.storage.sqlite.messages import SqliteMessages
 from core.storage.sqlite.regexp import regexp as _regexp
+from core.storage.sqlite.rule_settings import SqliteRuleSettings
 from core.storage.sqlite.schema import create_schema
 from core.storage.sqlite.sharing import SqliteSharing
 from core.storage.sqlite.trends import SqliteTrends
@@ -75,6 +76,7 @@ class SqliteStore:
         self.sharing = SqliteSharing(self)
         self.messages = SqliteMessages(self)
         self.trends = SqliteTrends(self)
+        self.rule_settings = SqliteRuleSettings(self)
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own read connection (for detection scans in the worker pool)."""
