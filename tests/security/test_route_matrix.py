@@ -598,6 +598,11 @@ PAGE_CASES |= {
     ("POST", "/users/{username}/enable"): ("/users/analyst/enable", {}, _ADMINS_ONLY),
     ("POST", "/users/{username}/unlock"): ("/users/analyst/unlock", {}, _ADMINS_ONLY),
 }
+# The alert queue's CSV export (issue 16 item 6): like the queue, anyone signed in gets the
+# alerts they may see (a reporter: their agency's, so another agency's reporter an empty file).
+CASES |= {
+    ("GET", "/api/v1/alerts/export.csv"): ("/api/v1/alerts/export.csv", None, {}),
+}
 
 
 def assert_not_stored(response, what: str) -> None:
