@@ -68,20 +68,27 @@ def alert_query(
     status: Annotated[AlertStatus | None, Blank, Query()] = None,
     severity: Annotated[Severity | None, Blank, Query()] = None,
     rule: Annotated[
-        str | None, Query(max_length=300, description="rule id"), AfterValidator(_blank_is_none)
+        str | None,
+        Query(max_length=300, description="part of the rule's id or title, any case"),
+        AfterValidator(_blank_is_none),
     ] = None,
-    host: Text = None,
+    host: Annotated[
+        str | None,
+        Query(max_length=300, description="part of the host name, any case"),
+        AfterValidator(_blank_is_none),
+    ] = None,
     assignee: Text = None,
     since: When = None,
     until: When = None,
 ) -> AlertQuery:
-    """The alert queue's filters, newest first."""
+    """The alert queue's filters, newest first. Rule and host are what a person types:
+    part of the name, any case, taken literally."""
     return AlertQuery(
         organization_id=agency,
         status=status,
         severity=severity,
-        rule_id=rule,
-        host=host,
+        rule_contains=rule,
+        host_contains=host,
         assignee=assignee,
         since=since,
         until=until,

@@ -90,7 +90,12 @@ class AlertGroup:
 class AlertQuery:
     """Which alerts: every field narrows (None: any). Times bound the matched event's time to
     the whole second, ``since`` inclusive, ``until`` exclusive. Engines order by creation,
-    oldest first unless ``newest_first``."""
+    oldest first unless ``newest_first``.
+
+    ``host_contains`` and ``rule_contains`` are what a person types into the queue: a
+    case-insensitive part of the host name, or of the rule's id or title, taken literally
+    (``%``, ``_``, ``*``, ``?`` and ``\\`` are characters, not wildcards). Both engines fold
+    ASCII letters; SQLite's ``lower()`` leaves other scripts' capitals as they are."""
 
     organization_id: str | None = None
     status: AlertStatus | None = None
@@ -100,6 +105,9 @@ class AlertQuery:
     severity: Severity | None = None
     host: str | None = None
     assignee: str | None = None
+    event_id: str | None = None  # the matched event's id (the event page's alerts)
+    host_contains: str | None = None
+    rule_contains: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     newest_first: bool = False
@@ -115,6 +123,7 @@ class AlertQuery:
             "severity": self.severity.value if self.severity else None,
             "host": self.host,
             "assignee": self.assignee,
+            "event_id": self.event_id,
         }
         return {field: value for field, value in pairs.items() if value is not None}
 

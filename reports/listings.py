@@ -2,7 +2,7 @@
 reports.tables), for whoever may see them: the same filters and agency scope as the queue
 and the board, headers and names in the reader's language, times in Taipei."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from core.access import Actor
@@ -14,9 +14,16 @@ from core.storage.base import Store
 from incidents import service, triage
 from incidents.deadlines import TITLES, DeadlineStatus
 from incidents.models import Incident
-from reports.tables import Cell, Table, csv_bytes, xlsx_bytes
+from reports.tables import Cell, Table, csv_bytes, csv_chunks, xlsx_bytes
 
-__all__ = ["LISTING_FORMATS", "MAX_ROWS", "alert_table", "export_alerts", "export_incidents"]
+__all__ = [
+    "LISTING_FORMATS",
+    "MAX_ROWS",
+    "alert_table",
+    "export_alerts",
+    "export_incidents",
+    "stream_alerts_csv",
+]
 
 LISTING_FORMATS = ("csv", "xlsx")
 # An export is read by a person; a larger one is a data dump (and an XLSX this big takes
@@ -38,31 +45,34 @@ def _too_many(found: str) -> InputError:
     )
 
 
+_ALERT_COLUMNS = [
+    "alert", "rule", "rule_id", "severity", "agency_code", "agency", "host",
+    "event_at", "created_at", "alert_status", "assignee", "incident", "attack",
+]  # fmt: skip
+
+
+def _alert_row(a: Alert, registry: AgencyRegistry, lang: Lang, t: Mapping[str, str]) -> list[Cell]:
+    return [
+        a.id,
+        a.rule_title,
+        a.rule_id,
+        t[f"sev_{a.severity.value}"],
+        a.organization_id,
+        _name(registry, a.organization_id, lang),
+        a.host_name,
+        a.event.timestamp,
+        a.created_at,
+        t[f"status_{a.status.value}"],
+        a.assignee,
+        a.incident_id,
+        ", ".join(a.attack),
+    ]
+
+
 def alert_table(alerts: list[Alert], registry: AgencyRegistry, lang: Lang) -> Table:
     t = labels(lang)
-    keys = [
-        "alert", "rule", "rule_id", "severity", "agency_code", "agency", "host",
-        "event_at", "created_at", "alert_status", "assignee", "incident", "attack",
-    ]  # fmt: skip
-    rows: list[list[Cell]] = [
-        [
-            a.id,
-            a.rule_title,
-            a.rule_id,
-            t[f"sev_{a.severity.value}"],
-            a.organization_id,
-            _name(registry, a.organization_id, lang),
-            a.host_name,
-            a.event.timestamp,
-            a.created_at,
-            t[f"status_{a.status.value}"],
-            a.assignee,
-            a.incident_id,
-            ", ".join(a.attack),
-        ]
-        for a in alerts
-    ]
-    return Table(t["export_sheet_alerts"], [t[f"export_col_{k}"] for k in keys], rows)
+    rows = [_alert_row(a, registry, lang, t) for a in alerts]
+    return Table(t["export_sheet_alerts"], [t[f"export_col_{k}"] for k in _ALERT_COLUMNS], rows)
 
 
 def _next_clock(incident: Incident, now: datetime, lang: Lang) -> tuple[str | None, Cell]:
@@ -118,14 +128,22 @@ def _encode(table: Table, fmt: str) -> bytes:
 
 
 def _alerts(store: Store, actor: Actor, query: AlertQuery) -> Iterator[Alert]:
+    """The queue's alerts page by page. Access and the size are checked when this is
+    called, not when the first alert is read: a stream that has begun cannot be refused."""
     total, page = triage.alert_queue(store, actor=actor, query=query, limit=_PAGE, offset=0)
     if total > MAX_ROWS:
         raise _too_many(f"{total:,} alerts")
-    offset = 0
-    while page:
-        yield from page
-        offset += len(page)
-        _, page = triage.alert_queue(store, actor=actor, query=query, limit=_PAGE, offset=offset)
+
+    def pages(page: list[Alert]) -> Iterator[Alert]:
+        offset = 0
+        while page:
+            yield from page
+            offset += len(page)
+            _, page = triage.alert_queue(
+                store, actor=actor, query=query, limit=_PAGE, offset=offset
+            )
+
+    return pages(page)
 
 
 def export_alerts(
@@ -139,6 +157,16 @@ def export_alerts(
 ) -> bytes:
     """The alerts the queue would show for ``query`` (newest first), as ``fmt``."""
     return _encode(alert_table(list(_alerts(store, actor, query)), registry, lang), fmt)
+
+
+def stream_alerts_csv(
+    store: Store, *, actor: Actor, query: AlertQuery, registry: AgencyRegistry, lang: Lang
+) -> Iterator[bytes]:
+    """The queue's alerts for ``query`` as CSV, in chunks read page by page (the same
+    columns as ``export_alerts``). Raises InputError or NotFoundError before the first."""
+    t = labels(lang)
+    rows = (_alert_row(a, registry, lang, t) for a in _alerts(store, actor, query))
+    return csv_chunks([t[f"export_col_{k}"] for k in _ALERT_COLUMNS], rows)
 
 
 def export_incidents(

@@ -11,7 +11,7 @@ they stay machine-readable, ISO 8601 with the offset.
 import csv
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +23,7 @@ __all__ = [
     "Cell",
     "Table",
     "csv_bytes",
+    "csv_chunks",
     "display_width",
     "xlsx_bytes",
 ]
@@ -64,11 +65,26 @@ def _csv_cell(value: Cell) -> str | int | float:
 
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV: UTF-8 with a BOM, text cells guarded (core.spreadsheet)."""
+    return b"".join(csv_chunks(table.headers, table.rows))
+
+
+def csv_chunks(
+    headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, rows_per_chunk: int = 500
+) -> Iterator[bytes]:
+    """The same CSV as ``csv_bytes``, in pieces as ``rows`` come: for streaming an export
+    whose rows are read page by page, never held whole."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([formula_safe(h) for h in table.headers])
-    writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
-    return BOM + buffer.getvalue().encode("utf-8")
+    writer.writerow([formula_safe(h) for h in headers])
+    head = BOM
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(v) for v in row])
+        if n % rows_per_chunk == 0:
+            yield head + buffer.getvalue().encode("utf-8")
+            head = b""
+            buffer.seek(0)
+            buffer.truncate()
+    yield head + buffer.getvalue().encode("utf-8")
 
 
 def display_width(text: str) -> int:

@@ -10,6 +10,7 @@ from api.context import local_operator
 from api.terminal import Table, json_text, safe
 from core.alerts import AlertQuery, AlertStatus, Severity
 from core.clock import roc_date
+from reports import listings
 
 __all__ = ["alerts_app", "alerts_groups", "dead_app"]
 
@@ -27,23 +28,43 @@ def alerts_list(
         AlertStatus | None, typer.Option(help="new, false_positive, escalated")
     ] = None,
     severity: Annotated[Severity | None, typer.Option(help="informational ... critical")] = None,
-    rule: Annotated[str | None, typer.Option(help="rule id")] = None,
-    host: Annotated[str | None, typer.Option(help="host name, exactly")] = None,
+    rule: Annotated[str | None, typer.Option(help="part of a rule's id or title")] = None,
+    host: Annotated[str | None, typer.Option(help="part of the host name, any case")] = None,
     assignee: Annotated[str | None, typer.Option(help="who works them")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, or csv (every match, streamed)")
+    ] = "table",
+    lang: Annotated[str, typer.Option(help="csv headers and names: zh or en")] = "zh",
 ) -> None:
     """The alert queue, newest first, with the web queue's filters."""
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter("table, json or csv", param_hint="--format")
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("zh or en", param_hint="--lang")
     query = AlertQuery(
         organization_id=agency,
         status=status,
         severity=severity,
-        rule_id=rule,
-        host=host,
+        rule_contains=rule,
+        host_contains=host,
         assignee=assignee,
         newest_first=True,
     )
+    if fmt == "csv":
+        with open_soc(store) as soc:
+            chunks = listings.stream_alerts_csv(
+                soc.store,
+                actor=local_operator(),
+                query=query,
+                registry=soc.registry,
+                lang="en" if lang == "en" else "zh",
+            )
+            for chunk in chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+        return
     with open_soc(store) as soc:
         items = soc.store.alerts.list(query, limit=limit, offset=offset)
         if fmt == "json":
@@ -65,6 +86,28 @@ def alerts_list(
                 a.assignee or "-",
             )
         console.print(table)
+
+
+@alerts_app.command("assign")
+def alerts_assign(
+    alert_ids: Annotated[list[str], typer.Argument(help="alert ids (at most 1,000)")],
+    to: Annotated[
+        str | None, typer.Option("--to", help="the account to work them; omit to unassign")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Give alerts to a colleague who may triage (or back to the pool), audited."""
+    from incidents.triage import assign_alerts
+
+    with open_soc(store) as soc:
+        changed = assign_alerts(
+            store=soc.store,
+            actor=local_operator(),
+            alert_ids=alert_ids,
+            assignee=to,
+            clock=soc.clock,
+        )
+        console.print(f"{changed} alerts assigned to {safe(to)}" if to else f"{changed} unassigned")
 
 
 @alerts_app.command("groups")

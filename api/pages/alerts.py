@@ -1,4 +1,6 @@
-"""The alert queue (filters, severity chart, paging) and its bulk triage form."""
+"""The alert queue (filters, severity chart, paging, exports) and its bulk triage form:
+assign to oneself or a colleague, mark false positive, escalate; a queue filtered on one
+agency acts on that agency's alerts only (incidents.queue.within_agency)."""
 
 import re
 from datetime import datetime
@@ -18,7 +20,7 @@ from core.access import Action, allowed
 from core.alerts import AlertQuery, AlertStatus, Severity
 from core.clock import TAIPEI
 from core.errors import CitySocError, InputError
-from incidents import triage
+from incidents import queue, triage
 from reports.charts import bar_chart
 
 __all__ = ["router"]
@@ -26,7 +28,14 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 QUEUE_PAGE = 50  # alerts per page of the queue
 FILTER_KEYS = ("agency", "status", "severity", "rule", "host", "assignee", "since", "until")
-TRIAGE_ACTIONS = ("assign_me", "unassign", "suppress", "escalate")
+# The bulk actions and the catalogue key of what each reports when done.
+TRIAGE_DONE = {
+    "assign_me": "done_assign_me",
+    "assign_to": "queue_done_assign_to",
+    "unassign": "done_unassign",
+    "suppress": "done_suppress",
+    "escalate": "done_escalate",
+}
 _INCIDENT_ID = re.compile(r"INC-\d{8}-[0-9A-F]{6}")
 
 
@@ -50,6 +59,7 @@ def alert_queue_page(
     offset: Offset = 0,
     done: str = "",
     n: Annotated[int, Query(ge=0, le=triage.MAX_SELECTION)] = 0,
+    left_out: Annotated[int, Query(ge=0, le=triage.MAX_SELECTION)] = 0,
     incident: str = "",
     error: str = "",
 ) -> Response:
@@ -58,6 +68,7 @@ def alert_queue_page(
     total, items = triage.alert_queue(soc.store, actor=who, query=query, limit=limit, offset=offset)
     counts = triage.severity_counts(soc.store, actor=who, query=query)
     filters = {k: v for k, v in request.query_params.items() if k in FILTER_KEYS and v}
+    may_triage = Action.TRIAGE in allowed(who)
     return page(
         request,
         "alerts.html.j2",
@@ -72,8 +83,8 @@ def alert_queue_page(
         limit=limit,
         base="/alerts" + (f"?{urlencode(filters)}" if filters else ""),
         exports={
-            f: "/api/v1/exports/alerts?" + urlencode({**filters, "format": f})
-            for f in ("xlsx", "csv")
+            "csv": "/api/v1/alerts/export.csv" + (f"?{urlencode(filters)}" if filters else ""),
+            "xlsx": "/api/v1/exports/alerts?" + urlencode({**filters, "format": "xlsx"}),
         },
         agencies=list(soc.registry),
         agency_name=lambda org: agency_name(soc, org, lang_of(request)),
@@ -82,9 +93,11 @@ def alert_queue_page(
         severity_chart=bar_chart(
             [(labels_for(request)[f"sev_{s.value}"], counts[s]) for s in Severity]
         ),
-        may_triage=Action.TRIAGE in allowed(who),
-        done=done if done in TRIAGE_ACTIONS else "",
+        may_triage=may_triage,
+        colleagues=queue.colleagues(soc.store, actor=who) if may_triage else [],
+        done_key=TRIAGE_DONE.get(done, ""),
         n=n,
+        left_out=left_out,
         incident_id=incident if _INCIDENT_ID.fullmatch(incident) else "",
         error=error[:500],
     )
@@ -97,6 +110,8 @@ def triage_selected(
     session: FormSession,
     action: Annotated[str, Form()],
     alert_ids: Annotated[list[str] | None, Form()] = None,
+    agency: Annotated[str, Form(max_length=300)] = "",
+    assignee: Annotated[str, Form(max_length=300)] = "",
     reason: Annotated[str, Form()] = "",
     incident_id: Annotated[str, Form()] = "",
     back: Annotated[str, Form()] = "/alerts",
@@ -104,15 +119,24 @@ def triage_selected(
     who = session.who
     back = back if back.startswith("/alerts") and "//" not in back else "/alerts"
     sep = "&" if "?" in back else "?"
-    ids = alert_ids or []
-    outcome: dict[str, str | int] = {"done": action, "n": len(ids)}
     try:
-        if action in ("assign_me", "unassign"):
-            assigned = validated(
-                AlertsAssignmentUpdate,
-                alert_ids=ids,
-                assignee=who.name if action == "assign_me" else None,
-            )
+        # The queue's agency filter bounds what "select all" ticked (see incidents.queue).
+        narrowed = queue.within_agency(
+            soc.store, actor=who, alert_ids=alert_ids or [], agency=agency.strip() or None
+        )
+        ids = narrowed.alert_ids
+        outcome: dict[str, str | int] = {"done": action, "n": len(ids)}
+        if narrowed.left_out:
+            outcome["left_out"] = narrowed.left_out
+        if action in ("assign_me", "assign_to", "unassign"):
+            to = {"assign_me": who.name, "assign_to": assignee.strip() or None}.get(action)
+            if action == "assign_to" and to is None:
+                raise InputError(
+                    "choose the colleague to assign the alerts to",
+                    location="assignee",
+                    key="queue_choose_colleague",
+                )
+            assigned = validated(AlertsAssignmentUpdate, alert_ids=ids, assignee=to)
             outcome["n"] = triage.assign_alerts(
                 store=soc.store,
                 actor=who,

@@ -1,11 +1,12 @@
 """The alert queue and what analysts do with alerts: assign, mark false positive, escalate
-(alone or by group), and open the event an alert matched."""
+(alone or by group), and open the event an alert matched. The queue streams as CSV too."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response, StreamingResponse
 
-from api.deps import ActorDep, Soc
+from api.deps import ActorDep, LangDep, Soc
 from api.filters import Offset, alert_query
 from api.presenters import EventView, incident_read
 from api.schemas import (
@@ -18,25 +19,60 @@ from api.schemas import (
     IncidentRead,
 )
 from core.alerts import AlertQuery
+from core.clock import TAIPEI
 from incidents import triage
+from reports import listings
+from reports.render import MEDIA_TYPES
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 
+def _csv(who: ActorDep, soc: Soc, lang: LangDep, query: AlertQuery) -> StreamingResponse:
+    """The filtered queue as CSV, streamed page by page; refusals (access, too many rows)
+    come before the first byte, as an ordinary error answer."""
+    chunks = listings.stream_alerts_csv(
+        soc.store, actor=who, query=query, registry=soc.registry, lang=lang
+    )
+    day = soc.clock.now().astimezone(TAIPEI).date()
+    return StreamingResponse(
+        chunks,
+        media_type=MEDIA_TYPES["csv"],
+        headers={"Content-Disposition": f'attachment; filename="alerts-{day}.csv"'},
+    )
+
+
 @router.get("/api/v1/alerts", response_model=AlertPage)
 def alerts(
     who: ActorDep,
     soc: Soc,
+    lang: LangDep,
     query: Annotated[AlertQuery, Depends(alert_query)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
-) -> AlertPage:
-    """The alert queue: filter by agency, status, severity, rule, host, assignee and the
-    matched event's time (``since`` inclusive, ``until`` exclusive), newest first."""
+    format: Literal["json", "csv"] = "json",  # noqa: A002 - the query parameter's name
+) -> AlertPage | Response:
+    """The alert queue: filter by agency, status, severity, rule and host (part of the
+    rule's id or title, or of the host name, in any case), assignee and the matched event's
+    time (``since`` inclusive, ``until`` exclusive), newest first. ``format=csv`` streams
+    every matching alert as ``export.csv`` does (``limit`` and ``offset`` aside)."""
+    if format == "csv":
+        return _csv(who, soc, lang, query)
     total, items = triage.alert_queue(soc.store, actor=who, query=query, limit=limit, offset=offset)
     return AlertPage(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/api/v1/alerts/export.csv", response_class=StreamingResponse)
+def alerts_csv(
+    who: ActorDep,
+    soc: Soc,
+    lang: LangDep,
+    query: Annotated[AlertQuery, Depends(alert_query)],
+) -> StreamingResponse:
+    """Every alert the queue's filters find, newest first, as CSV (UTF-8 with a BOM,
+    headers in the caller's language, times in Taipei), streamed as it is read."""
+    return _csv(who, soc, lang, query)
 
 
 @router.post("/api/v1/alerts/assign")

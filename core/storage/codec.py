@@ -144,6 +144,7 @@ def alert_to_dict(a: Alert) -> dict[str, Any]:
         "host": a.host_name,
         "created_at": a.created_at.isoformat(),
         "event_at": a.event.timestamp.isoformat(),
+        "event_id": a.event.event_id,
         "group_key": a.group_key,
         "status": a.status.value,
         "incident_id": a.incident_id,

@@ -78,3 +78,79 @@ def test_the_audit_trail_pages_newest_first(store):
         "act.2",
         "act.0",
     ]
+
+
+# -- what a person types into the queue: part of a host or rule, any case, taken literally --
+
+TYPED_HOSTS = ["D-Xitun-PC07", "d-xitun-fs01", "POLICE-PC07", "web_01", "web%01", "db*1", "a?b\\c"]
+
+
+@pytest.fixture
+def typed(store):
+    made = [
+        Alert(
+            id=f"t{n}",
+            rule_id=f"citysoc.Rule_{n}" if n % 2 else f"sigma-{n}",
+            rule_title="Mimikatz LSASS Access" if n % 3 == 0 else "Office Spawns Shell 100%",
+            severity=Severity.HIGH,
+            organization_id="district-xitun",
+            host_name=host,
+            event=MatchedEvent(event_id=f"ev{n % 3}", timestamp=T0),
+            created_at=T0 + timedelta(seconds=n),
+            group_key="g",
+        )
+        for n, host in enumerate(TYPED_HOSTS)
+    ]
+    assert store.alerts.add(made) == len(made)
+    return made
+
+
+@pytest.mark.parametrize(
+    ("text", "hosts"),
+    [
+        ("pc07", ["D-Xitun-PC07", "POLICE-PC07"]),
+        ("XITUN", ["D-Xitun-PC07", "d-xitun-fs01"]),
+        ("d-xitun-pc07", ["D-Xitun-PC07"]),
+        ("_", ["web_01"]),  # a LIKE wildcard is a character
+        ("%", ["web%01"]),
+        ("*", ["db*1"]),  # a Lucene wildcard is a character
+        ("?", ["a?b\\c"]),
+        ("\\", ["a?b\\c"]),
+        ("b\\C", ["a?b\\c"]),
+        ("web_0", ["web_01"]),
+        ("nowhere", []),
+    ],
+)
+def test_host_filter_finds_part_of_the_name_in_any_case(store, typed, text, hosts):
+    found = store.alerts.list(AlertQuery(host_contains=text), limit=100)
+    assert sorted(a.host_name or "" for a in found) == sorted(hosts)
+    assert store.alerts.count(AlertQuery(host_contains=text)) == len(hosts)
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("mimikatz", ["t0", "t3", "t6"]),  # by title
+        ("lsass ACCESS", ["t0", "t3", "t6"]),
+        ("rule_", ["t1", "t3", "t5"]),  # by id, "_" literally
+        ("CITYSOC.RULE_5", ["t5"]),
+        ("sigma-4", ["t4"]),
+        ("100%", ["t1", "t2", "t4", "t5"]),  # "%" literally, in the title
+        ("*", []),
+        ("rule%", []),
+    ],
+)
+def test_rule_filter_finds_part_of_the_id_or_title_in_any_case(store, typed, text, ids):
+    found = store.alerts.list(AlertQuery(rule_contains=text), limit=100)
+    assert sorted(a.id for a in found) == ids
+
+
+def test_typed_filters_combine_with_the_others(store, typed):
+    query = AlertQuery(host_contains="xitun", rule_contains="mimikatz", newest_first=True)
+    assert ids(store.alerts.list(query)) == ["t0"]
+    assert store.alerts.count(AlertQuery(host_contains="pc07", organization_id="police")) == 0
+
+
+def test_alerts_of_one_event(store, typed):
+    assert ids(store.alerts.list(AlertQuery(event_id="ev1"))) == ["t1", "t4"]
+    assert store.alerts.count(AlertQuery(event_id="nothing")) == 0

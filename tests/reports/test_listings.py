@@ -17,7 +17,7 @@ from api.cli import app as cli
 from collectors.records import RawRecord
 from core.access import Actor, Role
 from core.alerts import AlertQuery
-from core.errors import InputError
+from core.errors import InputError, NotFoundError
 from core.settings import Settings
 from reports import listings
 from reports.listings import export_incidents
@@ -139,3 +139,41 @@ def test_the_queue_and_the_board_link_their_exports(soc, seeded):
     board = browser.get("/").text
     [href] = re.findall(r'href="([^"]+)" id="incidents-export-csv"', board)
     assert _rows(browser.get(href).content)[0]["機關代碼"]
+
+
+def test_the_alert_csv_streams_in_pieces_that_make_the_same_file(soc):
+    """``stream_alerts_csv`` reads the queue page by page and hands out CSV as it goes; the
+    pieces joined are exactly the file ``export_alerts`` writes at once."""
+    from datetime import UTC, timedelta
+
+    from core.alerts import Alert, MatchedEvent, Severity
+
+    t0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    soc.store.alerts.add(
+        [
+            Alert(
+                id=f"a{n:04d}",
+                rule_id="r",
+                rule_title="=cmd|' /C calc'!A0" if n == 7 else "規則",
+                severity=Severity.LOW,
+                organization_id="district-xitun",
+                event=MatchedEvent(event_id=f"e{n}", timestamp=t0),
+                created_at=t0 + timedelta(seconds=n),
+                group_key="g",
+            )
+            for n in range(1200)  # more than one page of the queue, more than one piece
+        ]
+    )
+    who, query = Actor("amy", Role.ANALYST), AlertQuery(newest_first=True)
+    kw = {"actor": who, "query": query, "registry": soc.registry, "lang": "zh"}
+    pieces = list(listings.stream_alerts_csv(soc.store, **kw))
+    assert len(pieces) > 2 and pieces[0].startswith(b"\xef\xbb\xbf")
+    whole = listings.export_alerts(soc.store, fmt="csv", **kw)
+    assert b"".join(pieces) == whole
+    assert b"'=cmd" in whole  # formula-safe, as every export
+    reporter = Actor("p", Role.REPORTER, agency="police")
+    with pytest.raises(NotFoundError):  # refused before the first piece
+        listings.stream_alerts_csv(
+            soc.store,
+            **{**kw, "actor": reporter, "query": AlertQuery(organization_id="district-xitun")},
+        )

@@ -700,6 +700,11 @@ PAGE_CASES |= {
         {"reporter_other": 404, "reporter_own": 422, "auditor": 403, "analyst": 422, "lead": 422},
     ),
 }
+# The alert queue's CSV export (issue 16 item 6): like the queue, anyone signed in gets the
+# alerts they may see (a reporter: their agency's, so another agency's reporter an empty file).
+CASES |= {
+    ("GET", "/api/v1/alerts/export.csv"): ("/api/v1/alerts/export.csv", None, {}),
+}
 
 
 def assert_not_stored(response, what: str) -> None:

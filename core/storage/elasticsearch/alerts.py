@@ -12,6 +12,15 @@ from core.errors import NotFoundError as Missing
 from core.storage.codec import alert_from_dict, alert_to_dict
 from core.storage.elasticsearch.client import SubStore
 
+# Wildcard syntax in what a person types is taken literally (core.alerts.AlertQuery).
+_WILDCARD_SYNTAX = str.maketrans({c: "\\" + c for c in "\\*?"})
+
+
+def _contains(field: str, text: str) -> dict[str, Any]:
+    """Part of a keyword field, case-insensitively, the user's text escaped."""
+    pattern = f"*{text.translate(_WILDCARD_SYNTAX)}*"
+    return {"wildcard": {field: {"value": pattern, "case_insensitive": True}}}
+
 
 class ElasticAlerts(SubStore):
     def add(self, alerts: Sequence[Alert]) -> int:
@@ -41,6 +50,11 @@ class ElasticAlerts(SubStore):
         ]
         if q.rule_prefix is not None:
             filters.append({"prefix": {"rule_id": q.rule_prefix}})
+        if q.host_contains is not None:
+            filters.append(_contains("host", q.host_contains))
+        if q.rule_contains is not None:
+            either = [_contains(f, q.rule_contains) for f in ("rule_id", "rule_title")]
+            filters.append({"bool": {"should": either, "minimum_should_match": 1}})
         bounds = {
             op: bound.astimezone(UTC).replace(microsecond=0).isoformat()
             for op, bound in (("gte", q.since), ("lt", q.until))

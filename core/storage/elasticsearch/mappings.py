@@ -78,7 +78,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     },
     "alerts": {
         **_keyword("id", "rule_id", "severity", "org", "host", "group_key", "status"),
-        **_keyword("incident_id", "rule_title", "assignee"),
+        **_keyword("incident_id", "rule_title", "assignee", "event_id"),
         "created_at": {"type": "date"},
         "event_at": {"type": "date"},
         **_stored(),

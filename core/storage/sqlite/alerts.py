@@ -23,8 +23,17 @@ def utc_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-# AlertQuery field -> SQL: every field is a column except the assignee, read from the doc.
-_ALERT_COLUMNS = {"assignee": "json_extract(doc, '$.assignee')"}
+# AlertQuery field -> SQL: every field is a column except these, read from the doc.
+_ALERT_COLUMNS = {
+    "assignee": "json_extract(doc, '$.assignee')",
+    "event_id": "json_extract(doc, '$.event.event_id')",
+}
+# What a person types matches part of these, case-insensitively. instr() takes the text
+# literally, so "%" or "_" in it are characters (LIKE would read them as wildcards).
+_CONTAINS = "instr(lower({column}), lower(?)) > 0"
+_RULE_TEXT = " OR ".join(
+    _CONTAINS.format(column=c) for c in ("rule_id", "json_extract(doc, '$.rule_title')")
+)
 # The keys of core.storage.codec.alert_to_dict that are columns here (the rest is in doc).
 _ALERT_ROW = (
     "id",
@@ -67,6 +76,12 @@ class SqliteAlerts(SubStore):
         for field, value in q.exact().items():
             clauses.append(f"{_ALERT_COLUMNS.get(field, field)} = ?")
             params.append(value)
+        if q.host_contains is not None:
+            clauses.append(_CONTAINS.format(column="host"))
+            params.append(q.host_contains)
+        if q.rule_contains is not None:
+            clauses.append(f"({_RULE_TEXT})")
+            params.extend((q.rule_contains, q.rule_contains))
         # Event times are stored as UTC ISO text, so text order is time order.
         for op, bound in ((">=", q.since), ("<", q.until)):
             if bound is not None:
