@@ -33,6 +33,7 @@ from typing import Literal, Protocol
 from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
 from core.events import DeadLetter, Event
+from core.sources import SourceActivity
 
 __all__ = [
     "AccountStore",
@@ -51,6 +52,7 @@ __all__ = [
     "ScanHit",
     "SharedObject",
     "SharingStore",
+    "SourceStore",
     "Store",
     "VersionFilter",
 ]
@@ -438,6 +440,26 @@ class SharingStore(Protocol):
         """Every watchlist document (of one partner when given), in indicator id order."""
 
 
+class SourceStore(Protocol):
+    """Where events come from (``core.sources``), aggregated by the engine: the source
+    health view reads it, no event is loaded."""
+
+    def activity(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        organization_ids: Sequence[str] | None = None,
+    ) -> builtins.list[SourceActivity]:
+        """Every source with stored events (of the given agencies only; an empty sequence
+        selects nothing), ordered by agency then source name: its latest event time ever,
+        and its events per hour with ``since <= @timestamp < until`` (hours with none left
+        out). Source names are lower case on both engines."""
+
+    def dead_letters(self, *, since: datetime, until: datetime) -> dict[str, int]:
+        """Dead letters received in ``[since, until)`` by their ``DeadLetter.source`` text."""
+
+
 class Store(Protocol):
     """One open store: its sub-stores, a transaction scope, and closing. Opened by
     ``core.storage.open_store`` (which raises UnavailableError naming the store when it
@@ -469,6 +491,8 @@ class Store(Protocol):
     def sharing(self) -> SharingStore: ...
     @property
     def messages(self) -> MessageStore: ...
+    @property
+    def sources(self) -> SourceStore: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """The writes of the block commit together (SQLite) or one by one (Elasticsearch,

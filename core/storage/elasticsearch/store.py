@@ -36,6 +36,7 @@ from core.storage.elasticsearch.incidents import ElasticIncidents
 from core.storage.elasticsearch.mappings import EVENT_TEMPLATE, RECORDS, RESULT_WINDOW, WINDOW
 from core.storage.elasticsearch.messages import ElasticMessages
 from core.storage.elasticsearch.sharing import ElasticSharing
+from core.storage.elasticsearch.sources import ElasticSources
 from core.storage.elasticsearch.spool import Spool
 
 log = logging.getLogger("citysoc.store")
@@ -83,6 +84,7 @@ class ElasticStore:
         self.accounts = ElasticAccounts(self)
         self.sharing = ElasticSharing(self)
         self.messages = ElasticMessages(self)
+        self.sources = ElasticSources(self)
 
     # -- set-up ---------------------------------------------------------------------------
 

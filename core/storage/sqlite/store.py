@@ -26,6 +26,7 @@ from core.storage.sqlite.messages import SqliteMessages
 from core.storage.sqlite.regexp import regexp as _regexp
 from core.storage.sqlite.schema import create_schema
 from core.storage.sqlite.sharing import SqliteSharing
+from core.storage.sqlite.sources import SqliteSources
 
 __all__ = ["SqliteStore"]
 
@@ -73,6 +74,7 @@ class SqliteStore:
         self.accounts = SqliteAccounts(self)
         self.sharing = SqliteSharing(self)
         self.messages = SqliteMessages(self)
+        self.sources = SqliteSources(self)
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own read connection (for detection scans in the worker pool)."""
