@@ -22,6 +22,7 @@ from api.cli import (
     scan,
     serve,
     share,
+    sources,
     users,
 )
 from api.cli.common import err
@@ -53,6 +54,7 @@ app.add_typer(scan.assets_app, name="assets")
 app.add_typer(drills.drills_app, name="drills")
 app.add_typer(users.users_app, name="users")
 app.add_typer(messages.messages_app, name="messages")
+app.add_typer(sources.sources_app, name="sources")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(share.share_app, name="share")
 

@@ -22,6 +22,7 @@ from api.pages import (
     intel,
     messages,
     reviews,
+    sources,
     static,
     users,
 )
@@ -47,5 +48,6 @@ for _module in (
     intel,
     messages,
     users,
+    sources,
 ):
     pages_router.include_router(_module.router)

@@ -15,6 +15,7 @@ from api.routes import (
     messages,
     operations,
     reports,
+    sources,
     users,
 )
 
@@ -33,4 +34,5 @@ api_routers: tuple[APIRouter, ...] = (
     audit.router,
     messages.router,
     users.router,
+    sources.router,
 )

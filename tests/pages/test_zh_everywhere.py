@@ -78,6 +78,9 @@ ALLOWED = frozenset(
         "AMBER",
         "AMBER+STRICT",
         "RED",
+        "Syslog",  # the protocol's name (source health)
+        "ATT",  # ATT&CK, which the walker reads as two words (the ATT&CK view)
+        "CK",
     }
 )
 # Codes rather than words: ids, hashes, host names, ISO times.
@@ -377,6 +380,8 @@ def pages(world: World) -> Iterator[str]:
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
+    # source health and the ATT&CK view (issue 16 items 3-4)
+    yield from ("/sources", "/sources?sort=age")
 
 
 NOTIFY = {

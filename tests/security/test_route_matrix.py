@@ -598,6 +598,14 @@ PAGE_CASES |= {
     ("POST", "/users/{username}/enable"): ("/users/analyst/enable", {}, _ADMINS_ONLY),
     ("POST", "/users/{username}/unlock"): ("/users/analyst/unlock", {}, _ADMINS_ONLY),
 }
+# Source health and the ATT&CK view (issue 16 items 3-4): every person reads them, a
+# reporter their own agency's only (tests/api/test_sources_api.py, test_attack_api.py).
+CASES |= {
+    ("GET", "/api/v1/sources"): ("/api/v1/sources", None, {}),
+}
+PAGE_CASES |= {
+    ("GET", "/sources"): ("/sources", None, {}),
+}
 
 
 def assert_not_stored(response, what: str) -> None:
