@@ -10,6 +10,7 @@ import typer
 
 from api.cli import (
     alerts,
+    attack,
     audit,
     casework,
     corrections,
@@ -43,6 +44,7 @@ app.command()(scan.scan)
 app.command()(serve.agencies)
 app.command()(serve.serve)
 app.command()(demo.demo)
+app.command()(attack.attack)
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.dead_app, name="deadletter")
 incidents.incidents_app.command("correct")(corrections.correct)

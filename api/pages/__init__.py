@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.pages import (
     alerts,
+    attack,
     audit,
     auth,
     board,
@@ -49,5 +50,6 @@ for _module in (
     messages,
     users,
     sources,
+    attack,
 ):
     pages_router.include_router(_module.router)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     alerts,
+    attack,
     audit,
     auth,
     casework,
@@ -35,4 +36,5 @@ api_routers: tuple[APIRouter, ...] = (
     messages.router,
     users.router,
     sources.router,
+    attack.router,
 )

@@ -381,7 +381,7 @@ def pages(world: World) -> Iterator[str]:
     yield "/no-such-page"
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
     # source health and the ATT&CK view (issue 16 items 3-4)
-    yield from ("/sources", "/sources?sort=age")
+    yield from ("/sources", "/sources?sort=age", "/attack", "/attack?from=2026-01-01")
 
 
 NOTIFY = {

@@ -602,9 +602,11 @@ PAGE_CASES |= {
 # reporter their own agency's only (tests/api/test_sources_api.py, test_attack_api.py).
 CASES |= {
     ("GET", "/api/v1/sources"): ("/api/v1/sources", None, {}),
+    ("GET", "/api/v1/attack"): ("/api/v1/attack", None, {}),
 }
 PAGE_CASES |= {
     ("GET", "/sources"): ("/sources", None, {}),
+    ("GET", "/attack"): ("/attack", None, {}),
 }
 
 

@@ -59,6 +59,4 @@ EN_SOURCES: dict[str, str] = {
     "attack_untagged": "{n} alerts of the period carry no ATT&CK technique.",
     "attack_capped": "Only the first {n} alerts of the period are counted: narrow the period.",
     "attack_empty": "No alert of this period carries an ATT&CK technique.",
-    "attack_link": "{id} on attack.mitre.org",
-    "attack_cell": "{technique} under {tactic}: {n} alerts",
 }

@@ -55,6 +55,4 @@ ZH_SOURCES: dict[str, str] = {
     "attack_untagged": "期間內有 {n} 筆告警未標示 ATT&CK 技術。",
     "attack_capped": "僅計入期間內前 {n} 筆告警：請縮短期間。",
     "attack_empty": "此期間沒有標示 ATT&CK 技術的告警。",
-    "attack_link": "{id}（attack.mitre.org）",
-    "attack_cell": "{tactic} 之 {technique}：{n} 筆告警",
 }
