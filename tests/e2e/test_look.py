@@ -44,6 +44,9 @@ PAGES = [
     ("dashboard", "city-auditor", "/dashboard"),
     ("audit", "city-auditor", "/audit"),
     ("intel", "city-auditor", "/intel"),
+    # source health and the ATT&CK view (issue 16 items 3-4)
+    ("sources", "soc-analyst", "/sources"),
+    ("attack", "soc-analyst", "/attack?from=2026-03-01&to=2026-03-31"),
 ]
 
 
