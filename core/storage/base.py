@@ -453,8 +453,10 @@ class SourceStore(Protocol):
     ) -> builtins.list[SourceActivity]:
         """Every source with stored events (of the given agencies only; an empty sequence
         selects nothing), ordered by agency then source name: its latest event time ever,
-        and its events per hour with ``since <= @timestamp < until`` (hours with none left
-        out). Source names are lower case on both engines."""
+        and its events per hour (UTC, keyed by the hour's start) for the hours from the one
+        holding ``since`` up to, not including, the one holding ``until`` (hours with none
+        left out; SQLite keeps 60 days of hours). Source names are lower case on both
+        engines."""
 
     def dead_letters(self, *, since: datetime, until: datetime) -> dict[str, int]:
         """Dead letters received in ``[since, until)`` by their ``DeadLetter.source`` text."""

@@ -97,3 +97,24 @@ def test_dead_letters_are_counted_per_source_in_the_window(store):
         "syslog-udp:10.20.3.7": 2,
         "file:/in/fw.csv": 1,
     }
+
+
+def test_events_arriving_later_are_counted_at_the_next_read(store):
+    """A read between two batches changes nothing of what the next one sees: late events
+    land in their own hour, new ones move the last event (SQLite keeps running counts)."""
+    source = {"log.source.address": "10.20.3.7"}
+    window = {"since": T0 - timedelta(hours=4), "until": T0 + timedelta(hours=4)}
+    store.events.append([_event(1, T0, **source)])
+    assert store.sources.activity(**window)[0].hourly == {T0: 1}
+    store.events.append(
+        [
+            _event(1, T0, **source),  # a duplicate: not counted again
+            _event(2, T0 + timedelta(minutes=30), **source),
+            _event(3, T0 - timedelta(hours=2), **source),  # arrived late
+            _event(4, T0 + timedelta(hours=1), **source),
+        ]
+    )
+    (found,) = store.sources.activity(**window)
+    assert found.hourly == {T0 - timedelta(hours=2): 1, T0: 2, T0 + timedelta(hours=1): 1}
+    assert found.last_seen == T0 + timedelta(hours=1)
+    assert store.sources.activity(**window)[0].hourly == found.hourly  # reading is idempotent

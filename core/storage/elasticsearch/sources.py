@@ -38,7 +38,8 @@ class ElasticSources(SubStore):
                 filters.append({"terms": {"organization.id": list(organization_ids)}})
             earlier = [{"exists": {"field": f}} for f, _ in SOURCE_FIELDS[:n]]
             query = {"bool": {"filter": filters, "must_not": earlier}}
-            window = {"range": {"@timestamp": {"gte": since.isoformat(), "lt": until.isoformat()}}}
+            hours = {"gte": _hour(since).isoformat(), "lt": _hour(until).isoformat()}
+            window = {"range": {"@timestamp": hours}}
             aggs: dict[str, Any] = {
                 "last": {"max": {"field": "@timestamp"}},
                 "window": {
@@ -111,6 +112,11 @@ class ElasticSources(SubStore):
             after = part.get("after_key")
             if after is None or len(part["buckets"]) < _PAGE:
                 return
+
+
+def _hour(at: datetime) -> datetime:
+    """The start of the hour holding ``at`` (UTC): windows are whole hours."""
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def _time(millis: float) -> datetime:

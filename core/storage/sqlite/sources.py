@@ -1,17 +1,30 @@
 """Sources: each source's last event and its events per hour, and dead letters per source
-text, aggregated in SQL (no event is loaded; see core.sources for how a source is named)."""
+text (see core.sources for how a source is named).
+
+Naming an event's source reads its JSON document, which costs seconds per hundred thousand
+events, too much for a page or a metrics scrape. So the counts are kept in two small tables
+(``source_hours``, ``source_last``; schema.py) and brought up to date from the events past
+the ``sources:position`` checkpoint at each read, a window of positions per write
+transaction (readers of an old store catch up once; afterwards only new events are read).
+Hours older than ``KEEP_HOURS`` before the newest are dropped.
+"""
 
 from __future__ import annotations
 
 import builtins
+import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from core.sources import SOURCE_FIELDS, SourceActivity
 from core.storage.sqlite.columns import field_sql
 from core.storage.sqlite.connection import SubStore
 
 __all__ = ["SqliteSources"]
+
+CHECKPOINT = "sources:position"
+WINDOW = 50_000  # event positions per catch-up transaction (the write lock is held that long)
+KEEP_HOURS = timedelta(days=60)
 
 
 def _source_sql() -> str:
@@ -23,7 +36,19 @@ def _source_sql() -> str:
     return f"CASE {cases} END"
 
 
+# Only the fixed source expression and placeholders are joined into the SQL below.
 _SOURCE = _source_sql()
+_NEW = f"SELECT org, {_SOURCE} AS source, ts FROM events WHERE pos > ? AND pos <= ?"  # noqa: S608
+_ADD_HOURS = (
+    "INSERT INTO source_hours (org, source, hour, n) "  # noqa: S608
+    f"SELECT org, source, substr(ts, 1, 13), count(*) FROM ({_NEW}) WHERE true "
+    "GROUP BY 1, 2, 3 ON CONFLICT (org, source, hour) DO UPDATE SET n = n + excluded.n"
+)
+_ADD_LAST = (
+    "INSERT INTO source_last (org, source, last) "  # noqa: S608
+    f"SELECT org, source, max(ts) FROM ({_NEW}) WHERE true "
+    "GROUP BY 1, 2 ON CONFLICT (org, source) DO UPDATE SET last = max(last, excluded.last)"
+)
 
 
 class SqliteSources(SubStore):
@@ -36,21 +61,19 @@ class SqliteSources(SubStore):
     ) -> builtins.list[SourceActivity]:
         if organization_ids is not None and not organization_ids:
             return []
-        # Only placeholders and the fixed source expression are joined into the SQL.
+        self._catch_up()
         where, params = "", list[object]()
         if organization_ids is not None:
             where = f"WHERE org IN ({','.join('?' * len(organization_ids))})"
             params = list(organization_ids)
-        rows = f"SELECT org, {_SOURCE} AS source, ts FROM events {where}"  # noqa: S608
         last = self._db.all(
-            f"SELECT org, source, max(ts) AS last FROM ({rows}) "  # noqa: S608
-            "GROUP BY org, source ORDER BY org, source",
+            f"SELECT org, source, last FROM source_last {where} ORDER BY org, source",  # noqa: S608
             params,
         )
         hours = self._db.all(
-            f"SELECT org, source, substr(ts, 1, 13) AS hour, count(*) AS n FROM ({rows}) "  # noqa: S608
-            "WHERE ts >= ? AND ts < ? GROUP BY org, source, hour",
-            [*params, _stamp(since), _stamp(until)],
+            f"SELECT org, source, hour, n FROM source_hours {where or 'WHERE true'} "  # noqa: S608
+            "AND hour >= ? AND hour < ?",
+            [*params, _hour(since), _hour(until)],
         )
         hourly: dict[tuple[str, str], dict[datetime, int]] = {}
         for row in hours:
@@ -66,6 +89,29 @@ class SqliteSources(SubStore):
             for row in last
         ]
 
+    def _catch_up(self) -> None:
+        """Count the events stored since the last read into the tables, a window at a time;
+        each window and its checkpoint commit together, so two readers never count one
+        event twice (the second waits for the write lock and finds the checkpoint moved)."""
+        while True:
+            with self._db.write() as con:
+                done = _checkpoint(con)
+                top = int(con.execute("SELECT coalesce(max(pos), 0) FROM events").fetchone()[0])
+                if done >= top:
+                    return
+                upto = min(top, done + WINDOW)
+                con.execute(_ADD_HOURS, (done, upto))
+                con.execute(_ADD_LAST, (done, upto))
+                con.execute(
+                    "INSERT INTO checkpoints (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (CHECKPOINT, upto),
+                )
+                newest = con.execute("SELECT max(hour) FROM source_hours").fetchone()[0]
+                if newest:
+                    oldest = datetime.fromisoformat(f"{newest}:00:00+00:00") - KEEP_HOURS
+                    con.execute("DELETE FROM source_hours WHERE hour < ?", (_hour(oldest),))
+
     def dead_letters(self, *, since: datetime, until: datetime) -> dict[str, int]:
         rows = self._db.all(
             "SELECT source, count(*) AS n FROM dead_letters "
@@ -75,6 +121,16 @@ class SqliteSources(SubStore):
         return {row["source"]: int(row["n"]) for row in rows}
 
 
+def _checkpoint(con: sqlite3.Connection) -> int:
+    row = con.execute("SELECT value FROM checkpoints WHERE key = ?", (CHECKPOINT,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _hour(at: datetime) -> str:
+    """The hour holding ``at`` as ``source_hours`` keys it (``2026-03-02T08``, UTC)."""
+    return at.astimezone(UTC).isoformat()[:13]
+
+
 def _stamp(at: datetime) -> str:
-    """As stored: ISO 8601 in UTC (event times and receive times alike)."""
+    """As stored: ISO 8601 in UTC (receive times)."""
     return at.astimezone(UTC).isoformat()
