@@ -15,15 +15,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.common import report, timed
+from core.access import Actor, Role
 from core.clock import FixedClock
 from core.events import Event
 from core.settings import Settings
 from core.source_health import source_health
 from core.storage import open_store
-from core.storage.sqlite.sources import _SOURCE
-from tests.factories import ADMIN
+from core.storage.sqlite.sources import SOURCE_SQL
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
+ADMIN = Actor("bench", Role.ADMIN)
 
 
 def _events(n: int, sources: int, start: int = 0) -> list[Event]:
@@ -57,10 +58,10 @@ def main() -> None:
             con = sqlite3.connect(path)
             with timed() as baseline:
                 con.execute(
-                    f"SELECT org, {_SOURCE} AS s, max(ts) FROM events GROUP BY org, s"  # noqa: S608
+                    f"SELECT org, {SOURCE_SQL} AS s, max(ts) FROM events GROUP BY org, s"  # noqa: S608
                 ).fetchall()
                 con.execute(
-                    f"SELECT org, {_SOURCE} AS s, substr(ts, 1, 13), count(*) FROM events "  # noqa: S608
+                    f"SELECT org, {SOURCE_SQL} AS s, substr(ts, 1, 13), count(*) FROM events "  # noqa: S608
                     "WHERE ts >= ? GROUP BY 1, 2, 3",
                     ((NOW - timedelta(days=7)).isoformat(),),
                 ).fetchall()

@@ -10,8 +10,7 @@ from api.deps import Soc
 from api.filters import Day, Text
 from api.pages.deps import Session
 from api.pages.rendering import page
-from detections.attack import TACTICS
-from detections.attack_view import MAX_ALERTS, NO_TACTIC, attack_view, taipei_period
+from detections.attack_view import MAX_ALERTS, attack_view, taipei_period
 
 __all__ = ["router"]
 
@@ -46,7 +45,6 @@ def attack_page(
         csrf=session.csrf,
         view=view,
         tactics=tactics,
-        tactic_names={**{k: v[1] for k, v in TACTICS.items()}, NO_TACTIC: ""},
         grid=[[c[n] if n < len(c) else None for c in columns] for n in range(depth)],
         shade=lambda n: shade(n, view.peak),
         max_alerts=MAX_ALERTS,

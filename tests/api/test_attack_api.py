@@ -67,8 +67,10 @@ def _browser(soc) -> TestClient:
 def test_the_page_draws_a_heat_map_and_a_table_with_links_only(alerted):
     with _browser(alerted) as browser:
         html = browser.get(f"/attack?{PERIOD}", headers={"Accept-Language": "en"}).text
+        zh = browser.get(f"/attack?{PERIOD}", headers={"Accept-Language": "zh-TW"}).text
     heatmap = html[html.index('id="attack-heatmap"') : html.index('id="attack-techniques"')]
     assert "Persistence" in heatmap and "Privilege Escalation" in heatmap
+    assert "持續性" in zh and "權限提升" in zh  # tactics named in the page's language
     assert 'class="heat-5"' in heatmap  # the peak: account creations, two alerts
     assert re.search(r'class="heat-3"[^>]*>.*?T1098', heatmap)  # one of two: half as dark
     assert 'href="https://attack.mitre.org/techniques/T1098"' in html
