@@ -176,27 +176,38 @@ def _expected(activity: SourceActivity, settings: Settings) -> tuple[float, Basi
     if configured is not None:
         return configured * 60.0, "configured"
     gaps = learned_gaps(activity.hourly)
-    if len(gaps) < MIN_GAPS:
+    if sum(gaps.values()) < MIN_GAPS:
         return LEARNING_WINDOW.total_seconds(), "sparse"
     floor = settings.source_interval_floor_minutes * 60.0
     return max(floor, percentile(gaps, PERCENTILE)), "learned"
 
 
-def learned_gaps(hourly: dict[datetime, int]) -> list[float]:
-    """Seconds between events as hourly counts tell them: the gap from one busy hour to the
-    next, and inside an hour of n events n-1 gaps of an n-th of an hour each."""
+def learned_gaps(hourly: dict[datetime, int]) -> dict[float, int]:
+    """Seconds between events as hourly counts tell them, each with how often it occurs:
+    the gap from one busy hour to the next, and inside an hour of n events n-1 gaps of an
+    n-th of an hour each (counted, not listed: a busy source sends thousands an hour)."""
     hours = sorted(hourly)
-    gaps = [(b - a).total_seconds() for a, b in zip(hours, hours[1:], strict=False)]
+    gaps: dict[float, int] = {}
+    for a, b in zip(hours, hours[1:], strict=False):
+        gap = (b - a).total_seconds()
+        gaps[gap] = gaps.get(gap, 0) + 1
     for at in hours:
         n = hourly[at]
-        gaps += [3600.0 / n] * (n - 1)
+        if n > 1:
+            gaps[3600.0 / n] = gaps.get(3600.0 / n, 0) + n - 1
     return gaps
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The nearest-rank percentile (a gap that really happened, not an interpolation)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+def percentile(counted: dict[float, int], q: float) -> float:
+    """The nearest-rank percentile of values given with their counts (a gap that really
+    happened, not an interpolation)."""
+    rank = max(1, math.ceil(q * sum(counted.values())))
+    seen = 0
+    for value in sorted(counted):
+        seen += counted[value]
+        if seen >= rank:
+            return value
+    raise ValueError("no values")
 
 
 def raise_silent(store: Store, *, settings: Settings, clock: Clock) -> list[Alert]:

@@ -181,6 +181,9 @@ def test_gauges_name_every_source(busy, settings):
 
 def test_gaps_are_learned_from_hourly_counts():
     h = datetime(2026, 3, 1, tzinfo=UTC)
-    assert sorted(learned_gaps({h: 4, h + timedelta(hours=3): 1})) == [900, 900, 900, 10800]
-    assert percentile([1, 2, 3, 4, 100], 0.95) == 100
-    assert percentile([5], 0.95) == 5
+    assert learned_gaps({h: 4, h + timedelta(hours=3): 1}) == {900: 3, 10800: 1}
+    assert percentile({1: 1, 2: 1, 3: 1, 4: 1, 100: 1}, 0.95) == 100
+    assert percentile({5: 1}, 0.95) == 5
+    assert percentile({1: 95, 50: 5}, 0.95) == 1  # the 95th of 100 is still a 1
+    busy = learned_gaps({h + timedelta(hours=n): 100_000 for n in range(168)})  # no 16M list
+    assert busy == {3600.0: 167, 0.036: 168 * 99_999}
