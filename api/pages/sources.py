@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import Soc
-from api.filters import Text
+from api.filters import Offset, Text
 from api.pages.deps import Session
 from api.pages.rendering import labels_for, page
 from core.source_health import SourceHealth, source_health
@@ -18,6 +18,7 @@ from reports.charts import sparkline
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+PAGE = 100  # sources per page
 
 Sort = Literal["silent", "age", "events", "dead", "source"]
 _SORTS: dict[str, Callable[[SourceHealth], tuple[object, ...]]] = {
@@ -45,6 +46,7 @@ def sources_page(
     session: Session,
     agency: Text = None,
     sort: Annotated[Sort, Query()] = "silent",
+    offset: Offset = 0,
 ) -> Response:
     t = labels_for(request)
     rows = source_health(
@@ -55,11 +57,12 @@ def sources_page(
         organization_id=agency,
     )
     rows.sort(key=lambda h: (*_SORTS[sort](h), h.organization_id, h.source))
+    shown = rows[offset : offset + PAGE]
     charts = {
         (h.organization_id, h.source): sparkline(
             h.hourly, name=t["sources_day_chart"].format(values=", ".join(map(str, h.hourly)))
         )
-        for h in rows
+        for h in shown
     }
     filters = {"agency": agency} if agency else {}
     return page(
@@ -67,7 +70,11 @@ def sources_page(
         "sources.html.j2",
         who=session.who,
         csrf=session.csrf,
-        rows=rows,
+        rows=shown,
+        total=len(rows),
+        offset=offset,
+        limit=PAGE,
+        base="/sources?" + urlencode({**filters, "sort": sort}),
         charts=charts,
         silent=sum(h.silent for h in rows),
         sort=sort,

@@ -142,3 +142,30 @@ def test_the_cli_lists_and_raises_once(fed, settings):
     again = runner.invoke(cli, ["sources", "silent", "--raise", *store])
     assert "0 new alert(s) raised" in again.output
     assert fed.store.alerts.count(AlertQuery(rule_id=RULE_ID)) == 2
+
+
+def test_sources_come_a_page_at_a_time(soc):
+    now = soc.clock.now()
+    soc.store.events.append(
+        [
+            Event(f"h{n}", now, "winlog", "district-xitun", f"h{n}", {"host.name": f"pc{n:03d}"})
+            for n in range(105)
+        ]
+    )
+    with TestClient(create_app(soc, api_token=TOKEN)) as client:
+        page = client.get(
+            "/api/v1/sources?limit=100&offset=100", headers={"Authorization": f"Bearer {TOKEN}"}
+        ).json()
+        assert page["total"] == 105 and len(page["items"]) == 5
+        assert (
+            client.get(
+                "/api/v1/sources?limit=0", headers={"Authorization": f"Bearer {TOKEN}"}
+            ).status_code
+            == 422
+        )
+    with _browser(soc) as browser:
+        first = browser.get("/sources?sort=source", headers={"Accept-Language": "en"}).text
+        assert first.count('class="sparkline"') == 100 and "pc000" in first
+        assert 'href="/sources?sort=source&amp;offset=100"' in first
+        rest = browser.get("/sources?sort=source&offset=100").text
+        assert rest.count('class="sparkline"') == 5 and "pc104" in rest and "pc000" not in rest
