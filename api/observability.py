@@ -9,6 +9,8 @@ from core.access import Action, Actor, require_citywide
 from core.alerts import AlertQuery, AlertStatus
 from core.clock import Clock
 from core.health import Gauge, WorkerSnapshot
+from core.settings import Settings
+from core.source_health import source_gauges
 from core.storage.base import Store
 from incidents import service
 from incidents.deadlines import DeadlineStatus
@@ -47,9 +49,14 @@ def configure_logging(fmt: str) -> None:
 
 def _line(name: str, value: float, labels: dict[str, str] | None = None) -> str:
     if labels:
-        inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        inner = ",".join(f'{k}="{_escaped(v)}"' for k, v in sorted(labels.items()))
         return f"{name}{{{inner}}} {value}"
     return f"{name} {value}"
+
+
+def _escaped(value: str) -> str:
+    """A label value as the exposition format spells it (file paths hold backslashes)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def metrics_text(
@@ -59,15 +66,19 @@ def metrics_text(
     gauges: Sequence[Gauge] = (),
     *,
     actor: Actor,
+    settings: Settings | None = None,
 ) -> str:
     """Prometheus text exposition (version 0.0.4) computed from the store, the workers'
     health, and the ``gauges`` running components report (syslog intake: journal, drops,
     lines).
 
     The gauges count every agency's records, so only roles with READ_METRICS (the city
-    SOC: analysts, leads, admins) may read them. Raises ForbiddenError.
+    SOC: analysts, leads, admins) may read them. Raises ForbiddenError. With ``settings``,
+    each source's health too (core.source_health: last event age, events per hour, silent).
     """
     require_citywide(actor, Action.READ_METRICS, "metrics")
+    if settings is not None:
+        gauges = [*gauges, *source_gauges(store, settings=settings, clock=clock)]
     now = clock.now()
     lines = [
         "# HELP citysoc_events_total Events stored.",

@@ -22,6 +22,7 @@ from core.errors import CitySocError
 from core.first_run import FirstRunCode, accounts_exist
 from core.private_files import private_dir, tighten, write_private
 from core.settings import Settings
+from core.source_health import raise_silent
 from core.storage import Spooling, spooling
 from core.supervisor import Supervised
 from incidents.messages.channels import channels_from
@@ -223,6 +224,21 @@ class MessageLoop(SocWorker):
         )
 
 
+class SourceWatch(SocWorker):
+    """Raises one alert per source silent past its threshold (core.source_health), every
+    CITYSOC_SOURCE_CHECK_SECONDS; a silence already alerted is not raised again."""
+
+    worker_name, every = "sources", 300.0
+
+    def __init__(self, soc: CitySoc, interval: float | None = None) -> None:
+        super().__init__(soc, soc.settings.source_check_seconds if interval is None else interval)
+
+    def work(self) -> None:
+        raised = raise_silent(self.soc.store, settings=self.soc.settings, clock=self.soc.clock)
+        if raised:
+            log.info("sources: %d newly silent", len(raised))
+
+
 class SpoolDrainer(SocWorker):
     """Stores the events an outage left in the spool, oldest first, without waiting for a
     new write; its backlog is the events still waiting. While the node refuses them it
@@ -324,12 +340,14 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
     pulls = SharePuller(soc)
     anchors = AuditAnchorLoop(soc)
     messages = MessageLoop(soc)
+    sources = SourceWatch(soc)
     spool = spooling(soc.store)
     drainer = SpoolDrainer(soc, spool) if spool is not None else None
     with syslog:
         loop.start()
         anchors.start()
         messages.start()
+        sources.start()
         if drainer is not None:
             drainer.start()
         if scans is not None:
@@ -349,6 +367,6 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         try:
             uvicorn.Server(uvicorn_config(app, settings)).run()
         finally:
-            for worker in (loop, anchors, messages, scans, pulls, drainer):
+            for worker in (loop, anchors, messages, sources, scans, pulls, drainer):
                 if worker is not None:
                     worker.close()

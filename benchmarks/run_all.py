@@ -16,6 +16,7 @@ RUNS = [
     ["benchmarks.spool_drain_elasticsearch", "--events", "20000" if QUICK else "100000"],
     ["benchmarks.api_latency", "--requests", "100" if QUICK else "400"],
     ["benchmarks.alert_queue_filters", "--alerts", "20000" if QUICK else "100000"],
+    ["benchmarks.source_health", "--events", "50000" if QUICK else "300000"],
     [
         "benchmarks.api_latency",
         "--engine",

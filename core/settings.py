@@ -160,6 +160,18 @@ class Settings(BaseSettings):
     message_scan_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="how often `serve` looks for triggers and sends"
     )
+    # Source health (core.source_health): the interval a source is expected to send in,
+    # learned from its history but never below the floor, or configured in minutes per
+    # source name or agency code (e.g. xitun=30,syslog:10.20.3.7=10); and how often `serve`
+    # looks for silent sources.
+    source_interval_floor_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    source_intervals: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict,
+        description="expected minutes between events, per source name or agency code",
+    )
+    source_check_seconds: float = Field(
+        default=300.0, gt=0, le=86400, description="how often `serve` looks for silent sources"
+    )
 
     @field_validator("store")
     @classmethod
@@ -239,6 +251,21 @@ class Settings(BaseSettings):
                 f"(e.g. agency,host), got {value!r}"
             )
         return [f for f in ALERT_GROUP_FIELDS if f in fields]
+
+    @field_validator("source_intervals", mode="before")
+    @classmethod
+    def _source_intervals(cls, value: object) -> object:
+        """``xitun=30,syslog:10.20.3.7=10`` (or a mapping): minutes per source or agency."""
+        if isinstance(value, str):
+            pairs = [p.rsplit("=", 1) for p in value.split(",") if p.strip()]
+            if any(len(p) != 2 for p in pairs):
+                raise ValueError(
+                    f"source_intervals looks like xitun=30,syslog:10.20.3.7=10: {value!r}"
+                )
+            value = {k.strip().lower(): v.strip() for k, v in pairs}
+        if isinstance(value, dict) and any(int(v) < 1 for v in value.values()):
+            raise ValueError("source_intervals: each interval is at least 1 minute")
+        return value
 
     @field_validator("message_webhook_url")
     @classmethod

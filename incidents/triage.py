@@ -24,6 +24,7 @@ from core.clock import TAIPEI, Clock
 from core.errors import ConflictError, InputError, NotFoundError
 from core.events import Event
 from core.faults import crash_point
+from core.source_health import RULE_ID as SOURCE_SILENT
 from core.storage.base import Store
 from core.time_range import EARLIEST
 from detections import exposure, indicators
@@ -370,13 +371,14 @@ def _audit_bulk(
 
 
 # Alerts that are leads, not evidence of an incident in the agency: another city's
-# indicator (often a widely used address) and an open port. Their rule id says so.
-_LEAD_RULES = (indicators.RULE_PREFIX, exposure.RULE_PREFIX)
+# indicator (often a widely used address), an open port, a silent log source. Their rule id
+# says so.
+_LEAD_RULES = (indicators.RULE_PREFIX, exposure.RULE_PREFIX, SOURCE_SILENT)
 
 
 def may_escalate_by_itself(group: AlertGroup | Alert) -> bool:
     """Whether auto-triage may open an incident for these alerts without a person: not for
-    partners' indicator hits or exposure findings, whatever their severity."""
+    partners' indicator hits, exposure findings or silent sources, whatever their severity."""
     return not group.rule_id.startswith(_LEAD_RULES)
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["bar_chart", "line_chart", "stacked_bars"]
+__all__ = ["bar_chart", "line_chart", "sparkline", "stacked_bars"]
 
 _COLORS = ("#1b5e20", "#b00020", "#e65100", "#546e7a")
 # Lines need more colours than the stacked bars' four parts (each with 3:1 contrast on white).
@@ -119,3 +119,21 @@ def line_chart(
         )
     totals = [(name, sum(counts)) for name, counts in lines]
     return _svg(width, full_h, totals, "".join(out))
+
+
+def sparkline(values: Sequence[int], *, name: str, width: int = 120, height: int = 24) -> str:
+    """A row of thin bars, one per value (events per hour), scaled to the largest, for a
+    table cell; ``name`` says the figures in words (its accessible name)."""
+    top = max(values, default=0) or 1
+    step = width / max(len(values), 1)
+    bars = "".join(
+        f'<rect x="{i * step:.1f}" y="{height - max(1.0, (height - 2) * v / top):.1f}" '
+        f'width="{max(step - 1, 1):.1f}" height="{max(1.0, (height - 2) * v / top):.1f}" '
+        f'fill="{"#1565c0" if v else "#cfd8dc"}"/>'
+        for i, v in enumerate(values)
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(name)}" '
+        f'class="sparkline">{bars}</svg>'
+    )

@@ -10,6 +10,7 @@ import typer
 
 from api.cli import (
     alerts,
+    attack,
     audit,
     casework,
     corrections,
@@ -24,6 +25,7 @@ from api.cli import (
     scan,
     serve,
     share,
+    sources,
     trends,
     users,
 )
@@ -46,6 +48,7 @@ app.command()(serve.agencies)
 app.command()(serve.serve)
 app.command()(demo.demo)
 app.command("trends")(trends.trends_command)
+app.command()(attack.attack)
 app.add_typer(alerts.alerts_app, name="alerts")
 app.add_typer(alerts.dead_app, name="deadletter")
 incidents.incidents_app.command("correct")(corrections.correct)
@@ -59,6 +62,7 @@ app.add_typer(scan.assets_app, name="assets")
 app.add_typer(drills.drills_app, name="drills")
 app.add_typer(users.users_app, name="users")
 app.add_typer(messages.messages_app, name="messages")
+app.add_typer(sources.sources_app, name="sources")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(share.share_app, name="share")
 

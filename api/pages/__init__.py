@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.pages import (
     alerts,
+    attack,
     audit,
     auth,
     board,
@@ -24,6 +25,7 @@ from api.pages import (
     messages,
     reviews,
     rules,
+    sources,
     static,
     trends,
     users,
@@ -53,5 +55,7 @@ for _module in (
     messages,
     users,
     rules,
+    sources,
+    attack,
 ):
     pages_router.include_router(_module.router)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     alerts,
+    attack,
     audit,
     auth,
     casework,
@@ -17,6 +18,7 @@ from api.routes import (
     operations,
     reports,
     rules,
+    sources,
     trends,
     users,
 )
@@ -39,4 +41,6 @@ api_routers: tuple[APIRouter, ...] = (
     messages.router,
     users.router,
     rules.router,
+    sources.router,
+    attack.router,
 )

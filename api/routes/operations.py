@@ -24,7 +24,12 @@ router = APIRouter()
 def metrics(who: ActorDep, soc: Soc) -> str:
     """Scrapers use an analyst's (or the operator's) API token."""
     return metrics_text(
-        soc.store, soc.clock, soc.health.snapshot(), soc.health.metrics(), actor=who
+        soc.store,
+        soc.clock,
+        soc.health.snapshot(),
+        soc.health.metrics(),
+        actor=who,
+        settings=soc.settings,
     )
 
 

@@ -33,6 +33,7 @@ from typing import Literal, Protocol
 from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
 from core.events import DeadLetter, Event
+from core.sources import SourceActivity
 from core.trends import AlertDimension, Count, TopField, TrendWindow
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "ScanHit",
     "SharedObject",
     "SharingStore",
+    "SourceStore",
     "Store",
     "TrendStore",
     "VersionFilter",
@@ -500,6 +502,28 @@ class RuleSettingStore(Protocol):
         alert documents loaded), in rule id order; rules without alerts are left out."""
 
 
+class SourceStore(Protocol):
+    """Where events come from (``core.sources``), aggregated by the engine: the source
+    health view reads it, no event is loaded."""
+
+    def activity(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        organization_ids: Sequence[str] | None = None,
+    ) -> builtins.list[SourceActivity]:
+        """Every source with stored events (of the given agencies only; an empty sequence
+        selects nothing), ordered by agency then source name: its latest event time ever,
+        and its events per hour (UTC, keyed by the hour's start) for the hours from the one
+        holding ``since`` up to, not including, the one holding ``until`` (hours with none
+        left out; SQLite keeps 60 days of hours). Source names are lower case on both
+        engines."""
+
+    def dead_letters(self, *, since: datetime, until: datetime) -> dict[str, int]:
+        """Dead letters received in ``[since, until)`` by their ``DeadLetter.source`` text."""
+
+
 class Store(Protocol):
     """One open store: its sub-stores, a transaction scope, and closing. Opened by
     ``core.storage.open_store`` (which raises UnavailableError naming the store when it
@@ -535,6 +559,8 @@ class Store(Protocol):
     def trends(self) -> TrendStore: ...
     @property
     def rule_settings(self) -> RuleSettingStore: ...
+    @property
+    def sources(self) -> SourceStore: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """The writes of the block commit together (SQLite) or one by one (Elasticsearch,

@@ -53,6 +53,9 @@ PAGES = [
     ("rule", "soc-lead", "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"),
     ("rules-new", "soc-lead", "/rules/new"),
     ("rules-noisy", "soc-analyst", "/rules/noisy"),
+    # source health and the ATT&CK view (issue 16 items 3-4)
+    ("sources", "soc-analyst", "/sources"),
+    ("attack", "soc-analyst", "/attack?from=2026-03-01&to=2026-03-31"),
 ]
 
 

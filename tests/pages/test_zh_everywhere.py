@@ -80,7 +80,8 @@ ALLOWED = frozenset(
         "RED",
         "Sigma",  # rule management: the rule format, its text and ATT&CK
         "YAML",
-        "ATT",
+        "Syslog",  # the protocol's name (source health)
+        "ATT",  # ATT&CK, which the walker reads as two words (the ATT&CK view)
         "CK",
     }
 )
@@ -387,6 +388,8 @@ def pages(world: World) -> Iterator[str]:
     # rule management (issue 16 item 2)
     yield from ("/rules", "/rules?state=disabled", "/rules/noisy", "/rules/new")
     yield "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"
+    # source health and the ATT&CK view (issue 16 items 3-4)
+    yield from ("/sources", "/sources?sort=age", "/attack", "/attack?from=2026-01-01")
 
 
 NOTIFY = {

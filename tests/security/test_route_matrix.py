@@ -705,6 +705,16 @@ PAGE_CASES |= {
 CASES |= {
     ("GET", "/api/v1/alerts/export.csv"): ("/api/v1/alerts/export.csv", None, {}),
 }
+# Source health and the ATT&CK view (issue 16 items 3-4): every person reads them, a
+# reporter their own agency's only (tests/api/test_sources_api.py, test_attack_api.py).
+CASES |= {
+    ("GET", "/api/v1/sources"): ("/api/v1/sources", None, {}),
+    ("GET", "/api/v1/attack"): ("/api/v1/attack", None, {}),
+}
+PAGE_CASES |= {
+    ("GET", "/sources"): ("/sources", None, {}),
+    ("GET", "/attack"): ("/attack", None, {}),
+}
 
 
 def assert_not_stored(response, what: str) -> None:

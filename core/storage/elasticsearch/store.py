@@ -37,6 +37,7 @@ from core.storage.elasticsearch.mappings import EVENT_TEMPLATE, RECORDS, RESULT_
 from core.storage.elasticsearch.messages import ElasticMessages
 from core.storage.elasticsearch.rule_settings import ElasticRuleSettings
 from core.storage.elasticsearch.sharing import ElasticSharing
+from core.storage.elasticsearch.sources import ElasticSources
 from core.storage.elasticsearch.spool import Spool
 from core.storage.elasticsearch.trends import ElasticTrends
 
@@ -87,6 +88,7 @@ class ElasticStore:
         self.messages = ElasticMessages(self)
         self.trends = ElasticTrends(self)
         self.rule_settings = ElasticRuleSettings(self)
+        self.sources = ElasticSources(self)
 
     # -- set-up ---------------------------------------------------------------------------
 

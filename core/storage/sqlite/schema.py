@@ -147,6 +147,21 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_due ON messages (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS messages_created ON messages (created_at, id);
+-- source health (sqlite/sources.py): each source's events per hour and last event, kept up
+-- to date from the events past the "sources:position" checkpoint
+CREATE TABLE IF NOT EXISTS source_hours (
+    org    TEXT NOT NULL,
+    source TEXT NOT NULL,
+    hour   TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (org, source, hour)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS source_last (
+    org    TEXT NOT NULL,
+    source TEXT NOT NULL,
+    last   TEXT NOT NULL,
+    PRIMARY KEY (org, source)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rule_settings (

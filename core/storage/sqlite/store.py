@@ -27,6 +27,7 @@ from core.storage.sqlite.regexp import regexp as _regexp
 from core.storage.sqlite.rule_settings import SqliteRuleSettings
 from core.storage.sqlite.schema import create_schema
 from core.storage.sqlite.sharing import SqliteSharing
+from core.storage.sqlite.sources import SqliteSources
 from core.storage.sqlite.trends import SqliteTrends
 
 __all__ = ["SqliteStore"]
@@ -77,6 +78,7 @@ class SqliteStore:
         self.messages = SqliteMessages(self)
         self.trends = SqliteTrends(self)
         self.rule_settings = SqliteRuleSettings(self)
+        self.sources = SqliteSources(self)
 
     def reader(self) -> sqlite3.Connection:
         """This thread's own read connection (for detection scans in the worker pool)."""
