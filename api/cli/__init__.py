@@ -13,6 +13,7 @@ from api.cli import (
     audit,
     casework,
     corrections,
+    dead_letters,
     demo,
     drills,
     incidents,
@@ -43,7 +44,8 @@ app.command()(serve.agencies)
 app.command()(serve.serve)
 app.command()(demo.demo)
 app.add_typer(alerts.alerts_app, name="alerts")
-app.add_typer(alerts.dead_app, name="deadletter")
+app.add_typer(dead_letters.dead_app, name="dead-letters")
+app.add_typer(dead_letters.dead_app, name="deadletter", hidden=True)  # its first name
 incidents.incidents_app.command("correct")(corrections.correct)
 casework.add_casework_commands(incidents.incidents_app)
 app.add_typer(incidents.incidents_app, name="incidents")

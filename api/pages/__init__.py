@@ -8,11 +8,13 @@ from fastapi import APIRouter
 
 from api.pages import (
     alerts,
+    assets,
     audit,
     auth,
     board,
     casework,
     dashboard,
+    dead_letters,
     documents,
     events,
     first_run,
@@ -47,5 +49,7 @@ for _module in (
     intel,
     messages,
     users,
+    dead_letters,
+    assets,
 ):
     pages_router.include_router(_module.router)

@@ -5,10 +5,12 @@ from fastapi import APIRouter
 
 from api.routes import (
     alerts,
+    assets,
     audit,
     auth,
     casework,
     corrections,
+    dead_letters,
     evidence,
     incidents,
     intel,
@@ -23,6 +25,8 @@ __all__ = ["api_routers"]
 api_routers: tuple[APIRouter, ...] = (
     auth.router,
     operations.router,
+    dead_letters.router,
+    assets.router,
     alerts.router,
     incidents.router,
     corrections.router,

@@ -44,6 +44,8 @@ PAGES = [
     ("dashboard", "city-auditor", "/dashboard"),
     ("audit", "city-auditor", "/audit"),
     ("intel", "city-auditor", "/intel"),
+    ("dead-letters", "soc-analyst", "/dead-letters"),  # operations pages (issue 16 item 7)
+    ("assets", "xitun-contact", "/assets"),
 ]
 
 

@@ -302,6 +302,7 @@ def world(soc) -> World:
     for n, host in enumerate(["D-XITUN-FS01", "D-XITUN-PC07"]):
         doc = winlogbeat("Security", 4720, {"TargetUserName": f"u{n}"}, host=host)
         ingestor.submit(RawRecord("t", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
+    ingestor.submit(RawRecord("file:/logs/x.log", b"not syslog", soc.clock.now()), "syslog")
     ingestor.flush()
     soc.process(min_severity="critical")  # alerts that wait in the queue
     alert = soc.store.alerts.list(limit=1)[0]
@@ -377,6 +378,10 @@ def pages(world: World) -> Iterator[str]:
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
+    # Operations pages (issue 16 item 7)
+    yield "/dead-letters"
+    yield "/assets"
+    yield "/dead-letters?examined=3&stored=1&duplicates=0&directives=1&still_failing=1&left=2"
 
 
 NOTIFY = {

@@ -599,6 +599,31 @@ PAGE_CASES |= {
     ("POST", "/users/{username}/unlock"): ("/users/analyst/unlock", {}, _ADMINS_ONLY),
 }
 
+# Operations pages (issue 16 item 7): dead letters are read by the city SOC and auditors,
+# reprocessed by analysts and leads (and admins); reporters neither.
+_SOC_WORKS = {"reporter_other": 403, "reporter_own": 403, "auditor": 403}
+CASES |= {
+    ("POST", "/api/v1/dead-letters/reprocess"): (
+        "/api/v1/dead-letters/reprocess",
+        {"ids": [1]},
+        _SOC_WORKS,
+    ),
+    ("GET", "/api/v1/assets"): ("/api/v1/assets", None, {}),  # a reporter: their agency's
+}
+PAGE_CASES |= {
+    ("GET", "/assets"): ("/assets", None, {}),
+    ("GET", "/dead-letters"): (
+        "/dead-letters",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
+    ("POST", "/dead-letters/reprocess"): (
+        "/dead-letters/reprocess",
+        {"letter": "1"},
+        _SOC_WORKS | {"analyst": 303, "lead": 303},
+    ),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
