@@ -16,6 +16,7 @@ from api.pages import (
     dashboard,
     dead_letters,
     documents,
+    drills,
     events,
     first_run,
     incident_forms,
@@ -51,5 +52,6 @@ for _module in (
     users,
     dead_letters,
     assets,
+    drills,
 ):
     pages_router.include_router(_module.router)

@@ -46,6 +46,7 @@ PAGES = [
     ("intel", "city-auditor", "/intel"),
     ("dead-letters", "soc-analyst", "/dead-letters"),  # operations pages (issue 16 item 7)
     ("assets", "xitun-contact", "/assets"),
+    ("drills", "xitun-contact", "/drills"),
 ]
 
 

@@ -381,6 +381,7 @@ def pages(world: World) -> Iterator[str]:
     # Operations pages (issue 16 item 7)
     yield "/dead-letters"
     yield "/assets"
+    yield "/drills"
     yield "/dead-letters?examined=3&stored=1&duplicates=0&directives=1&still_failing=1&left=2"
 
 

@@ -73,4 +73,29 @@ EN_OPERATIONS: dict[str, str] = {
     "ops_change_port_closed": "port closed",
     "ops_change_service_changed": "service changed",
     "ops_changes_empty": "No changes recorded yet.",
+    "ops_nav_drills": "Drills",
+    "ops_drills_title": "Cybersecurity drills",
+    "ops_drills_intro": (
+        "Record drills, submit their result reports, and see each agency's drill "
+        "obligations for a year (drills required and held, result reports submitted within "
+        "a month of the drill)."
+    ),
+    "ops_drills_year": "Year",
+    "ops_drills_obligations": "Drill obligations per agency, {year}",
+    "ops_drills_reports": "Result reports",
+    "ops_drills_report_counts": "{met} on time, {missed} late, {overdue} overdue",
+    "ops_drills_met": "Met",
+    "ops_drills_yes": "met",
+    "ops_drills_no": "not met",
+    "ops_drills_held": "Drills held in {year}",
+    "ops_drills_report_due": "Result report due",
+    "ops_drills_submit": "Result report submitted",
+    "ops_drills_empty": "No drill recorded this year.",
+    "ops_drills_record": "Record a drill",
+    "ops_drills_completed_at": "Completed at (Taipei time)",
+    "ops_drills_opened": "Opened the mail",
+    "ops_drills_clicked": "Clicked the link",
+    "ops_drills_counts_hint": "Required for a social-engineering drill.",
+    "ops_drills_recorded": "The drill is recorded.",
+    "ops_drills_submitted": "The result report's submission is recorded.",
 }

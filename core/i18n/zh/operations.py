@@ -71,4 +71,28 @@ ZH_OPERATIONS: dict[str, str] = {
     "ops_change_port_closed": "關閉埠",
     "ops_change_service_changed": "服務變更",
     "ops_changes_empty": "尚無異動紀錄。",
+    "ops_nav_drills": "演練",
+    "ops_drills_title": "資通安全演練",
+    "ops_drills_intro": (
+        "登錄演練、送出演練成果報告，並檢視各機關當年度之演練義務（應辦理與已辦理次數、"
+        "成果報告是否於演練完成後一個月內送出）。"
+    ),
+    "ops_drills_year": "年度（西元）",
+    "ops_drills_obligations": "{year} 年各機關演練義務",
+    "ops_drills_reports": "成果報告",
+    "ops_drills_report_counts": "如期 {met}、逾期完成 {missed}、已逾期 {overdue}",
+    "ops_drills_met": "是否達成",
+    "ops_drills_yes": "達成",
+    "ops_drills_no": "未達成",
+    "ops_drills_held": "{year} 年辦理之演練",
+    "ops_drills_report_due": "成果報告期限",
+    "ops_drills_submit": "成果報告已送出",
+    "ops_drills_empty": "本年度尚未登錄演練。",
+    "ops_drills_record": "登錄演練",
+    "ops_drills_completed_at": "演練完成時間（臺北時間）",
+    "ops_drills_opened": "開啟郵件人數",
+    "ops_drills_clicked": "點擊連結人數",
+    "ops_drills_counts_hint": "社交工程演練必填。",
+    "ops_drills_recorded": "已登錄演練。",
+    "ops_drills_submitted": "已記錄成果報告送出時間。",
 }
