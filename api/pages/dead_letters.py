@@ -85,7 +85,7 @@ def dead_letters_reprocess(
     soc: Soc,
     session: FormSession,
     query: Filters,
-    letter: Annotated[int | None, Form(ge=1)] = None,
+    letter: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
     """One letter (``letter``), or every letter the filters in the URL select."""
     chosen = DeadLetterQuery(ids=(letter,)) if letter is not None else query

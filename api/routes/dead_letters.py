@@ -14,9 +14,10 @@ from collectors.reprocess import REPROCESS_MAX, reprocess_dead_letters
 from core.access import Action, require_right
 from core.events import DeadLetter, DeadLetterQuery
 
-__all__ = ["DeadLettersReprocess", "dead_letter_item", "dead_letter_query", "router"]
+__all__ = ["DeadLettersReprocess", "LetterId", "dead_letter_item", "dead_letter_query", "router"]
 
 router = APIRouter()
+LetterId = Annotated[int, Field(ge=1, le=2**63 - 1)]  # what every engine's id can hold
 
 
 def dead_letter_query(
@@ -69,7 +70,7 @@ class DeadLettersReprocess(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(default=None, max_length=1000)
+    ids: list[LetterId] | None = Field(default=None, max_length=1000)
     source: str | None = Field(default=None, max_length=300)
     since: Instant | None = None
     until: Instant | None = None

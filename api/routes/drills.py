@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
 
 from api.context import CitySoc
 from api.deps import ActorDep, Soc
+from api.filters import Day
 from api.schemas import Ident, Instant, Text
 from core.access import Actor
 from core.clock import TAIPEI
@@ -28,7 +29,7 @@ class DrillCreate(BaseModel):
 
     agency: Ident
     kind: drills.DrillKind
-    held_on: date
+    held_on: Day
     completed_at: Instant
     participants: NonNegativeInt = Field(le=MAX_PEOPLE)
     opened: NonNegativeInt | None = Field(default=None, le=MAX_PEOPLE)

@@ -617,6 +617,17 @@ CASES |= {
         _SOC_WORKS,
     ),
     ("GET", "/api/v1/assets"): ("/api/v1/assets", None, {}),  # a reporter: their agency's
+    ("POST", "/api/v1/users/{username}/reset"): ("/api/v1/users/analyst/reset", None, _ADMINS_ONLY),
+    ("POST", "/api/v1/users/{username}/role"): (
+        "/api/v1/users/analyst/role",
+        {"role": "lead"},
+        _ADMINS_ONLY,
+    ),
+    ("POST", "/api/v1/users/{username}/tokens"): (
+        "/api/v1/users/analyst/tokens",
+        {"name": "x"},
+        _ADMINS_ONLY,
+    ),
     ("GET", "/api/v1/drills"): ("/api/v1/drills", None, {}),  # a reporter: their agency's
     ("POST", "/api/v1/drills"): ("/api/v1/drills", _DRILL, {"reporter_other": 404, "auditor": 403}),
     # the first who may submits the report (the agency's reporter); later callers: 422
@@ -628,6 +639,18 @@ CASES |= {
 }
 PAGE_CASES |= {
     ("GET", "/assets"): ("/assets", None, {}),
+    ("POST", "/users/{username}/reset"): ("/users/analyst/reset", {}, _ADMINS_ONLY),
+    ("POST", "/users/role"): ("/users/role", {"username": "analyst", "role": "lead"}, _ADMINS_ONLY),
+    ("POST", "/users/tokens"): (
+        "/users/tokens",
+        {"username": "analyst", "name": "x"},
+        _ADMINS_ONLY,
+    ),
+    ("POST", "/users/tokens/{token_id}/revoke"): (
+        "/users/tokens/tok_000000000000/revoke",
+        {},
+        _ADMINS_ONLY,
+    ),
     ("GET", "/drills"): ("/drills", None, {}),
     ("POST", "/drills"): (
         "/drills",

@@ -98,4 +98,31 @@ EN_OPERATIONS: dict[str, str] = {
     "ops_drills_counts_hint": "Required for a social-engineering drill.",
     "ops_drills_recorded": "The drill is recorded.",
     "ops_drills_submitted": "The result report's submission is recorded.",
+    "action_user.reset": "password reset",
+    "action_user.role": "role changed",
+    "action_token.grant": "API token issued for an account",
+    "err_ops_role_self": (
+        "You cannot change your own role (an administrator must remain who can undo it)."
+    ),
+    "err_ops_role_person": "That role is not for people.",
+    "ops_users_reset": "Reset password",
+    "ops_users_reset_done": (
+        "The password of {username} is reset; hand over the one-time password below in "
+        "person or over a safe channel:"
+    ),
+    "ops_users_role_title": "Change a role",
+    "ops_users_role_change": "Change role",
+    "ops_users_tokens_title": "API tokens",
+    "ops_users_token_name": "Purpose (the program that uses it)",
+    "ops_users_token_issue": "Issue token",
+    "ops_users_token_done": "An API token is issued for {username}.",
+    "ops_users_token_once": "The token is shown this once; only its hash is kept:",
+    "ops_users_token_created": "Issued",
+    "ops_users_token_used": "Last used",
+    "ops_users_token_state": "State",
+    "ops_users_token_active": "active",
+    "ops_users_token_revoked": "revoked",
+    "ops_users_token_revoke": "Revoke",
+    "ops_users_tokens_empty": "No API token issued yet.",
+    "ops_intel_text": "Indicator text (part of it)",
 }
