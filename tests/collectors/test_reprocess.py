@@ -19,6 +19,12 @@ ANALYST = Actor("amy", Role.ANALYST)
 
 
 @pytest.fixture
+def engine(both_engines):
+    """Every test here on SQLite and on Elasticsearch."""
+    return both_engines
+
+
+@pytest.fixture
 def ingestor(store, registry, clock):
     return Ingestor(store, registry, clock=clock)
 

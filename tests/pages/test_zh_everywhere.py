@@ -456,6 +456,16 @@ def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
     yield "xitun", "/profile", {"display_name": "王", "message_kinds": "no-such-kind"}
     yield "analyst", "/messages/MSG-NOSUCH/retry", {}
     yield "xitun", "/messages/MSG-NOSUCH/retry", {}  # forbidden
+    # Operations pages (issue 16 item 7)
+    drill = {"agency": "district-xitun", "kind": "social_engineering", "held_on": "2026-03-01"}
+    drill |= {"completed_at": "2026-03-01T17:00", "participants": "4"}
+    yield "xitun", "/drills", drill  # a social-engineering drill without its counts
+    yield "xitun", "/drills", {**drill, "completed_at": "not a time"}
+    yield "auditor", "/drills", drill  # forbidden
+    yield "xitun", "/dead-letters/reprocess", {}  # forbidden
+    yield "admin", "/users/role", {"username": "admin", "role": "analyst"}  # one's own
+    yield "admin", "/users/role", {"username": "xitun", "role": "reporter"}  # no agency
+    yield "admin", "/users/tokens", {"username": "xitun", "name": " "}
 
 
 def documents(world: World) -> Iterator[str]:
