@@ -15,6 +15,7 @@ import evtx
 
 from collectors.evtx_layout import CHUNK_BYTES, EvtxLayout
 from collectors.ingest import Ingestor, IngestReport, RecordFormat
+from collectors.parsers.w3c import W3cHeader
 from collectors.records import RawRecord
 from core.agencies import AgencyRegistry
 from core.errors import InputError
@@ -191,7 +192,13 @@ def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None
         return
     source = f"file:{path.absolute()}"  # the file's identity (with the line) in event ids
     received = ingestor.clock.now()
+    header = W3cHeader()  # a .log file may be IIS's W3C log: its directives are its header
     for number, line, size in _lines(path, progress, ingestor.max_record_bytes):
+        line_fmt = fmt
+        if fmt == "syslog":
+            if header.read(line):
+                continue
+            line_fmt = "w3c" if header.claims(line) else fmt
         ingestor.submit(
             RawRecord(
                 source=source,
@@ -199,8 +206,9 @@ def ingest_file(path: Path, ingestor: Ingestor, progress: Progress | None = None
                 received_at=received,
                 position=f"line {number}",
                 original_size=size if size > len(line) else None,
+                layout=header.fields,
             ),
-            fmt,
+            line_fmt,
         )
 
 

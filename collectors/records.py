@@ -19,3 +19,5 @@ class RawRecord:
     # Stream sources (syslog): where the record stands in what this listener received (its
     # journal position), so identical lines stay separate events and a replay stays one.
     sequence: int | None = None
+    # Columns a header earlier in the file named (W3C ``#Fields:``), for the lines after it.
+    layout: tuple[str, ...] | None = None

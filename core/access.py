@@ -54,6 +54,7 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"  # the audit trail and its verification: every agency's changes
     READ_INTEL = "read_intel"  # partners' intelligence: indicators, pulls, their hits
     READ_DEAD_LETTERS = "read_dead_letters"  # records that failed to parse, of every agency
+    REPROCESS_DEAD_LETTERS = "reprocess_dead_letters"  # parse them again, store what parses
     READ_REVIEWS = "read_reviews"  # the review queue: the superior agency's work list
     READ_MESSAGES = "read_messages"  # the outbox of messages to people (and retrying them)
     READ_RULES = "read_rules"  # the rule catalogue, its exceptions, timings and alert counts
@@ -87,6 +88,7 @@ _ALLOWED: dict[Role, frozenset[Action]] = {
         Action.READ_AUDIT,
         Action.READ_INTEL,
         Action.READ_DEAD_LETTERS,
+        Action.REPROCESS_DEAD_LETTERS,
         Action.READ_REVIEWS,
         Action.READ_MESSAGES,
         Action.READ_RULES,

@@ -56,6 +56,7 @@ __all__ = [
     "end_session",
     "find_user",
     "generate_password",
+    "hash_password",
     "issue_token",
     "list_tokens",
     "list_users",
@@ -259,6 +260,11 @@ def generate_password() -> str:
     """A password for an administrator to hand over once: five random words-like chunks,
     far above the strength check (about 150 bits)."""
     return "-".join(secrets.token_urlsafe(6) for _ in range(5))
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a password (argon2); the password itself is never kept."""
+    return _hasher.hash(password)
 
 
 def _manage(actor: Actor) -> None:

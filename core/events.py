@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict
 from core.errors import RecordParseError
 
 __all__ = [
+    "ALL_DEAD_LETTERS",
     "FLATTEN_MAX_DEPTH",
     "INGESTED_FIELD",
     "DeadLetter",
+    "DeadLetterQuery",
     "Event",
     "FieldValue",
     "flatten",
@@ -94,6 +96,21 @@ class DeadLetter(BaseModel):
         digest = hashlib.sha256(self.raw).hexdigest()
         seed = f"{self.source}\x00{self.position or ''}\x00{digest}"
         return hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterQuery:
+    """Which dead letters: every field narrows (None: any). ``source`` is a part of the
+    source, any case; ``since`` is inclusive, ``until`` exclusive (receive time); ``ids``
+    names letters outright."""
+
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    ids: tuple[int, ...] | None = None
+
+
+ALL_DEAD_LETTERS = DeadLetterQuery()
 
 
 FLATTEN_MAX_DEPTH = 100  # objects inside objects; real ECS documents nest fewer than 10

@@ -14,6 +14,7 @@ from api.cli import (
     audit,
     casework,
     corrections,
+    dead_letters,
     demo,
     drills,
     incidents,
@@ -50,7 +51,8 @@ app.command()(demo.demo)
 app.command("trends")(trends.trends_command)
 app.command()(attack.attack)
 app.add_typer(alerts.alerts_app, name="alerts")
-app.add_typer(alerts.dead_app, name="deadletter")
+app.add_typer(dead_letters.dead_app, name="dead-letters")
+app.add_typer(dead_letters.dead_app, name="deadletter", hidden=True)  # its first name
 incidents.incidents_app.command("correct")(corrections.correct)
 incidents.incidents_app.command("merge")(merging.merge)
 casework.add_casework_commands(incidents.incidents_app)

@@ -1,4 +1,4 @@
-"""`citysoc alerts` (the queue and triage of alert groups) and `citysoc deadletter`."""
+"""`citysoc alerts`: the queue and triage of alert groups."""
 
 import sys
 from typing import Annotated
@@ -12,12 +12,9 @@ from core.alerts import AlertQuery, AlertStatus, Severity
 from core.clock import roc_date
 from reports import listings
 
-__all__ = ["alerts_app", "alerts_groups", "dead_app"]
+__all__ = ["alerts_app", "alerts_groups"]
 
 alerts_app = typer.Typer(help="Alerts raised by detections.", no_args_is_help=True)
-dead_app = typer.Typer(
-    help="Records that could not be parsed, kept with the reason.", no_args_is_help=True
-)
 
 
 @alerts_app.command("list")
@@ -167,27 +164,3 @@ def alerts_false_positive(
             clock=soc.clock,
         )
         console.print(f"{changed} alerts marked false positive")
-
-
-@dead_app.command("list")
-def deadletter_list(store: StoreOpt = None, limit: Limit = 50, offset: Offset = 0) -> None:
-    """Rejected records with source, position and reason."""
-    with open_soc(store) as soc:
-        table = Table(title=f"Dead letters ({soc.store.dead_letters.count()} in all)")
-        for col in ("id", "source", "position", "reason", "bytes"):
-            table.add_column(col)
-        for d in soc.store.dead_letters.list(limit=limit, offset=offset):
-            table.add_row(str(d.id), d.source, d.position or "-", d.reason, str(len(d.raw)))
-        console.print(table)
-
-
-@dead_app.command("show")
-def deadletter_show(letter_id: int, store: StoreOpt = None) -> None:
-    """One rejected record, with its raw bytes."""
-    with open_soc(store) as soc:
-        d = soc.store.dead_letters.get(letter_id)
-        console.print(
-            f"source: {safe(d.source)}\nposition: {safe(d.position)}\nreason: {safe(d.reason)}\n"
-            f"received: {d.received_at.isoformat()}\nbytes: {len(d.raw)}"
-        )
-        sys.stdout.write(repr(d.raw) + "\n")

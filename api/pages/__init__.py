@@ -8,13 +8,16 @@ from fastapi import APIRouter
 
 from api.pages import (
     alerts,
+    assets,
     attack,
     audit,
     auth,
     board,
     casework,
     dashboard,
+    dead_letters,
     documents,
+    drills,
     events,
     first_run,
     incident_forms,
@@ -57,5 +60,8 @@ for _module in (
     rules,
     sources,
     attack,
+    dead_letters,
+    assets,
+    drills,
 ):
     pages_router.include_router(_module.router)

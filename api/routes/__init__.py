@@ -5,11 +5,14 @@ from fastapi import APIRouter
 
 from api.routes import (
     alerts,
+    assets,
     attack,
     audit,
     auth,
     casework,
     corrections,
+    dead_letters,
+    drills,
     evidence,
     incidents,
     intel,
@@ -28,6 +31,9 @@ __all__ = ["api_routers"]
 api_routers: tuple[APIRouter, ...] = (
     auth.router,
     operations.router,
+    dead_letters.router,
+    assets.router,
+    drills.router,
     alerts.router,
     incidents.router,
     corrections.router,

@@ -1,16 +1,13 @@
-"""Running the service: Prometheus metrics, liveness (health), readiness for load balancers,
-and the dead letters (records that could not be parsed)."""
+"""Running the service: Prometheus metrics, liveness (health) and readiness for load
+balancers. (Dead letters have their own room: api/routes/dead_letters.py.)"""
 
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from api.deps import ActorDep, ReadyProbes, Soc
-from api.filters import Offset
 from api.observability import metrics_text
-from core.access import Action, require_right
 from core.storage import pending_events
 
 __all__ = ["READY_PROBE_SECONDS", "router"]
@@ -88,36 +85,3 @@ def ready(soc: Soc, probes: ReadyProbes) -> Response:
         },
         status_code=200 if ok else 503,
     )
-
-
-@router.get("/api/v1/dead-letters")
-def dead_letters(
-    who: ActorDep,
-    soc: Soc,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Offset = 0,
-) -> dict[str, object]:
-    # Raw records of every agency: the city SOC and auditors only.
-    require_right(
-        who,
-        Action.READ_DEAD_LETTERS,
-        "dead letters hold records of every agency; ask the city SOC",
-        "dead-letters",
-    )
-    items = soc.store.dead_letters.list(limit=limit, offset=offset)
-    return {
-        "total": soc.store.dead_letters.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": [
-            {
-                "id": d.id,
-                "received_at": d.received_at,
-                "source": d.source,
-                "position": d.position,
-                "reason": d.reason,
-                "bytes": len(d.raw),
-            }
-            for d in items
-        ],
-    }

@@ -8,6 +8,7 @@ import functools
 import re
 from datetime import datetime
 
+from collectors.parsers.auth_logs import auth_fields
 from collectors.parsers.common import parse_timestamp
 from core.clock import TAIPEI, UTC
 from core.errors import RecordParseError
@@ -88,6 +89,7 @@ def parse_syslog(text: str, *, received_at: datetime) -> ParsedSyslog:
                 "message": msg.removeprefix("\ufeff"),
             }
         )
+        fields.update(auth_fields(m5424["app"], str(fields["message"])))
         return timestamp, {k: v for k, v in fields.items() if v is not None}
     m3164 = _RFC3164.match(body)
     if m3164 is None:
@@ -105,6 +107,7 @@ def parse_syslog(text: str, *, received_at: datetime) -> ParsedSyslog:
         if tag["pid"]:
             fields["process.pid"] = tag["pid"]
         fields["message"] = tag["msg"]
+        fields.update(auth_fields(tag["app"], tag["msg"]))
     else:
         fields["message"] = m3164["msg"]
     return timestamp, fields

@@ -32,7 +32,7 @@ from typing import Literal, Protocol
 
 from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
-from core.events import DeadLetter, Event
+from core.events import ALL_DEAD_LETTERS, DeadLetter, DeadLetterQuery, Event
 from core.sources import SourceActivity
 from core.trends import AlertDimension, Count, TopField, TrendWindow
 
@@ -132,13 +132,24 @@ class DeadLetterStore(Protocol):
         ``DeadLetter.key`` (source, position and content): reading an input again adds
         nothing."""
 
-    def list(self, *, limit: int = 100, offset: int = 0) -> list[DeadLetter]:
-        """A page, oldest first (id order), each with its id."""
+    def list(
+        self, *, limit: int = 100, offset: int = 0, query: DeadLetterQuery = ALL_DEAD_LETTERS
+    ) -> builtins.list[DeadLetter]:
+        """A page of the letters ``query`` selects, oldest first (id order), each with its
+        id."""
 
     def get(self, letter_id: int) -> DeadLetter:
         """NotFoundError when there is no such id."""
 
-    def count(self) -> int: ...
+    def count(self, query: DeadLetterQuery = ALL_DEAD_LETTERS) -> int: ...
+
+    def set_reason(self, letter_id: int, reason: str) -> None:
+        """Replace a letter's reason (a reprocessing failed anew, for another reason); its
+        id, key and bytes stay. NotFoundError when there is no such id."""
+
+    def remove(self, letter_ids: Sequence[int]) -> int:
+        """Forget letters whose records are now stored as events (each event keeps the
+        original); returns how many existed. Unknown ids are skipped."""
 
 
 class AlertStore(Protocol):

@@ -56,6 +56,9 @@ PAGES = [
     # source health and the ATT&CK view (issue 16 items 3-4)
     ("sources", "soc-analyst", "/sources"),
     ("attack", "soc-analyst", "/attack?from=2026-03-01&to=2026-03-31"),
+    ("dead-letters", "soc-analyst", "/dead-letters"),  # operations pages (issue 16 item 7)
+    ("assets", "xitun-contact", "/assets"),
+    ("drills", "xitun-contact", "/drills"),
 ]
 
 

@@ -307,6 +307,7 @@ def world(soc) -> World:
     for n, host in enumerate(["D-XITUN-FS01", "D-XITUN-PC07"]):
         doc = winlogbeat("Security", 4720, {"TargetUserName": f"u{n}"}, host=host)
         ingestor.submit(RawRecord("t", json.dumps(doc).encode(), soc.clock.now()), "jsonl")
+    ingestor.submit(RawRecord("file:/logs/x.log", b"not syslog", soc.clock.now()), "syslog")
     ingestor.flush()
     soc.process(min_severity="critical")  # alerts that wait in the queue
     alert = soc.store.alerts.list(limit=1)[0]
@@ -390,6 +391,11 @@ def pages(world: World) -> Iterator[str]:
     yield "/rules/16728b4d-9edc-5348-8e53-1b9b8cb7b78c"
     # source health and the ATT&CK view (issue 16 items 3-4)
     yield from ("/sources", "/sources?sort=age", "/attack", "/attack?from=2026-01-01")
+    # Operations pages (issue 16 item 7)
+    yield "/dead-letters"
+    yield "/assets"
+    yield "/drills"
+    yield "/dead-letters?examined=3&stored=1&duplicates=0&directives=1&still_failing=1&left=2"
 
 
 NOTIFY = {
@@ -476,6 +482,16 @@ def refusals(world: World) -> Iterator[tuple[str, str, dict[str, str]]]:
     )
     yield "analyst", f"{rule}/disable", {}  # forbidden
     yield "lead", "/rules/save", {"yaml": " "}
+    # Operations pages (issue 16 item 7)
+    drill = {"agency": "district-xitun", "kind": "social_engineering", "held_on": "2026-03-01"}
+    drill |= {"completed_at": "2026-03-01T17:00", "participants": "4"}
+    yield "xitun", "/drills", drill  # a social-engineering drill without its counts
+    yield "xitun", "/drills", {**drill, "completed_at": "not a time"}
+    yield "auditor", "/drills", drill  # forbidden
+    yield "xitun", "/dead-letters/reprocess", {}  # forbidden
+    yield "admin", "/users/role", {"username": "admin", "role": "analyst"}  # one's own
+    yield "admin", "/users/role", {"username": "xitun", "role": "reporter"}  # no agency
+    yield "admin", "/users/tokens", {"username": "xitun", "name": " "}
 
 
 def documents(world: World) -> Iterator[str]:

@@ -11,7 +11,9 @@ PEOPLE = {Role.ANALYST, Role.LEAD, Role.REPORTER, Role.AUDITOR, Role.ADMIN}
 # Who holds each right that used to be a role set written where it was checked.
 HOLDERS: dict[Action, set[Role]] = {
     Action.READ_INTEL: STAFF,  # incidents/sharing/intel.py _READERS
-    Action.READ_DEAD_LETTERS: STAFF,  # /api/v1/dead-letters (api/routes/operations.py): everyone but reporters
+    Action.READ_DEAD_LETTERS: STAFF,  # /api/v1/dead-letters (api/routes/dead_letters.py): everyone but reporters
+    # Reprocessing stores events of every agency: the SOC's working roles (issue 16 item 7).
+    Action.REPROCESS_DEAD_LETTERS: {Role.ANALYST, Role.LEAD, Role.ADMIN},
     Action.READ_REVIEWS: STAFF,  # the /reviews page (api/pages/reviews.py): everyone but reporters
     Action.LIST_ACCOUNTS: {Role.ADMIN, Role.AUDITOR, Role.LEAD},  # core/accounts.list_users
     Action.MANAGE_ACCOUNTS: {Role.ADMIN},  # create_user, others' tokens, partner credentials

@@ -716,6 +716,81 @@ PAGE_CASES |= {
     ("GET", "/attack"): ("/attack", None, {}),
 }
 
+# Operations pages (issue 16 item 7): dead letters are read by the city SOC and auditors,
+# reprocessed by analysts and leads (and admins); reporters neither.
+_SOC_WORKS = {"reporter_other": 403, "reporter_own": 403, "auditor": 403}
+_DRILL = {
+    "agency": "district-xitun",
+    "kind": "notification_response",
+    "held_on": "2026-03-01",
+    "completed_at": "2026-03-01T10:00:00+08:00",
+    "participants": 5,
+}
+_SUBMIT_ONCE = {"reporter_other": 404, "auditor": 403, "analyst": 422, "lead": 422}
+CASES |= {
+    ("POST", "/api/v1/dead-letters/reprocess"): (
+        "/api/v1/dead-letters/reprocess",
+        {"ids": [1]},
+        _SOC_WORKS,
+    ),
+    ("GET", "/api/v1/assets"): ("/api/v1/assets", None, {}),  # a reporter: their agency's
+    ("POST", "/api/v1/users/{username}/reset"): ("/api/v1/users/analyst/reset", None, _ADMINS_ONLY),
+    ("POST", "/api/v1/users/{username}/role"): (
+        "/api/v1/users/analyst/role",
+        {"role": "lead"},
+        _ADMINS_ONLY,
+    ),
+    ("POST", "/api/v1/users/{username}/tokens"): (
+        "/api/v1/users/analyst/tokens",
+        {"name": "x"},
+        _ADMINS_ONLY,
+    ),
+    ("GET", "/api/v1/drills"): ("/api/v1/drills", None, {}),  # a reporter: their agency's
+    ("POST", "/api/v1/drills"): ("/api/v1/drills", _DRILL, {"reporter_other": 404, "auditor": 403}),
+    # the first who may submits the report (the agency's reporter); later callers: 422
+    ("POST", "/api/v1/drills/{drill_id}/submit"): (
+        "/api/v1/drills/{drill}/submit",
+        None,
+        _SUBMIT_ONCE,
+    ),
+}
+PAGE_CASES |= {
+    ("GET", "/assets"): ("/assets", None, {}),
+    ("POST", "/users/{username}/reset"): ("/users/analyst/reset", {}, _ADMINS_ONLY),
+    ("POST", "/users/role"): ("/users/role", {"username": "analyst", "role": "lead"}, _ADMINS_ONLY),
+    ("POST", "/users/tokens"): (
+        "/users/tokens",
+        {"username": "analyst", "name": "x"},
+        _ADMINS_ONLY,
+    ),
+    ("POST", "/users/tokens/{token_id}/revoke"): (
+        "/users/tokens/tok_000000000000/revoke",
+        {},
+        _ADMINS_ONLY,
+    ),
+    ("GET", "/drills"): ("/drills", None, {}),
+    ("POST", "/drills"): (
+        "/drills",
+        {**_DRILL, "completed_at": "2026-03-01T10:00", "participants": "5"},
+        {"reporter_other": 404, "reporter_own": 303, "auditor": 403, "analyst": 303, "lead": 303},
+    ),
+    ("POST", "/drills/{drill_id}/submit"): (
+        "/drills/{drill}/submit",
+        {},
+        _SUBMIT_ONCE | {"reporter_own": 303},
+    ),
+    ("GET", "/dead-letters"): (
+        "/dead-letters",
+        None,
+        {"reporter_other": 403, "reporter_own": 403},
+    ),
+    ("POST", "/dead-letters/reprocess"): (
+        "/dead-letters/reprocess",
+        {"letter": "1"},
+        _SOC_WORKS | {"analyst": 303, "lead": 303},
+    ),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
