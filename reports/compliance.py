@@ -213,6 +213,8 @@ def build_compliance(
         for i in page:
             if agency is not None and i.organization_id != agency:
                 continue
+            if i.merged_into is not None:  # a duplicate: its submissions count in its survivor
+                continue
             if i.aware_at is not None and _within(i.aware_at, low, high):
                 incidents.append(i)
             elif (

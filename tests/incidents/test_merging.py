@@ -13,6 +13,7 @@ from core.errors import ForbiddenError, InputError, NotFoundError, TransitionErr
 from incidents import casework, closing, evidence, merging, notification, service, timeline
 from incidents.levels import Availability, LevelAnswers, SystemClass
 from incidents.models import IncidentState
+from reports.compliance import build_compliance
 from tests.factories import ADMIN, XITUN, open_incident
 
 LEVEL2 = LevelAnswers(system_class=SystemClass.CORE_NON_CI, availability=Availability.WITHIN_MTD)
@@ -125,6 +126,22 @@ def test_the_survivor_keeps_everything_and_the_duplicate_points_at_it(soc, pair)
     assert actions[dup][-1] == "incident.merge" and actions[keep][-1] == "incident.merge_in"
     shown = timeline.timeline(store=soc.store, actor=XITUN, incident_id=keep)
     assert "incident.notify" in {e.action for e in shown}  # the duplicate's history too
+
+
+def test_the_compliance_report_counts_a_merged_pair_once(soc, pair, registry):
+    """The duplicate is no incident of its own: its clocks are the survivor's now."""
+    dup, keep = pair
+    merge(soc, dup, keep)
+    report = build_compliance(
+        store=soc.store,
+        actor=ADMIN,
+        registry=registry,
+        start=(soc.clock.now() - timedelta(days=1)).date(),
+        end=soc.clock.now().date(),
+        now=soc.clock.now(),
+    )
+    assert report.incidents == 1
+    assert {row.incident_id for row in report.rows} == {keep}
 
 
 def test_refusals_say_why(soc, pair):
