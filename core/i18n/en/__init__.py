@@ -11,10 +11,11 @@ from core.i18n.en.errors import EN_ERRORS
 from core.i18n.en.exports import EN_EXPORTS
 from core.i18n.en.pages import EN_PAGES
 from core.i18n.en.people import EN_PEOPLE
+from core.i18n.en.search import EN_SEARCH
 from core.i18n.en.terms import EN_TERMS
 
 __all__ = ["EN"]
 
 EN: dict[str, str] = merged(
-    EN_PAGES, EN_TERMS, EN_ERRORS, EN_CASEWORK, EN_PEOPLE, EN_DOCUMENTS, EN_EXPORTS
+    EN_PAGES, EN_TERMS, EN_ERRORS, EN_CASEWORK, EN_PEOPLE, EN_DOCUMENTS, EN_EXPORTS, EN_SEARCH
 )

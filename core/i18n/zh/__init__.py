@@ -11,10 +11,11 @@ from core.i18n.zh.errors import ZH_ERRORS
 from core.i18n.zh.exports import ZH_EXPORTS
 from core.i18n.zh.pages import ZH_PAGES
 from core.i18n.zh.people import ZH_PEOPLE
+from core.i18n.zh.search import ZH_SEARCH
 from core.i18n.zh.terms import ZH_TERMS
 
 __all__ = ["ZH"]
 
 ZH: dict[str, str] = merged(
-    ZH_PAGES, ZH_TERMS, ZH_ERRORS, ZH_CASEWORK, ZH_PEOPLE, ZH_DOCUMENTS, ZH_EXPORTS
+    ZH_PAGES, ZH_TERMS, ZH_ERRORS, ZH_CASEWORK, ZH_PEOPLE, ZH_DOCUMENTS, ZH_EXPORTS, ZH_SEARCH
 )

@@ -1,0 +1,47 @@
+"""English: event search (hunting): the page, its errors, saved searches."""
+
+EN_SEARCH: dict[str, str] = {
+    # errors of the query language ({position}: 1-based character)
+    "err_search_expected_value": "Query, character {position}: “{field}:” needs a value.",
+    "err_search_unclosed_paren": "Query, character {position}: this “(” has no “)”.",
+    "err_search_unopened_paren": "Query, character {position}: this “)” closes no “(”.",
+    "err_search_expected_term": "Query, character {position}: a search term is missing here.",
+    "err_search_misplaced_keyword": (
+        "Query, character {position}: {word} needs a search term on each side."
+    ),
+    "err_search_unclosed_quote": 'Query, character {position}: the quote has no closing “"”.',
+    "err_search_cidr_field": (
+        "Query, character {position}: {field} is not an address field; CIDR works on fields "
+        "such as source.ip (quote the value to search for the text)."
+    ),
+    "err_search_bad_cidr": (
+        "Query, character {position}: “{value}” is not a network; write 10.0.0.0/8."
+    ),
+    "err_search_bad_number": (
+        "Query, character {position}: {field}: “{value}” is not a number (ranges take "
+        "numbers, or times on @timestamp and event.ingested)."
+    ),
+    "err_search_expected_to": "Query, character {position}: write a range as [low TO high].",
+    "err_search_unclosed_range": "Query, character {position}: the range has no “]” or “}}”.",
+    "err_search_expected_bound": "Query, character {position}: the range on {field} needs a value.",
+    "err_search_bad_time": (
+        "Query, character {position}: “{value}” is not a time; write 2026-01-01 or "
+        "2026-01-01T08:00."
+    ),
+    "err_search_time_wildcard": (
+        "Query, character {position}: {field} takes times, not wildcards."
+    ),
+    "err_search_empty_group": "Query, character {position}: the parentheses hold nothing.",
+    "err_search_bad_field": "Query, character {position}: “{field}” is not a field name.",
+    "err_search_dangling_escape": "Query, character {position}: a “\\” needs a character after it.",
+    "err_search_too_long": "The query is longer than {limit} characters; shorten it.",
+    "err_search_too_deep": "Query, character {position}: too many nested parentheses or NOTs.",
+    "err_search_unexpected": "Query, character {position}: “{found}” is not understood here.",
+    "err_search_bad_range": (
+        "Query, character {position}: both ends of a range must be numbers, or both times."
+    ),
+    "err_search_range_values": (
+        "{field} has more than {limit} distinct values in this time range; narrow the time "
+        "range to search it by a range of numbers."
+    ),
+}
