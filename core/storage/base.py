@@ -33,6 +33,7 @@ from typing import Literal, Protocol
 from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
 from core.events import DeadLetter, Event
+from core.storage.searching import EventSearchStore, SavedSearchStore
 
 __all__ = [
     "AccountStore",
@@ -469,6 +470,10 @@ class Store(Protocol):
     def sharing(self) -> SharingStore: ...
     @property
     def messages(self) -> MessageStore: ...
+    @property
+    def event_search(self) -> EventSearchStore: ...
+    @property
+    def saved_searches(self) -> SavedSearchStore: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """The writes of the block commit together (SQLite) or one by one (Elasticsearch,

@@ -25,6 +25,7 @@ __all__ = [
     "event_from_row",
     "event_row",
     "field_sql",
+    "json_field_sql",
     "record_of",
 ]
 
@@ -43,8 +44,11 @@ COLUMN_FIELDS = {
 def field_sql(field: str) -> str:
     """The SQL expression for a field: its column, or its value in the ``doc`` column."""
     column = COLUMN_FIELDS.get(field)
-    if column is not None:
-        return column
+    return column if column is not None else json_field_sql(field)
+
+
+def json_field_sql(field: str) -> str:
+    """The field's value in the ``doc`` column (for a column field too: its text as sent)."""
     path = field.replace("\\", "\\\\").replace('"', '\\"').replace("'", "''")
     return f"json_extract(doc, '$.\"{path}\"')"
 

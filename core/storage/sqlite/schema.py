@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_channel ON events (channel, event_code);
 CREATE INDEX IF NOT EXISTS events_org_ts ON events (org, ts);
+-- event search across agencies: a time range, newest first
+CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 CREATE TABLE IF NOT EXISTS dead_letters (
     id          INTEGER PRIMARY KEY,
     received_at TEXT NOT NULL,
@@ -148,6 +150,12 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE INDEX IF NOT EXISTS messages_due ON messages (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS messages_created ON messages (created_at, id);
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS saved_searches (
+    id     TEXT PRIMARY KEY,
+    owner  TEXT NOT NULL,
+    shared INTEGER NOT NULL,
+    doc    TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 

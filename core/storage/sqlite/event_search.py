@@ -1,0 +1,227 @@
+"""Event search on SQLite: the query's tree compiled to a WHERE clause whose every value is
+a bound parameter (field names become ``field_sql`` expressions, which quote them), and
+the counts, pages, histogram and top values over it.
+
+Numbers and networks are tested by two SQL functions registered on each connection used
+(``citysoc_number``, ``citysoc_in_network``: core.event_query.values, which the
+Elasticsearch engine applies too).
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from core.event_query.ast import (
+    And,
+    Cidr,
+    Equals,
+    Exists,
+    Match,
+    Node,
+    Not,
+    Or,
+    Range,
+    Wildcard,
+    word_parts,
+)
+from core.event_query.fields import VERBATIM_FIELDS
+from core.event_query.values import in_network, number
+from core.events import Event
+from core.storage.searching import EventFilter
+from core.storage.sqlite.columns import event_from_row, field_sql, json_field_sql
+from core.storage.sqlite.connection import SubStore, unavailable
+
+__all__ = ["SqliteEventSearch", "compile_filter"]
+
+STREAM_BATCH = 1000
+# The header fields with a column of their own beyond COLUMN_FIELDS.
+_COLUMNS = {"event.id": "event_id"}
+# Fields whose column holds exactly the document's text (winlog.event_id's integer column
+# does not: "04624" is 4624 there), so the column may stand for the field.
+_SAME_TEXT = frozenset(
+    {
+        "host.name",
+        "winlog.channel",
+        "organization.id",
+        "event.dataset",
+        "event.original",
+        "@timestamp",
+        "event.id",
+    }
+)
+_ORDER = " ORDER BY ts DESC, event_id DESC"
+
+
+def _column(field: str) -> str:
+    if field in _COLUMNS:
+        return _COLUMNS[field]
+    return field_sql(field) if field in _SAME_TEXT else json_field_sql(field)
+
+
+def _like(parts: tuple[str, ...]) -> str:
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append("%" if part == "*" else "_")
+        else:
+            out.append(re.sub(r"([\\%_])", r"\\\1", part))
+    return "".join(out)
+
+
+def _glob(parts: tuple[str, ...]) -> str:
+    out = []
+    for i, part in enumerate(parts):
+        out.append(part if i % 2 else re.sub(r"([*?\[])", r"[\1]", part))
+    return "".join(out)
+
+
+def _time_text(value: datetime) -> str:
+    """A bound as stored times are written (isoformat of aware UTC), so text compares."""
+    return value.astimezone(UTC).isoformat()
+
+
+class _Compiler:
+    def __init__(self) -> None:
+        self.params: list[object] = []
+
+    def node(self, node: Node) -> str:
+        if isinstance(node, And):
+            return "(" + " AND ".join(self.node(n) for n in node.items) + ")"
+        if isinstance(node, Or):
+            return "(" + " OR ".join(self.node(n) for n in node.items) + ")"
+        if isinstance(node, Not):  # a missing field is NULL: NOT must still hold then
+            return f"(NOT coalesce({self.node(node.item)}, 0))"
+        return self.match(node)
+
+    def _bind(self, value: object) -> str:
+        self.params.append(value)
+        return "?"
+
+    def match(self, m: Match) -> str:
+        test = m.test
+        if m.field is None:  # the original record contains the text
+            pattern = "%" + _like(word_parts(test)) + "%"
+            return f"original LIKE {self._bind(pattern)} ESCAPE '\\'"
+        column = _column(m.field)
+        verbatim = m.field in VERBATIM_FIELDS
+        if isinstance(test, Equals):
+            collate = "" if verbatim else " COLLATE NOCASE"
+            return f"{column} = {self._bind(test.text)}{collate}"
+        if isinstance(test, Wildcard):
+            if verbatim:
+                return f"{column} GLOB {self._bind(_glob(test.parts))}"
+            return f"{column} LIKE {self._bind(_like(test.parts))} ESCAPE '\\'"
+        if isinstance(test, Exists):
+            return f"{column} IS NOT NULL"
+        if isinstance(test, Cidr):
+            return f"citysoc_in_network({column}, {self._bind(str(test.network))})"
+        return self._range(column, test)
+
+    def _range(self, column: str, r: Range) -> str:
+        low, high = r.low, r.high
+        timed = isinstance(low, datetime) or isinstance(high, datetime)
+        value = column if timed else f"citysoc_number({column})"
+        terms = [f"{value} IS NOT NULL"]
+        for bound, op in (
+            (low, ">=" if r.include_low else ">"),
+            (high, "<=" if r.include_high else "<"),
+        ):
+            if bound is not None:
+                shown = _time_text(bound) if isinstance(bound, datetime) else bound
+                terms.append(f"{value} {op} {self._bind(shown)}")
+        return "(" + " AND ".join(terms) + ")"
+
+
+def compile_filter(where: EventFilter) -> tuple[str, list[object]]:
+    """(the WHERE clause, its parameters)."""
+    compiler = _Compiler()
+    clauses: list[str] = []
+    if where.organization_ids is not None:
+        if not where.organization_ids:
+            return "0", []
+        marks = ", ".join(compiler._bind(o) for o in where.organization_ids)
+        clauses.append(f"org IN ({marks})")
+    if where.start is not None:
+        clauses.append(f"ts >= {compiler._bind(_time_text(where.start))}")
+    if where.end is not None:
+        clauses.append(f"ts < {compiler._bind(_time_text(where.end))}")
+    if where.query is not None:
+        clauses.append(compiler.node(where.query))
+    return (" AND ".join(clauses) or "1"), compiler.params
+
+
+class SqliteEventSearch(SubStore):
+    def _run(self, sql: str, params: list[object]) -> builtins.list[sqlite3.Row]:
+        # this thread's own reader: a long search does not hold the writers' lock (WAL)
+        con = self._db.reader()
+        _register(con)
+        try:
+            cursor = con.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+        except sqlite3.Error as exc:
+            translated = unavailable(self._db.path, exc)
+            if translated is not None:
+                raise translated from exc
+            raise
+
+    def count(self, where: EventFilter) -> int:
+        clause, params = compile_filter(where)
+        return int(self._run(f"SELECT count(*) FROM events WHERE {clause}", params)[0][0])  # noqa: S608
+
+    def page(self, where: EventFilter, *, limit: int, offset: int) -> builtins.list[Event]:
+        clause, params = compile_filter(where)
+        rows = self._run(
+            f"SELECT * FROM events WHERE {clause}{_ORDER} LIMIT ? OFFSET ?",  # noqa: S608
+            [*params, limit, offset],
+        )
+        return [event_from_row(r) for r in rows]
+
+    def stream(self, where: EventFilter) -> Iterator[Event]:
+        # keyset pages: no read transaction held open while a client downloads slowly
+        clause, params = compile_filter(where)
+        after: tuple[str, str] | None = None
+        while True:
+            more = ""
+            extra: list[object] = []
+            if after is not None:
+                more = " AND (ts < ? OR (ts = ? AND event_id < ?))"
+                extra = [after[0], after[0], after[1]]
+            rows = self._run(
+                f"SELECT * FROM events WHERE ({clause}){more}{_ORDER} LIMIT ?",  # noqa: S608
+                [*params, *extra, STREAM_BATCH],
+            )
+            for row in rows:
+                yield event_from_row(row)
+            if len(rows) < STREAM_BATCH:
+                return
+            after = (rows[-1]["ts"], rows[-1]["event_id"])
+
+    def histogram(self, where: EventFilter, *, bucket_seconds: int) -> dict[int, int]:
+        clause, params = compile_filter(where)
+        rows = self._run(
+            "SELECT (CAST(strftime('%s', ts) AS INTEGER) / ?) * ? AS b, count(*) "  # noqa: S608
+            f"FROM events WHERE {clause} GROUP BY b",
+            [bucket_seconds, bucket_seconds, *params],
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def top(self, where: EventFilter, field: str, *, limit: int) -> builtins.list[tuple[str, int]]:
+        clause, params = compile_filter(where)
+        column = _column(field)
+        value = column if field in VERBATIM_FIELDS else f"lower({column})"
+        rows = self._run(
+            f"SELECT {value} AS v, count(*) AS n FROM events "  # noqa: S608
+            f"WHERE ({clause}) AND {column} IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT ?",
+            [*params, limit],
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def _register(con: sqlite3.Connection) -> None:
+    con.create_function("citysoc_number", 1, number, deterministic=True)
+    con.create_function("citysoc_in_network", 2, in_network, deterministic=True)
