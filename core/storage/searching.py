@@ -31,8 +31,8 @@ class EventFilter:
 class EventSearchStore(Protocol):
     """Event search compiled by the engine itself (parameters only, no query parser of the
     engine). Text compares case-insensitively but on ``core.event_query.fields``'
-    VERBATIM_FIELDS; values read as the codec stores them (text). Results are newest first
-    (@timestamp, then event id, both descending)."""
+    VERBATIM_FIELDS; values read as the codec stores them (text). Results are newest first:
+    @timestamp to the millisecond (Elasticsearch's precision), then event id, descending."""
 
     def count(self, where: EventFilter) -> int: ...
 

@@ -191,10 +191,8 @@ class ElasticEventSearch(SubStore):
         return int(result["count"])
 
     def page(self, where: EventFilter, *, limit: int, offset: int) -> builtins.list[Event]:
-        hits = self._search(query=self._compile(where), sort=_SORT, from_=offset, size=limit)[
-            "hits"
-        ]["hits"]
-        return [self._event(h["_source"]) for h in hits]
+        found = self._search(query=self._compile(where), sort=_SORT, from_=offset, size=limit)
+        return [self._event(h["_source"]) for h in found["hits"]["hits"]]
 
     def stream(self, where: EventFilter) -> Iterator[Event]:
         self._db.refresh_events()

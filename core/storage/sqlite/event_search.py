@@ -53,7 +53,13 @@ _SAME_TEXT = frozenset(
         "event.id",
     }
 )
-_ORDER = " ORDER BY ts DESC, event_id DESC"
+# Newest first to the millisecond, then by event id: the order Elasticsearch can give too
+# (it indexes @timestamp to the millisecond). Stored times are isoformat of aware UTC, with
+# or without microseconds: "2026-03-02T01:00:00.123456+00:00" -> "2026-03-02T01:00:00.123".
+_MILLIS = (
+    "CASE WHEN substr(ts, 20, 1) = '.' THEN substr(ts, 1, 23) ELSE substr(ts, 1, 19) || '.000' END"
+)
+_ORDER = f" ORDER BY {_MILLIS} DESC, event_id DESC"
 
 
 def _column(field: str) -> str:
@@ -182,24 +188,23 @@ class SqliteEventSearch(SubStore):
         return [event_from_row(r) for r in rows]
 
     def stream(self, where: EventFilter) -> Iterator[Event]:
-        # keyset pages: no read transaction held open while a client downloads slowly
+        # a connection of its own: the export is read by whichever thread serves the
+        # download next, and a WAL reader holds no writer back
         clause, params = compile_filter(where)
-        after: tuple[str, str] | None = None
-        while True:
-            more = ""
-            extra: list[object] = []
-            if after is not None:
-                more = " AND (ts < ? OR (ts = ? AND event_id < ?))"
-                extra = [after[0], after[0], after[1]]
-            rows = self._run(
-                f"SELECT * FROM events WHERE ({clause}){more}{_ORDER} LIMIT ?",  # noqa: S608
-                [*params, *extra, STREAM_BATCH],
-            )
-            for row in rows:
-                yield event_from_row(row)
-            if len(rows) < STREAM_BATCH:
-                return
-            after = (rows[-1]["ts"], rows[-1]["event_id"])
+        con = sqlite3.connect(self._db.path, timeout=30)
+        con.row_factory = sqlite3.Row
+        _register(con)
+        try:
+            cursor = con.execute(f"SELECT * FROM events WHERE {clause}{_ORDER}", params)  # noqa: S608
+            while rows := cursor.fetchmany(STREAM_BATCH):
+                yield from (event_from_row(r) for r in rows)
+        except sqlite3.Error as exc:
+            translated = unavailable(self._db.path, exc)
+            if translated is not None:
+                raise translated from exc
+            raise
+        finally:
+            con.close()
 
     def histogram(self, where: EventFilter, *, bucket_seconds: int) -> dict[int, int]:
         clause, params = compile_filter(where)
