@@ -15,6 +15,7 @@ from api.routes import (
     messages,
     operations,
     reports,
+    search,
     users,
 )
 
@@ -23,6 +24,7 @@ __all__ = ["api_routers"]
 api_routers: tuple[APIRouter, ...] = (
     auth.router,
     operations.router,
+    search.router,  # before alerts: /events/search is not an event id
     alerts.router,
     incidents.router,
     corrections.router,

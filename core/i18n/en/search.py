@@ -44,4 +44,37 @@ EN_SEARCH: dict[str, str] = {
         "{field} has more than {limit} distinct values in this time range; narrow the time "
         "range to search it by a range of numbers."
     ),
+    "err_search_naive": "From and to need a time zone.",
+    "err_search_empty_range": "The time range is empty: from must be before to.",
+    "err_search_page_too_deep": (
+        "Only the first {limit} events can be paged through; narrow the query or the time "
+        "range, or export the results."
+    ),
+    "err_search_top_field": (
+        "Cannot count the values of “{field}”: name a field such as host.name (times and the "
+        "original record have no top values)."
+    ),
+    "err_search_sigma_not_group": (
+        "Sigma cannot say NOT around several tests joined by AND; negate each test."
+    ),
+    "err_search_sigma_too_many": (
+        "The query makes more than {limit} selections in Sigma; simplify it."
+    ),
+    "err_search_sigma_time_range": (
+        "Sigma rules do not filter on time ({field}); drop the time range from the query."
+    ),
+    "err_search_sigma_not_word": "Sigma cannot negate a bare word; search it in a field.",
+    "err_search_sigma_empty": "An empty query makes no rule.",
+    "err_search_sigma_only_not": "A rule needs something to match, not only what to leave out.",
+    "err_search_sigma_invalid": "pySigma refused the draft: {reason}",
+    "err_search_saved_name": "Give the search a name of 1 to {limit} characters.",
+    "err_search_saved_span": "The span is 1 hour to a year.",
+    "err_search_saved_not_yours": "Only {owner} (or an administrator) may delete this shared search.",
+    # the CSV export's headers
+    "search_col_at_taipei": "Time (Taipei)",
+    "search_col_event_id": "Event id",
+    "search_col_agency": "Agency code",
+    "search_col_dataset": "Dataset",
+    "search_col_host": "Host",
+    "search_col_original": "Original record",
 }
