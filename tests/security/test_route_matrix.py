@@ -602,7 +602,7 @@ PAGE_CASES |= {
 # Event search (issue 16 item 1): every person with a view right searches (a reporter's
 # search is pinned to their agency in the service: tests/api/test_search_api.py); a saved
 # search that does not exist, or is another person's private one, is "not found".
-_NO_SUCH_SEARCH = {c: 404 for c in CALLERS[1:-1]}
+_NO_SUCH_SEARCH = dict.fromkeys(CALLERS[1:-1], 404)
 CASES |= {
     ("GET", "/api/v1/events/search"): ("/api/v1/events/search?q=host.name:x", None, {}),
     ("GET", "/api/v1/events/search/top"): ("/api/v1/events/search/top?field=host.name", None, {}),

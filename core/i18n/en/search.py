@@ -69,7 +69,9 @@ EN_SEARCH: dict[str, str] = {
     "err_search_sigma_invalid": "pySigma refused the draft: {reason}",
     "err_search_saved_name": "Give the search a name of 1 to {limit} characters.",
     "err_search_saved_span": "The span is 1 hour to a year.",
-    "err_search_saved_not_yours": "Only {owner} (or an administrator) may delete this shared search.",
+    "err_search_saved_not_yours": (
+        "Only {owner} (or an administrator) may delete this shared search."
+    ),
     # the CSV export's headers
     "search_col_at_taipei": "Time (Taipei)",
     "search_col_event_id": "Event id",

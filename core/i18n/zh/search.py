@@ -37,7 +37,9 @@ ZH_SEARCH: dict[str, str] = {
     "err_search_naive": "起訖時間需要時區。",
     "err_search_empty_range": "時間範圍是空的：起始時間必須早於結束時間。",
     "err_search_page_too_deep": "只能翻閱前 {limit} 筆事件，請縮小查詢或時間範圍，或匯出結果。",
-    "err_search_top_field": "無法統計「{field}」的常見值，請指定 host.name 等欄位（時間與原始紀錄沒有常見值）。",
+    "err_search_top_field": (
+        "無法統計「{field}」的常見值，請指定 host.name 等欄位（時間與原始紀錄沒有常見值）。"
+    ),
     "err_search_sigma_not_group": "Sigma 無法表達對多個以 AND 相連條件的 NOT，請分別否定每個條件。",
     "err_search_sigma_too_many": "此查詢在 Sigma 中會產生超過 {limit} 個選取條件，請簡化查詢。",
     "err_search_sigma_time_range": "Sigma 規則不以時間（{field}）篩選，請自查詢中移除時間範圍。",
