@@ -22,6 +22,7 @@ from api.pages import (
     intel,
     messages,
     reviews,
+    search,
     static,
     users,
 )
@@ -39,6 +40,7 @@ for _module in (
     casework,
     documents,
     alerts,
+    search,  # before events: /search is no event page
     events,
     reviews,
     dashboard,

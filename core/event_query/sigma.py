@@ -134,7 +134,6 @@ def _range(name: str, r: Range, field: str) -> list[tuple[str, Any]]:
         raise _refuse(
             f"Sigma rules do not filter on time ({field}); drop the time range from the query",
             "time_range",
-            field=field,
         )
     out: list[tuple[str, Any]] = []
 

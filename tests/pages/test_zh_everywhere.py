@@ -377,6 +377,11 @@ def pages(world: World) -> Iterator[str]:
     yield "/incidents/INC-20260302-NOSUCH"  # not found
     yield "/no-such-page"
     yield from ("/messages", "/messages?status=failed", "/profile", "/profile?saved=true")
+    # event search (issue 16 item 1): results, a Sigma draft, a refused draft, a bad query
+    yield "/search"
+    yield "/search?q=winlog.event_id:4720&field=winlog.event_id"
+    yield "/search?q=@timestamp:>2026-01-01"
+    yield "/search?q=host.name:(a"
 
 
 NOTIFY = {

@@ -618,6 +618,20 @@ CASES |= {
     ),
 }
 
+PAGE_CASES |= {
+    ("GET", "/search"): ("/search?q=host.name:x", None, {}),
+    ("POST", "/search/saved"): (
+        "/search/saved",
+        {"name": "n", "q": "a:b"},
+        dict.fromkeys(PAGE_CALLERS[1:], 303),
+    ),
+    ("POST", "/search/saved/{search_id}/delete"): (
+        "/search/saved/s-none/delete",
+        {},
+        dict.fromkeys(PAGE_CALLERS[1:], 404),
+    ),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""

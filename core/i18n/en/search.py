@@ -2,7 +2,7 @@
 
 EN_SEARCH: dict[str, str] = {
     # errors of the query language ({position}: 1-based character)
-    "err_search_expected_value": "Query, character {position}: “{field}:” needs a value.",
+    "err_search_expected_value": "Query, character {position}: a value is missing after the colon.",
     "err_search_unclosed_paren": "Query, character {position}: this “(” has no “)”.",
     "err_search_unopened_paren": "Query, character {position}: this “)” closes no “(”.",
     "err_search_expected_term": "Query, character {position}: a search term is missing here.",
@@ -61,7 +61,7 @@ EN_SEARCH: dict[str, str] = {
         "The query makes more than {limit} selections in Sigma; simplify it."
     ),
     "err_search_sigma_time_range": (
-        "Sigma rules do not filter on time ({field}); drop the time range from the query."
+        "Sigma rules do not filter on time; drop the time range from the query."
     ),
     "err_search_sigma_not_word": "Sigma cannot negate a bare word; search it in a field.",
     "err_search_sigma_empty": "An empty query makes no rule.",
@@ -79,4 +79,51 @@ EN_SEARCH: dict[str, str] = {
     "search_col_dataset": "Dataset",
     "search_col_host": "Host",
     "search_col_original": "Original record",
+    # the page (/search)
+    "search_nav": "Search",
+    "search_title": "Event search",
+    "search_query": "Query",
+    "search_from": "From",
+    "search_to": "To",
+    "search_run": "Search",
+    "search_grammar": "Query language",
+    "search_g_field": (
+        "A field equals a value (case-insensitive; event.id, event.dataset and "
+        "organization.id exactly)."
+    ),
+    "search_g_wildcard": "Wildcards: * any run of characters, ? exactly one.",
+    "search_g_phrase": "A quoted phrase matches as written (* and ? inside are literal).",
+    "search_g_bare": "A word without a field: the original record contains it.",
+    "search_g_bool": "AND, OR, NOT (in capitals) and parentheses; terms side by side mean AND.",
+    "search_g_range": (
+        "Ranges of numbers: [a TO b] with both ends, curly braces without them; or > >= < <=."
+    ),
+    "search_g_time": (
+        "Ranges of times (@timestamp, event.ingested); without a zone it is Taipei time, and a "
+        "day alone means the whole day."
+    ),
+    "search_g_cidr": "A network (CIDR) on address fields such as source.ip.",
+    "search_g_exists": "The field has a value.",
+    "search_total": "{n} events",
+    "search_histogram": "Events over time",
+    "search_top": "Top values",
+    "search_field": "Field",
+    "search_show": "Show",
+    "search_filter_by": "Add this value to the query",
+    "search_no_values": "No matching event has this field.",
+    "search_results": "Events",
+    "search_export": "Export every match",
+    "search_empty": "No event matches in this time range. Widen the query or the range.",
+    "search_sigma": "Make this a Sigma rule",
+    "search_jsonl": "JSON Lines",
+    "search_sigma_open": "Open the draft in the rule editor",
+    "search_saved": "Saved searches",
+    "search_shared": "shared",
+    "search_delete": "Delete",
+    "search_no_saved": "No saved searches yet.",
+    "search_name": "Name",
+    "search_share": "Share with every colleague",
+    "search_save": "Save this search",
+    "search_notice_saved": "Search saved.",
+    "search_notice_deleted": "Search deleted.",
 }
