@@ -20,6 +20,7 @@ from api.cli import (
     messages,
     reports,
     scan,
+    search,
     serve,
     share,
     users,
@@ -55,6 +56,7 @@ app.add_typer(users.users_app, name="users")
 app.add_typer(messages.messages_app, name="messages")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(share.share_app, name="share")
+app.add_typer(search.events_app, name="events")
 
 
 def main() -> None:

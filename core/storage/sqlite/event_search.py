@@ -14,6 +14,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from ipaddress import IPv4Network, IPv6Network
 
 from core.event_query.ast import (
     And,
@@ -32,7 +33,13 @@ from core.event_query.fields import VERBATIM_FIELDS
 from core.event_query.values import in_network, number
 from core.events import Event
 from core.storage.searching import EventFilter
-from core.storage.sqlite.columns import event_from_row, field_sql, json_field_sql
+from core.storage.sqlite.columns import (
+    TS_MILLIS,
+    event_from_row,
+    field_sql,
+    json_field_sql,
+    millis_text,
+)
 from core.storage.sqlite.connection import SubStore, unavailable
 
 __all__ = ["SqliteEventSearch", "compile_filter"]
@@ -53,13 +60,11 @@ _SAME_TEXT = frozenset(
         "event.id",
     }
 )
-# Newest first to the millisecond, then by event id: the order Elasticsearch can give too
-# (it indexes @timestamp to the millisecond). Stored times are isoformat of aware UTC, with
-# or without microseconds: "2026-03-02T01:00:00.123456+00:00" -> "2026-03-02T01:00:00.123".
-_MILLIS = (
-    "CASE WHEN substr(ts, 20, 1) = '.' THEN substr(ts, 1, 23) ELSE substr(ts, 1, 19) || '.000' END"
-)
-_ORDER = f" ORDER BY {_MILLIS} DESC, event_id DESC"
+# Newest first to the millisecond, then by event id: the order Elasticsearch gives too.
+_ORDER = f" ORDER BY {TS_MILLIS} DESC, event_id DESC"
+# Histogram: group by a prefix of the stored time (text, cheap) no longer than the
+# bucket, then add the groups up into buckets in Python. (prefix length, its seconds)
+_PREFIXES = ((10, 86_400), (13, 3600), (16, 60))
 
 
 def _column(field: str) -> str:
@@ -124,22 +129,37 @@ class _Compiler:
         if isinstance(test, Exists):
             return f"{column} IS NOT NULL"
         if isinstance(test, Cidr):
-            return f"citysoc_in_network({column}, {self._bind(str(test.network))})"
+            return self._cidr(column, test.network)
         return self._range(column, test)
 
     def _range(self, column: str, r: Range) -> str:
         low, high = r.low, r.high
-        timed = isinstance(low, datetime) or isinstance(high, datetime)
-        value = column if timed else f"citysoc_number({column})"
-        terms = [f"{value} IS NOT NULL"]
+        if isinstance(low, datetime) or isinstance(high, datetime):
+            return self._bounds(column, r, [f"{column} IS NOT NULL"])
+        # CAST reads every number the exact test accepts as the same number (and more), so
+        # it is a cheap necessary condition; the Python test then runs on candidates only
+        cast = self._bounds(f"CAST({column} AS REAL)", r, [f"{column} IS NOT NULL"])
+        return self._bounds(f"citysoc_number({column})", r, [cast])
+
+    def _bounds(self, value: str, r: Range, terms: list[str]) -> str:
         for bound, op in (
-            (low, ">=" if r.include_low else ">"),
-            (high, "<=" if r.include_high else "<"),
+            (r.low, ">=" if r.include_low else ">"),
+            (r.high, "<=" if r.include_high else "<"),
         ):
             if bound is not None:
                 shown = _time_text(bound) if isinstance(bound, datetime) else bound
                 terms.append(f"{value} {op} {self._bind(shown)}")
         return "(" + " AND ".join(terms) + ")"
+
+    def _cidr(self, column: str, network: IPv4Network | IPv6Network) -> str:
+        whole = network.prefixlen // 8
+        if network.version != 4 or whole == 0:
+            return f"citysoc_in_network({column}, {self._bind(str(network))})"
+        # dotted quads start with the network's whole octets (IPv4-mapped IPv6 text aside);
+        # parameters bind in the order the text names them
+        prefix = ".".join(str(network.network_address).split(".")[:whole]) + ".%"
+        cheap = f"({column} LIKE {self._bind(prefix)} OR {column} LIKE '%:%')"
+        return f"({cheap} AND citysoc_in_network({column}, {self._bind(str(network))}))"
 
 
 def compile_filter(where: EventFilter) -> tuple[str, list[object]]:
@@ -151,9 +171,12 @@ def compile_filter(where: EventFilter) -> tuple[str, list[object]]:
             return "0", []
         marks = ", ".join(compiler._bind(o) for o in where.organization_ids)
         clauses.append(f"org IN ({marks})")
+    # the window on the indexed millisecond key (a superset: it is floored), then exactly
     if where.start is not None:
+        clauses.append(f"{TS_MILLIS} >= {compiler._bind(millis_text(where.start))}")
         clauses.append(f"ts >= {compiler._bind(_time_text(where.start))}")
     if where.end is not None:
+        clauses.append(f"{TS_MILLIS} <= {compiler._bind(millis_text(where.end))}")
         clauses.append(f"ts < {compiler._bind(_time_text(where.end))}")
     if where.query is not None:
         clauses.append(compiler.node(where.query))
@@ -208,12 +231,19 @@ class SqliteEventSearch(SubStore):
 
     def histogram(self, where: EventFilter, *, bucket_seconds: int) -> dict[int, int]:
         clause, params = compile_filter(where)
+        length = next(n for n, seconds in _PREFIXES if bucket_seconds % seconds == 0 or n == 16)
         rows = self._run(
-            "SELECT (CAST(strftime('%s', ts) AS INTEGER) / ?) * ? AS b, count(*) "  # noqa: S608
-            f"FROM events WHERE {clause} GROUP BY b",
-            [bucket_seconds, bucket_seconds, *params],
+            f"SELECT substr(ts, 1, {length}) AS p, count(*) FROM events "  # noqa: S608
+            f"WHERE {clause} GROUP BY p",
+            params,
         )
-        return {int(r[0]): int(r[1]) for r in rows}
+        pad = {10: "T00:00", 13: ":00", 16: ""}[length]
+        out: dict[int, int] = {}
+        for prefix, n in rows:
+            at = int(datetime.fromisoformat(f"{prefix}{pad}+00:00").timestamp())
+            key = at // bucket_seconds * bucket_seconds
+            out[key] = out.get(key, 0) + int(n)
+        return out
 
     def top(self, where: EventFilter, field: str, *, limit: int) -> builtins.list[tuple[str, int]]:
         clause, params = compile_filter(where)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from core.storage.sqlite.columns import TS_MILLIS
+
 __all__ = ["SCHEMA", "create_schema"]
 
 
@@ -22,8 +24,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_channel ON events (channel, event_code);
 CREATE INDEX IF NOT EXISTS events_org_ts ON events (org, ts);
--- event search across agencies: a time range, newest first
-CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 CREATE TABLE IF NOT EXISTS dead_letters (
     id          INTEGER PRIMARY KEY,
     received_at TEXT NOT NULL,
@@ -172,3 +172,5 @@ def create_schema(con: sqlite3.Connection) -> None:
     """Create what is missing and bring an older store up to date (idempotent)."""
     con.executescript(SCHEMA)
     _add_dead_letter_key(con)
+    # event search: a time range newest first (an older store gets it on first open)
+    con.execute(f"CREATE INDEX IF NOT EXISTS events_millis ON events ({TS_MILLIS}, event_id)")
