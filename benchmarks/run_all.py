@@ -15,6 +15,7 @@ RUNS = [
     ["benchmarks.detection_elasticsearch"],
     ["benchmarks.spool_drain_elasticsearch", "--events", "20000" if QUICK else "100000"],
     ["benchmarks.api_latency", "--requests", "100" if QUICK else "400"],
+    ["benchmarks.event_search", "--events", "100000" if QUICK else "1000000"],
     [
         "benchmarks.api_latency",
         "--engine",

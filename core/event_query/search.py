@@ -102,7 +102,13 @@ def scope(
             location="from",
             key="search_empty_range",
         )
+    # to the millisecond, the precision Elasticsearch keeps (and SQLite's time index)
+    start, end = _millis(start), _millis(end)
     return EventFilter(tree, start, end, actor.scope.agencies())
+
+
+def _millis(at: datetime) -> datetime:
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
 def search(

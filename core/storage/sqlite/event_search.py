@@ -97,7 +97,8 @@ def _time_text(value: datetime) -> str:
 
 class _Compiler:
     def __init__(self) -> None:
-        self.params: list[object] = []
+        # named parameters: the order in which parts of the clause are built does not matter
+        self.params: dict[str, object] = {}
 
     def node(self, node: Node) -> str:
         if isinstance(node, And):
@@ -109,8 +110,9 @@ class _Compiler:
         return self.match(node)
 
     def _bind(self, value: object) -> str:
-        self.params.append(value)
-        return "?"
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
 
     def match(self, m: Match) -> str:
         test = m.test
@@ -119,17 +121,44 @@ class _Compiler:
             return f"original LIKE {self._bind(pattern)} ESCAPE '\\'"
         column = _column(m.field)
         verbatim = m.field in VERBATIM_FIELDS
+        if isinstance(test, Equals | Wildcard) and column.startswith("json_extract"):
+            literals = (test.text,) if isinstance(test, Equals) else test.parts[0::2]
+            return self._in_document(literals, self._text(column, test, verbatim))
+        return (
+            self._text(column, test, verbatim)
+            if isinstance(test, Equals | Wildcard)
+            else (self._other(column, test))
+        )
+
+    def _in_document(self, literals: tuple[str, ...], exact: str) -> str:
+        """``exact`` behind a cheap necessary condition: the JSON document contains the
+        value's literal parts in order. orjson writes text verbatim but for quotes,
+        backslashes and control characters, so only literals free of those qualify; LIKE
+        folds ASCII case exactly as NOCASE does."""
+        usable = [p for p in literals if p]
+        if not usable or any(c in '"\\' or c < " " for p in usable for c in p):
+            return exact
+        pattern = "%" + "%".join(_like((p,)) for p in usable) + "%"
+        return f"(doc LIKE {self._bind(pattern)} ESCAPE '\\' AND {exact})"
+
+    def _text(self, column: str, test: Equals | Wildcard, verbatim: bool) -> str:
         if isinstance(test, Equals):
             collate = "" if verbatim else " COLLATE NOCASE"
             return f"{column} = {self._bind(test.text)}{collate}"
-        if isinstance(test, Wildcard):
-            if verbatim:
-                return f"{column} GLOB {self._bind(_glob(test.parts))}"
-            return f"{column} LIKE {self._bind(_like(test.parts))} ESCAPE '\\'"
+        if verbatim:
+            return f"{column} GLOB {self._bind(_glob(test.parts))}"
+        return f"{column} LIKE {self._bind(_like(test.parts))} ESCAPE '\\'"
+
+    def _other(self, column: str, test: Exists | Cidr | Range) -> str:
         if isinstance(test, Exists):
             return f"{column} IS NOT NULL"
         if isinstance(test, Cidr):
             return self._cidr(column, test.network)
+        if column == json_field_sql("winlog.event_id"):
+            # its integer column holds the same number wherever the text is one: a cheap
+            # necessary condition on an indexed column, before the document is read
+            near = self._bounds("event_code", test, [])
+            return f"((event_code IS NULL OR {near}) AND {self._range(column, test)})"
         return self._range(column, test)
 
     def _range(self, column: str, r: Range) -> str:
@@ -152,39 +181,47 @@ class _Compiler:
         return "(" + " AND ".join(terms) + ")"
 
     def _cidr(self, column: str, network: IPv4Network | IPv6Network) -> str:
+        exact = f"citysoc_in_network({column}, {self._bind(str(network))})"
         whole = network.prefixlen // 8
         if network.version != 4 or whole == 0:
-            return f"citysoc_in_network({column}, {self._bind(str(network))})"
-        # dotted quads start with the network's whole octets (IPv4-mapped IPv6 text aside);
-        # parameters bind in the order the text names them
-        prefix = ".".join(str(network.network_address).split(".")[:whole]) + ".%"
-        cheap = f"({column} LIKE {self._bind(prefix)} OR {column} LIKE '%:%')"
-        return f"({cheap} AND citysoc_in_network({column}, {self._bind(str(network))}))"
+            return exact
+        # cheap necessary conditions on the document's text: a dotted quad starts with the
+        # network's whole octets right after its opening quote; IPv4-mapped IPv6 addresses
+        # (any form) contain "ffff:"
+        prefix = '%"' + ".".join(str(network.network_address).split(".")[:whole]) + ".%"
+        near = f"(doc LIKE {self._bind(prefix)} OR doc LIKE '%ffff:%')"
+        return f"({near} AND {exact})" if column.startswith("json_extract") else exact
 
 
-def compile_filter(where: EventFilter) -> tuple[str, list[object]]:
+def compile_filter(where: EventFilter) -> tuple[str, dict[str, object]]:
     """(the WHERE clause, its parameters)."""
     compiler = _Compiler()
     clauses: list[str] = []
     if where.organization_ids is not None:
         if not where.organization_ids:
-            return "0", []
+            return "0", {}
         marks = ", ".join(compiler._bind(o) for o in where.organization_ids)
         clauses.append(f"org IN ({marks})")
-    # the window on the indexed millisecond key (a superset: it is floored), then exactly
+    # the window on the indexed millisecond key; a bound finer than a millisecond (never
+    # from the service, which rounds) is checked on the exact time as well
     if where.start is not None:
         clauses.append(f"{TS_MILLIS} >= {compiler._bind(millis_text(where.start))}")
-        clauses.append(f"ts >= {compiler._bind(_time_text(where.start))}")
+        if where.start.microsecond % 1000:
+            clauses.append(f"ts >= {compiler._bind(_time_text(where.start))}")
     if where.end is not None:
-        clauses.append(f"{TS_MILLIS} <= {compiler._bind(millis_text(where.end))}")
-        clauses.append(f"ts < {compiler._bind(_time_text(where.end))}")
+        exact = where.end.microsecond % 1000 != 0
+        clauses.append(
+            f"{TS_MILLIS} {'<=' if exact else '<'} {compiler._bind(millis_text(where.end))}"
+        )
+        if exact:
+            clauses.append(f"ts < {compiler._bind(_time_text(where.end))}")
     if where.query is not None:
         clauses.append(compiler.node(where.query))
     return (" AND ".join(clauses) or "1"), compiler.params
 
 
 class SqliteEventSearch(SubStore):
-    def _run(self, sql: str, params: list[object]) -> builtins.list[sqlite3.Row]:
+    def _run(self, sql: str, params: dict[str, object]) -> builtins.list[sqlite3.Row]:
         # this thread's own reader: a long search does not hold the writers' lock (WAL)
         con = self._db.reader()
         _register(con)
@@ -205,8 +242,8 @@ class SqliteEventSearch(SubStore):
     def page(self, where: EventFilter, *, limit: int, offset: int) -> builtins.list[Event]:
         clause, params = compile_filter(where)
         rows = self._run(
-            f"SELECT * FROM events WHERE {clause}{_ORDER} LIMIT ? OFFSET ?",  # noqa: S608
-            [*params, limit, offset],
+            f"SELECT * FROM events WHERE {clause}{_ORDER} LIMIT :limit OFFSET :offset",  # noqa: S608
+            {**params, "limit": limit, "offset": offset},
         )
         return [event_from_row(r) for r in rows]
 
@@ -233,7 +270,7 @@ class SqliteEventSearch(SubStore):
         clause, params = compile_filter(where)
         length = next(n for n, seconds in _PREFIXES if bucket_seconds % seconds == 0 or n == 16)
         rows = self._run(
-            f"SELECT substr(ts, 1, {length}) AS p, count(*) FROM events "  # noqa: S608
+            f"SELECT substr({TS_MILLIS}, 1, {length}) AS p, count(*) FROM events "  # noqa: S608
             f"WHERE {clause} GROUP BY p",
             params,
         )
@@ -251,8 +288,8 @@ class SqliteEventSearch(SubStore):
         value = column if field in VERBATIM_FIELDS else f"lower({column})"
         rows = self._run(
             f"SELECT {value} AS v, count(*) AS n FROM events "  # noqa: S608
-            f"WHERE ({clause}) AND {column} IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT ?",
-            [*params, limit],
+            f"WHERE ({clause}) AND {column} IS NOT NULL GROUP BY v ORDER BY n DESC, v LIMIT :limit",
+            {**params, "limit": limit},
         )
         return [(str(r[0]), int(r[1])) for r in rows]
 
