@@ -44,6 +44,12 @@ PAGES = [
     ("dashboard", "city-auditor", "/dashboard"),
     ("audit", "city-auditor", "/audit"),
     ("intel", "city-auditor", "/intel"),
+    # event search (issue 16 item 1): results, top values, the Sigma draft
+    (
+        "search",
+        "soc-analyst",
+        "/search?q=winlog.event_id:*&from=2026-03-01T00:00&to=2026-03-03T00:00",
+    ),
 ]
 
 
