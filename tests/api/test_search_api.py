@@ -176,7 +176,10 @@ def test_saved_searches_personal_or_shared_and_audited(client, soc):
         "All logons"
     ]
     private = mine.json()["id"]
-    assert client.get(f"/api/v1/searches/{private}", headers=bob).status_code == 404
+    hidden = client.get(f"/api/v1/searches/{private}", headers=bob)
+    made_up = client.get("/api/v1/searches/s-000000000000", headers=bob)
+    assert (hidden.status_code, hidden.content) == (made_up.status_code, made_up.content)
+    assert hidden.status_code == 404
     assert client.delete(f"/api/v1/searches/{private}", headers=bob).status_code == 404
     assert client.delete(f"/api/v1/searches/{shared['id']}", headers=bob).status_code == 403
     assert client.delete(f"/api/v1/searches/{private}", headers=amy).status_code == 204
