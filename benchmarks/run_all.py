@@ -17,6 +17,7 @@ RUNS = [
     ["benchmarks.api_latency", "--requests", "100" if QUICK else "400"],
     ["benchmarks.alert_queue_filters", "--alerts", "20000" if QUICK else "100000"],
     ["benchmarks.source_health", "--events", "50000" if QUICK else "300000"],
+    ["benchmarks.event_search", "--events", "100000" if QUICK else "1000000"],
     [
         "benchmarks.api_latency",
         "--engine",

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from html import escape
 
-__all__ = ["bar_chart", "line_chart", "sparkline", "stacked_bars"]
+__all__ = ["bar_chart", "column_chart", "line_chart", "sparkline", "stacked_bars"]
 
 _COLORS = ("#1b5e20", "#b00020", "#e65100", "#546e7a")
 # Lines need more colours than the stacked bars' four parts (each with 3:1 contrast on white).
@@ -37,6 +37,36 @@ def bar_chart(items: Sequence[tuple[str, int]], *, width: int = 480, bar: int = 
             f'<text x="{115 + w}" y="{y + 15}" font-size="12">{value}</text>'
         )
     return _svg(width, height, items, "".join(rows))
+
+
+def column_chart(
+    items: Sequence[tuple[str, int]],
+    *,
+    width: int = 720,
+    height: int = 110,
+    first: str = "",
+    last: str = "",
+    summary: str = "",
+) -> str:
+    """Vertical columns over time, one per (label, value), each with its label and value
+    as a tooltip; ``first``/``last`` label the axis ends; ``summary`` names the chart for
+    screen readers (one label per column would be too long to hear)."""
+    top = max((v for _, v in items), default=0) or 1
+    plot = height - 18
+    step = width / max(len(items), 1)
+    out = [f'<line x1="0" y1="{plot}" x2="{width}" y2="{plot}" stroke="#90a4ae"/>']
+    for i, (label, value) in enumerate(items):
+        h = plot * value / top
+        out.append(
+            f'<rect x="{i * step + 0.5:.1f}" y="{plot - h:.1f}" width="{max(step - 1, 1):.1f}" '
+            f'height="{h:.1f}" fill="#1565c0"><title>{escape(label)}: {value}</title></rect>'
+        )
+    out.append(f'<text x="0" y="{height - 4}" font-size="11">{escape(first)}</text>')
+    out.append(
+        f'<text x="{width}" y="{height - 4}" font-size="11" text-anchor="end">{escape(last)}</text>'
+    )
+    out.append(f'<text x="{width}" y="11" font-size="11" text-anchor="end">{top}</text>')
+    return _svg(width, height, [(summary, sum(v for _, v in items))], "".join(out))
 
 
 def stacked_bars(

@@ -24,6 +24,7 @@ from api.cli import (
     reports,
     rules,
     scan,
+    search,
     serve,
     share,
     sources,
@@ -67,6 +68,7 @@ app.add_typer(messages.messages_app, name="messages")
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(reports.report_app, name="report")
 app.add_typer(share.share_app, name="share")
+app.add_typer(search.events_app, name="events")
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from api.pages import (
     messages,
     reviews,
     rules,
+    search,
     sources,
     static,
     trends,
@@ -48,6 +49,7 @@ for _module in (
     casework,
     documents,
     alerts,
+    search,  # before events: /search is no event page
     events,
     reviews,
     dashboard,

@@ -21,6 +21,7 @@ from api.routes import (
     operations,
     reports,
     rules,
+    search,
     sources,
     trends,
     users,
@@ -34,6 +35,7 @@ api_routers: tuple[APIRouter, ...] = (
     dead_letters.router,
     assets.router,
     drills.router,
+    search.router,  # before alerts: /events/search is not an event id
     alerts.router,
     incidents.router,
     corrections.router,

@@ -34,6 +34,7 @@ from core.alerts import ALL_ALERTS, Alert, AlertGroup, AlertQuery, AlertStatus
 from core.assets import Asset, AssetChange, ScanRecord
 from core.events import ALL_DEAD_LETTERS, DeadLetter, DeadLetterQuery, Event
 from core.sources import SourceActivity
+from core.storage.searching import EventSearchStore, SavedSearchStore
 from core.trends import AlertDimension, Count, TopField, TrendWindow
 
 __all__ = [
@@ -572,6 +573,10 @@ class Store(Protocol):
     def rule_settings(self) -> RuleSettingStore: ...
     @property
     def sources(self) -> SourceStore: ...
+    @property
+    def event_search(self) -> EventSearchStore: ...
+    @property
+    def saved_searches(self) -> SavedSearchStore: ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """The writes of the block commit together (SQLite) or one by one (Elasticsearch,

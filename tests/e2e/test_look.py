@@ -59,6 +59,12 @@ PAGES = [
     ("dead-letters", "soc-analyst", "/dead-letters"),  # operations pages (issue 16 item 7)
     ("assets", "xitun-contact", "/assets"),
     ("drills", "xitun-contact", "/drills"),
+    # event search (issue 16 item 1): results, top values, the Sigma draft
+    (
+        "search",
+        "soc-analyst",
+        "/search?q=winlog.event_id:*&from=2026-03-01T00:00&to=2026-03-03T00:00",
+    ),
 ]
 
 

@@ -396,6 +396,11 @@ def pages(world: World) -> Iterator[str]:
     yield "/assets"
     yield "/drills"
     yield "/dead-letters?examined=3&stored=1&duplicates=0&directives=1&still_failing=1&left=2"
+    # event search (issue 16 item 1): results, a Sigma draft, a refused draft, a bad query
+    yield "/search"
+    yield "/search?q=winlog.event_id:4720&field=winlog.event_id"
+    yield "/search?q=@timestamp:>2026-01-01"
+    yield "/search?q=host.name:(a"
 
 
 NOTIFY = {

@@ -791,6 +791,39 @@ PAGE_CASES |= {
     ),
 }
 
+# Event search (issue 16 item 1): every person with a view right searches (a reporter's
+# search is pinned to their agency in the service: tests/api/test_search_api.py); a saved
+# search that does not exist, or is another person's private one, is "not found".
+_NO_SUCH_SEARCH = dict.fromkeys(CALLERS[1:-1], 404)
+CASES |= {
+    ("GET", "/api/v1/events/search"): ("/api/v1/events/search?q=host.name:x", None, {}),
+    ("GET", "/api/v1/events/search/top"): ("/api/v1/events/search/top?field=host.name", None, {}),
+    ("GET", "/api/v1/events/search/export"): ("/api/v1/events/search/export", None, {}),
+    ("GET", "/api/v1/events/search/sigma"): ("/api/v1/events/search/sigma?q=a:b", None, {}),
+    ("GET", "/api/v1/searches"): ("/api/v1/searches", None, {}),
+    ("POST", "/api/v1/searches"): ("/api/v1/searches", {"name": "n", "query": "a:b"}, {}),
+    ("GET", "/api/v1/searches/{search_id}"): ("/api/v1/searches/s-none", None, _NO_SUCH_SEARCH),
+    ("DELETE", "/api/v1/searches/{search_id}"): (
+        "/api/v1/searches/s-none",
+        None,
+        _NO_SUCH_SEARCH,
+    ),
+}
+
+PAGE_CASES |= {
+    ("GET", "/search"): ("/search?q=host.name:x", None, {}),
+    ("POST", "/search/saved"): (
+        "/search/saved",
+        {"name": "n", "q": "a:b"},
+        dict.fromkeys(PAGE_CALLERS[1:], 303),
+    ),
+    ("POST", "/search/saved/{search_id}/delete"): (
+        "/search/saved/s-none/delete",
+        {},
+        dict.fromkeys(PAGE_CALLERS[1:], 404),
+    ),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""

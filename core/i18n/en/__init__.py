@@ -14,6 +14,7 @@ from core.i18n.en.pages import EN_PAGES
 from core.i18n.en.people import EN_PEOPLE
 from core.i18n.en.queue import EN_QUEUE
 from core.i18n.en.rules import EN_RULES
+from core.i18n.en.search import EN_SEARCH
 from core.i18n.en.sources import EN_SOURCES
 from core.i18n.en.terms import EN_TERMS
 from core.i18n.en.trends import EN_TRENDS
@@ -31,6 +32,7 @@ EN: dict[str, str] = merged(
     EN_QUEUE,
     EN_RULES,
     EN_SOURCES,
+    EN_SEARCH,
     EN_TERMS,
     EN_TRENDS,
 )

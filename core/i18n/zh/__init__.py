@@ -14,6 +14,7 @@ from core.i18n.zh.pages import ZH_PAGES
 from core.i18n.zh.people import ZH_PEOPLE
 from core.i18n.zh.queue import ZH_QUEUE
 from core.i18n.zh.rules import ZH_RULES
+from core.i18n.zh.search import ZH_SEARCH
 from core.i18n.zh.sources import ZH_SOURCES
 from core.i18n.zh.terms import ZH_TERMS
 from core.i18n.zh.trends import ZH_TRENDS
@@ -31,6 +32,7 @@ ZH: dict[str, str] = merged(
     ZH_QUEUE,
     ZH_RULES,
     ZH_SOURCES,
+    ZH_SEARCH,
     ZH_TERMS,
     ZH_TRENDS,
 )

@@ -110,6 +110,7 @@ RECORDS: dict[str, dict[str, Any]] = {
     },
     "taxii-status": {**_stored()},
     "watchlist": {**_keyword("id", "partner"), **_stored()},
+    "saved-searches": {**_keyword("id", "owner"), "shared": {"type": "boolean"}, **_stored()},
     "messages": {
         **_keyword("id", "status"),
         "created_at": {"type": "date"},

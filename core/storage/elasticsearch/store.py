@@ -31,11 +31,13 @@ from core.storage.elasticsearch.client import (
 )
 from core.storage.elasticsearch.dead_letters import ElasticDeadLetters
 from core.storage.elasticsearch.drills import ElasticDrills
+from core.storage.elasticsearch.event_search import ElasticEventSearch
 from core.storage.elasticsearch.events import ElasticEvents, event_document
 from core.storage.elasticsearch.incidents import ElasticIncidents
 from core.storage.elasticsearch.mappings import EVENT_TEMPLATE, RECORDS, RESULT_WINDOW, WINDOW
 from core.storage.elasticsearch.messages import ElasticMessages
 from core.storage.elasticsearch.rule_settings import ElasticRuleSettings
+from core.storage.elasticsearch.saved_searches import ElasticSavedSearches
 from core.storage.elasticsearch.sharing import ElasticSharing
 from core.storage.elasticsearch.sources import ElasticSources
 from core.storage.elasticsearch.spool import Spool
@@ -83,6 +85,8 @@ class ElasticStore:
         self.checkpoints = ElasticCheckpoints(self)
         self.assets = ElasticAssets(self)
         self.drills = ElasticDrills(self)
+        self.event_search = ElasticEventSearch(self)
+        self.saved_searches = ElasticSavedSearches(self)
         self.accounts = ElasticAccounts(self)
         self.sharing = ElasticSharing(self)
         self.messages = ElasticMessages(self)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC, datetime
 
 import orjson
 
@@ -20,11 +21,14 @@ from core.storage.records import text
 
 __all__ = [
     "COLUMN_FIELDS",
+    "TS_MILLIS",
     "EVENT_INSERT",
     "JSON_FIELD",
     "event_from_row",
     "event_row",
     "field_sql",
+    "json_field_sql",
+    "millis_text",
     "record_of",
 ]
 
@@ -43,10 +47,30 @@ COLUMN_FIELDS = {
 def field_sql(field: str) -> str:
     """The SQL expression for a field: its column, or its value in the ``doc`` column."""
     column = COLUMN_FIELDS.get(field)
-    if column is not None:
-        return column
+    return column if column is not None else json_field_sql(field)
+
+
+def json_field_sql(field: str) -> str:
+    """The field's value in the ``doc`` column (for a column field too: its text as sent)."""
     path = field.replace("\\", "\\\\").replace('"', '\\"').replace("'", "''")
     return f"json_extract(doc, '$.\"{path}\"')"
+
+
+# An event's time to the millisecond, as text that sorts in time order: the order event
+# search gives on both engines (Elasticsearch indexes @timestamp to the millisecond).
+# Stored times are isoformat of aware UTC, with or without microseconds:
+# "2026-03-02T01:00:00.123456+00:00" -> "2026-03-02T01:00:00.123". An index on exactly
+# this expression (core.storage.sqlite.schema) serves the time range and the order at once.
+TS_MILLIS = (
+    "(CASE WHEN substr(ts, 20, 1) = '.' THEN substr(ts, 1, 23) "
+    "ELSE substr(ts, 1, 19) || '.000' END)"
+)
+
+
+def millis_text(at: datetime) -> str:
+    """``TS_MILLIS`` of a time (floored to the millisecond)."""
+    utc = at.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}"
 
 
 # What field_sql writes for a field without a column (group 1: the escaped field name).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from core.storage.sqlite.columns import TS_MILLIS
+
 __all__ = ["SCHEMA", "create_schema"]
 
 
@@ -163,6 +165,12 @@ CREATE TABLE IF NOT EXISTS source_last (
     PRIMARY KEY (org, source)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS saved_searches (
+    id     TEXT PRIMARY KEY,
+    owner  TEXT NOT NULL,
+    shared INTEGER NOT NULL,
+    doc    TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rule_settings (
     kind TEXT NOT NULL,
@@ -189,3 +197,5 @@ def create_schema(con: sqlite3.Connection) -> None:
     """Create what is missing and bring an older store up to date (idempotent)."""
     con.executescript(SCHEMA)
     _add_dead_letter_key(con)
+    # event search: a time range newest first (an older store gets it on first open)
+    con.execute(f"CREATE INDEX IF NOT EXISTS events_millis ON events ({TS_MILLIS}, event_id)")

@@ -20,11 +20,13 @@ from core.storage.sqlite.checkpoints import SqliteCheckpoints
 from core.storage.sqlite.connection import Transaction
 from core.storage.sqlite.dead_letters import SqliteDeadLetters
 from core.storage.sqlite.drills import SqliteDrills
+from core.storage.sqlite.event_search import SqliteEventSearch
 from core.storage.sqlite.events import SqliteEvents
 from core.storage.sqlite.incidents import SqliteIncidents
 from core.storage.sqlite.messages import SqliteMessages
 from core.storage.sqlite.regexp import regexp as _regexp
 from core.storage.sqlite.rule_settings import SqliteRuleSettings
+from core.storage.sqlite.saved_searches import SqliteSavedSearches
 from core.storage.sqlite.schema import create_schema
 from core.storage.sqlite.sharing import SqliteSharing
 from core.storage.sqlite.sources import SqliteSources
@@ -73,6 +75,8 @@ class SqliteStore:
         self.checkpoints = SqliteCheckpoints(self)
         self.assets = SqliteAssets(self)
         self.drills = SqliteDrills(self)
+        self.event_search = SqliteEventSearch(self)
+        self.saved_searches = SqliteSavedSearches(self)
         self.accounts = SqliteAccounts(self)
         self.sharing = SqliteSharing(self)
         self.messages = SqliteMessages(self)
