@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from api.context import CitySoc
 from api.schemas import DeadlineRead, IncidentRead
+from core.alerts import Alert
 from core.events import Event, FieldValue
+from core.source_health import RULE_ID as SOURCE_SILENT
 from incidents import service
 from incidents.board import IncidentClocks, incident_clocks
 from incidents.models import Incident
 
-__all__ = ["EventView", "IncidentClocks", "incident_clocks", "incident_read"]
+__all__ = ["EventView", "IncidentClocks", "event_href", "incident_clocks", "incident_read"]
 
 
 def incident_read(soc: CitySoc, incident: Incident) -> IncidentRead:
@@ -49,3 +51,11 @@ class EventView:
             "original": found.original,
             "fields": found.fields,
         }
+
+
+def event_href(alert: Alert) -> str:
+    """Where an alert's event is shown: its event page; a silent source's alert has no event
+    (nothing arrived), so the source health page of its agency."""
+    if alert.rule_id == SOURCE_SILENT:
+        return f"/sources?agency={alert.organization_id}"
+    return f"/events/{alert.event.event_id}"

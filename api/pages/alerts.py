@@ -3,7 +3,6 @@ assign to oneself or a colleague, mark false positive, escalate; a queue filtere
 agency acts on that agency's alerts only (incidents.queue.within_agency)."""
 
 import re
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -13,12 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import Soc
 from api.filters import Offset, alert_query
 from api.pages.deps import FormSession, Session
+from api.pages.form_times import local_input
 from api.pages.rendering import agency_name, labels_for, page, said, validated
 from api.schemas import AlertsAssignmentUpdate, AlertsEscalationCreate, AlertsFalsePositiveUpdate
 from api.sessions import lang_of
 from core.access import Action, allowed
 from core.alerts import AlertQuery, AlertStatus, Severity
-from core.clock import TAIPEI
 from core.errors import CitySocError, InputError
 from incidents import queue, triage
 from reports.charts import bar_chart
@@ -37,17 +36,6 @@ TRIAGE_DONE = {
     "escalate": "done_escalate",
 }
 _INCIDENT_ID = re.compile(r"INC-\d{8}-[0-9A-F]{6}")
-
-
-def _local(at: datetime | None) -> str:
-    """A time as a datetime-local input shows it (Taipei, to the minute)."""
-    if at is None:
-        return ""
-    try:
-        local = at.astimezone(TAIPEI)
-    except OverflowError:  # the calendar's last hours have no Taipei time: show them as given
-        local = at
-    return f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}"
 
 
 @router.get("/alerts")
@@ -75,8 +63,8 @@ def alert_queue_page(
         who=who,
         csrf=session.csrf,
         q=query,
-        since=_local(query.since),
-        until=_local(query.until),
+        since=local_input(query.since),
+        until=local_input(query.until),
         items=items,
         total=total,
         offset=offset,

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import Soc
 from api.filters import Offset
-from api.pages.alerts import _local as local_input
 from api.pages.deps import FormSession, Session
+from api.pages.form_times import local_input
 from api.pages.rendering import page
 from api.routes.dead_letters import Filters
 from collectors.reprocess import ReprocessReport, reprocess_dead_letters

@@ -14,7 +14,7 @@ from api.context import CitySoc
 from api.deps import Soc
 from api.errors import status_of
 from api.pages.deps import FormSession, PageSession, Session
-from api.pages.incident_steps import _sent_at as taipei_input
+from api.pages.form_times import taipei_input
 from api.pages.rendering import agency_name, page, said, validated
 from api.routes.drills import DrillCreate, DrillId, Year, drill_year
 from api.sessions import lang_of

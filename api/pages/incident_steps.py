@@ -5,7 +5,6 @@ positive, reopen either (重新開啟); and the correction of a recorded time (�
 which api.routes.corrections takes in the API. Shaped like the forms in
 api.pages.incident_forms (303 back to the page, or the page with the message, 422)."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -13,6 +12,7 @@ from fastapi.responses import Response
 
 from api.deps import Soc
 from api.pages.deps import FormSession
+from api.pages.form_times import taipei_input
 from api.pages.incident_forms import section_post
 from api.pages.incidents import STEP_FORMS
 from api.pages.rendering import validated
@@ -26,8 +26,6 @@ from api.schemas import (
     ReopenCreate,
 )
 from core.access import Actor
-from core.clock import TAIPEI
-from core.errors import InputError
 from incidents import awareness, closing, notification
 from incidents.levels import Availability, Impact, InfoClass, LevelAnswers, SystemClass
 from incidents.workflow import Step
@@ -35,19 +33,6 @@ from incidents.workflow import Step
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-
-def _sent_at(value: str, field: str = "at") -> datetime | None:
-    """A datetime-local input's value (Taipei time); blank means now."""
-    if not value.strip():
-        return None
-    try:
-        at = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"not a time: {value!r}", location=field, key="not_a_time", params={"field": field}
-        ) from None
-    return at.replace(tzinfo=TAIPEI) if at.tzinfo is None else at
 
 
 @router.post(STEP_FORMS[Step.CONFIRM])
@@ -60,7 +45,7 @@ def confirm(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     def act(who: Actor) -> object:
-        body = validated(ConfirmCreate, aware_at=_sent_at(aware_at, "aware_at"), reason=reason)
+        body = validated(ConfirmCreate, aware_at=taipei_input(aware_at, "aware_at"), reason=reason)
         return awareness.confirm(
             store=soc.store,
             actor=who,
@@ -120,7 +105,7 @@ def forward(
     at: Annotated[str, Form()] = "",
 ) -> Response:
     def act(who: Actor) -> object:
-        body = validated(ForwardCreate, to=to, reference=reference, at=_sent_at(at))
+        body = validated(ForwardCreate, to=to, reference=reference, at=taipei_input(at))
         return notification.record_forwarded(
             store=soc.store,
             actor=who,
@@ -209,7 +194,7 @@ def correct(
 
     def act(who: Actor) -> object:
         body = validated(
-            CorrectionCreate, field=field, value=_sent_at(value, "value"), reason=reason
+            CorrectionCreate, field=field, value=taipei_input(value, "value"), reason=reason
         )
         return awareness.correct_time(
             store=soc.store,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from api.context import CitySoc
 from api.errors import input_error
+from api.presenters import event_href
 from api.sessions import lang_of
 from core.access import Actor, allowed
 from core.errors import CitySocError
@@ -24,6 +25,7 @@ Form_ = TypeVar("Form_", bound=BaseModel)
 def page(request: Request, template: str, status: int = 200, **context: object) -> Response:
     """A page in the visitor's language; with a signed-in ``who``, the layout also gets
     ``rights`` (core.access) to decide which links to show."""
+    context.setdefault("event_href", event_href)  # where an alert's event is shown
     who = context.get("who")
     if isinstance(who, Actor):
         context["rights"] = allowed(who)

@@ -12,8 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import Soc
 from api.errors import status_of
 from api.filters import Offset, Text, When
-from api.pages.alerts import _local as local_input
 from api.pages.deps import FormSession, PageSession, Session
+from api.pages.form_times import local_input
 from api.pages.rendering import agency_name, labels_for, page, said
 from api.sessions import lang_of
 from core.errors import InputError

@@ -16,7 +16,7 @@ from api.server import SourceWatch
 from core.access import Role
 from core.alerts import AlertQuery
 from core.events import Event
-from core.source_health import RULE_ID
+from core.source_health import RULE_ID, raise_silent
 from tests.factories import logged_in, make_user, token_for
 
 TOKEN = "t" * 32
@@ -103,6 +103,15 @@ def test_the_page_shows_silent_sources_first_with_a_sparkline_and_sorts(fed):
         quiet = browser.get("/sources?sort=source", headers={"Accept-Language": "en"}).text
         assert quiet.index("bt-ws01") < quiet.index("10.30.6.1")
         assert browser.get("/sources?sort=nonsense").status_code == 422
+
+
+def test_the_queue_links_a_silence_to_its_sources_not_to_an_event(fed):
+    """A silence has no event (nothing arrived): its alert leads to the agency's sources."""
+    raise_silent(fed.store, settings=fed.settings, clock=fed.clock)
+    with _browser(fed) as browser:
+        queue = browser.get("/alerts").text
+        assert 'href="/sources?agency=district-xitun"' in queue
+        assert browser.get("/sources?agency=district-xitun").status_code == 200
 
 
 def test_the_page_explains_an_empty_store(soc):
