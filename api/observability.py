@@ -2,8 +2,10 @@
 
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TextIO
 
 from core.access import Action, Actor, require_citywide
 from core.alerts import AlertQuery, AlertStatus
@@ -36,8 +38,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not to the stream it
+    was made with: a replaced stderr (a test's capture, a daemon's redirect) that was closed
+    since would otherwise turn every later record into a logging error."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass  # always the current sys.stderr
+
+
 def configure_logging(fmt: str) -> None:
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

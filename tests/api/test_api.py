@@ -174,7 +174,19 @@ def test_metrics_for_operators(client, soc):
     assert "citysoc_detection_lag_events 0" in body
 
 
-def test_json_logs_are_one_object_per_line(capsys):
+@pytest.fixture
+def root_logging():
+    """The root logger as it was: configure_logging sets it for the whole process, and the
+    tests after these must not log INFO records into their commands' output."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+
+
+def test_json_logs_are_one_object_per_line(capsys, root_logging):
     import json as _json
     import logging
 
@@ -185,7 +197,26 @@ def test_json_logs_are_one_object_per_line(capsys):
     line = capsys.readouterr().err.strip().splitlines()[-1]
     entry = _json.loads(line)
     assert entry["message"] == "scan xitun-servers done" and entry["level"] == "info"
-    configure_logging("text")
+
+
+def test_logs_go_to_the_stderr_of_the_moment_not_a_closed_one(capsys, root_logging):
+    """A stderr replaced and closed since (a test's capture, a CLI runner's) is not kept:
+    later records would be logging errors printed into the next command's output."""
+    import io
+    import logging
+    import sys
+
+    from api.observability import configure_logging
+
+    replaced = io.StringIO()
+    before, sys.stderr = sys.stderr, replaced
+    try:
+        configure_logging("text")
+    finally:
+        sys.stderr = before
+    replaced.close()
+    logging.getLogger("citysoc.test").info("after the capture closed")
+    assert "after the capture closed" in capsys.readouterr().err
 
 
 def test_iocs_must_fit_their_type_and_bad_ones_file_nothing(client, soc):

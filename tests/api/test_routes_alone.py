@@ -27,7 +27,7 @@ def test_one_router_serves_on_a_bare_app(soc):
         assert c.get("/api/v1/incidents").status_code == 401
         page = c.get("/api/v1/incidents", headers={"Authorization": f"Bearer {TOKEN}"})
     assert page.status_code == 200
-    assert page.json() == {"limit": 50, "offset": 0, "items": []}
+    assert page.json() == {"limit": 50, "offset": 0, "total": 0, "items": []}
 
 
 def test_incident_read_carries_the_clocks_as_of_now(soc):
