@@ -72,6 +72,9 @@ def post(client: httpx.Client, token: str, body: bytes, **headers: str) -> httpx
     )
 
 
+@pytest.mark.parametrize(
+    "engine", ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
+)
 def test_records_are_stored_as_the_tokens_agency_and_bad_lines_dead_lettered(soc, serve):
     client, token = serve()
     claims_police = {
