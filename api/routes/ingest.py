@@ -58,7 +58,22 @@ def _ingest_token(request: Request, soc: Soc, authorization: str | None) -> Inge
     return token
 
 
-@router.post("/api/v1/ingest", status_code=202)
+_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "description": "NDJSON: one ECS or Winlogbeat JSON object a line",
+        "content": {m: {"schema": {"type": "string"}} for m in sorted(_MEDIA)},
+    },
+    "responses": {
+        "413": {"description": "over the body size or records per request"},
+        "415": {"description": "not NDJSON, or compressed"},
+        "429": {"description": "over the token's rate, or busy: see Retry-After"},
+        "503": {"description": "the store is unreachable: see Retry-After"},
+    },
+}
+
+
+@router.post("/api/v1/ingest", status_code=202, openapi_extra=_OPENAPI)
 async def ingest(
     request: Request,
     soc: Soc,
