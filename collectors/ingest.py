@@ -230,7 +230,14 @@ class Ingestor:
         dataset, timestamp, fields, seed = FORMATS[fmt](record, text)
         timestamp = self._sane_time(timestamp, record.received_at, fields)
         _check_event_id(fields.get("winlog.event_id"))
-        agency = self.agency or self._owner(record, dataset, fields)
+        host = fields.get("host.name")
+        owner = _OWNER_ADDRESS.get(dataset, "source.ip")
+        agency = self.agency or self.registry.for_sender(
+            address=record.sender or (_str(fields.get(owner)) if owner else None),
+            host=_str(host),
+        )
+        if agency is UNASSIGNED and fields.get("destination.ip"):
+            agency = self.registry.for_sender(address=_str(fields.get("destination.ip")))
         if self.agency is not None:  # a record's own organization.* must not contradict it
             for key in [k for k in fields if k.startswith("organization.")]:
                 del fields[key]
@@ -245,18 +252,6 @@ class Ingestor:
             original=text,
             fields=fields,
         )
-
-    def _owner(self, record: RawRecord, dataset: str, fields: dict[str, FieldValue]) -> Agency:
-        """The agency a record belongs to by its sender address, or the addresses and host
-        name it carries."""
-        owner = _OWNER_ADDRESS.get(dataset, "source.ip")
-        agency = self.registry.for_sender(
-            address=record.sender or (_str(fields.get(owner)) if owner else None),
-            host=_str(fields.get("host.name")),
-        )
-        if agency is UNASSIGNED and fields.get("destination.ip"):
-            agency = self.registry.for_sender(address=_str(fields.get("destination.ip")))
-        return agency
 
     def _sane_time(
         self, stated: datetime, received_at: datetime, fields: dict[str, FieldValue]
