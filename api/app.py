@@ -13,6 +13,7 @@ from api.deps import token_actor
 from api.docs import docs_router
 from api.errors import install_error_handlers
 from api.headers import install_security_headers
+from api.ingest_throttle import IngestThrottle
 from api.limits import LoginLimiter
 from api.pages import pages_router
 from api.routes import api_routers
@@ -41,6 +42,7 @@ def create_app(soc: CitySoc, *, api_token: str, first_run: FirstRunCode | None =
     # One thread for readiness probes: a probe stuck behind a store lock makes later ones
     # wait their short timeout behind it, never pile up threads.
     app.state.ready_probes = ThreadPoolExecutor(1, thread_name_prefix="ready-probe")
+    app.state.ingest_throttle = IngestThrottle.for_settings(soc.settings)  # api/routes/ingest.py
 
     install_error_handlers(app)
     install_body_limits(app, BodyLimits.for_settings(soc.settings))

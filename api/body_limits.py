@@ -102,6 +102,12 @@ class BodyLimits:
                     settings.taxii_max_content_length,
                     taxii_advice,
                 ),
+                BodyLimit(
+                    "POST",
+                    "/api/v1/ingest",
+                    settings.ingest_max_body_bytes,
+                    "send fewer records per request (CITYSOC_INGEST_MAX_BODY_BYTES)",
+                ),
                 *(BodyLimit(method, path, FORM_BYTES) for method, path in small),
             ]
         )

@@ -11,6 +11,7 @@ RUNS = [
     ["benchmarks.ingest_memory", "--gigabytes", "0.05" if QUICK else "1.0"],
     ["benchmarks.detection"],
     ["benchmarks.compliance_pdf", "--incidents", "1000" if QUICK else "10000"],
+    ["benchmarks.ingest_http", "--events", "20000" if QUICK else "100000"],
     ["benchmarks.ingest_elasticsearch", "--events", "20000" if QUICK else "100000"],
     ["benchmarks.detection_elasticsearch"],
     ["benchmarks.spool_drain_elasticsearch", "--events", "20000" if QUICK else "100000"],

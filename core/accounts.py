@@ -45,6 +45,7 @@ from core.messages import MessageKind
 from core.storage.base import Store
 
 __all__ = [
+    "INGEST_OWNER_PREFIX",
     "ApiToken",
     "SESSION_COOKIE",
     "User",
@@ -63,10 +64,14 @@ __all__ = [
     "revoke_token",
     "set_disabled",
     "start_session",
+    "token_digest",
     "unlock_user",
 ]
 
 SESSION_COOKIE = "citysoc_session"
+# The owner of an agency's ingest token (core.ingest_tokens): no username has a colon, so
+# such a token never acts as a person.
+INGEST_OWNER_PREFIX = "ingest:"
 SESSION_LIFETIME = timedelta(hours=8)
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -139,6 +144,11 @@ class _Session(BaseModel):
 
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_digest(secret: str) -> str:
+    """The stored form of a bearer token (tokens are long random values: SHA-256 suffices)."""
+    return _digest(secret)
 
 
 def _load_user(store: Store, username: str) -> User | None:
@@ -474,6 +484,13 @@ def actor_for_token(*, store: Store, token: str) -> Actor:
     """Raises UnauthenticatedError for an unknown or revoked token."""
     doc = store.accounts.token_by_hash(_digest(token))
     found = ApiToken.model_validate_json(doc) if doc else None
+    if found is not None and found.username.startswith(INGEST_OWNER_PREFIX):
+        raise ForbiddenError(
+            "an ingest token only sends events to POST /api/v1/ingest; "
+            "use a person's API token here",
+            location="header.authorization",
+            key="ingest_token_elsewhere",
+        )
     user = _load_user(store, found.username) if found else None
     if found is None or found.revoked_at is not None or user is None or user.disabled:
         raise UnauthenticatedError("unknown or revoked API token", location="header.authorization")

@@ -100,6 +100,15 @@ class Settings(BaseSettings):
         description="reverse proxies whose X-Forwarded-For/-Proto are believed (none: ignored)",
     )
     partners_file: Path = Field(default=DEFAULT_PARTNERS, description="joint-defence partners")
+    # HTTP ingest for shippers (api/routes/ingest.py): per request, and per token.
+    ingest_max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, le=1024**3)
+    ingest_max_records: int = Field(default=10_000, ge=1, le=1_000_000, description="per request")
+    ingest_records_per_second: float = Field(
+        default=5_000.0, gt=0, description="per ingest token; bursts up to ingest_max_records"
+    )
+    ingest_concurrency: int = Field(
+        default=2, ge=1, le=64, description="requests parsed at once; more answer 429"
+    )
     taxii_max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
     taxii_max_objects: int = Field(
         default=500, ge=1, le=100_000, description="objects per POSTed TAXII envelope"

@@ -19,6 +19,7 @@ from api.cli import (
     drills,
     incidents,
     ingest,
+    ingest_tokens,
     merging,
     messages,
     reports,
@@ -64,6 +65,7 @@ app.add_typer(ingest.rules_app, name="rules")
 app.add_typer(scan.assets_app, name="assets")
 app.add_typer(drills.drills_app, name="drills")
 app.add_typer(users.users_app, name="users")
+app.add_typer(ingest_tokens.ingest_tokens_app, name="ingest-tokens")
 app.add_typer(messages.messages_app, name="messages")
 app.add_typer(sources.sources_app, name="sources")
 app.add_typer(reports.report_app, name="report")

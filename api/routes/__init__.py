@@ -15,6 +15,7 @@ from api.routes import (
     drills,
     evidence,
     incidents,
+    ingest,
     intel,
     merging,
     messages,
@@ -51,4 +52,5 @@ api_routers: tuple[APIRouter, ...] = (
     rules.router,
     sources.router,
     attack.router,
+    ingest.router,  # HTTP ingest for shippers (issue 18 item 4)
 )

@@ -824,6 +824,13 @@ PAGE_CASES |= {
     ),
 }
 
+# HTTP ingest (issue 18 item 4): only an agency's ingest token ingests; every person's
+# token, and a partner's, is refused (403). The ingest token itself is refused by every
+# other route: test_an_ingest_token_opens_no_other_route below.
+CASES |= {
+    ("POST", "/api/v1/ingest"): ("/api/v1/ingest", None, dict.fromkeys(CALLERS[1:], 403)),
+}
+
 
 def assert_not_stored(response, what: str) -> None:
     """Signed-in pages, API answers, exports and errors alike: no cache keeps a copy."""
@@ -1116,3 +1123,29 @@ def test_static_assets_may_be_cached(sized, path):
     response = client.get(path)
     assert response.status_code == 200
     assert response.headers["cache-control"] == "public, max-age=3600"
+
+
+def test_an_ingest_token_opens_no_other_route(world, soc):
+    """A shipper's token (HTTP ingest, issue 18 item 4) is no person: refused everywhere
+    (one world for every route: the matrix is slow enough)."""
+    from core.ingest_tokens import issue_ingest_token
+
+    client, _headers, ids = world
+    token, _ = issue_ingest_token(
+        store=soc.store,
+        actor=Actor("root-admin", Role.ADMIN),
+        registry=soc.registry,
+        agency="district-xitun",
+        name="matrix",
+        clock=soc.clock,
+    )
+    opened = []
+    for route in sorted(r for r in CASES if r[1] != "/api/v1/ingest"):
+        path, body, _expected = CASES[route]
+        sent = json.loads(json.dumps(body).replace("{alert}", ids["alert"]))
+        response = client.request(
+            route[0], path.format(**ids), json=sent, headers={"Authorization": f"Bearer {token}"}
+        )
+        if response.status_code != 403:
+            opened.append(f"{route}: {response.status_code} {response.text[:120]}")
+    assert not opened, opened

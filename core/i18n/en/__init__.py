@@ -9,6 +9,7 @@ from core.i18n.en.casework import EN_CASEWORK
 from core.i18n.en.documents import EN_DOCUMENTS
 from core.i18n.en.errors import EN_ERRORS
 from core.i18n.en.exports import EN_EXPORTS
+from core.i18n.en.ingest import EN_INGEST
 from core.i18n.en.operations import EN_OPERATIONS
 from core.i18n.en.pages import EN_PAGES
 from core.i18n.en.people import EN_PEOPLE
@@ -26,6 +27,7 @@ EN: dict[str, str] = merged(
     EN_DOCUMENTS,
     EN_ERRORS,
     EN_EXPORTS,
+    EN_INGEST,
     EN_OPERATIONS,
     EN_PAGES,
     EN_PEOPLE,

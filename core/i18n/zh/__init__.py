@@ -9,6 +9,7 @@ from core.i18n.zh.casework import ZH_CASEWORK
 from core.i18n.zh.documents import ZH_DOCUMENTS
 from core.i18n.zh.errors import ZH_ERRORS
 from core.i18n.zh.exports import ZH_EXPORTS
+from core.i18n.zh.ingest import ZH_INGEST
 from core.i18n.zh.operations import ZH_OPERATIONS
 from core.i18n.zh.pages import ZH_PAGES
 from core.i18n.zh.people import ZH_PEOPLE
@@ -26,6 +27,7 @@ ZH: dict[str, str] = merged(
     ZH_DOCUMENTS,
     ZH_ERRORS,
     ZH_EXPORTS,
+    ZH_INGEST,
     ZH_OPERATIONS,
     ZH_PAGES,
     ZH_PEOPLE,
