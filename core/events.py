@@ -66,14 +66,16 @@ class Event:
             return None
 
     def to_ecs(self) -> dict[str, object]:
-        """The event as one flat ECS document."""
+        """The event as one flat ECS document; its own attributes win over a field of the
+        same name (a record may claim another agency's ``organization.id``), as the stores'
+        documents do (core.storage.codec.event_to_dict)."""
         return {
+            **self.fields,
             "@timestamp": self.timestamp.isoformat(),
             "event.id": self.event_id,
             "event.dataset": self.dataset,
             "organization.id": self.organization_id,
             "event.original": self.original,
-            **self.fields,
         }
 
 

@@ -44,6 +44,17 @@ def test_count_by_agency(store: Store):
     assert store.events.count(organization_id="fire") == 0
 
 
+def test_a_record_claiming_another_agency_stays_its_senders(store: Store):
+    """The agency CitySOC gave the event wins over an ``organization.id`` the record carries
+    (a shipper's JSON may claim any agency): counted, listed and read back as the sender's."""
+    store.events.append([event(1, **{"organization.id": "police"})])
+    assert store.events.count(organization_id="district-xitun") == 1
+    assert store.events.count(organization_id="police") == 0
+    [stored] = store.events.list(limit=10)
+    assert stored.organization_id == "district-xitun"
+    assert stored.to_ecs()["organization.id"] == "district-xitun"
+
+
 def test_positions_follow_arrival_and_list_pages_in_that_order(store: Store):
     assert store.events.last_position() == 0 and store.events.list() == []
     store.events.append([event(n) for n in (5, 1, 3)])
