@@ -358,8 +358,9 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         if settings.share_pull_schedule:
             pulls.start()
         if announce:
-            relp = f", relp {syslog.relp_address}" if syslog.relp_address else ""
-            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}{relp}")
+            more = f", relp {syslog.relp_address}" if syslog.relp_address else ""
+            more += f", tls {syslog.tls_address}" if syslog.tls_address else ""
+            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}{more}")
             announce(scans_state)
             announce(
                 f"audit anchors: every {settings.audit_anchor_every_entries} entries or "
