@@ -15,6 +15,7 @@ from api.context import CitySoc
 from api.observability import configure_logging, detection_lag
 from api.pages.first_run import SETUP_PATH
 from collectors.syslog import SyslogServer, TcpLimits
+from collectors.syslog_tls import syslog_tls_config
 from core.access import SYSTEM
 from core.audit_anchors import ANCHOR_TICK_SECONDS, Anchor
 from core.clock import taipei_datetime
@@ -329,6 +330,8 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         journal_dir=settings.data_dir / "syslog-journal",
         journal_max_bytes=settings.syslog_journal_max_bytes,
         relp_port=settings.syslog_relp_port,
+        tls_port=settings.syslog_tls_port,
+        tls=syslog_tls_config(settings),
     )
     # An empty store gets a one-time code for the first-run page, shown only on the console.
     first_run = None
@@ -355,8 +358,9 @@ def serve(soc: CitySoc, *, announce: Callable[[str], None] | None = None) -> Non
         if settings.share_pull_schedule:
             pulls.start()
         if announce:
-            relp = f", relp {syslog.relp_address}" if syslog.relp_address else ""
-            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}{relp}")
+            more = f", relp {syslog.relp_address}" if syslog.relp_address else ""
+            more += f", tls {syslog.tls_address}" if syslog.tls_address else ""
+            announce(f"syslog: udp {syslog.udp_address}, tcp {syslog.tcp_address}{more}")
             announce(scans_state)
             announce(
                 f"audit anchors: every {settings.audit_anchor_every_entries} entries or "

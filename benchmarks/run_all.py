@@ -6,6 +6,7 @@ import sys
 QUICK = "--quick" in sys.argv
 RUNS = [
     ["benchmarks.ingest_syslog_tcp", "--events", "50000" if QUICK else "200000"],
+    ["benchmarks.ingest_syslog_tls", "--events", "20000" if QUICK else "100000"],
     ["benchmarks.ingest_syslog_udp", "--seconds", "1" if QUICK else "3"],
     ["benchmarks.ingest_evtx", "--repeat", "1" if QUICK else "3"],
     ["benchmarks.ingest_memory", "--gigabytes", "0.05" if QUICK else "1.0"],

@@ -30,6 +30,7 @@ from core.events import INGESTED_FIELD, DeadLetter, Event, FieldValue
 from core.storage.base import Store
 
 __all__ = [
+    "AGENCY_MISMATCH_FIELD",
     "DEFAULT_EVENT_TIME_MAX_AHEAD",
     "DEFAULT_EVENT_TIME_MIN",
     "FORMATS",
@@ -44,6 +45,8 @@ DEFAULT_EVENT_TIME_MIN = date(1990, 1, 1)
 DEFAULT_EVENT_TIME_MAX_AHEAD = timedelta(hours=24)
 STATED_TIMESTAMP_FIELD = "citysoc.stated_timestamp"
 TIMESTAMP_OUT_OF_RANGE_FIELD = "citysoc.timestamp_out_of_range"
+# A TLS sender's certificate named one agency, its address lies in another's network.
+AGENCY_MISMATCH_FIELD = "citysoc.agency_mismatch"
 
 RecordFormat = str  # one of FORMATS
 
@@ -232,10 +235,18 @@ class Ingestor:
         _check_event_id(fields.get("winlog.event_id"))
         host = fields.get("host.name")
         owner = _OWNER_ADDRESS.get(dataset, "source.ip")
-        agency = self.agency or self.registry.for_sender(
-            address=record.sender or (_str(fields.get(owner)) if owner else None),
-            host=_str(host),
-        )
+        if self.agency is not None:  # an ingest token's agency (collectors.http_ingest)
+            agency = self.agency
+        elif record.agency is not None:  # vouched for by the transport: the address only checks
+            agency = self.registry.find(record.agency) or UNASSIGNED
+            mismatch = self.registry.address_mismatch(agency, record.sender)
+            if mismatch is not None:
+                fields[AGENCY_MISMATCH_FIELD] = mismatch
+        else:
+            agency = self.registry.for_sender(
+                address=record.sender or (_str(fields.get(owner)) if owner else None),
+                host=_str(host),
+            )
         if agency is UNASSIGNED and fields.get("destination.ip"):
             agency = self.registry.for_sender(address=_str(fields.get("destination.ip")))
         if self.agency is not None:  # a record's own organization.* must not contradict it

@@ -57,12 +57,24 @@ class JournalStats:
 
 @functools.lru_cache(maxsize=1024)
 def _meta(
-    source: str, sender: str | None, position: str | None, at: datetime, size: int | None
+    source: str,
+    sender: str | None,
+    position: str | None,
+    at: datetime,
+    size: int | None,
+    agency: str | None,
 ) -> bytes:
     """The record's metadata, packed (cached: the records of one read share it)."""
-    meta = "\x00".join(
-        (source, sender or "", position or "", at.isoformat(), "" if size is None else str(size))
-    ).encode()
+    fields = [
+        source,
+        sender or "",
+        position or "",
+        at.isoformat(),
+        "" if size is None else str(size),
+    ]
+    if agency is not None:  # a sixth field only when set: older journals read the same
+        fields.append(agency)
+    meta = "\x00".join(fields).encode()
     return _META.pack(len(meta)) + meta
 
 
@@ -74,6 +86,7 @@ def _encode(record: RawRecord) -> bytes:
             record.position,
             record.received_at,
             record.original_size,
+            record.agency,
         )
         + record.data
     )
@@ -84,7 +97,9 @@ def _decode(payload: bytes, position: int, times: dict[str, datetime]) -> RawRec
     """One record; ``times`` caches parsed receive times (a TCP read shares one)."""
     (meta_length,) = _META.unpack_from(payload)
     end = _META.size + meta_length
-    source, sender, where, received, size = payload[_META.size : end].decode().split("\x00")
+    source, sender, where, received, size, *agency = (
+        payload[_META.size : end].decode().split("\x00")
+    )
     at = times.get(received)
     if at is None:
         if len(times) > 1000:
@@ -98,6 +113,7 @@ def _decode(payload: bytes, position: int, times: dict[str, datetime]) -> RawRec
         sender=sender or None,
         original_size=int(size) if size else None,
         sequence=position,
+        agency=agency[0] if agency else None,
     )
 
 

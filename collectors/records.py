@@ -21,3 +21,6 @@ class RawRecord:
     sequence: int | None = None
     # Columns a header earlier in the file named (W3C ``#Fields:``), for the lines after it.
     layout: tuple[str, ...] | None = None
+    # The agency code the transport vouched for (a TLS client certificate): it wins over the
+    # sender address, which is only compared with it (``citysoc.agency_mismatch``).
+    agency: str | None = None

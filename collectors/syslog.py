@@ -33,6 +33,7 @@ from collectors.journal import Journal, JournalBusy, JournalFull
 from collectors.records import RawRecord
 from collectors.relp import RelpListener
 from collectors.syslog_tcp import TcpLimits, TcpSyslogListener
+from collectors.syslog_tls import TlsConfig, TlsSyslogListener, server_context
 from core.errors import UnavailableError
 from core.health import Gauge, HealthRegistry, WorkerHealth
 
@@ -74,6 +75,8 @@ class SyslogServer:
         journal_dir: Path | None = None,
         journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES,
         relp_port: int | None = None,
+        tls_port: int | None = None,
+        tls: TlsConfig | None = None,
     ) -> None:
         """``journal_dir`` None: a temporary journal, removed at close (tests, benchmarks);
         ``citysoc serve`` keeps it under the data directory, so a restart replays it."""
@@ -101,10 +104,13 @@ class SyslogServer:
         self._udp: socket.socket | None = None
         self._tcp: TcpSyslogListener | None = None
         self._relp: RelpListener | None = None
+        self._tls: TlsSyslogListener | None = None
         self._stopping = threading.Event()
         self._finishing = threading.Event()  # the listeners are closed: store the rest, end
         self._tcp_closing = False
         self._pending_end = 0  # the journal position after the batch in hand
+        # Bad certificates fail here, with their setting's name, before a port is taken.
+        context = server_context(tls) if tls is not None and tls_port is not None else None
         try:
             if udp_port is not None:
                 self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -123,12 +129,23 @@ class SyslogServer:
                 self._relp = RelpListener(
                     host, relp_port, deliver=self._deliver, clock=ingestor.clock, limits=self.limits
                 )
+            if context is not None and tls_port is not None:
+                self._tls = TlsSyslogListener(
+                    host,
+                    tls_port,
+                    deliver=self._deliver,
+                    clock=ingestor.clock,
+                    limits=self.limits,
+                    context=context,
+                    agencies=ingestor.registry,
+                )
         except OSError as exc:
             self.close()
             raise UnavailableError(
                 f"cannot listen for syslog on {host} (udp {udp_port}, tcp {tcp_port}, relp "
-                f"{relp_port}): {exc}; choose other ports with CITYSOC_SYSLOG_UDP_PORT / "
-                "CITYSOC_SYSLOG_TCP_PORT / CITYSOC_SYSLOG_RELP_PORT",
+                f"{relp_port}, tls {tls_port}): {exc}; choose other ports with "
+                "CITYSOC_SYSLOG_UDP_PORT / CITYSOC_SYSLOG_TCP_PORT / CITYSOC_SYSLOG_RELP_PORT / "
+                "CITYSOC_SYSLOG_TLS_PORT",
                 location="syslog",
             ) from exc
 
@@ -143,6 +160,10 @@ class SyslogServer:
     @property
     def relp_address(self) -> tuple[str, int] | None:
         return self._relp.address if self._relp else None
+
+    @property
+    def tls_address(self) -> tuple[str, int] | None:
+        return self._tls.address if self._tls else None
 
     def status(self) -> dict[str, object]:
         """The listener's state for operators: worker health, queue, TCP counters."""
@@ -162,6 +183,7 @@ class SyslogServer:
             "udp_dropped_journal_full": self._counts.udp_dropped_journal_full,
             "tcp": self._tcp.stats.as_dict() if self._tcp else None,
             "relp": self._relp.stats.as_dict() if self._relp else None,
+            "tls": self._tls.stats.as_dict() if self._tls else None,
         }
 
     def metrics(self) -> list[Gauge]:
@@ -209,6 +231,8 @@ class SyslogServer:
                 else 0.0,
             ),
         ]
+        if self._tls is not None:
+            gauges += self._tls.metrics()
         if self._udp is not None:
             kernel = udp_kernel_drops(self._udp)
             for reason, value in (("socket_buffer_full", kernel), ("journal_full", full)):
@@ -398,6 +422,8 @@ class SyslogServer:
             self._tcp.start()
         if self._relp:
             self._relp.start()
+        if self._tls:
+            self._tls.start()
         return self
 
     def drain(self, *, expect: int | None = None, timeout: float = 10.0) -> int:
@@ -422,6 +448,8 @@ class SyslogServer:
         self._tcp_closing = True
         if self._relp:
             self._relp.close()  # unacknowledged frames are the sender's to resend
+        if self._tls:
+            self._tls.close()
         if self._tcp:
             self._tcp.close()  # open connections hand on their incomplete frames first
         if self._udp:

@@ -199,6 +199,13 @@ class TcpSyslogListener(AsyncTcpListener):
         writer: asyncio.StreamWriter,  # noqa: ARG002 - syslog over TCP never answers
         peer: str,
     ) -> None:
+        await self._read_frames(reader, peer)
+
+    async def _read_frames(
+        self, reader: asyncio.StreamReader, peer: str, agency: str | None = None
+    ) -> None:
+        """Frames until the stream ends; ``agency``: the sender's agency as its transport
+        vouched for it (a TLS client certificate), carried on every record."""
         decoder = FrameDecoder(self.limits.max_frame_bytes)
         try:
             while True:
@@ -212,7 +219,7 @@ class TcpSyslogListener(AsyncTcpListener):
                     break
                 frames = decoder.feed(chunk)
                 if frames:
-                    await self._hand_on(frames, peer)
+                    await self._hand_on(frames, peer, agency)
         except OSError:
             pass  # reset by the peer: what it sent so far is handled below
         except asyncio.CancelledError:
@@ -220,9 +227,9 @@ class TcpSyslogListener(AsyncTcpListener):
         finally:
             rest = decoder.finish()
             if rest:  # the peer closed, went idle or we stopped mid-frame: keep it
-                await self._hand_on(rest, peer)
+                await self._hand_on(rest, peer, agency)
 
-    async def _hand_on(self, frames: list[Frame], peer: str) -> None:
+    async def _hand_on(self, frames: list[Frame], peer: str, agency: str | None) -> None:
         received = self._clock.now()
         self.stats.frames += len(frames)
         records = []
@@ -237,6 +244,7 @@ class TcpSyslogListener(AsyncTcpListener):
                     position=frame.note,
                     sender=peer,
                     original_size=frame.size if frame.truncated else None,
+                    agency=agency,
                 )
             )
         await self._deliver(records)

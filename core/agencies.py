@@ -39,6 +39,8 @@ class Agency(BaseModel):
     networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     host_patterns: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    # Names in its syslog-over-TLS client certificates (subject CN or a DNS SAN), see README.
+    certificate_names: tuple[str, ...] = ()
     note: str | None = None
 
 
@@ -66,6 +68,9 @@ class _RegistryFile(BaseModel):
             if agency.code == UNASSIGNED.code:
                 raise ValueError("agency code 'unassigned' is reserved")
             seen.add(agency.code)
+        names = [n.lower() for a in self.agencies for n in a.certificate_names]
+        if len(names) != len(set(names)):
+            raise ValueError("a certificate name belongs to more than one agency")
         if self.superior not in seen:
             raise ValueError(f"superior {self.superior!r} is not one of the agencies")
         return self
@@ -85,6 +90,7 @@ class AgencyRegistry:
         )
         self._patterns = [(p.lower(), a) for a in agencies for p in a.host_patterns]
         self._cache: dict[tuple[str | None, str | None], Agency] = {}
+        self._by_certificate = {n.lower(): a for a in agencies for n in a.certificate_names}
 
     @classmethod
     def load(cls, path: Path) -> "AgencyRegistry":
@@ -123,6 +129,21 @@ class AgencyRegistry:
         if len(self._cache) < 65_536:
             self._cache[key] = agency
         return agency
+
+    def for_certificate(self, names: list[str]) -> Agency | None:
+        """The agency whose ``certificate_names`` hold one of a client certificate's names
+        (its subject CN, then its SANs); None when none does."""
+        for name in names:
+            agency = self._by_certificate.get(name.lower())
+            if agency is not None:
+                return agency
+        return None
+
+    def address_mismatch(self, agency: Agency, address: str | None) -> str | None:
+        """The code of another agency whose network holds ``address``, or None: a record
+        vouched for as ``agency`` that came from elsewhere (a shared relay, or a stolen key)."""
+        owner = self.for_sender(address=address) if address else UNASSIGNED
+        return None if owner is UNASSIGNED or owner.code == agency.code else owner.code
 
     def _match(self, address: str | None, host: str | None) -> Agency:
         if address:

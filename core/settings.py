@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.alerts import Severity
@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     syslog_relp_port: int | None = Field(
         default=None, ge=0, le=65535, description="RELP listener (acknowledged delivery); off"
     )
+    syslog_tls_port: int | None = Field(
+        default=None, ge=0, le=65535, description="syslog over TLS (RFC 5425, 6514 usual); off"
+    )
+    syslog_tls_cert: Path | None = Field(default=None, description="TLS server certificate")
+    syslog_tls_key: Path | None = Field(default=None, description="its private key")
+    syslog_tls_client_ca: Path | None = Field(
+        default=None, description="set: client certificates required, the agency taken from them"
+    )
+    syslog_tls_crl: Path | None = Field(default=None, description="revoked client certificates")
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
     max_record_bytes: int = Field(default=1024 * 1024, ge=1024)
     event_time_min: date = Field(
@@ -282,6 +291,14 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"message_webhook_url must be an http(s) URL, got {value!r}")
         return value or None
+
+    @model_validator(mode="after")
+    def _syslog_tls_files(self) -> "Settings":
+        if self.syslog_tls_port is not None and not (self.syslog_tls_cert and self.syslog_tls_key):
+            raise ValueError("syslog_tls_port needs syslog_tls_cert and syslog_tls_key")
+        if self.syslog_tls_crl is not None and self.syslog_tls_client_ca is None:
+            raise ValueError("syslog_tls_crl needs syslog_tls_client_ca")
+        return self
 
     @property
     def engine(self) -> Literal["sqlite", "elasticsearch"]:

@@ -61,3 +61,33 @@ def test_unknown_agency_type_is_explained(tmp_path: Path):
     )
     with pytest.raises(ConfigError, match=r"agencies\.0\.agency_type"):
         AgencyRegistry.load(path)
+
+
+def test_certificate_names_find_the_agency_and_another_network_is_a_mismatch(tmp_path: Path):
+    path = tmp_path / "agencies.yaml"
+    path.write_text(
+        "superior: aa\nagencies:\n"
+        "  - {code: aa, name_zh: 甲, name_en: A, agency_type: first_level,"
+        " certificate_names: [aa-syslog.example.tw], networks: [10.1.0.0/16]}\n"
+        "  - {code: bb, name_zh: 乙, name_en: B, agency_type: first_level, networks: [10.2.0.0/16]}\n",
+        encoding="utf-8",
+    )
+    registry = AgencyRegistry.load(path)
+    aa = registry.for_certificate(["someone", "AA-Syslog.example.tw"])  # names ignore case
+    assert aa is not None and aa.code == "aa"
+    assert registry.for_certificate(["bb-syslog.example.tw"]) is None
+    assert registry.address_mismatch(aa, "10.2.0.9") == "bb"
+    assert registry.address_mismatch(aa, "10.1.0.9") is None  # its own network
+    assert registry.address_mismatch(aa, "192.0.2.1") is None  # nobody's network
+
+
+def test_a_certificate_name_of_two_agencies_is_rejected(tmp_path: Path):
+    path = tmp_path / "agencies.yaml"
+    path.write_text(
+        "superior: aa\nagencies:\n"
+        "  - {code: aa, name_zh: 甲, name_en: A, agency_type: first_level, certificate_names: [x]}\n"
+        "  - {code: bb, name_zh: 乙, name_en: B, agency_type: first_level, certificate_names: [X]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="certificate name belongs to more than one agency"):
+        AgencyRegistry.load(path)

@@ -254,3 +254,22 @@ def test_an_idle_connection_is_closed_and_its_partial_frame_kept(store, registry
     [dead] = store.dead_letters.list()
     assert dead.raw == b"<38>Mar  2 09:00:02 h app: hal"
     assert [e.fields["message"] for e in store.events.list()] == ["whole"]
+
+
+def test_util_linux_logger_over_tcp_with_octet_counting(listener, store):
+    """A real sender: util-linux's logger, RFC 5424 messages in RFC 6587 octet-counted frames."""
+    import subprocess
+
+    from tests.conftest import require_binary
+
+    logger = require_binary("logger", "apt-get install bsdutils (util-linux's logger)")
+    host, port = listener.tcp_address
+    for text in ("first from logger", "second\nwith a newline inside"):
+        subprocess.run(
+            [logger, "--tcp", "--octet-count", "-n", host, "-P", str(port), "-t", "app", text],
+            check=True,
+            timeout=10,
+        )
+    listener.drain(expect=2)
+    messages = sorted(str(e.fields["message"]) for e in store.events.list())
+    assert messages == ["first from logger", "second\nwith a newline inside"]
