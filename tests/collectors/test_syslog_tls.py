@@ -4,10 +4,8 @@ octet-counted frames, and Debian's rsyslog (omfwd + gtls) as a real client."""
 
 import ipaddress
 import logging
-import signal
 import socket
 import ssl
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +21,7 @@ from core.errors import ConfigError
 from core.settings import Settings
 from tests.collectors.tls_certs import Pair, TestPki
 from tests.conftest import _free_port, require_binary
+from tests.rsyslog import start_rsyslog, stop_rsyslog
 
 LINE = b"<38>1 2026-03-02T09:00:00+08:00 fw01 sshd 7 - - Failed password for root"
 
@@ -207,12 +206,8 @@ def _start_rsyslog(folder: Path, pki: TestPki, client: str, listen: int, tls: in
     goes on over TLS (omfwd, gtls driver, x509/name: the server must be ``citysoc.test``)."""
     binary = require_binary("rsyslogd", RSYSLOG_INSTALL)
     _gtls_module()
-    work = folder / "rsyslog"
-    work.mkdir()
-    config = folder / "rsyslog.conf"
-    config.write_text(
-        f"""
-global(workDirectory="{work}"
+    config = f"""
+global(workDirectory="{{work}}"
        DefaultNetstreamDriver="gtls"
        DefaultNetstreamDriverCAFile="{pki.ca}"
        DefaultNetstreamDriverCertFile="{folder / client}.pem"
@@ -226,33 +221,8 @@ ruleset(name="forward") {{
          template="RSYSLOG_SyslogProtocol23Format"
          action.resumeRetryCount="-1" action.resumeInterval="1")
 }}
-""",
-        encoding="utf-8",
-    )
-    log = (folder / "rsyslog.log").open("ab")
-    process = subprocess.Popen(
-        [binary, "-n", "-f", str(config), "-i", str(folder / "rsyslog.pid")],
-        stdout=log,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, (folder / "rsyslog.log").read_text()[-2000:]
-        assert time.monotonic() < deadline, "rsyslogd did not listen within 30 s"
-        try:
-            socket.create_connection(("127.0.0.1", listen), timeout=1).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+"""
+    return start_rsyslog(binary, folder, config, listen)
 
 
 def test_rsyslog_forwards_over_mutual_tls_as_its_certificates_agency(
@@ -271,7 +241,7 @@ def test_rsyslog_forwards_over_mutual_tls_as_its_certificates_agency(
             )
         server.drain(expect=50, timeout=30)
     finally:
-        _stop(rsyslog)
+        stop_rsyslog(rsyslog)
     events = store.events.list(limit=100)
     # rsyslog's %msg% of a BSD line keeps the space after "app:"
     assert sorted(str(e.fields["message"]).strip() for e in events) == sorted(
@@ -290,7 +260,7 @@ def test_rsyslog_with_a_revoked_certificate_gets_nothing_in(make_server, pki, st
             sender.sendall(b"<38>Mar  2 09:00:00 web02 app: from a revoked key\n")
         _wait_for(lambda: _tls_stats(server)["refused_handshake"] >= 1, "a refused handshake")
     finally:
-        _stop(rsyslog)
+        stop_rsyslog(rsyslog)
     assert store.events.count() == 0
 
 

@@ -3,7 +3,6 @@ middle of the stream and started again: no line rsyslog was told is stored goes 
 (issue 19, item 4). rsyslog runs with its own configuration, pid file and work folder."""
 
 import re
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 
 from tests.conftest import _free_port, require_binary
 from tests.faults.serve import Serve
+from tests.rsyslog import start_rsyslog, stop_rsyslog
 
 pytestmark = pytest.mark.faults
 
@@ -33,12 +33,8 @@ def _rsyslog(folder: Path, listen: int, relp: int) -> subprocess.Popen[bytes]:
         Path("/usr/lib").rglob("omrelp.so")
     ):
         require_binary("omrelp-module-missing", INSTALL)
-    work = folder / "rsyslog"
-    work.mkdir()
-    config = folder / "rsyslog.conf"
-    config.write_text(
-        f"""
-global(workDirectory="{work}")
+    config = f"""
+global(workDirectory="{{work}}")
 module(load="imtcp")
 module(load="omrelp")
 input(type="imtcp" address="127.0.0.1" port="{listen}" ruleset="forward")
@@ -48,24 +44,8 @@ ruleset(name="forward") {{
          action.resumeRetryCount="-1" action.resumeInterval="1"
          queue.type="LinkedList" queue.size="100000")
 }}
-""",
-        encoding="utf-8",
-    )
-    log = (folder / "rsyslog.log").open("ab")
-    process = subprocess.Popen(
-        [binary, "-n", "-f", str(config), "-i", str(folder / "rsyslog.pid")],
-        stdout=log,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, (folder / "rsyslog.log").read_text()[-2000:]
-        assert time.monotonic() < deadline, "rsyslogd did not listen within 30 s"
-        try:
-            socket.create_connection(("127.0.0.1", listen), timeout=1).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
+"""
+    return start_rsyslog(binary, folder, config, listen)
 
 
 def test_rsyslog_over_relp_loses_no_line_when_citysoc_is_killed_mid_stream(tmp_path):
@@ -98,9 +78,4 @@ def test_rsyslog_over_relp_loses_no_line_when_citysoc_is_killed_mid_stream(tmp_p
         assert _markers(db) == {f"relp-line-{n}" for n in range(LINES)}
     finally:
         serve.stop()
-        rsyslog.send_signal(signal.SIGTERM)
-        try:
-            rsyslog.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            rsyslog.kill()
-            rsyslog.wait()
+        stop_rsyslog(rsyslog)
