@@ -13,7 +13,7 @@ from collectors.ingest import Ingestor
 from collectors.scan_targets import ScanScope
 from core import audit
 from core.access import SYSTEM, Actor, Role
-from core.agencies import Agency, AgencyRegistry
+from core.agencies import AgencyRegistry
 from core.alerts import Severity
 from core.audit_anchors import Anchor, AnchorLog, AnchorMismatchError
 from core.clock import Clock, SystemClock
@@ -97,8 +97,7 @@ class CitySoc:
             max_page_bytes=s.taxii_max_content_length,
         )
 
-    def ingestor(self, agency: Agency | None = None) -> Ingestor:
-        """``agency``: every record is that agency's (an HTTP ingest token's)."""
+    def ingestor(self) -> Ingestor:
         return Ingestor(
             self.store,
             self.registry,
@@ -107,7 +106,6 @@ class CitySoc:
             clock=self.clock,
             event_time_min=self.settings.event_time_min,
             event_time_max_ahead=timedelta(hours=self.settings.event_time_max_ahead_hours),
-            agency=agency,
         )
 
     def rules(self, progress: Callable[[int], None] | None = None) -> CompileReport:

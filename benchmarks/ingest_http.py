@@ -58,13 +58,14 @@ def main() -> None:
 
     base = Settings(store=f"sqlite:///{work / 'direct.db'}", state_dir=work / "direct")
     with CitySoc(base) as soc:
-        ingestor = soc.ingestor(soc.registry.get("district-xitun"))
+        ingestor = soc.ingestor()
         with timed() as direct:
             for body in batches:
                 ingest_ndjson(
                     ingestor,
                     ndjson_lines(body),
                     source="bench",
+                    agency="district-xitun",
                     sender=None,
                     received_at=datetime.now(UTC),
                 )

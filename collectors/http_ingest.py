@@ -1,5 +1,6 @@
 """HTTP ingest: an NDJSON request body (ECS or Winlogbeat JSON, one record a line) through
-the same Ingestor the file collector feeds with .jsonl lines, for one agency.
+the same Ingestor the file collector feeds with .jsonl lines, each record vouched for as the
+token's agency (``RawRecord.agency``, as a client certificate vouches on syslog over TLS).
 
 The records of one request are stored (flushed) before the caller hears back, so a 202 means
 durable; a bad line costs that line only (dead-lettered with its reason and line number).
@@ -24,6 +25,7 @@ def ingest_ndjson(
     lines: list[tuple[int, bytes]],
     *,
     source: str,
+    agency: str,
     sender: str | None,
     received_at: datetime,
 ) -> IngestReport:
@@ -39,6 +41,7 @@ def ingest_ndjson(
                     received_at=received_at,
                     position=f"line {number}",
                     sender=sender,
+                    agency=agency,
                 ),
                 "jsonl",
             )

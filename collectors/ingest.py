@@ -23,7 +23,7 @@ from collectors.parsers.syslog import parse_syslog
 from collectors.parsers.w3c import parse_w3c
 from collectors.parsers.winlog import fields_from_evtx_json
 from collectors.records import RawRecord
-from core.agencies import UNASSIGNED, Agency, AgencyRegistry
+from core.agencies import UNASSIGNED, AgencyRegistry
 from core.clock import Clock, SystemClock
 from core.errors import RecordParseError
 from core.events import INGESTED_FIELD, DeadLetter, Event, FieldValue
@@ -152,12 +152,8 @@ class Ingestor:
         clock: Clock | None = None,
         event_time_min: date = DEFAULT_EVENT_TIME_MIN,
         event_time_max_ahead: timedelta = DEFAULT_EVENT_TIME_MAX_AHEAD,
-        agency: Agency | None = None,
     ) -> None:
         self.store = store
-        # Set for a sender whose agency is known by its credential (an HTTP ingest token):
-        # it wins over addresses, host names and organization fields in the records.
-        self.agency = agency
         self.registry = registry
         self.batch_size = batch_size
         self.max_record_bytes = max_record_bytes
@@ -235,10 +231,13 @@ class Ingestor:
         _check_event_id(fields.get("winlog.event_id"))
         host = fields.get("host.name")
         owner = _OWNER_ADDRESS.get(dataset, "source.ip")
-        if self.agency is not None:  # an ingest token's agency (collectors.http_ingest)
-            agency = self.agency
-        elif record.agency is not None:  # vouched for by the transport: the address only checks
+        if record.agency is not None:
+            # Vouched for by the sender's credential (a client certificate, an HTTP ingest
+            # token): it wins over addresses, host names and the record's own organization.*
+            # fields; the address only checks.
             agency = self.registry.find(record.agency) or UNASSIGNED
+            for key in [k for k in fields if k.startswith("organization.")]:
+                del fields[key]
             mismatch = self.registry.address_mismatch(agency, record.sender)
             if mismatch is not None:
                 fields[AGENCY_MISMATCH_FIELD] = mismatch
@@ -249,9 +248,6 @@ class Ingestor:
             )
         if agency is UNASSIGNED and fields.get("destination.ip"):
             agency = self.registry.for_sender(address=_str(fields.get("destination.ip")))
-        if self.agency is not None:  # a record's own organization.* must not contradict it
-            for key in [k for k in fields if k.startswith("organization.")]:
-                del fields[key]
         fields["organization.name"] = agency.name_zh
         # Ours, even if the source carried one: detection time counts from our receipt.
         fields[INGESTED_FIELD] = record.received_at.isoformat()

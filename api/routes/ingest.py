@@ -115,9 +115,10 @@ async def ingest(
             throttle.take(token.id, len(lines))
             report = await run_in_threadpool(
                 ingest_ndjson,
-                soc.ingestor(soc.registry.get(token.agency)),
+                soc.ingestor(),
                 lines,
                 source=f"http:{token.id}",
+                agency=soc.registry.get(token.agency).code,  # a removed agency: 404
                 sender=request.client.host if request.client else None,
                 received_at=soc.clock.now(),
             )
