@@ -7,8 +7,6 @@ store could still do — recompute the chain after an edit, or cut off its newes
 caught by comparing it with the signed anchors kept outside the store (core.audit_anchors).
 """
 
-import csv
-import io
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,7 +17,7 @@ from core.access import Action, Actor, require_citywide
 from core.audit_anchors import Anchor, AnchorLog, AnchorMismatchError
 from core.clock import taipei_datetime
 from core.i18n import Lang, labels
-from core.spreadsheet import BOM, formula_safe, in_taipei
+from core.spreadsheet import csv_chunks
 from core.storage.base import GENESIS_HASH, AuditRow, Store, audit_hash
 
 __all__ = [
@@ -317,27 +315,11 @@ def export_csv(
     UTC time, actor, action, subject and detail. Text that starts like a formula carries a
     leading apostrophe (core.spreadsheet): remove it before recomputing a hash."""
     _require_reader(actor)
-    yield BOM
     t = labels(lang)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([t[f"export_col_{c}"] for c in _EXPORT_COLUMNS])
-    for n, row in enumerate(store.audit.rows(subject=subject), start=1):
-        writer.writerow(
-            (
-                row.seq,
-                in_taipei(row.at).isoformat(),
-                formula_safe(row.actor),
-                formula_safe(row.action),
-                formula_safe(row.subject),
-                formula_safe(row.detail),
-                row.at.isoformat(),
-                row.prev_hash,
-                row.hash,
-            )
-        )
-        if n % 1000 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    rows = (
+        (r.seq, r.at, r.actor, r.action, r.subject, r.detail, r.at.isoformat(), r.prev_hash, r.hash)
+        for r in store.audit.rows(subject=subject)
+    )
+    yield from csv_chunks(
+        [t[f"export_col_{c}"] for c in _EXPORT_COLUMNS], rows, rows_per_chunk=1000
+    )

@@ -8,16 +8,15 @@ time zones (the sheets say so in their headers). JSON exports do not pass throug
 they stay machine-readable, ISO 8601 with the offset.
 """
 
-import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from core.clock import TAIPEI
-from core.spreadsheet import BOM, formula_safe, in_taipei
+from core.spreadsheet import Cell, csv_chunks, in_taipei
 
 __all__ = [
     "Cell",
@@ -28,7 +27,6 @@ __all__ = [
     "xlsx_bytes",
 ]
 
-Cell = str | int | float | bool | datetime | date | None
 
 XLSX_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 XLSX_HOURS_FORMAT = "0.00"
@@ -49,42 +47,9 @@ class Table:
     hours_columns: frozenset[int] = field(default_factory=frozenset)
 
 
-def _csv_cell(value: Cell) -> str | int | float:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return in_taipei(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return formula_safe(value)
-    return value
-
-
 def csv_bytes(table: Table) -> bytes:
     """The table as CSV: UTF-8 with a BOM, text cells guarded (core.spreadsheet)."""
     return b"".join(csv_chunks(table.headers, table.rows))
-
-
-def csv_chunks(
-    headers: Sequence[str], rows: Iterable[Sequence[Cell]], *, rows_per_chunk: int = 500
-) -> Iterator[bytes]:
-    """The same CSV as ``csv_bytes``, in pieces as ``rows`` come: for streaming an export
-    whose rows are read page by page, never held whole."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([formula_safe(h) for h in headers])
-    head = BOM
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(v) for v in row])
-        if n % rows_per_chunk == 0:
-            yield head + buffer.getvalue().encode("utf-8")
-            head = b""
-            buffer.seek(0)
-            buffer.truncate()
-    yield head + buffer.getvalue().encode("utf-8")
 
 
 def display_width(text: str) -> int:

@@ -7,8 +7,6 @@ whatever the caller asks, so the API, the pages and the CLI cannot forget it.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +18,7 @@ from core.event_query.fields import FIELD_NAME, TIME_FIELDS
 from core.event_query.parser import parse
 from core.events import Event
 from core.i18n import Lang, labels
-from core.spreadsheet import BOM, formula_safe, in_taipei
+from core.spreadsheet import csv_chunks
 from core.storage import Store
 from core.storage.codec import event_to_json
 from core.storage.searching import EventFilter
@@ -186,29 +184,14 @@ def export(
     require_right(actor, Action.EXPORT, "exporting events needs the export right", "search")
     where = scope(actor, q, start=start, end=end, now=now)
     events = store.event_search.stream(where)
+    yield b""  # the checks above have passed: the caller may start the response
     if fmt == "jsonl":
-        yield b""
         for event in events:
             yield (event_to_json(event) + "\n").encode()
         return
     t = labels(lang)
-    yield BOM
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([t[f"search_col_{c}"] for c in _CSV_COLUMNS])
-    for n, event in enumerate(events, start=1):
-        writer.writerow(
-            (
-                in_taipei(event.timestamp).isoformat(),
-                event.event_id,
-                event.organization_id,
-                formula_safe(event.dataset),
-                formula_safe(event.host_name or ""),
-                formula_safe(event.original),
-            )
-        )
-        if n % 500 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    rows = (
+        (e.timestamp, e.event_id, e.organization_id, e.dataset, e.host_name or "", e.original)
+        for e in events
+    )
+    yield from csv_chunks([t[f"search_col_{c}"] for c in _CSV_COLUMNS], rows)
